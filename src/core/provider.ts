@@ -1,0 +1,61 @@
+/**
+ * The provider port: what an adapter for one payment provider (Stripe, Ping++, a fake) implements.
+ *
+ * An adapter instance holds one credential set and its own SDK client, never global SDK state, so two
+ * instances (two Stripe accounts) can live in one process. It translates between the normalised types of
+ * `types.ts` and its provider, and maps every provider error onto the hierarchy of `errors.ts`.
+ *
+ * Built-in adapters: `createStripeProvider` (`@org/payment-factory/stripe`), `createPingxxProvider`
+ * (`@org/payment-factory/pingxx`), and `createFakeProvider` (`@org/payment-factory/testing`), the
+ * shortest complete example. Certify your own with `runProviderConformance`.
+ * @module
+ */
+import type {
+  PaymentCreationResult,
+  PaymentEvent,
+  PaymentRequest,
+  PaymentSnapshot,
+  ProviderCapabilities,
+  RefundRequest,
+  RefundResult,
+  RetrievePaymentRequest,
+  WebhookInput,
+} from './types.js';
+
+/** Per-call options. */
+export interface ProviderCallOptions {
+  /** Aborts the call; the adapter must then throw `IndeterminateOutcomeError` if the request was sent. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A payment provider adapter.
+ *
+ * Contract (every adapter MUST):
+ * - validate input it can check locally (channel, currency, amount, required `extra`) and throw
+ *   `ValidationError` **before** any network call;
+ * - use `request.attemptId` (and `refund.refundId`) as the provider idempotency key, or as the provider's
+ *   own unique order number, so a retried call never creates a second remote payment or refund;
+ * - throw `ProviderDeclinedError` for final refusals, `ProviderUnavailableError` when nothing was done
+ *   remotely, `IndeterminateOutcomeError` when the provider may have acted (timeout after sending);
+ * - put our `attemptId` and `orderId` on the remote object (metadata / order number) so webhooks match;
+ * - verify webhooks over the exact raw bytes, throwing `RawBodyRequiredError` for parsed objects and
+ *   `WebhookVerificationError` for bad signatures, and normalise unknown event types to `unsupported`;
+ * - never put a secret in an error message.
+ */
+export interface PaymentProvider {
+  /** Instance name, the registry key (`stripe`, `pingxx`, `stripe-eu`). Defaults to the kind. */
+  readonly name: string;
+  /** Provider kind (`stripe`, `pingxx`, …). */
+  readonly kind: string;
+  /** What this adapter supports. */
+  readonly capabilities: ProviderCapabilities;
+  /** Creates one remote payment for one attempt. MUST be idempotent per `attemptId`. */
+  createPayment(request: PaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult>;
+  /** Fetches the provider's current truth. Required when `capabilities.retrieve`. */
+  retrievePayment(request: RetrievePaymentRequest, options?: ProviderCallOptions): Promise<PaymentSnapshot>;
+  /** Refunds all or part of a payment. MUST be idempotent per `refundId`. Required when `capabilities.refunds.supported`. */
+  refundPayment(request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
+  /** Verifies a webhook and normalises it. Never performs network calls that mutate anything. */
+  verifyWebhook(input: WebhookInput): Promise<PaymentEvent>;
+}

@@ -1,0 +1,247 @@
+/**
+ * The normalised domain types every adapter speaks and every flow consumes (DESIGN §3).
+ * Amounts are integer minor units with an upper-case ISO 4217 currency, everywhere.
+ * @module
+ */
+
+/** Built-in provider kinds. Third-party adapters may use any other string. */
+export type ProviderKind = 'stripe' | 'pingxx' | (string & {});
+
+/**
+ * Channel-specific extras a caller passes with a payment. Ping++ channels need some of these
+ * (`wx_pub`/`wx_lite` need `openId`, `wx_pub_qr` needs `productId`, `alipay_wap`/`alipay_pc_direct`
+ * need `successUrl`, `upacp_wap`/`upacp_pc` need `resultUrl`); each adapter validates what its channel
+ * needs before any network call. Unknown keys are passed through to adapters that accept them.
+ */
+export interface PaymentExtra {
+  /** WeChat user OpenID (`wx_pub`, `wx_lite`). */
+  openId?: string;
+  /** Merchant product id shown in the WeChat QR (`wx_pub_qr`). */
+  productId?: string;
+  /** Where the payer's browser goes after paying (`alipay_wap`, `alipay_pc_direct`, Stripe Checkout). */
+  successUrl?: string;
+  /** Where the payer's browser goes after giving up (`alipay_wap`, Stripe Checkout). */
+  cancelUrl?: string;
+  /** Front-end result page (`upacp_wap`, `upacp_pc`, `wx_wap`). */
+  resultUrl?: string;
+  [key: string]: unknown;
+}
+
+/** Everything an adapter needs to create one remote payment for one attempt. */
+export interface PaymentRequest {
+  /** Our order id (`order_bid`). */
+  orderId: string;
+  /** Our attempt id: Stripe idempotency key + metadata `stripe_order_bid`, Ping++ `order_no`. */
+  attemptId: string;
+  /** Integer minor units. */
+  amount: number;
+  /** ISO 4217 code (any case; adapters normalise). */
+  currency: string;
+  /** Provider sub-channel, e.g. `wx_pub_qr`, `alipay_qr`, `checkout_session`, `payment_intent`. */
+  channel: string;
+  /** Short title shown to the payer. */
+  subject: string;
+  /** Longer description. Defaults to `subject`. */
+  body?: string;
+  /** Payer IP (Ping++ requires one). */
+  clientIp?: string;
+  /** Our user id (`user_bid`). */
+  userId?: string;
+  /** Our product id (`shifu_bid`). */
+  productId?: string;
+  /** Extra metadata passed to the provider (string values). */
+  metadata?: Record<string, string>;
+  /** Channel-specific extras, see {@link PaymentExtra}. */
+  extra?: PaymentExtra;
+  /** When the remote payment should stop accepting money. */
+  expiresAt?: Date;
+}
+
+/** What the payer's client must do next. */
+export type NextAction =
+  | { type: 'redirect'; url: string }
+  | { type: 'qr_code'; content: string; expiresAt?: Date }
+  | { type: 'client_secret'; clientSecret: string; publishableKey?: string }
+  | { type: 'wechat_jsapi'; params: Record<string, string> }
+  | { type: 'sdk_credential'; charge: Record<string, unknown> }
+  | { type: 'none' };
+
+/** Normalised status of a remote payment. */
+export type PaymentStatus = 'requires_action' | 'pending' | 'processing' | 'succeeded' | 'failed' | 'canceled';
+
+/** The browser-safe view of a creation result: no raw provider object, no server secrets. */
+export interface PublicPaymentView {
+  provider: string;
+  channel: string;
+  attemptId: string;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  nextAction: NextAction;
+  qrUrl: string | null;
+  expiresAt: Date | null;
+}
+
+/** The normalised outcome of {@link PaymentProvider.createPayment}. */
+export interface PaymentCreationResult {
+  /** Provider instance name (registry key). */
+  provider: string;
+  /** Provider sub-channel actually used. */
+  channel: string;
+  attemptId: string;
+  /** Charge id (Ping++), PaymentIntent id or Checkout Session id (Stripe). */
+  providerReference: string;
+  status: PaymentStatus;
+  amount: number;
+  /** Upper-case ISO 4217. */
+  currency: string;
+  nextAction: NextAction;
+  /** Legacy single string for old clients: QR link, Stripe client secret or Checkout URL. */
+  qrUrl: string | null;
+  expiresAt: Date | null;
+  /** Whether the provider object is live (production) rather than test mode. */
+  livemode: boolean;
+  /** The provider's object as returned. Server-side only. */
+  raw: unknown;
+  /** Browser-safe subset. */
+  public: PublicPaymentView;
+}
+
+/** Normalised kinds of provider event. Unknown provider events are `unsupported`, never an error. */
+export type PaymentEventType =
+  | 'payment.succeeded'
+  | 'payment.failed'
+  | 'payment.canceled'
+  | 'payment.pending'
+  | 'refund.succeeded'
+  | 'refund.failed'
+  | 'unsupported';
+
+/** One refund as reported by a provider event or snapshot. */
+export interface ProviderRefund {
+  /** Provider refund id (`re_…`). */
+  providerRefundId: string;
+  /** Our refund id when the refund was created through us (from metadata), else null. */
+  refundId: string | null;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+}
+
+/** A verified webhook or a status pull, normalised. */
+export interface PaymentEvent {
+  /** Provider instance name. */
+  provider: string;
+  /** Provider event id (unique per provider); synthetic and deterministic for pulls. */
+  eventId: string;
+  type: PaymentEventType;
+  /** The provider's own event type, e.g. `checkout.session.completed`. */
+  providerEventType: string;
+  /** Our attempt id, when the provider object carries it (metadata / order_no). */
+  attemptId: string | null;
+  /** Our order id, when the provider object carries it. */
+  orderId: string | null;
+  /** Charge id, PaymentIntent id or Checkout Session id the event is about. */
+  providerReference: string | null;
+  /** Amount of the payment (payment events) or of the refund (refund events), minor units. */
+  amount: number | null;
+  currency: string | null;
+  livemode: boolean;
+  occurredAt: Date;
+  /** Refunds carried by the event (refund events, `charge.refunded`). */
+  refunds: ProviderRefund[];
+  /** Failure code/message for failed payments. */
+  failure: { code: string | null; message: string | null } | null;
+  raw: unknown;
+}
+
+/** Status of a refund. */
+export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
+
+/** A refund order for {@link PaymentProvider.refundPayment}. */
+export interface RefundRequest {
+  /** Our refund id; the idempotency key of the refund. */
+  refundId: string;
+  attemptId: string;
+  /** Charge id or PaymentIntent id (for Stripe Checkout, the session's PaymentIntent). */
+  providerReference: string;
+  channel?: string;
+  /** Minor units; must be > 0. */
+  amount: number;
+  currency: string;
+  reason?: string;
+  metadata?: Record<string, string>;
+}
+
+/** Outcome of {@link PaymentProvider.refundPayment}. */
+export interface RefundResult {
+  provider: string;
+  refundId: string;
+  providerRefundId: string;
+  status: RefundStatus;
+  amount: number;
+  currency: string;
+  raw: unknown;
+}
+
+/** Input of {@link PaymentProvider.retrievePayment}. */
+export interface RetrievePaymentRequest {
+  providerReference: string;
+  attemptId?: string;
+  channel?: string;
+}
+
+/** A provider's current truth about one payment. */
+export interface PaymentSnapshot {
+  provider: string;
+  channel: string | null;
+  attemptId: string | null;
+  providerReference: string;
+  /** For Stripe Checkout, the PaymentIntent behind the session once known. */
+  paymentIntentId?: string | null;
+  status: PaymentStatus;
+  amount: number;
+  currency: string;
+  amountRefunded: number;
+  refunds: ProviderRefund[];
+  livemode: boolean;
+  paidAt: Date | null;
+  raw: unknown;
+}
+
+/** Header collection accepted by webhook verification: Web `Headers`, Node's `IncomingHttpHeaders`, or a plain record. */
+export type HeadersInput = Headers | Record<string, string | string[] | undefined>;
+
+/** Input of webhook verification. */
+export interface WebhookInput {
+  /** The exact bytes the provider sent. A parsed object is refused with `RawBodyRequiredError`. */
+  rawBody: string | Uint8Array;
+  headers: HeadersInput;
+  /** When the request arrived (for signature tolerance). Defaults to now. */
+  receivedAt?: Date;
+}
+
+/** Which operations and channels an adapter supports. The factory refuses anything else before any network call. */
+export interface ProviderCapabilities {
+  kind: ProviderKind;
+  /** Every sub-channel the adapter can create payments on. */
+  channels: readonly string[];
+  /** Channel used when only the provider is asked for. `null`: a channel must be given. */
+  defaultChannel: string | null;
+  /** Aliases accepted for channels, e.g. `{ checkout: 'checkout_session' }`. @default {} */
+  channelAliases?: Readonly<Record<string, string>>;
+  /** Currencies accepted (upper-case), or `'any'`. */
+  currencies: readonly string[] | 'any';
+  refunds: {
+    supported: boolean;
+    /** Refund less than the full amount. */
+    partial: boolean;
+    /** Several refunds against one payment. */
+    multiple: boolean;
+  };
+  /** Whether `retrievePayment` works. */
+  retrieve: boolean;
+  /** Event types the adapter's webhooks can produce. */
+  webhookEvents: readonly PaymentEventType[];
+}

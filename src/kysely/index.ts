@@ -1,0 +1,5 @@
+/**
+ * Kysely reference implementation of the repository ports.
+ * @module
+ */
+export {};

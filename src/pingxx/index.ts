@@ -1,0 +1,5 @@
+/**
+ * Ping++ adapter on the official `pingpp` SDK.
+ * @module
+ */
+export {};

@@ -1,0 +1,5 @@
+/**
+ * Stripe adapter on the official `stripe` SDK.
+ * @module
+ */
+export {};

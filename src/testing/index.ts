@@ -1,0 +1,10 @@
+/**
+ * Test kit for hosts and adapter authors: in-memory repositories, a scriptable fake provider, local
+ * Stripe and Ping++ emulators that the real SDKs talk to over HTTP, webhook signers, and published
+ * conformance suites for repositories and providers.
+ * @module
+ */
+export * from './fake-provider.js';
+export * from './persistence-testing.js';
+export * from './stripe-testing.js';
+export * from './pingxx-testing.js';

@@ -1,0 +1,2 @@
+/** Placeholder barrel, filled by its owner. */
+export {};
