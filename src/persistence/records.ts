@@ -1,0 +1,289 @@
+/**
+ * The records the repository ports store and return: orders, payment attempts, the webhook event journal
+ * and the refund ledger. Money is integer minor units plus an upper-case ISO 4217 code; statuses are string
+ * unions (the SQL status codes of the original tables are a concern of the Kysely implementation only).
+ *
+ * `New*` types are what `create`/`insert` accept, `*Patch` types what `update`/`updateStatus` may change.
+ * Fields typed `unknown` on input are stored as JSON text (`JSON.stringify` semantics: a `Date` becomes its
+ * ISO string) and read back parsed, as {@link JsonValue}.
+ * @module
+ */
+import type { RefundStatus } from '../core/types.js';
+
+export type { RefundStatus } from '../core/types.js';
+
+/** A JSON value as read back from a JSON column. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Lifecycle of an order (SQL codes 501 init, 504 pending, 502 paid, 503 refunded, 505 timeout). */
+export type OrderStatus = 'init' | 'pending' | 'paid' | 'refunded' | 'timeout';
+
+/** Every {@link OrderStatus}, in lifecycle order. */
+export const ORDER_STATUSES: readonly OrderStatus[] = ['init', 'pending', 'paid', 'refunded', 'timeout'];
+
+/** Lifecycle of one payment attempt (SQL codes 0 pending, 1 paid, 2 refunded, 3 closed, 4 failed). */
+export type AttemptStatus = 'pending' | 'paid' | 'refunded' | 'closed' | 'failed';
+
+/** Every {@link AttemptStatus}. */
+export const ATTEMPT_STATUSES: readonly AttemptStatus[] = ['pending', 'paid', 'refunded', 'closed', 'failed'];
+
+/** Every {@link RefundStatus}. */
+export const REFUND_STATUSES: readonly RefundStatus[] = ['pending', 'succeeded', 'failed', 'canceled'];
+
+/**
+ * What became of a journalled provider event. `received` until the service settles it; `null` only for
+ * rows adopted from a system that had no journal.
+ */
+export type EventOutcome = 'received' | 'applied' | 'duplicate' | 'ignored' | 'rejected';
+
+/** Every {@link EventOutcome}. */
+export const EVENT_OUTCOMES: readonly EventOutcome[] = ['received', 'applied', 'duplicate', 'ignored', 'rejected'];
+
+/** One order: what the user buys, what is owed and what was paid. */
+export interface OrderRecord {
+  /** Our order id (`order_bid`). */
+  orderId: string;
+  /** Buyer (`user_bid`). */
+  userId: string;
+  /** Product (`shifu_bid`). */
+  productId: string;
+  /** Amount owed, integer minor units. */
+  payableAmount: number;
+  /** Amount received, integer minor units (0 until paid). */
+  paidAmount: number;
+  /** Upper-case ISO 4217 code. Rows from the original system had none and read as `CNY`. */
+  currency: string;
+  /** Provider instance name that takes (or took) the payment, e.g. `pingxx`, `stripe`. */
+  paymentChannel: string;
+  status: OrderStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Input of `OrderRepository.create`. */
+export interface NewOrder {
+  orderId: string;
+  userId: string;
+  productId: string;
+  /** Integer minor units, ≥ 0. */
+  payableAmount: number;
+  /** Integer minor units, ≥ 0. @default 0 */
+  paidAmount?: number;
+  /** ISO 4217 code, any case (stored upper-case). */
+  currency: string;
+  /** @default 'pingxx' (the original system's column default) */
+  paymentChannel?: string;
+  /** @default 'init' */
+  status?: OrderStatus;
+  /** @default the repository clock's now */
+  createdAt?: Date;
+}
+
+/** Fields `OrderRepository.update` and guarded status updates may change. */
+export interface OrderPatch {
+  payableAmount?: number;
+  paidAmount?: number;
+  currency?: string;
+  paymentChannel?: string;
+}
+
+/**
+ * One attempt to collect an order's money through one provider: a Ping++ charge, a Stripe PaymentIntent or
+ * Checkout Session, or a payment on any other adapter. Stored per provider kind: `pingxx` attempts in
+ * `order_pingxx_orders`, `stripe` attempts in `order_stripe_orders`, every other kind in
+ * `order_payment_attempts`.
+ */
+export interface AttemptRecord {
+  /** Our attempt id (`pingxx_order_bid` / `stripe_order_bid`): Ping++ `order_no`, Stripe idempotency key. */
+  attemptId: string;
+  orderId: string;
+  /** Adapter kind (`pingxx`, `stripe`, `fake`, …); selects the table. */
+  providerKind: string;
+  /** Provider instance name (registry key), e.g. `stripe-eu`. Rows without one read as the kind. */
+  provider: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
+  channel: string;
+  /**
+   * Charge id, PaymentIntent id or Checkout Session id. Rows adopted from the original tables have none
+   * stored and read the kind's natural id instead (Ping++ `charge_id`; Stripe `checkout_session_id` for
+   * the `checkout_session` channel, else `payment_intent_id`).
+   */
+  providerReference: string | null;
+  /** Integer minor units. */
+  amount: number;
+  /** Upper-case ISO 4217 code. */
+  currency: string;
+  status: AttemptStatus;
+  clientIp: string | null;
+  expiresAt: Date | null;
+  /** Whether the provider object is live, once known. */
+  livemode: boolean | null;
+  /** The normalised creation result without `raw` (next action, QR link, …), as JSON. */
+  result: JsonValue | null;
+  /** The latest provider object for this attempt, as JSON. */
+  raw: JsonValue | null;
+  /** Metadata sent to the provider. */
+  metadata: Record<string, string> | null;
+  /** Channel extras sent to the provider (Ping++ `extra`). */
+  extra: JsonValue | null;
+  failureCode: string | null;
+  failureMessage: string | null;
+  /** Stripe only: the PaymentIntent (also behind a Checkout Session once known). */
+  paymentIntentId: string | null;
+  /** Stripe only. */
+  checkoutSessionId: string | null;
+  /** Stripe only. */
+  latestChargeId: string | null;
+  /** Stripe only. */
+  receiptUrl: string | null;
+  /** Stripe only: the payment method id. */
+  paymentMethod: string | null;
+  /** Ping++ only: the charge id (`ch_…`). */
+  chargeId: string | null;
+  /** Ping++ only: the Ping++ app id. */
+  appId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  paidAt: Date | null;
+  refundedAt: Date | null;
+  closedAt: Date | null;
+  failedAt: Date | null;
+}
+
+/** Fields of {@link AttemptRecord} stored only for the `stripe` kind. */
+export const STRIPE_ATTEMPT_FIELDS = [
+  'paymentIntentId',
+  'checkoutSessionId',
+  'latestChargeId',
+  'receiptUrl',
+  'paymentMethod',
+] as const satisfies readonly (keyof AttemptRecord)[];
+
+/** Fields of {@link AttemptRecord} stored only for the `pingxx` kind. */
+export const PINGXX_ATTEMPT_FIELDS = ['chargeId', 'appId'] as const satisfies readonly (keyof AttemptRecord)[];
+
+/**
+ * Fields `AttemptRepository.update` and guarded status updates may change. `null` clears a field.
+ * Kind-specific fields ({@link STRIPE_ATTEMPT_FIELDS}, {@link PINGXX_ATTEMPT_FIELDS}) are refused for
+ * other kinds rather than silently dropped.
+ */
+export interface AttemptPatch {
+  providerReference?: string | null;
+  clientIp?: string | null;
+  expiresAt?: Date | null;
+  livemode?: boolean | null;
+  result?: unknown;
+  raw?: unknown;
+  metadata?: Record<string, string> | null;
+  extra?: unknown;
+  failureCode?: string | null;
+  failureMessage?: string | null;
+  paymentIntentId?: string | null;
+  checkoutSessionId?: string | null;
+  latestChargeId?: string | null;
+  receiptUrl?: string | null;
+  paymentMethod?: string | null;
+  chargeId?: string | null;
+  appId?: string | null;
+  paidAt?: Date | null;
+  refundedAt?: Date | null;
+  closedAt?: Date | null;
+  failedAt?: Date | null;
+}
+
+/** Input of `AttemptRepository.create`. */
+export interface NewAttempt extends AttemptPatch {
+  attemptId: string;
+  orderId: string;
+  providerKind: string;
+  /** @default providerKind */
+  provider?: string;
+  channel: string;
+  /** Integer minor units, ≥ 0. */
+  amount: number;
+  /** ISO 4217 code, any case. */
+  currency: string;
+  /** @default 'pending' */
+  status?: AttemptStatus;
+  /** @default the repository clock's now */
+  createdAt?: Date;
+}
+
+/** One journalled provider event (a verified webhook or a synthetic pull), unique per (provider, eventId). */
+export interface PaymentEventRecord {
+  /** Provider instance name. */
+  provider: string;
+  /** Provider event id. */
+  eventId: string;
+  /** Normalised type (`payment.succeeded`, …, `unsupported`). */
+  type: string;
+  /** The provider's own type, e.g. `checkout.session.completed`. */
+  providerEventType: string;
+  attemptId: string | null;
+  orderId: string | null;
+  outcome: EventOutcome | null;
+  /** Why the outcome (a rejection reason, an anomaly). Never a secret. */
+  detail: string | null;
+  /** The event as received, as JSON. */
+  payload: JsonValue | null;
+  receivedAt: Date;
+  processedAt: Date | null;
+}
+
+/** Input of `PaymentEventRepository.insert`. */
+export interface NewPaymentEvent {
+  provider: string;
+  eventId: string;
+  type: string;
+  providerEventType: string;
+  attemptId?: string | null;
+  orderId?: string | null;
+  /** @default 'received' */
+  outcome?: EventOutcome;
+  detail?: string | null;
+  payload?: unknown;
+  /** @default the repository clock's now */
+  receivedAt?: Date;
+}
+
+/** One refund in the ledger, ours or initiated at the provider. */
+export interface RefundRecord {
+  /** Our refund id: the provider idempotency key. Unique. */
+  refundId: string;
+  /** The provider's refund id (`re_…`); unique per provider once set. */
+  providerRefundId: string | null;
+  orderId: string;
+  attemptId: string;
+  /** Provider instance name. */
+  provider: string;
+  /** Integer minor units, > 0. */
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reason: string | null;
+  raw: JsonValue | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Fields `RefundRepository.update` and guarded status updates may change. */
+export interface RefundPatch {
+  providerRefundId?: string | null;
+  reason?: string | null;
+  raw?: unknown;
+}
+
+/** Input of `RefundRepository.create`. */
+export interface NewRefund extends RefundPatch {
+  refundId: string;
+  orderId: string;
+  attemptId: string;
+  provider: string;
+  /** Integer minor units, > 0. */
+  amount: number;
+  currency: string;
+  /** @default 'pending' */
+  status?: RefundStatus;
+  /** @default the repository clock's now */
+  createdAt?: Date;
+}
