@@ -172,6 +172,10 @@ export interface RefundRequest {
   currency: string;
   reason?: string;
   metadata?: Record<string, string>;
+  /** The payment's full amount, when known; lets the factory refuse partial refunds an adapter cannot do. */
+  paymentAmount?: number;
+  /** Amount already refunded, when known; lets the factory refuse a second refund an adapter cannot do. */
+  alreadyRefunded?: number;
 }
 
 /** Outcome of {@link PaymentProvider.refundPayment}. */

@@ -1,0 +1,286 @@
+/**
+ * Configuration: a registry of every environment key (group, description, secret flag, default), a zod
+ * schema per key, and a loader that reports every problem at once without ever echoing a secret.
+ * @module
+ */
+import { z } from 'zod';
+import { ConfigurationError } from './errors.js';
+import { CURRENCY_EXPONENTS } from './currencies.js';
+
+/** Groups keys are listed under in `.env.example` and the docs. */
+export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'database';
+
+/** One environment key. */
+export interface ConfigKeyDefinition {
+  group: ConfigGroup;
+  description: string;
+  /** Secret values are never printed, logged or echoed in errors. */
+  secret: boolean;
+  /** Default applied when the key is unset or empty. */
+  default?: string;
+  /** Placeholder shown in `.env.example` for keys without a default. */
+  example?: string;
+  /** Validates a non-empty value. */
+  schema: z.ZodType<string>;
+}
+
+const text = z.string().trim().min(1);
+const url = z.string().trim().url('must be an absolute URL');
+const prefixed = (...prefixes: string[]) =>
+  text.refine((v) => prefixes.some((p) => v.startsWith(p)), `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`);
+
+/**
+ * Every configuration key the library reads, in `.env.example` order.
+ *
+ * @example
+ * ```ts
+ * paymentConfigSchema.STRIPE_SECRET_KEY.secret // true
+ * ```
+ */
+export const paymentConfigSchema = {
+  PAYMENT_CHANNELS_ENABLED: {
+    group: 'general',
+    description: 'Comma-separated providers that accept new charges. Providers without credentials drop out.',
+    secret: false,
+    default: 'pingxx,stripe',
+    schema: z
+      .string()
+      .regex(/^\s*[a-z][a-z0-9_-]*(\s*,\s*[a-z][a-z0-9_-]*)*\s*$/, 'must be a comma-separated list of provider names'),
+  },
+  PAY_ORDER_EXPIRE_TIME: {
+    group: 'general',
+    description: 'Seconds after which an unpaid order times out (checked lazily).',
+    secret: false,
+    default: '600',
+    schema: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number of seconds'),
+  },
+  PINGXX_SECRET_KEY: {
+    group: 'pingxx',
+    description: 'Ping++ secret API key (sk_live_… or sk_test_…).',
+    secret: true,
+    example: 'sk_test_xxx',
+    schema: prefixed('sk_'),
+  },
+  PINGXX_APP_ID: {
+    group: 'pingxx',
+    description: 'Ping++ application id (app_…).',
+    secret: false,
+    example: 'app_xxx',
+    schema: prefixed('app_'),
+  },
+  PINGXX_PRIVATE_KEY: {
+    group: 'pingxx',
+    description: 'Merchant RSA private key (PEM, PKCS#1 or PKCS#8) that signs requests to Ping++. Or use PINGXX_PRIVATE_KEY_PATH.',
+    secret: true,
+    schema: text.refine((v) => v.includes('PRIVATE KEY'), 'must be a PEM private key'),
+  },
+  PINGXX_PRIVATE_KEY_PATH: {
+    group: 'pingxx',
+    description: 'Path to the merchant RSA private key PEM file.',
+    secret: false,
+    example: './keys/pingxx_private.pem',
+    schema: text,
+  },
+  PINGXX_WEBHOOK_PUBLIC_KEY: {
+    group: 'pingxx',
+    description: 'Ping++ RSA public key (PEM) that verifies webhook signatures. Or use PINGXX_WEBHOOK_PUBLIC_KEY_PATH.',
+    secret: false,
+    schema: text.refine((v) => v.includes('PUBLIC KEY'), 'must be a PEM public key'),
+  },
+  PINGXX_WEBHOOK_PUBLIC_KEY_PATH: {
+    group: 'pingxx',
+    description: 'Path to the Ping++ webhook public key PEM file.',
+    secret: false,
+    example: './keys/pingxx_public.pem',
+    schema: text,
+  },
+  STRIPE_SECRET_KEY: {
+    group: 'stripe',
+    description: 'Stripe secret or restricted key (sk_… / rk_…).',
+    secret: true,
+    example: 'sk_test_xxx',
+    schema: prefixed('sk_', 'rk_'),
+  },
+  STRIPE_PUBLISHABLE_KEY: {
+    group: 'stripe',
+    description: 'Stripe publishable key (pk_…), returned to clients with PaymentIntent client secrets.',
+    secret: false,
+    example: 'pk_test_xxx',
+    schema: prefixed('pk_'),
+  },
+  STRIPE_WEBHOOK_SECRET: {
+    group: 'stripe',
+    description: 'Webhook signing secret(s) (whsec_…). Comma-separate several during rotation.',
+    secret: true,
+    example: 'whsec_xxx',
+    schema: text.refine((v) => v.split(',').every((s) => s.trim().startsWith('whsec_')), 'must be whsec_… values, comma-separated'),
+  },
+  STRIPE_API_VERSION: {
+    group: 'stripe',
+    description: "Stripe API version pinned by the SDK client. Empty: the SDK's own pinned version.",
+    secret: false,
+    schema: z.string().regex(/^\d{4}-\d{2}-\d{2}(\.[a-z]+)?$/, 'must look like 2025-09-30.clover'),
+  },
+  STRIPE_SUCCESS_URL: {
+    group: 'stripe',
+    description: 'Checkout success URL; the order id is appended as order_id.',
+    secret: false,
+    example: 'https://example.com/pay/success',
+    schema: url,
+  },
+  STRIPE_CANCEL_URL: {
+    group: 'stripe',
+    description: 'Checkout cancel URL; the order id is appended as order_id.',
+    secret: false,
+    example: 'https://example.com/pay/cancel',
+    schema: url,
+  },
+  STRIPE_DEFAULT_CURRENCY: {
+    group: 'stripe',
+    description: 'Currency for Stripe payments whose request has none (ISO 4217).',
+    secret: false,
+    default: 'usd',
+    schema: z.string().refine((v) => CURRENCY_EXPONENTS.has(v.trim().toUpperCase()), 'must be an ISO 4217 currency code'),
+  },
+  STRIPE_DEFAULT_MODE: {
+    group: 'stripe',
+    description: 'Stripe mode used when only "stripe" is asked for: payment_intent or checkout_session.',
+    secret: false,
+    default: 'payment_intent',
+    schema: z.enum(['payment_intent', 'checkout_session']),
+  },
+  DATABASE_URL: {
+    group: 'database',
+    description: 'Database for the Kysely reference repositories: an SQLite file path, postgres://… or mysql://….',
+    secret: false,
+    example: './payment-factory.sqlite',
+    schema: text,
+  },
+} as const satisfies Record<string, ConfigKeyDefinition>;
+
+/** Every configuration key name. */
+export type PaymentConfigKey = keyof typeof paymentConfigSchema;
+
+/** Ping++ credentials, present when `PINGXX_SECRET_KEY` and `PINGXX_APP_ID` are set. */
+export interface PingxxConfig {
+  secretKey: string;
+  appId: string;
+  privateKey?: string;
+  privateKeyPath?: string;
+  webhookPublicKey?: string;
+  webhookPublicKeyPath?: string;
+}
+
+/** Stripe credentials, present when `STRIPE_SECRET_KEY` is set. */
+export interface StripeConfig {
+  secretKey: string;
+  publishableKey?: string;
+  webhookSecrets: string[];
+  apiVersion?: string;
+  successUrl?: string;
+  cancelUrl?: string;
+  defaultCurrency: string;
+  defaultMode: 'payment_intent' | 'checkout_session';
+}
+
+/** The validated configuration. */
+export interface PaymentConfig {
+  /** Enabled providers that have credentials, in `PAYMENT_CHANNELS_ENABLED` order. */
+  enabledProviders: string[];
+  /** Human-readable notes (an enabled provider without credentials was dropped). Never contain values. */
+  warnings: string[];
+  orderExpireSeconds: number;
+  pingxx: PingxxConfig | null;
+  stripe: StripeConfig | null;
+  databaseUrl: string | null;
+}
+
+/**
+ * Reads and validates configuration from `env`, collecting **every** problem before throwing one
+ * `ConfigurationError` whose `issues` lists them. Secret values never appear in messages.
+ *
+ * @example
+ * ```ts
+ * const config = loadPaymentConfig(process.env)
+ * if (config.stripe) providers.push(createStripeProvider({ secretKey: config.stripe.secretKey, … }))
+ * ```
+ * @throws ConfigurationError listing all problems.
+ */
+export function loadPaymentConfig(env: Record<string, string | undefined> = process.env): PaymentConfig {
+  const issues: string[] = [];
+  const values = {} as Record<PaymentConfigKey, string | undefined>;
+  for (const [key, def] of Object.entries(paymentConfigSchema) as [PaymentConfigKey, ConfigKeyDefinition][]) {
+    const raw = env[key]?.trim();
+    const value = raw ? raw : def.default;
+    if (value === undefined) continue;
+    const parsed = def.schema.safeParse(value);
+    if (parsed.success) values[key] = parsed.data.trim();
+    else issues.push(`${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}${def.secret ? ' (value hidden)' : ''}.`);
+  }
+
+  const pingxx = pingxxFrom(values, issues);
+  const stripe = stripeFrom(values, issues);
+  const configured = new Set([...(pingxx ? ['pingxx'] : []), ...(stripe ? ['stripe'] : [])]);
+  const warnings: string[] = [];
+  const enabledProviders: string[] = [];
+  for (const name of (values.PAYMENT_CHANNELS_ENABLED ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    if (name !== 'pingxx' && name !== 'stripe') issues.push(`PAYMENT_CHANNELS_ENABLED names unknown provider "${name}".`);
+    else if (!configured.has(name)) warnings.push(`Provider "${name}" is enabled but has no credentials; it is disabled.`);
+    else if (!enabledProviders.includes(name)) enabledProviders.push(name);
+  }
+  if (issues.length > 0) {
+    throw new ConfigurationError(`Invalid payment configuration: ${issues.join(' ')}`, { code: 'INVALID_CONFIG', issues });
+  }
+  return {
+    enabledProviders,
+    warnings,
+    orderExpireSeconds: Number(values.PAY_ORDER_EXPIRE_TIME),
+    pingxx,
+    stripe,
+    databaseUrl: values.DATABASE_URL ?? null,
+  };
+}
+
+type Values = Record<PaymentConfigKey, string | undefined>;
+
+function pingxxFrom(v: Values, issues: string[]): PingxxConfig | null {
+  const any = (['PINGXX_SECRET_KEY', 'PINGXX_APP_ID', 'PINGXX_PRIVATE_KEY', 'PINGXX_PRIVATE_KEY_PATH'] as const).some((k) => v[k]);
+  if (!any) return null;
+  if (!v.PINGXX_SECRET_KEY) issues.push('PINGXX_SECRET_KEY is required when Ping++ is configured.');
+  if (!v.PINGXX_APP_ID) issues.push('PINGXX_APP_ID is required when Ping++ is configured.');
+  if (v.PINGXX_PRIVATE_KEY && v.PINGXX_PRIVATE_KEY_PATH) issues.push('Set PINGXX_PRIVATE_KEY or PINGXX_PRIVATE_KEY_PATH, not both.');
+  if (!v.PINGXX_WEBHOOK_PUBLIC_KEY && !v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH) {
+    issues.push('PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH is required: unsigned Ping++ webhooks are never accepted.');
+  }
+  if (!v.PINGXX_SECRET_KEY || !v.PINGXX_APP_ID) return null;
+  return {
+    secretKey: v.PINGXX_SECRET_KEY,
+    appId: v.PINGXX_APP_ID,
+    ...(v.PINGXX_PRIVATE_KEY ? { privateKey: v.PINGXX_PRIVATE_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.PINGXX_PRIVATE_KEY_PATH ? { privateKeyPath: v.PINGXX_PRIVATE_KEY_PATH } : {}),
+    ...(v.PINGXX_WEBHOOK_PUBLIC_KEY ? { webhookPublicKey: v.PINGXX_WEBHOOK_PUBLIC_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH ? { webhookPublicKeyPath: v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH } : {}),
+  };
+}
+
+function stripeFrom(v: Values, issues: string[]): StripeConfig | null {
+  if (!v.STRIPE_SECRET_KEY) {
+    if (v.STRIPE_WEBHOOK_SECRET || v.STRIPE_PUBLISHABLE_KEY) issues.push('STRIPE_SECRET_KEY is required when Stripe is configured.');
+    return null;
+  }
+  if (!v.STRIPE_WEBHOOK_SECRET) issues.push('STRIPE_WEBHOOK_SECRET is required: unsigned Stripe webhooks are never accepted.');
+  const live = v.STRIPE_SECRET_KEY.includes('_live_');
+  if (v.STRIPE_PUBLISHABLE_KEY && v.STRIPE_PUBLISHABLE_KEY.includes('_live_') !== live) {
+    issues.push('STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY are from different modes (live vs test).');
+  }
+  return {
+    secretKey: v.STRIPE_SECRET_KEY,
+    webhookSecrets: (v.STRIPE_WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    defaultCurrency: (v.STRIPE_DEFAULT_CURRENCY ?? 'usd').toUpperCase(),
+    defaultMode: v.STRIPE_DEFAULT_MODE === 'checkout_session' ? 'checkout_session' : 'payment_intent',
+    ...(v.STRIPE_PUBLISHABLE_KEY ? { publishableKey: v.STRIPE_PUBLISHABLE_KEY } : {}),
+    ...(v.STRIPE_API_VERSION ? { apiVersion: v.STRIPE_API_VERSION } : {}),
+    ...(v.STRIPE_SUCCESS_URL ? { successUrl: v.STRIPE_SUCCESS_URL } : {}),
+    ...(v.STRIPE_CANCEL_URL ? { cancelUrl: v.STRIPE_CANCEL_URL } : {}),
+  };
+}
