@@ -1,0 +1,325 @@
+/**
+ * The exactly-once path every provider fact takes (webhooks, pulls, creation results): journal the event,
+ * lock the attempt, check integrity, apply the state machine, run transactional hooks — all in one
+ * transaction — then release after-commit effects.
+ * @module
+ */
+import { IntegrityError, PaymentError } from '../core/errors.js';
+import { normalizeCurrency } from '../core/money.js';
+import type { PaymentEvent, ProviderRefund } from '../core/types.js';
+import type { PaymentRepositoriesTx } from '../persistence/ports.js';
+import type { AttemptRecord, OrderRecord, RefundRecord } from '../persistence/records.js';
+import type { ChangeSource, PaymentAnomaly } from './hooks.js';
+import { attemptFieldsFromRaw, inTransaction, kindOf, type Effects, type ServiceContext } from './service-context.js';
+import { decideAttempt, decideOrder } from './state-machine.js';
+import { markOrderPaid } from './mark-paid.js';
+
+/** What became of one event. Every outcome is answered 2xx to the provider. */
+export type EventOutcomeType = 'applied' | 'duplicate' | 'ignored' | 'rejected';
+
+/** Result of applying one provider event. */
+export interface EventResult {
+  outcome: EventOutcomeType;
+  provider: string;
+  eventId: string;
+  type: PaymentEvent['type'];
+  orderId: string | null;
+  attemptId: string | null;
+  /** Why (for logs and the journal). Never a secret. */
+  detail: string | null;
+}
+
+interface Decision {
+  outcome: Exclude<EventOutcomeType, 'duplicate'>;
+  detail: string | null;
+  orderId: string | null;
+  attemptId: string | null;
+}
+
+/**
+ * Applies one verified provider event exactly once.
+ * @throws PaymentError `EVENT_OUT_OF_ORDER` (retryable) when a refund arrives before its payment; the
+ *   transaction rolls back so a redelivery is processed again.
+ */
+export async function applyEvent<THandle>(ctx: ServiceContext<THandle>, event: PaymentEvent, source: ChangeSource): Promise<EventResult> {
+  return inTransaction(ctx, async (tx, effects) => {
+    const inserted = await tx.events.insert({
+      provider: event.provider,
+      eventId: event.eventId,
+      type: event.type,
+      providerEventType: event.providerEventType,
+      attemptId: event.attemptId,
+      orderId: event.orderId,
+      payload: event.raw ?? null,
+      receivedAt: ctx.clock(),
+    });
+    if (inserted === 'duplicate') {
+      return result(event, { outcome: 'duplicate', detail: 'event already processed', orderId: event.orderId, attemptId: event.attemptId });
+    }
+    const decision = await decide(ctx, tx, event, source, effects);
+    await tx.events.markProcessed(event.provider, event.eventId, decision.outcome, decision.detail);
+    return result(event, decision);
+  });
+}
+
+function result(event: PaymentEvent, d: Decision | (Omit<Decision, 'outcome'> & { outcome: 'duplicate' })): EventResult {
+  return { provider: event.provider, eventId: event.eventId, type: event.type, ...d };
+}
+
+async function decide<THandle>(
+  ctx: ServiceContext<THandle>,
+  tx: PaymentRepositoriesTx<THandle>,
+  event: PaymentEvent,
+  source: ChangeSource,
+  effects: Effects,
+): Promise<Decision> {
+  const none = { orderId: event.orderId, attemptId: event.attemptId };
+  if (event.type === 'unsupported') return { outcome: 'ignored', detail: `unsupported event ${event.providerEventType}`, ...none };
+
+  const kind = kindOf(ctx, event.provider);
+  let attempt = event.attemptId ? await tx.attempts.findById(event.attemptId, { forUpdate: true }) : null;
+  if (!attempt && event.providerReference) {
+    attempt = await tx.attempts.findByProviderReference(kind, event.providerReference, { forUpdate: true });
+  }
+  const anomaly = (kind_: PaymentAnomaly['kind'], message: string, extra: Partial<PaymentAnomaly> = {}): Decision => {
+    effects.anomalies.push({
+      kind: kind_,
+      message,
+      provider: event.provider,
+      eventId: event.eventId,
+      orderId: attempt?.orderId ?? event.orderId,
+      attemptId: attempt?.attemptId ?? event.attemptId,
+      ...extra,
+    });
+    return { outcome: 'rejected', detail: message, orderId: attempt?.orderId ?? event.orderId, attemptId: attempt?.attemptId ?? event.attemptId };
+  };
+
+  if (!attempt) {
+    const knownOrder = event.orderId ? await tx.orders.findById(event.orderId) : null;
+    if (knownOrder) return anomaly('unknown_attempt', 'event names a known order but an unknown attempt');
+    return { outcome: 'ignored', detail: 'no matching attempt', ...none };
+  }
+  if (attempt.provider !== event.provider) {
+    return anomaly('provider_mismatch', `attempt belongs to provider ${attempt.provider}`, { expected: attempt.provider, actual: event.provider });
+  }
+  if (event.orderId && event.orderId !== attempt.orderId) {
+    return anomaly('order_mismatch', 'event order id differs from the attempt order id', { expected: attempt.orderId, actual: event.orderId });
+  }
+  const expectedLive = ctx.livemode ?? attempt.livemode;
+  if (expectedLive !== null && expectedLive !== undefined && event.livemode !== expectedLive) {
+    return anomaly('livemode_mismatch', `event livemode ${event.livemode} differs from expected ${expectedLive}`, {
+      expected: expectedLive,
+      actual: event.livemode,
+    });
+  }
+  const order = await tx.orders.findById(attempt.orderId, { forUpdate: true });
+  if (!order) throw new IntegrityError(`Attempt ${attempt.attemptId} has no order.`, { provider: event.provider });
+  const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
+
+  switch (event.type) {
+    case 'payment.pending':
+      return { outcome: 'ignored', detail: 'payment still pending', ...ids };
+    case 'payment.succeeded': {
+      if (event.amount !== null && event.amount !== attempt.amount) {
+        return anomaly('amount_mismatch', `paid amount ${event.amount} differs from attempt amount ${attempt.amount}`, {
+          expected: attempt.amount,
+          actual: event.amount,
+        });
+      }
+      if (event.currency !== null && normalizeCurrency(event.currency) !== attempt.currency) {
+        return anomaly('currency_mismatch', `paid currency ${event.currency} differs from ${attempt.currency}`, {
+          expected: attempt.currency,
+          actual: event.currency,
+        });
+      }
+      return applySuccess(ctx, tx, { event, attempt, order, source, effects });
+    }
+    case 'payment.failed':
+    case 'payment.canceled': {
+      const signal = event.type === 'payment.failed' ? 'failed' : 'canceled';
+      const t = decideAttempt(attempt.status, signal);
+      if (!t.to) return { outcome: 'ignored', detail: `attempt is ${attempt.status}; ${signal} changes nothing`, ...ids };
+      const failure = event.failure;
+      const moved = await tx.attempts.updateStatus({
+        attemptId: attempt.attemptId,
+        from: [attempt.status],
+        to: t.to,
+        patch: {
+          raw: event.raw ?? null,
+          ...(failure ? { failureCode: failure.code, failureMessage: failure.message } : {}),
+          ...(t.to === 'failed' ? { failedAt: event.occurredAt } : { closedAt: event.occurredAt }),
+        },
+      });
+      if (!moved) throw concurrentChange(attempt.attemptId);
+      if (t.to === 'failed') {
+        const updated = (await tx.attempts.findById(attempt.attemptId)) as AttemptRecord;
+        await ctx.hooks.onPaymentFailed?.({ tx, handle: tx.handle, order, attempt: updated, event, source });
+        effects.notifications.push({ type: 'payment.failed', order, attempt: updated, source });
+      }
+      return { outcome: 'applied', detail: `attempt ${attempt.status} → ${t.to}`, ...ids };
+    }
+    case 'refund.succeeded':
+    case 'refund.failed':
+      return applyRefundEvent(ctx, tx, { event, attempt, order, source, effects });
+  }
+}
+
+interface Facts<THandle> {
+  event: PaymentEvent;
+  attempt: AttemptRecord;
+  order: OrderRecord;
+  source: ChangeSource;
+  effects: Effects;
+  tx?: PaymentRepositoriesTx<THandle>;
+}
+
+async function applySuccess<THandle>(ctx: ServiceContext<THandle>, tx: PaymentRepositoriesTx<THandle>, f: Facts<THandle>): Promise<Decision> {
+  const { event, attempt, order, source, effects } = f;
+  const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
+  const kind = kindOf(ctx, event.provider);
+  const at = decideAttempt(attempt.status, 'paid');
+  const notes: string[] = [];
+  if (at.to) {
+    const moved = await tx.attempts.updateStatus({
+      attemptId: attempt.attemptId,
+      from: [attempt.status],
+      to: 'paid',
+      patch: { paidAt: event.occurredAt, raw: event.raw ?? null, livemode: event.livemode, ...attemptFieldsFromRaw(kind, event.raw) },
+    });
+    if (!moved) throw concurrentChange(attempt.attemptId);
+    notes.push(`attempt ${attempt.status} → paid`);
+    if (at.anomaly) effects.anomalies.push(anomalyOf('late_success', at.anomaly, event, attempt));
+  }
+  const ot = decideOrder(order.status, 'paid');
+  if (ot.to === 'paid') {
+    const paidAttempt = (await tx.attempts.findById(attempt.attemptId)) as AttemptRecord;
+    await markOrderPaid(ctx, tx, effects, { order, attempt: paidAttempt, amount: attempt.amount, event, source });
+    notes.push(`order ${order.status} → paid`);
+    if (ot.anomaly) effects.anomalies.push(anomalyOf('late_success', ot.anomaly, event, attempt));
+  } else if (at.to) {
+    effects.anomalies.push(
+      anomalyOf('double_payment', `order is already ${order.status}; this attempt was paid too and may need a refund`, event, attempt),
+    );
+  }
+  if (notes.length === 0) return { outcome: 'ignored', detail: `already ${attempt.status}`, ...ids };
+  return { outcome: 'applied', detail: notes.join('; '), ...ids };
+}
+
+async function applyRefundEvent<THandle>(
+  ctx: ServiceContext<THandle>,
+  tx: PaymentRepositoriesTx<THandle>,
+  f: Facts<THandle>,
+): Promise<Decision> {
+  const { event, attempt, order } = f;
+  const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
+  if (event.refunds.length === 0) return { outcome: 'ignored', detail: 'refund event without refund details', ...ids };
+  if (attempt.status !== 'paid' && attempt.status !== 'refunded') {
+    throw new PaymentError('A refund arrived before the payment it refunds; it will be processed on redelivery.', {
+      code: 'EVENT_OUT_OF_ORDER',
+      retryable: true,
+      provider: event.provider,
+    });
+  }
+  for (const r of event.refunds) {
+    if (normalizeCurrency(r.currency) !== order.currency) {
+      f.effects.anomalies.push(anomalyOf('currency_mismatch', `refund currency ${r.currency} differs from ${order.currency}`, event, attempt));
+      return { outcome: 'rejected', detail: 'refund currency mismatch', ...ids };
+    }
+  }
+  const changed: RefundRecord[] = [];
+  for (const r of event.refunds) {
+    const record = await recordProviderRefund(ctx, tx, { refund: r, order, attempt, provider: event.provider, raw: event.raw });
+    if (record) changed.push(record);
+  }
+  if (changed.length === 0) return { outcome: 'ignored', detail: 'refunds already recorded', ...ids };
+  await settleRefunds(ctx, tx, { ...f, changed });
+  return { outcome: 'applied', detail: changed.map((r) => `refund ${r.refundId} ${r.status}`).join('; '), ...ids };
+}
+
+/**
+ * Writes one provider-reported refund into the ledger (ours, matched by our refund id or the provider's, or
+ * one made in the provider's dashboard). Returns the record when it changed.
+ */
+export async function recordProviderRefund<THandle>(
+  ctx: ServiceContext<THandle>,
+  tx: PaymentRepositoriesTx<THandle>,
+  input: { refund: ProviderRefund; order: OrderRecord; attempt: AttemptRecord; provider: string; raw: unknown },
+): Promise<RefundRecord | null> {
+  const { refund: r, order, attempt, provider } = input;
+  const existing =
+    (r.refundId ? await tx.refunds.findById(r.refundId) : null) ??
+    (await tx.refunds.findByProviderRefundId(provider, r.providerRefundId));
+  if (!existing) {
+    const refundId = r.refundId ?? ctx.newId();
+    await tx.refunds.create({
+      refundId,
+      providerRefundId: r.providerRefundId,
+      orderId: order.orderId,
+      attemptId: attempt.attemptId,
+      provider,
+      amount: r.amount,
+      currency: order.currency,
+      status: r.status,
+      reason: r.reason,
+      raw: input.raw ?? null,
+    });
+    return tx.refunds.findById(refundId);
+  }
+  const patch = { raw: input.raw ?? null, ...(existing.providerRefundId ? {} : { providerRefundId: r.providerRefundId }) };
+  if (existing.status === r.status) {
+    if (!existing.providerRefundId) await tx.refunds.update(existing.refundId, patch);
+    return null;
+  }
+  const allowed = existing.status === 'pending' || (existing.status === 'succeeded' && r.status === 'failed');
+  if (!allowed) return null;
+  const moved = await tx.refunds.updateStatus({ refundId: existing.refundId, from: [existing.status], to: r.status, patch });
+  return moved ? tx.refunds.findById(existing.refundId) : null;
+}
+
+/**
+ * After ledger changes: when succeeded refunds cover the paid amount, moves attempt and order to
+ * `refunded`; runs `onOrderRefunded` for each newly succeeded refund.
+ */
+export async function settleRefunds<THandle>(
+  ctx: ServiceContext<THandle>,
+  tx: PaymentRepositoriesTx<THandle>,
+  f: Omit<Facts<THandle>, 'event'> & { event: PaymentEvent | null; changed: RefundRecord[] },
+): Promise<void> {
+  const { order, attempt, event, source, effects } = f;
+  const all = await tx.refunds.listByOrder(order.orderId);
+  const refunded = all.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+  const paid = order.paidAmount > 0 ? order.paidAmount : attempt.amount;
+  const full = refunded >= paid;
+  let current = order;
+  if (full) {
+    if (decideAttempt(attempt.status, 'refunded').to) {
+      await tx.attempts.updateStatus({ attemptId: attempt.attemptId, from: ['paid'], to: 'refunded' });
+    }
+    if (decideOrder(order.status, 'refunded').to) {
+      const moved = await tx.orders.updateStatus({ orderId: order.orderId, from: ['paid'], to: 'refunded' });
+      if (!moved) throw concurrentChange(order.orderId);
+      current = (await tx.orders.findById(order.orderId)) as OrderRecord;
+    }
+  }
+  const freshAttempt = await tx.attempts.findById(attempt.attemptId);
+  for (const refund of f.changed) {
+    if (refund.status !== 'succeeded') continue;
+    await ctx.hooks.onOrderRefunded?.({ tx, handle: tx.handle, order: current, attempt: freshAttempt, event, source, refund, fullyRefunded: full });
+    effects.notifications.push({ type: 'order.refunded', order: current, attempt: freshAttempt, refund, fullyRefunded: full, source });
+  }
+}
+
+function anomalyOf(kind: PaymentAnomaly['kind'], message: string, event: PaymentEvent | null, attempt: AttemptRecord): PaymentAnomaly {
+  return {
+    kind,
+    message,
+    provider: attempt.provider,
+    eventId: event?.eventId ?? null,
+    orderId: attempt.orderId,
+    attemptId: attempt.attemptId,
+  };
+}
+
+function concurrentChange(id: string): PaymentError {
+  return new PaymentError(`Record ${id} changed concurrently; retry.`, { code: 'CONCURRENT_UPDATE', retryable: true });
+}

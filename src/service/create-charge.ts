@@ -1,0 +1,211 @@
+/**
+ * `createCharge`: route, persist the attempt and the order's move to `pending` in one transaction **before**
+ * calling the provider, call it with the attempt id as idempotency key (outside any transaction), then
+ * store the normalised result. A provider failure never loses the attempt: declined → `failed`,
+ * indeterminate or unavailable → stays `pending` for a retry with the same key or for reconciliation.
+ * @module
+ */
+import { isPaymentError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { PaymentCreationResult, PaymentExtra, PublicPaymentView } from '../core/types.js';
+import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
+import { applyEvent } from './apply-event.js';
+import { toBuyRecordDTO, type BuyRecordDTO } from './dto.js';
+import { isExpired } from './init-order.js';
+import { markPaid } from './mark-paid.js';
+import { attemptFieldsFromRaw, describeError, kindOf, syntheticEvent, type ServiceContext } from './service-context.js';
+
+/** Input of `createCharge`. */
+export interface CreateChargeInput {
+  orderId: string;
+  /** Channel hint: `wx_pub_qr`, `checkout_session`, `stripe:checkout_session`, `stripe`, … */
+  channel?: string;
+  /** Provider hint (the original `payment_channel`): `pingxx`, `stripe`, or `provider:channel`. */
+  paymentChannel?: string;
+  /** The payer's IP (Ping++ requires it). */
+  clientIp?: string;
+  /** Channel extras (`openId`, `successUrl`, …). */
+  extra?: PaymentExtra;
+  /** Shown to the payer. @default `Order <orderId>` */
+  subject?: string;
+  body?: string;
+  metadata?: Record<string, string>;
+  /** When the remote payment should stop accepting money. @default none (the provider's own default) */
+  expiresAt?: Date;
+}
+
+/** Seconds an attempt must still be valid to be reused. */
+const REUSE_MARGIN_MS = 60_000;
+
+/** See the module doc. */
+export async function createCharge<THandle>(ctx: ServiceContext<THandle>, input: CreateChargeInput): Promise<BuyRecordDTO> {
+  const order = await ctx.repositories.orders.findById(input.orderId);
+  if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
+  assertChargeable(order);
+  if (isExpired(ctx, order)) {
+    await ctx.repositories.orders.updateStatus({ orderId: order.orderId, from: ['init', 'pending'], to: 'timeout' });
+    throw new ValidationError(`Order ${order.orderId} has expired; create a new one.`, { code: 'ORDER_EXPIRED' });
+  }
+  if (order.payableAmount === 0) {
+    const paid = await markPaid(ctx, { orderId: order.orderId, source: 'free', amount: 0 });
+    return toBuyRecordDTO(paid, null);
+  }
+  const route = ctx.factory.resolve({
+    paymentChannel: input.paymentChannel ?? null,
+    channel: input.channel ?? null,
+    storedProvider: order.paymentChannel,
+    orderStatus: order.status,
+  });
+  const kind = kindOf(ctx, route.provider);
+
+  const now = ctx.clock();
+  const attempts = await ctx.repositories.attempts.listByOrder(order.orderId);
+  const reusable = attempts
+    .filter(
+      (a) =>
+        a.status === 'pending' &&
+        a.provider === route.provider &&
+        a.channel === route.channel &&
+        a.amount === order.payableAmount &&
+        a.currency === order.currency &&
+        (a.expiresAt === null || a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS) &&
+        now.getTime() - a.createdAt.getTime() < ctx.orderExpireSeconds * 1000,
+    )
+    .at(-1);
+  if (reusable?.providerReference && reusable.result) {
+    ctx.logger.info('reusing open attempt', { orderId: order.orderId, attemptId: reusable.attemptId });
+    const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
+    return toBuyRecordDTO(current, reviveView(reusable.result));
+  }
+
+  const attempt: AttemptRecord =
+    reusable ??
+    (await ctx.repositories.transaction(async (tx) => {
+      const locked = await tx.orders.findById(order.orderId, { forUpdate: true });
+      if (!locked) throw new NotFoundError(`Order ${order.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
+      assertChargeable(locked);
+      const created = await tx.attempts.create({
+        attemptId: ctx.newId(),
+        orderId: locked.orderId,
+        providerKind: kind,
+        provider: route.provider,
+        channel: route.channel,
+        amount: locked.payableAmount,
+        currency: locked.currency,
+        status: 'pending',
+        clientIp: input.clientIp ?? null,
+        expiresAt: input.expiresAt ?? null,
+        extra: input.extra ?? null,
+        metadata: input.metadata ?? null,
+        createdAt: ctx.clock(),
+      });
+      await tx.orders.updateStatus({
+        orderId: locked.orderId,
+        from: ['init', 'pending'],
+        to: 'pending',
+        patch: { paymentChannel: route.provider },
+      });
+      return created;
+    }));
+
+  let result: PaymentCreationResult;
+  try {
+    result = await ctx.factory.createPayment({
+      provider: route.provider,
+      channel: route.channel,
+      orderId: order.orderId,
+      attemptId: attempt.attemptId,
+      amount: attempt.amount,
+      currency: attempt.currency,
+      subject: input.subject ?? `Order ${order.orderId}`,
+      ...(input.body !== undefined ? { body: input.body } : {}),
+      ...(input.clientIp !== undefined ? { clientIp: input.clientIp } : {}),
+      userId: order.userId,
+      productId: order.productId,
+      ...(input.metadata ? { metadata: input.metadata } : {}),
+      ...(input.extra ? { extra: input.extra } : {}),
+      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+    });
+  } catch (error) {
+    await recordCreateFailure(ctx, attempt, error);
+    throw error;
+  }
+
+  const view = result.public;
+  await ctx.repositories.attempts.update(attempt.attemptId, {
+    providerReference: result.providerReference,
+    result: view,
+    raw: result.raw ?? null,
+    livemode: result.livemode,
+    ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+    ...attemptFieldsFromRaw(kind, result.raw),
+  });
+  if (result.status === 'succeeded' || result.status === 'failed' || result.status === 'canceled') {
+    const type = result.status === 'succeeded' ? 'payment.succeeded' : result.status === 'failed' ? 'payment.failed' : 'payment.canceled';
+    await applyEvent(
+      ctx,
+      syntheticEvent({
+        provider: route.provider,
+        eventId: `create:${attempt.attemptId}:${result.status}`,
+        type,
+        providerEventType: `create.${result.status}`,
+        attemptId: attempt.attemptId,
+        orderId: order.orderId,
+        providerReference: result.providerReference,
+        amount: result.amount,
+        currency: result.currency,
+        livemode: result.livemode,
+        occurredAt: ctx.clock(),
+        raw: result.raw,
+      }),
+      'charge',
+    );
+  }
+  const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
+  return toBuyRecordDTO(current, view);
+}
+
+function assertChargeable(order: OrderRecord): void {
+  if (order.status === 'paid' || order.status === 'refunded') {
+    throw new ValidationError(`Order ${order.orderId} is already ${order.status}.`, { code: 'ORDER_ALREADY_PAID' });
+  }
+  if (order.status === 'timeout') {
+    throw new ValidationError(`Order ${order.orderId} has expired; create a new one.`, { code: 'ORDER_EXPIRED' });
+  }
+}
+
+/**
+ * A failed provider call: a final refusal (declined, invalid, unsupported) closes the attempt as `failed`;
+ * anything that may have reached the provider, or may succeed on retry, leaves it `pending`.
+ */
+async function recordCreateFailure<THandle>(ctx: ServiceContext<THandle>, attempt: AttemptRecord, error: unknown): Promise<void> {
+  const final =
+    isPaymentError(error) &&
+    !error.retryable &&
+    (isPaymentError(error, 'ProviderDeclinedError') ||
+      isPaymentError(error, 'ValidationError') ||
+      isPaymentError(error, 'UnsupportedOperationError') ||
+      isPaymentError(error, 'ConfigurationError'));
+  ctx.logger.warn('provider call failed', { attemptId: attempt.attemptId, error: describeError(error), final });
+  if (!final) return;
+  try {
+    await ctx.repositories.attempts.updateStatus({
+      attemptId: attempt.attemptId,
+      from: ['pending'],
+      to: 'failed',
+      patch: { failureCode: error.code, failureMessage: error.message.slice(0, 250) },
+    });
+  } catch (storeError) {
+    ctx.logger.error('could not record the failed attempt', { attemptId: attempt.attemptId, error: describeError(storeError) });
+  }
+}
+
+/** A stored public view (dates serialised as strings) back into its typed form. */
+function reviveView(json: unknown): PublicPaymentView {
+  const view = json as PublicPaymentView & { expiresAt: string | Date | null };
+  const action = view.nextAction as PublicPaymentView['nextAction'] & { expiresAt?: string | Date };
+  return {
+    ...view,
+    expiresAt: view.expiresAt ? new Date(view.expiresAt) : null,
+    nextAction: action.type === 'qr_code' && action.expiresAt ? { ...action, expiresAt: new Date(action.expiresAt) } : action,
+  };
+}

@@ -1,0 +1,73 @@
+/**
+ * `initOrder`: create the order, or reuse the user's open one for the same product; lazily time out stale
+ * orders.
+ * @module
+ */
+import { ValidationError } from '../core/errors.js';
+import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import type { OrderRecord } from '../persistence/records.js';
+import { inTransaction, type ServiceContext } from './service-context.js';
+
+/** Input of `initOrder`. */
+export interface InitOrderInput {
+  userId: string;
+  productId: string;
+  /** List price in minor units, before discounts. */
+  payableAmount: number;
+  currency: string;
+  /** Discount codes, passed to the `computeDiscount` hook. */
+  discounts?: readonly string[];
+}
+
+/** Whether an open order is older than the payment window. */
+export function isExpired<THandle>(ctx: ServiceContext<THandle>, order: OrderRecord): boolean {
+  return ctx.clock().getTime() - order.createdAt.getTime() > ctx.orderExpireSeconds * 1000;
+}
+
+/**
+ * Returns the user's open order for the product (updating its amount while it is still `init`) or creates
+ * one. An open order older than `orderExpireSeconds` is moved to `timeout` first.
+ */
+export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: InitOrderInput): Promise<OrderRecord> {
+  for (const field of ['userId', 'productId'] as const) {
+    if (typeof input[field] !== 'string' || input[field].trim() === '') {
+      throw new ValidationError(`${field} is required.`, { field, code: 'MISSING_FIELD' });
+    }
+  }
+  assertMinorUnits(input.payableAmount, 'payableAmount');
+  const currency = normalizeCurrency(input.currency);
+  let payableAmount = input.payableAmount;
+  if (ctx.hooks.computeDiscount) {
+    const discounted = await ctx.hooks.computeDiscount({
+      userId: input.userId,
+      productId: input.productId,
+      payableAmount,
+      currency,
+      discounts: input.discounts ?? [],
+    });
+    assertMinorUnits(discounted.payableAmount, 'payableAmount');
+    payableAmount = discounted.payableAmount;
+  }
+  return inTransaction(ctx, async (tx) => {
+    const open = await tx.orders.findOpenForUserProduct(input.userId, input.productId);
+    if (open) {
+      if (isExpired(ctx, open)) {
+        await tx.orders.updateStatus({ orderId: open.orderId, from: ['init', 'pending'], to: 'timeout' });
+      } else if (open.currency === currency) {
+        if (open.status === 'init' && open.payableAmount !== payableAmount) {
+          await tx.orders.updateStatus({ orderId: open.orderId, from: ['init'], to: 'init', patch: { payableAmount } });
+          return (await tx.orders.findById(open.orderId)) as OrderRecord;
+        }
+        if (open.payableAmount === payableAmount) return open;
+      }
+    }
+    return tx.orders.create({
+      orderId: ctx.newId(),
+      userId: input.userId,
+      productId: input.productId,
+      payableAmount,
+      currency,
+      createdAt: ctx.clock(),
+    });
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * `createPaymentService`: the flows of DESIGN §4 over a provider factory and repository ports.
+ * @module
+ */
+import type { PaymentFactory } from '../core/factory.js';
+import type { HeadersInput } from '../core/types.js';
+import type { PaymentRepositories } from '../persistence/ports.js';
+import type { OrderRecord } from '../persistence/records.js';
+import { applyEvent, type EventResult } from './apply-event.js';
+import { createCharge, type CreateChargeInput } from './create-charge.js';
+import type { BuyRecordDTO } from './dto.js';
+import { silentLogger, type PaymentHooks, type PaymentLogger } from './hooks.js';
+import { initOrder, type InitOrderInput } from './init-order.js';
+import { markPaid, type MarkPaidInput } from './mark-paid.js';
+import { reconcile, syncPayment, type ReconcileInput, type ReconcileReport, type SyncResult } from './reconcile.js';
+import { refund, type RefundInput, type RefundOutcome } from './refund.js';
+import { defaultNewId, type ServiceContext } from './service-context.js';
+
+/** Options of {@link createPaymentService}. */
+export interface PaymentServiceOptions<THandle = unknown> {
+  factory: PaymentFactory;
+  repositories: PaymentRepositories<THandle>;
+  hooks?: PaymentHooks<THandle>;
+  /** @default () => new Date() */
+  clock?: () => Date;
+  /** Id generator for orders, attempts and refunds. @default 32 random hex characters */
+  ids?: () => string;
+  /** @default a silent logger */
+  logger?: PaymentLogger;
+  /** Payment window of an order in seconds (`PAY_ORDER_EXPIRE_TIME`). @default 600 */
+  orderExpireSeconds?: number;
+  /**
+   * Expected `livemode` of provider objects. When set, a webhook from the other mode is rejected; when not,
+   * each event must match the mode its attempt was created in.
+   */
+  livemode?: boolean;
+}
+
+/** Input of `handleWebhook`. */
+export interface HandleWebhookInput {
+  /** Provider instance name the webhook is addressed to. */
+  provider: string;
+  /** The exact request bytes. */
+  rawBody: string | Uint8Array;
+  headers: HeadersInput;
+}
+
+/** The payment service. */
+export interface PaymentService<THandle = unknown> {
+  /** Creates the order `init`, or reuses the user's open unpaid order for the same product. */
+  initOrder(input: InitOrderInput): Promise<OrderRecord>;
+  /** Starts (or resumes) a payment for the order; returns what the client needs. */
+  createCharge(input: CreateChargeInput): Promise<BuyRecordDTO>;
+  /**
+   * Verifies, journals and applies a provider webhook exactly once.
+   * @throws WebhookVerificationError / RawBodyRequiredError (answer 400); retryable errors (answer 5xx).
+   */
+  handleWebhook(input: HandleWebhookInput): Promise<EventResult>;
+  /** Marks an order paid without a provider (admin import, free orders). */
+  markPaid(input: MarkPaidInput): Promise<OrderRecord>;
+  /** Refunds all or part of a paid order. */
+  refund(input: RefundInput): Promise<RefundOutcome>;
+  /** Pulls the provider's truth for one order. */
+  syncPayment(input: { orderId: string }): Promise<SyncResult>;
+  /** Pulls the provider's truth for stale pending attempts; returns a drift report. */
+  reconcile(input?: ReconcileInput): Promise<ReconcileReport>;
+  /** The order, or `null`. */
+  getOrder(orderId: string): Promise<OrderRecord | null>;
+  readonly factory: PaymentFactory;
+  readonly repositories: PaymentRepositories<THandle>;
+  readonly logger: PaymentLogger;
+}
+
+/**
+ * Creates the payment service.
+ *
+ * @example
+ * ```ts
+ * const service = createPaymentService({
+ *   factory,
+ *   repositories: createKyselyRepositories(db),
+ *   hooks: {
+ *     onOrderPaid: async ({ handle, order }) => { await handle.insertInto('enrolments').values({ user: order.userId }).execute() },
+ *     afterCommit: createFeishuNotifier({ webhookUrl }),
+ *   },
+ * })
+ * const order = await service.initOrder({ userId, productId, payableAmount: 9900, currency: 'CNY' })
+ * const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr', clientIp })
+ * ```
+ */
+export function createPaymentService<THandle = unknown>(options: PaymentServiceOptions<THandle>): PaymentService<THandle> {
+  const ctx: ServiceContext<THandle> = {
+    factory: options.factory,
+    repositories: options.repositories,
+    hooks: options.hooks ?? {},
+    clock: options.clock ?? (() => new Date()),
+    newId: options.ids ?? defaultNewId,
+    logger: options.logger ?? silentLogger,
+    orderExpireSeconds: options.orderExpireSeconds ?? 600,
+    livemode: options.livemode,
+  };
+  return {
+    factory: ctx.factory,
+    repositories: ctx.repositories,
+    logger: ctx.logger,
+    initOrder: (input) => initOrder(ctx, input),
+    createCharge: (input) => createCharge(ctx, input),
+    async handleWebhook(input) {
+      const event = await ctx.factory.verifyWebhook(input.provider, { rawBody: input.rawBody, headers: input.headers });
+      const result = await applyEvent(ctx, event, 'webhook');
+      ctx.logger.info('webhook processed', { ...result });
+      return result;
+    },
+    markPaid: (input) => markPaid(ctx, input),
+    refund: (input) => refund(ctx, input),
+    syncPayment: (input) => syncPayment(ctx, input),
+    reconcile: (input) => reconcile(ctx, input),
+    getOrder: (orderId) => ctx.repositories.orders.findById(orderId),
+  };
+}

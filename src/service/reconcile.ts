@@ -1,0 +1,161 @@
+/**
+ * `syncPayment` and `reconcile`: pull the provider's truth and apply it through the same exactly-once path
+ * as webhooks, with deterministic event ids so repeated pulls of the same truth are duplicates.
+ * @module
+ */
+import { isPaymentError, NotFoundError } from '../core/errors.js';
+import type { PaymentEvent, PaymentSnapshot } from '../core/types.js';
+import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
+import { applyEvent, type EventResult } from './apply-event.js';
+import { describeError, syntheticEvent, type ServiceContext } from './service-context.js';
+
+/** Outcome of `syncPayment`. */
+export interface SyncResult {
+  order: OrderRecord;
+  /** One entry per synthesised event applied. */
+  events: EventResult[];
+  /** Whether anything changed. */
+  changed: boolean;
+}
+
+/** Converts a provider snapshot into the events it implies. */
+export function eventsFromSnapshot(attempt: AttemptRecord, snapshot: PaymentSnapshot, now: Date): PaymentEvent[] {
+  const ref = snapshot.providerReference;
+  const base = {
+    provider: attempt.provider,
+    attemptId: attempt.attemptId,
+    orderId: attempt.orderId,
+    providerReference: ref,
+    livemode: snapshot.livemode,
+    raw: snapshot.raw,
+  };
+  const events: PaymentEvent[] = [];
+  const status = snapshot.status;
+  if (status === 'succeeded' || status === 'failed' || status === 'canceled') {
+    const type = status === 'succeeded' ? 'payment.succeeded' : status === 'failed' ? 'payment.failed' : 'payment.canceled';
+    events.push(
+      syntheticEvent({
+        ...base,
+        eventId: `sync:${ref}:${status}`,
+        type,
+        providerEventType: `sync.${status}`,
+        amount: snapshot.amount,
+        currency: snapshot.currency,
+        occurredAt: snapshot.paidAt ?? now,
+      }),
+    );
+  }
+  for (const refund of snapshot.refunds) {
+    if (refund.status !== 'succeeded' && refund.status !== 'failed') continue;
+    events.push(
+      syntheticEvent({
+        ...base,
+        eventId: `sync:${ref}:refund:${refund.providerRefundId}:${refund.status}`,
+        type: refund.status === 'succeeded' ? 'refund.succeeded' : 'refund.failed',
+        providerEventType: `sync.refund.${refund.status}`,
+        amount: refund.amount,
+        currency: refund.currency,
+        occurredAt: now,
+        refunds: [refund],
+      }),
+    );
+  }
+  return events;
+}
+
+/** Pulls one attempt's truth and applies it. */
+export async function syncAttempt<THandle>(ctx: ServiceContext<THandle>, attempt: AttemptRecord): Promise<EventResult[]> {
+  if (!attempt.providerReference) return [];
+  const snapshot = await ctx.factory.retrievePayment(attempt.provider, {
+    providerReference: attempt.providerReference,
+    attemptId: attempt.attemptId,
+    channel: attempt.channel,
+  });
+  const results: EventResult[] = [];
+  for (const event of eventsFromSnapshot(attempt, snapshot, ctx.clock())) {
+    results.push(await applyEvent(ctx, event, 'sync'));
+  }
+  return results;
+}
+
+/**
+ * Pulls the provider's truth for the order's attempts that may still change (pending, or paid with
+ * possible refunds) and applies it.
+ */
+export async function syncPayment<THandle>(ctx: ServiceContext<THandle>, input: { orderId: string }): Promise<SyncResult> {
+  const order = await ctx.repositories.orders.findById(input.orderId);
+  if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
+  const attempts = (await ctx.repositories.attempts.listByOrder(order.orderId)).filter(
+    (a) => (a.status === 'pending' || a.status === 'paid') && a.providerReference,
+  );
+  const events: EventResult[] = [];
+  for (const attempt of attempts) events.push(...(await syncAttempt(ctx, attempt)));
+  const after = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
+  return { order: after, events, changed: events.some((e) => e.outcome === 'applied') };
+}
+
+/** Input of `reconcile`. */
+export interface ReconcileInput {
+  /** Only attempts created before this instant, or at least this many milliseconds ago. @default 5 minutes */
+  olderThan?: Date | number;
+  /** At most this many attempts. @default 100 */
+  limit?: number;
+}
+
+/** What `reconcile` found. */
+export interface ReconcileReport {
+  checked: number;
+  /** Attempts whose state changed. */
+  changed: number;
+  /** Attempts the provider still reports pending. */
+  stillPending: number;
+  /** Attempts without a provider reference (the create call never answered): retry `createCharge` or wait. */
+  unreferenced: number;
+  errors: Array<{ attemptId: string; code: string; retryable: boolean }>;
+  /** Per-attempt details. */
+  details: Array<{ attemptId: string; orderId: string; outcome: 'changed' | 'pending' | 'unreferenced' | 'error' }>;
+}
+
+/**
+ * Pulls provider truth for stale pending attempts and applies it through the webhook path. Safe to run
+ * from several instances at once: every change is exactly-once through the journal.
+ *
+ * @example
+ * ```ts
+ * setInterval(() => service.reconcile({ olderThan: 10 * 60_000, limit: 200 }).then(report => log(report)), 60_000)
+ * ```
+ */
+export async function reconcile<THandle>(ctx: ServiceContext<THandle>, input: ReconcileInput = {}): Promise<ReconcileReport> {
+  const now = ctx.clock();
+  const cutoff = input.olderThan instanceof Date ? input.olderThan : new Date(now.getTime() - (input.olderThan ?? 5 * 60_000));
+  const pending = await ctx.repositories.attempts.listPending({ createdBefore: cutoff, limit: input.limit ?? 100 });
+  const report: ReconcileReport = { checked: 0, changed: 0, stillPending: 0, unreferenced: 0, errors: [], details: [] };
+  for (const attempt of pending) {
+    report.checked += 1;
+    const ids = { attemptId: attempt.attemptId, orderId: attempt.orderId };
+    if (!attempt.providerReference) {
+      report.unreferenced += 1;
+      report.details.push({ ...ids, outcome: 'unreferenced' });
+      continue;
+    }
+    try {
+      const results = await syncAttempt(ctx, attempt);
+      if (results.some((r) => r.outcome === 'applied')) {
+        report.changed += 1;
+        report.details.push({ ...ids, outcome: 'changed' });
+      } else {
+        report.stillPending += 1;
+        report.details.push({ ...ids, outcome: 'pending' });
+      }
+    } catch (error) {
+      ctx.logger.warn('reconcile: attempt failed', { attemptId: attempt.attemptId, error: describeError(error) });
+      report.errors.push({
+        attemptId: attempt.attemptId,
+        code: isPaymentError(error) ? error.code : 'UNEXPECTED_ERROR',
+        retryable: isPaymentError(error) ? error.retryable : true,
+      });
+      report.details.push({ ...ids, outcome: 'error' });
+    }
+  }
+  return report;
+}

@@ -1,0 +1,128 @@
+/**
+ * What every flow of the service shares: its dependencies, the after-commit effect queue, and helpers that
+ * keep each flow short.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import type { PaymentFactory } from '../core/factory.js';
+import type { PaymentEvent } from '../core/types.js';
+import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
+import type { AttemptPatch } from '../persistence/records.js';
+import type { PaymentAnomaly, PaymentHooks, PaymentLogger, PaymentNotification } from './hooks.js';
+
+/** Dependencies of the flows. */
+export interface ServiceContext<THandle = unknown> {
+  factory: PaymentFactory;
+  repositories: PaymentRepositories<THandle>;
+  hooks: PaymentHooks<THandle>;
+  clock: () => Date;
+  newId: () => string;
+  logger: PaymentLogger;
+  orderExpireSeconds: number;
+  /** Expected `livemode` of every provider object, when the host pins it. */
+  livemode: boolean | undefined;
+}
+
+/** Side effects collected inside a transaction and released only after it commits. */
+export interface Effects {
+  notifications: PaymentNotification[];
+  anomalies: PaymentAnomaly[];
+}
+
+/** A new 32-hex id, like the original system's ids. */
+export function defaultNewId(): string {
+  return randomBytes(16).toString('hex');
+}
+
+/**
+ * Runs `fn` in one transaction, then (only if it committed) delivers the collected notifications and
+ * anomalies. Hook failures after commit are logged, never rethrown: the money is already recorded.
+ */
+export async function inTransaction<THandle, T>(
+  ctx: ServiceContext<THandle>,
+  fn: (tx: PaymentRepositoriesTx<THandle>, effects: Effects) => Promise<T>,
+): Promise<T> {
+  const effects: Effects = { notifications: [], anomalies: [] };
+  const result = await ctx.repositories.transaction((tx) => fn(tx, effects));
+  await release(ctx, effects);
+  return result;
+}
+
+async function release<THandle>(ctx: ServiceContext<THandle>, effects: Effects): Promise<void> {
+  for (const anomaly of effects.anomalies) {
+    ctx.logger.warn('payment anomaly', { ...anomaly });
+    if (!ctx.hooks.onAnomaly) continue;
+    try {
+      await ctx.hooks.onAnomaly(anomaly);
+    } catch (error) {
+      ctx.logger.error('onAnomaly hook failed', { kind: anomaly.kind, error: describeError(error) });
+    }
+  }
+  const hooks = ctx.hooks.afterCommit;
+  const list = hooks === undefined ? [] : typeof hooks === 'function' ? [hooks] : hooks;
+  for (const notification of effects.notifications) {
+    for (const hook of list) {
+      try {
+        await hook(notification);
+      } catch (error) {
+        ctx.logger.error('afterCommit hook failed', { type: notification.type, orderId: notification.order.orderId, error: describeError(error) });
+      }
+    }
+  }
+}
+
+/** A short, secret-free description of an error for logs. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' ? `${error.name} ${code}` : error.name;
+  }
+  return typeof error;
+}
+
+/** The kind of a registered provider instance (falls back to the name). */
+export function kindOf<THandle>(ctx: ServiceContext<THandle>, provider: string): string {
+  return ctx.factory.providers.get(provider)?.kind ?? provider;
+}
+
+/**
+ * Kind-specific attempt fields found in a provider object: Stripe PaymentIntent / Checkout Session ids and
+ * latest charge, Ping++ charge id and app id. Only string fields that are present are returned.
+ */
+export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
+  if (typeof raw !== 'object' || raw === null) return {};
+  const o = raw as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+  const patch: AttemptPatch = {};
+  if (kind === 'stripe') {
+    if (o.object === 'checkout.session') {
+      const id = str(o.id);
+      if (id) patch.checkoutSessionId = id;
+      const pi = str(o.payment_intent) ?? str((o.payment_intent as Record<string, unknown> | null)?.id);
+      if (pi) patch.paymentIntentId = pi;
+    } else if (o.object === 'payment_intent') {
+      const id = str(o.id);
+      if (id) patch.paymentIntentId = id;
+      const charge = str(o.latest_charge) ?? str((o.latest_charge as Record<string, unknown> | null)?.id);
+      if (charge) patch.latestChargeId = charge;
+      const method = str(o.payment_method);
+      if (method) patch.paymentMethod = method;
+    } else if (o.object === 'charge') {
+      const id = str(o.id);
+      if (id) patch.latestChargeId = id;
+      const receipt = str(o.receipt_url);
+      if (receipt) patch.receiptUrl = receipt;
+    }
+  } else if (kind === 'pingxx' && o.object === 'charge') {
+    const id = str(o.id);
+    if (id) patch.chargeId = id;
+    const app = str(o.app);
+    if (app) patch.appId = app;
+  }
+  return patch;
+}
+
+/** A provider event synthesised from a pull (creation result or snapshot). Ids are deterministic so replays dedupe. */
+export function syntheticEvent(base: Omit<PaymentEvent, 'refunds' | 'failure'> & Partial<Pick<PaymentEvent, 'refunds' | 'failure'>>): PaymentEvent {
+  return { refunds: [], failure: null, ...base };
+}

@@ -1,0 +1,86 @@
+/**
+ * Packaging is tested, not assumed: every subpath of the built `dist/` is imported through the package's
+ * own name (Node self-reference through the `exports` map) in ESM and in CJS, in fresh processes.
+ * Run with `npm run test:package` (builds first).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../..', import.meta.url).pathname;
+const SUBPATHS = {
+  '@org/payment-factory': ['createPaymentFactory', 'resolvePaymentChannel', 'toMinorUnits', 'isPaymentError', 'loadPaymentConfig'],
+  '@org/payment-factory/stripe': ['createStripeProvider'],
+  '@org/payment-factory/pingxx': ['createPingxxProvider', 'PINGXX_CHANNELS'],
+  '@org/payment-factory/kysely': ['createKyselyRepositories', 'migrateToLatest', 'paymentMigrations'],
+  '@org/payment-factory/testing': ['createFakeProvider', 'createInMemoryRepositories', 'runRepositoryConformance', 'runProviderConformance'],
+} as const;
+
+function node(args: string[], input?: string): string {
+  return execFileSync(process.execPath, args, { cwd: root, encoding: 'utf8', ...(input ? { input } : {}) });
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:package does).');
+});
+
+describe('built package', () => {
+  for (const [subpath, names] of Object.entries(SUBPATHS)) {
+    it(`imports ${subpath} in ESM`, () => {
+      const out = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(subpath)}); console.log(JSON.stringify(Object.keys(m)))`]);
+      expect(JSON.parse(out)).toEqual(expect.arrayContaining([...names]));
+    });
+
+    it(`requires ${subpath} in CJS`, () => {
+      const out = node(['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(subpath)}))))`]);
+      expect(JSON.parse(out)).toEqual(expect.arrayContaining([...names]));
+    });
+  }
+
+  it('loads none of stripe, pingpp, kysely when the root is required (CJS)', () => {
+    const out = node([
+      '-e',
+      `require('@org/payment-factory'); console.log(JSON.stringify(Object.keys(require.cache)))`,
+    ]);
+    const loaded = (JSON.parse(out) as string[]).filter((p) => /node_modules[\\/](stripe|pingpp|kysely|better-sqlite3|pg|mysql2)[\\/]/.test(p));
+    expect(loaded).toEqual([]);
+  });
+
+  it('loads none of stripe, pingpp, kysely when the root is imported (ESM)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pf-hook-'));
+    const hook = join(dir, 'hook.mjs');
+    writeFileSync(
+      hook,
+      `export async function resolve(specifier, context, next) { const r = await next(specifier, context); process.stdout.write('RESOLVED ' + r.url + '\\n'); return r }`,
+    );
+    const register = join(dir, 'register.mjs');
+    writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify('file://' + hook)});`);
+    const out = node(['--import', register, '--input-type=module', '-e', `await import('@org/payment-factory'); console.log('done')`]);
+    const resolved = out.split('\n').filter((l) => l.startsWith('RESOLVED '));
+    expect(resolved.some((l) => l.includes('/dist/index.js'))).toBe(true);
+    expect(resolved.filter((l) => /node_modules\/(stripe|pingpp|kysely|better-sqlite3|pg|mysql2)\//.test(l))).toEqual([]);
+    // Control: the same hook does see an SDK when a subpath that needs it is imported.
+    const withStripe = node(['--import', register, '--input-type=module', '-e', `await import('@org/payment-factory/stripe')`]);
+    expect(withStripe).toMatch(/node_modules\/stripe\//);
+  });
+
+  it('recognises an error from the CJS build in the ESM build (isPaymentError across copies)', () => {
+    const out = node([
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module';
+       const esm = await import('@org/payment-factory');
+       const cjs = createRequire(${JSON.stringify(join(root, 'package.json'))})('@org/payment-factory');
+       const e = new cjs.ValidationError('x');
+       console.log(JSON.stringify([e instanceof esm.ValidationError, esm.isPaymentError(e, 'ValidationError'), esm.isPaymentError(e, 'ConfigurationError')]));`,
+    ]);
+    expect(JSON.parse(out)).toEqual([false, true, false]);
+  });
+
+  it('ships a working bin: payment-factory env-example', () => {
+    const out = node([join(root, 'dist/cli/payment-factory.cjs'), 'env-example']);
+    expect(out).toContain('STRIPE_SECRET_KEY=');
+  });
+});
