@@ -1,0 +1,168 @@
+/**
+ * A typed facade over one `pingpp` SDK instance: the five calls the adapter makes, each bounded by a
+ * deadline, cancellable, and mapped onto the library's errors.
+ *
+ * One instance per provider, configured on its own SDK object (never the SDK's module-level
+ * defaults): secret key, optional request-signing key, a finite timeout, the `Connection: close`
+ * header that avoids the keep-alive hang on Node ≥ 19, and the emulator host when testing.
+ * @module
+ */
+import type { KeyObject } from 'node:crypto';
+import { ValidationError } from '../core/errors.js';
+import { mapPingxxError, unexpectedPingxxResponse, type PingxxFailureContext } from './pingxx-errors.js';
+import type { PingxxOperation } from './pingxx-mappers.js';
+import { loadPingpp, type PingppChargesResource, type PingppFactory } from './pingxx-sdk.js';
+import { instrumentPingppResource, PingxxCallTrace } from './pingxx-transport.js';
+import type { PingxxCharge, PingxxChargeParams, PingxxList, PingxxRefund, PingxxRefundParams } from './pingxx-types.js';
+
+/** Options of {@link createPingxxClient}. */
+export interface PingxxClientOptions {
+  secretKey: string;
+  /** Signs every request (`Pingplusplus-Signature`) when set. */
+  privateKey: KeyObject | null;
+  /** Longest a call may take end to end, and the SDK's socket idle timeout. */
+  timeoutMs: number;
+  /** API host; the SDK's default (`api.pingxx.com`) when omitted. */
+  host?: string | undefined;
+  /** @default 443, or 80 with `protocol: 'http'` */
+  port?: number | undefined;
+  /** @default 'https' */
+  protocol?: 'http' | 'https' | undefined;
+  /** Provider instance name, carried by errors. */
+  provider: string;
+  /** The `pingpp` module; loaded with `require` when omitted. */
+  sdk?: PingppFactory | undefined;
+}
+
+/** Per-call options. */
+export interface PingxxCallOptions {
+  signal?: AbortSignal | undefined;
+}
+
+/** The calls the adapter makes. Every method rejects with a `PaymentError`. */
+export interface PingxxClient {
+  createCharge(params: PingxxChargeParams, options?: PingxxCallOptions): Promise<PingxxCharge>;
+  retrieveCharge(chargeId: string, options?: PingxxCallOptions): Promise<PingxxCharge>;
+  /** `charges.createRefund` (the SDK's `chargeRefunds.create` is broken in 2.1.6). */
+  createRefund(chargeId: string, params: PingxxRefundParams, options?: PingxxCallOptions): Promise<PingxxRefund>;
+  listRefunds(
+    chargeId: string,
+    params: { limit?: number; starting_after?: string },
+    options?: PingxxCallOptions,
+  ): Promise<PingxxList<PingxxRefund>>;
+  retrieveRefund(chargeId: string, refundId: string, options?: PingxxCallOptions): Promise<PingxxRefund>;
+}
+
+/**
+ * Builds a client on its own SDK instance.
+ *
+ * @example
+ * ```ts
+ * const client = createPingxxClient({ secretKey, privateKey, timeoutMs: 15_000, provider: 'pingxx' });
+ * const charge = await client.retrieveCharge('ch_…');
+ * ```
+ * @throws ConfigurationError when `pingpp` is not installed.
+ */
+export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
+  const { provider, timeoutMs } = options;
+  const sdk = (options.sdk ?? loadPingpp(provider))(options.secretKey);
+  sdk.setTimeout(timeoutMs);
+  // Node ≥ 19 pools keep-alive sockets, on which the SDK never writes (DESIGN §10).
+  sdk._setParsedHeader('Connection', 'close');
+  if (options.privateKey) sdk.setPrivateKey(options.privateKey);
+  const protocol = options.protocol ?? 'https';
+  if (options.host !== undefined) sdk.setHost(options.host, options.port ?? (protocol === 'http' ? 80 : 443), protocol);
+  const run = instrumentPingppResource(sdk.charges, protocol);
+
+  async function call<T>(
+    operation: PingxxOperation,
+    invoke: (charges: PingppChargesResource) => Promise<unknown>,
+    accept: (value: unknown) => value is T,
+    signal: AbortSignal | undefined,
+  ): Promise<T> {
+    const trace = new PingxxCallTrace();
+    const context = (): PingxxFailureContext => ({
+      operation,
+      provider,
+      status: trace.status,
+      sent: trace.sent,
+      timedOut: trace.timedOut,
+      aborted: trace.aborted,
+    });
+    if (signal?.aborted) {
+      trace.aborted = true;
+      throw mapPingxxError(signal.reason, context());
+    }
+    const deadline = setTimeout(() => trace.cancel('timeout'), timeoutMs);
+    const onAbort = (): void => trace.cancel('abort');
+    signal?.addEventListener('abort', onAbort, { once: true });
+    let value: unknown;
+    try {
+      value = await run(trace, () => invoke(sdk.charges));
+    } catch (error) {
+      throw mapPingxxError(error, context());
+    } finally {
+      clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    // The SDK resolves a 4xx/5xx JSON body that has no `error` key as if it were the object asked for.
+    if (trace.status !== undefined && trace.status >= 400) throw mapPingxxError(undefined, context());
+    if (!accept(value)) throw unexpectedPingxxResponse(context());
+    return value;
+  }
+
+  // Ids are checked here, before `call`, so a malformed one is a ValidationError and never a request.
+  const chargeId = (id: string): string => checkId(id, 'ch_', 'providerReference', provider);
+  return {
+    async createCharge(params, o) {
+      return call('create_charge', (c) => c.create(params), isCharge, o?.signal);
+    },
+    async retrieveCharge(id, o) {
+      const ch = chargeId(id);
+      return call('retrieve_charge', (c) => c.retrieve(ch), isCharge, o?.signal);
+    },
+    async createRefund(id, params, o) {
+      const ch = chargeId(id);
+      return call('create_refund', (c) => c.createRefund(ch, params), isRefund, o?.signal);
+    },
+    async listRefunds(id, params, o) {
+      const ch = chargeId(id);
+      return call('list_refunds', (c) => c.listRefunds(ch, params), isRefundList, o?.signal);
+    },
+    async retrieveRefund(id, refundId, o) {
+      const ch = chargeId(id);
+      const re = checkId(refundId, 're_', 'providerRefundId', provider);
+      return call('retrieve_refund', (c) => c.retrieveRefund(ch, re), isRefund, o?.signal);
+    },
+  };
+}
+
+/** The SDK interpolates ids into the URL unescaped: only well-formed ids may reach it. */
+function checkId(id: string, prefix: string, field: string, provider: string): string {
+  if (typeof id !== 'string' || !new RegExp(`^${prefix}[0-9A-Za-z]{1,64}$`).test(id)) {
+    throw new ValidationError(`Ping++: ${field} must be a Ping++ id (${prefix}…).`, { field, code: 'INVALID_PINGXX_ID', provider });
+  }
+  return id;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isCharge(value: unknown): value is PingxxCharge {
+  return (
+    isObject(value) &&
+    value.object === 'charge' &&
+    typeof value.id === 'string' &&
+    typeof value.order_no === 'string' &&
+    Number.isSafeInteger(value.amount)
+  );
+}
+
+function isRefund(value: unknown): value is PingxxRefund {
+  return isObject(value) && value.object === 'refund' && typeof value.id === 'string' && Number.isSafeInteger(value.amount);
+}
+
+function isRefundList(value: unknown): value is PingxxList<PingxxRefund> {
+  return isObject(value) && value.object === 'list' && Array.isArray(value.data) && value.data.every(isRefund);
+}

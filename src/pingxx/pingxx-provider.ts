@@ -1,0 +1,273 @@
+/**
+ * The Ping++ adapter: {@link PaymentProvider} on the official `pingpp` SDK.
+ * @module
+ */
+import { IndeterminateOutcomeError, IntegrityError, ValidationError } from '../core/errors.js';
+import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import type { PaymentProvider } from '../core/provider.js';
+import type {
+  PaymentCreationResult,
+  PaymentRequest,
+  PaymentSnapshot,
+  ProviderCapabilities,
+  RefundRequest,
+  RefundResult,
+} from '../core/types.js';
+import { buildPingxxChargeParams } from './pingxx-charge-params.js';
+import { createPingxxClient, type PingxxClient } from './pingxx-client.js';
+import { toProviderRefund } from './pingxx-events.js';
+import { loadPingxxPrivateKey, loadPingxxPublicKey } from './pingxx-keys.js';
+import { PINGXX_CHARGE_STATUS, pingxxChargeState } from './pingxx-mappers.js';
+import { pingxxNextAction } from './pingxx-next-action.js';
+import { resolvePingxxOptions, type PingxxProviderOptions } from './pingxx-options.js';
+import { cleanPingxxText } from './pingxx-text.js';
+import type { PingxxCharge, PingxxRefund } from './pingxx-types.js';
+import { createPingxxWebhookVerifier } from './pingxx-webhooks.js';
+
+/** A Ping++ adapter instance. */
+export interface PingxxProvider extends PaymentProvider {
+  readonly kind: 'pingxx';
+  /** The Ping++ app id charges are created in. */
+  readonly appId: string;
+  /** Live or test mode as configured or read from the key prefix; `null` when unknown. */
+  readonly livemode: boolean | null;
+}
+
+/** Refunds per page when looking for an existing refund, and the most pages read. */
+const REFUND_PAGE_SIZE = 100;
+const REFUND_MAX_PAGES = 50;
+
+/**
+ * Creates a Ping++ adapter with its own `pingpp` SDK instance.
+ *
+ * Keys are read and parsed here, so a missing webhook key or a malformed private key fails at startup
+ * (`ConfigurationError`), not at the first payment. `pingpp` itself is loaded here too, so importing
+ * `@org/payment-factory/pingxx` costs nothing until a provider is built.
+ *
+ * @example
+ * ```ts
+ * import { createPingxxProvider } from '@org/payment-factory/pingxx';
+ *
+ * const pingxx = createPingxxProvider({
+ *   secretKey: process.env.PINGXX_SECRET_KEY!,
+ *   appId: process.env.PINGXX_APP_ID!,
+ *   privateKeyPath: './keys/pingxx_private.pem',
+ *   webhookPublicKeyPath: './keys/pingxx_public.pem',
+ * });
+ * const result = await pingxx.createPayment({
+ *   orderId, attemptId, amount: 9900, currency: 'CNY', channel: 'wx_pub_qr',
+ *   subject: 'Python 进阶课', clientIp: '203.0.113.7', productId: 'course42',
+ * });
+ * result.nextAction // { type: 'qr_code', content: 'weixin://wxpay/bizpayurl?pr=…' }
+ * ```
+ * @throws ConfigurationError for invalid options, unreadable or malformed keys, a missing webhook key
+ * (unless `unsafeSkipWebhookVerification`), or a missing `pingpp` package.
+ */
+export function createPingxxProvider(options: PingxxProviderOptions): PingxxProvider {
+  const config = resolvePingxxOptions(options);
+  const { name, clock } = config;
+  const privateKey = loadPingxxPrivateKey({ pem: options.privateKey, path: options.privateKeyPath }, name);
+  const publicKey = loadPingxxPublicKey({ pem: options.webhookPublicKey, path: options.webhookPublicKeyPath }, name);
+  const verify = createPingxxWebhookVerifier({
+    provider: name,
+    publicKey,
+    unsafeSkipVerification: options.unsafeSkipWebhookVerification === true,
+  });
+  const client = createPingxxClient({
+    secretKey: config.secretKey,
+    privateKey,
+    timeoutMs: config.timeoutMs,
+    provider: name,
+    ...config.endpoint,
+  });
+  const channels = new Set<string>(config.channels);
+  const livemodeOf = (object: { livemode?: unknown }): boolean =>
+    typeof object.livemode === 'boolean' ? object.livemode : (config.livemode ?? false);
+
+  const capabilities: ProviderCapabilities = {
+    kind: 'pingxx',
+    channels: [...config.channels],
+    defaultChannel: null,
+    currencies: ['CNY'],
+    refunds: { supported: true, partial: true, multiple: true },
+    retrieve: true,
+    webhookEvents: ['payment.succeeded', 'refund.succeeded', 'unsupported'],
+  };
+
+  return {
+    name,
+    kind: 'pingxx',
+    appId: config.appId,
+    livemode: config.livemode,
+    capabilities,
+
+    async createPayment(request, callOptions) {
+      const now = clock();
+      const { spec, params } = buildPingxxChargeParams(request, {
+        appId: config.appId,
+        channels,
+        clientIpFallback: config.clientIpFallback,
+        now,
+        provider: name,
+      });
+      const charge = await client.createCharge(params, callOptions);
+      assertSameCharge(charge, request, name);
+      const status = PINGXX_CHARGE_STATUS[pingxxChargeState(charge, now)];
+      const expiresAt = typeof charge.time_expire === 'number' ? new Date(charge.time_expire * 1000) : null;
+      const action =
+        status === 'requires_action' ? pingxxNextAction(charge, spec, expiresAt) : { nextAction: { type: 'none' as const }, qrUrl: null };
+      if (!action) {
+        throw new IndeterminateOutcomeError(`Ping++ created charge ${charge.id} without a usable ${spec.channel} credential.`, {
+          code: 'PINGXX_CREDENTIAL_MISSING',
+          provider: name,
+          details: { providerReference: charge.id, channel: spec.channel },
+        });
+      }
+      const result: PaymentCreationResult = {
+        provider: name,
+        channel: spec.channel,
+        attemptId: request.attemptId,
+        providerReference: charge.id,
+        status,
+        amount: charge.amount,
+        currency: 'CNY',
+        nextAction: action.nextAction,
+        qrUrl: action.qrUrl,
+        expiresAt,
+        livemode: livemodeOf(charge),
+        raw: charge,
+        public: {
+          provider: name,
+          channel: spec.channel,
+          attemptId: request.attemptId,
+          status,
+          amount: charge.amount,
+          currency: 'CNY',
+          nextAction: action.nextAction,
+          qrUrl: action.qrUrl,
+          expiresAt,
+        },
+      };
+      return result;
+    },
+
+    async retrievePayment(request, callOptions) {
+      const charge = await client.retrieveCharge(request.providerReference, callOptions);
+      if (request.attemptId !== undefined && charge.order_no !== request.attemptId) {
+        throw new IntegrityError(`Ping++ charge ${charge.id} belongs to another attempt.`, {
+          code: 'PINGXX_ATTEMPT_MISMATCH',
+          provider: name,
+          details: { providerReference: charge.id },
+        });
+      }
+      return snapshotOf(charge, clock(), name, livemodeOf(charge));
+    },
+
+    async refundPayment(request, callOptions) {
+      const params = refundParams(request, name);
+      const existing = await findRefund(client, request.providerReference, request.refundId, callOptions?.signal);
+      if (existing) {
+        if (existing.amount !== request.amount) {
+          throw new IntegrityError(`Ping++ refund ${existing.id} for refund id ${request.refundId} has another amount.`, {
+            code: 'PINGXX_REFUND_MISMATCH',
+            provider: name,
+            details: { providerRefundId: existing.id, amount: existing.amount, requested: request.amount },
+          });
+        }
+        return refundResult(existing, request.refundId, name);
+      }
+      const refund = await client.createRefund(request.providerReference, params, callOptions);
+      return refundResult(refund, request.refundId, name);
+    },
+
+    async verifyWebhook(input) {
+      return verify(input);
+    },
+  };
+}
+
+function assertSameCharge(charge: PingxxCharge, request: PaymentRequest, provider: string): void {
+  if (charge.order_no === request.attemptId && charge.amount === request.amount && charge.channel === request.channel) return;
+  // Ping++ returns an existing charge for a repeated order_no; it must be the one we asked for.
+  throw new IntegrityError(`Ping++ returned charge ${charge.id}, which does not match the requested order_no, amount and channel.`, {
+    code: 'PINGXX_CHARGE_MISMATCH',
+    provider,
+    details: { providerReference: charge.id },
+  });
+}
+
+function snapshotOf(charge: PingxxCharge, now: Date, provider: string, livemode: boolean): PaymentSnapshot {
+  return {
+    provider,
+    channel: charge.channel,
+    attemptId: charge.order_no,
+    providerReference: charge.id,
+    status: PINGXX_CHARGE_STATUS[pingxxChargeState(charge, now)],
+    amount: charge.amount,
+    currency: 'CNY',
+    amountRefunded: Number.isSafeInteger(charge.amount_refunded) ? charge.amount_refunded : 0,
+    refunds: Array.isArray(charge.refunds?.data) ? charge.refunds.data.map(toProviderRefund) : [],
+    livemode,
+    paidAt: typeof charge.time_paid === 'number' ? new Date(charge.time_paid * 1000) : null,
+    raw: charge,
+  };
+}
+
+function refundParams(request: RefundRequest, provider: string): { amount: number; description: string; metadata: Record<string, string> } {
+  const fail = (field: string, message: string): never => {
+    throw new ValidationError(`Ping++: ${message}`, { field, code: 'INVALID_PINGXX_REFUND', provider });
+  };
+  if (typeof request.refundId !== 'string' || request.refundId.trim() === '') fail('refundId', 'refundId is required.');
+  assertMinorUnits(request.amount);
+  if (request.amount <= 0) fail('amount', 'a refund amount must be at least 1 fen.');
+  if (normalizeCurrency(request.currency) !== 'CNY') fail('currency', `Ping++ refunds in CNY only, not ${request.currency}.`);
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(request.metadata ?? {})) {
+    if (typeof value !== 'string') fail(`metadata.${key}`, `metadata.${key} must be a string.`);
+    metadata[key] = value;
+  }
+  // Ping++ refunds take no idempotency key: this is how a retried refund is recognised (see findRefund).
+  metadata.refund_bid = request.refundId;
+  const description = cleanPingxxText(request.reason ?? '', 255) || `Refund ${request.refundId}`;
+  return { amount: request.amount, description: cleanPingxxText(description, 255), metadata };
+}
+
+/**
+ * Finds a refund of `chargeId` carrying `metadata.refund_bid === refundId`. Ping++ has no idempotency
+ * keys, so this lookup is what makes a retried refund (after a timeout, a crash) return the first one
+ * instead of refunding twice. Concurrent first attempts are kept apart by the service's refund ledger.
+ */
+async function findRefund(
+  client: PingxxClient,
+  chargeId: string,
+  refundId: string,
+  signal: AbortSignal | undefined,
+): Promise<PingxxRefund | null> {
+  let startingAfter: string | undefined;
+  for (let page = 0; page < REFUND_MAX_PAGES; page += 1) {
+    const list = await client.listRefunds(
+      chargeId,
+      startingAfter === undefined ? { limit: REFUND_PAGE_SIZE } : { limit: REFUND_PAGE_SIZE, starting_after: startingAfter },
+      { signal },
+    );
+    const found = list.data.find((refund) => refund.metadata?.refund_bid === refundId);
+    if (found) return found;
+    const last = list.data.at(-1)?.id;
+    if (!list.has_more || last === undefined || last === startingAfter) return null;
+    startingAfter = last;
+  }
+  return null;
+}
+
+function refundResult(refund: PingxxRefund, refundId: string, provider: string): RefundResult {
+  const normalized = toProviderRefund(refund);
+  return {
+    provider,
+    refundId,
+    providerRefundId: refund.id,
+    status: normalized.status,
+    amount: refund.amount,
+    currency: 'CNY',
+    raw: refund,
+  };
+}

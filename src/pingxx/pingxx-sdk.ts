@@ -1,0 +1,68 @@
+/**
+ * The shape of the untyped `pingpp` 2.1.6 SDK, as far as the adapter touches it, and its loader.
+ *
+ * `pingpp` is CommonJS and an optional peer dependency, so it is loaded lazily, when a provider is
+ * built, never when `@org/payment-factory/pingxx` is imported. The internals typed here
+ * (`_request`, `_timeoutHandler`, `_responseHandler`) are read from `lib/PingppResource.js`; the
+ * transport instruments them per resource instance (see `pingxx-transport.ts`).
+ * @module
+ */
+import { createRequire } from 'node:module';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { ConfigurationError } from '../core/errors.js';
+
+/** Node-style callback the SDK's request machinery calls once per call. */
+export type PingppCallback = (error: unknown, response: unknown) => void;
+
+/** The request internals of one `PingppResource` instance (`lib/PingppResource.js`). */
+export interface PingppResourceInternals {
+  _request(method: string, path: string, data: unknown, auth: string | null, callback: PingppCallback): void;
+  _timeoutHandler(timeout: number, req: ClientRequest, callback: PingppCallback): () => void;
+  _responseHandler(
+    req: ClientRequest,
+    callback: PingppCallback,
+    retryCallback?: PingppCallback,
+  ): (res: IncomingMessage) => void;
+}
+
+/** `pingpp.charges`: charges and their refunds (`chargeRefunds.create` is broken in 2.1.6; never used). */
+export interface PingppChargesResource extends PingppResourceInternals {
+  create(params: object): Promise<unknown>;
+  retrieve(chargeId: string): Promise<unknown>;
+  createRefund(chargeId: string, params: object): Promise<unknown>;
+  listRefunds(chargeId: string, params: object): Promise<unknown>;
+  retrieveRefund(chargeId: string, refundId: string): Promise<unknown>;
+}
+
+/** One SDK instance (`require('pingpp')(secretKey)`); all configuration lives on it. */
+export interface PingppInstance {
+  setHost(host: string, port?: number | string, protocol?: string): void;
+  setTimeout(timeoutMs: number): void;
+  /** Accepts a PEM string or a `KeyObject`: the SDK only passes it to `crypto.Sign#sign`. */
+  setPrivateKey(privateKey: unknown): void;
+  setAppID(appId: string): void;
+  _setParsedHeader(name: string, value: string): void;
+  getApiField(name: string): unknown;
+  charges: PingppChargesResource;
+}
+
+/** `require('pingpp')`. */
+export type PingppFactory = (secretKey: string) => PingppInstance;
+
+/**
+ * Loads the `pingpp` SDK. Works from both builds: the CJS build has a module-scoped `require`; the ESM
+ * build derives one from `import.meta.url`.
+ * @throws ConfigurationError when `pingpp` is not installed.
+ */
+export function loadPingpp(provider?: string): PingppFactory {
+  try {
+    const load: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url);
+    return load('pingpp') as PingppFactory;
+  } catch (cause) {
+    throw new ConfigurationError('The Ping++ adapter needs the "pingpp" package (npm install pingpp@^2.1.6).', {
+      code: 'PINGXX_SDK_MISSING',
+      cause,
+      ...(provider === undefined ? {} : { provider }),
+    });
+  }
+}
