@@ -1,5 +1,39 @@
 /**
- * Kysely reference implementation of the repository ports.
+ * Kysely reference implementation of the repository ports, on SQLite (better-sqlite3), PostgreSQL (pg) and
+ * MySQL/MariaDB (mysql2), over the original system's tables (`order_orders`, `order_pingxx_orders`,
+ * `order_stripe_orders`) plus the event journal and refund ledger.
+ *
+ * @example
+ * ```ts
+ * import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
+ *
+ * const db = await createKyselyFromUrl(process.env.DATABASE_URL ?? 'payments.db');
+ * await migrateToLatest(db);
+ * const repositories = createKyselyRepositories(db);
+ * ```
  * @module
  */
-export {};
+export { createKyselyRepositories, type KyselyRepositoriesOptions } from './create-kysely-repositories.js';
+export { migrateToLatest, type MigrateOptions } from './migrate-to-latest.js';
+export { paymentMigrations, createPaymentMigrations, PAYMENT_MIGRATION_PREFIX } from './payment-migrations.js';
+export { createKyselyFromUrl, parseDatabaseUrl, type ParsedDatabaseUrl } from './create-kysely-from-url.js';
+export { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
+export { ORDER_STATUS_CODES, ATTEMPT_STATUS_CODES, REFUND_STATUS_CODES } from './status-codes.js';
+export {
+  DEFAULT_TABLE_NAMES,
+  resolveTableNames,
+  type PaymentDatabase,
+  type TableNames,
+  type OrdersTable,
+  type AttemptColumns,
+  type PingxxAttemptsTable,
+  type StripeAttemptsTable,
+  type GenericAttemptsTable,
+  type PaymentEventsTable,
+  type RefundsTable,
+  type DbTimestamp,
+  type DbInteger,
+  type DbDecimal,
+} from './schema.js';
+export type * from '../persistence/ports.js';
+export type * from '../persistence/records.js';

@@ -1,0 +1,211 @@
+/**
+ * `AttemptRepository` over the three attempt tables (see `attempt-tables.ts`). An attempt's kind and
+ * channel never change, so every write first finds which table holds the attempt, then issues one
+ * statement there; guarded updates carry their guard in the `WHERE` clause.
+ * @module
+ */
+import type { AttemptRepository } from '../persistence/ports.js';
+import {
+  assertAttemptStatus,
+  assertGuard,
+  assertLimit,
+  attemptPatch,
+  attemptStatusPatch,
+  duplicateError,
+  effectiveReference,
+  newAttemptRecord,
+  orderNotFound,
+  type NormalizedAttemptPatch,
+} from '../persistence/record-validation.js';
+import type { AttemptRecord, AttemptStatus } from '../persistence/records.js';
+import {
+  attemptColumns,
+  attemptFromRow,
+  attemptTableKind,
+  attemptTables,
+  type AttemptTable,
+} from './attempt-tables.js';
+import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
+import { lockIf, type RepositoryContext } from './repository-context.js';
+import { dateParam } from './sql-dialect.js';
+import { ATTEMPT_STATUS_CODES } from './status-codes.js';
+
+const view = (record: AttemptRecord): AttemptRecord => ({ ...record, providerReference: effectiveReference(record) });
+
+const latestFirst = (a: AttemptRecord, b: AttemptRecord): number =>
+  b.createdAt.getTime() - a.createdAt.getTime() || (b.attemptId > a.attemptId ? 1 : b.attemptId < a.attemptId ? -1 : 0);
+
+/** Creates the attempt repository for one context. */
+export function createAttemptRepository(ctx: RepositoryContext): AttemptRepository {
+  const tables = attemptTables(ctx.tables);
+  const all = [tables.pingxx, tables.stripe, tables.generic];
+
+  const select = (table: AttemptTable) => {
+    const query = ctx.db.selectFrom(table.name).selectAll();
+    return table.softDelete ? query.where('deleted', '=', 0) : query;
+  };
+
+  const locate = async (
+    attemptId: string,
+    forUpdate?: boolean,
+  ): Promise<{ table: AttemptTable; record: AttemptRecord } | null> => {
+    for (const table of all) {
+      const row = await select(table)
+        .where(table.idColumn, '=', attemptId)
+        .$call((q) => lockIf(ctx, q, forUpdate))
+        .executeTakeFirst();
+      if (row) return { table, record: attemptFromRow(table, row) };
+    }
+    return null;
+  };
+
+  const write = async (
+    table: AttemptTable,
+    record: AttemptRecord,
+    changes: NormalizedAttemptPatch,
+    guard?: readonly AttemptStatus[],
+  ) => {
+    let query = ctx.db
+      .updateTable(table.name)
+      .set({
+        ...attemptColumns(table, changes, record.channel, ctx.dialect),
+        updated_at: dateParam(ctx.dialect, ctx.now()),
+      })
+      .where(table.idColumn, '=', record.attemptId);
+    // The guard is evaluated by the database on the row it updates, so concurrent callers cannot both pass it.
+    if (guard)
+      query = query.where(
+        'status',
+        'in',
+        guard.map((s) => ATTEMPT_STATUS_CODES[s]),
+      );
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  };
+
+  const fromEveryTable = async (build: (table: AttemptTable) => Promise<Record<string, unknown>[]>) => {
+    const records: AttemptRecord[] = [];
+    for (const table of all) for (const row of await build(table)) records.push(attemptFromRow(table, row));
+    return records;
+  };
+
+  return {
+    create: async (input) => {
+      const record = newAttemptRecord(input, ctx.now());
+      const table = tables[attemptTableKind(record.providerKind)];
+      const order = await ctx.db
+        .selectFrom(ctx.tables.orders)
+        .select('order_bid')
+        .where('order_bid', '=', record.orderId)
+        .where('deleted', '=', 0)
+        .executeTakeFirst();
+      if (!order) throw orderNotFound(record.orderId);
+      // Attempt ids are unique per table by constraint; across tables we check (ids are random 32-hex, a
+      // cross-table collision is a bug in the caller, not a race to arbitrate).
+      for (const other of all) {
+        if (other === table) continue;
+        if (
+          await select(other).select(other.idColumn).where(other.idColumn, '=', record.attemptId).executeTakeFirst()
+        ) {
+          throw duplicateError('attempt', record.attemptId);
+        }
+      }
+      const {
+        attemptId: _id,
+        orderId: _order,
+        providerKind: _kind,
+        provider,
+        channel,
+        amount,
+        currency,
+        ...rest
+      } = record;
+      const inserted = await insertUnlessDuplicate(ctx, table.name, {
+        [table.idColumn]: record.attemptId,
+        order_bid: record.orderId,
+        ...(table.kind === 'generic' ? { provider_kind: record.providerKind } : {}),
+        ...(table.softDelete ? { deleted: 0 } : {}),
+        provider_name: provider,
+        channel,
+        amount,
+        currency,
+        ...attemptColumns(table, rest, channel, ctx.dialect),
+      });
+      if (!inserted) throw duplicateError('attempt', record.attemptId);
+      return view(record);
+    },
+
+    findById: async (attemptId, options) => {
+      const found = await locate(attemptId, options?.forUpdate);
+      return found ? view(found.record) : null;
+    },
+
+    findByProviderReference: async (providerKind, reference, options) => {
+      const table = tables[attemptTableKind(providerKind)];
+      const referenceColumns = [
+        'provider_reference',
+        table.columns.chargeId,
+        table.columns.paymentIntentId,
+        table.columns.checkoutSessionId,
+      ].filter((c): c is string => c !== undefined);
+      let query = select(table).where((eb) => eb.or(referenceColumns.map((c) => eb(c, '=', reference))));
+      if (table.kind === 'generic') query = query.where('provider_kind', '=', providerKind);
+      const row = await query
+        .orderBy('created_at', 'desc')
+        .orderBy(table.idColumn, 'desc')
+        .limit(1)
+        .$call((q) => lockIf(ctx, q, options?.forUpdate))
+        .executeTakeFirst();
+      return row ? view(attemptFromRow(table, row)) : null;
+    },
+
+    findLatestByOrder: async (orderId) => {
+      const records = await fromEveryTable((table) =>
+        select(table)
+          .where('order_bid', '=', orderId)
+          .orderBy('created_at', 'desc')
+          .orderBy(table.idColumn, 'desc')
+          .limit(1)
+          .execute(),
+      );
+      const latest = records.sort(latestFirst)[0];
+      return latest ? view(latest) : null;
+    },
+
+    listByOrder: async (orderId) => {
+      const records = await fromEveryTable((table) => select(table).where('order_bid', '=', orderId).execute());
+      return records.sort((a, b) => latestFirst(b, a)).map(view);
+    },
+
+    updateStatus: async ({ attemptId, from, to, patch }) => {
+      assertGuard(from, to, assertAttemptStatus);
+      const found = await locate(attemptId);
+      if (!found) return false;
+      const changes = attemptStatusPatch(found.record.providerKind, to, patch, ctx.now());
+      return write(found.table, found.record, { ...changes, status: to }, from);
+    },
+
+    update: async (attemptId, patch) => {
+      const found = await locate(attemptId);
+      if (!found) return false;
+      return write(found.table, found.record, attemptPatch(found.record.providerKind, patch));
+    },
+
+    listPending: async ({ createdBefore, limit }) => {
+      assertLimit(limit);
+      const records = await fromEveryTable((table) =>
+        select(table)
+          .where('status', '=', ATTEMPT_STATUS_CODES.pending)
+          .where('created_at', '<', dateParam(ctx.dialect, createdBefore))
+          .orderBy('created_at', 'asc')
+          .orderBy(table.idColumn, 'asc')
+          .limit(limit)
+          .execute(),
+      );
+      return records
+        .sort((a, b) => latestFirst(b, a))
+        .slice(0, limit)
+        .map(view);
+    },
+  };
+}

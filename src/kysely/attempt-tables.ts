@@ -1,0 +1,209 @@
+/**
+ * The three attempt tables and how an {@link AttemptRecord} maps onto each: Ping++ attempts keep the
+ * original `order_pingxx_orders` columns, Stripe attempts `order_stripe_orders`, every other provider kind
+ * the generic `order_payment_attempts`. The mapping is data, so the repository code stays table-agnostic.
+ * @module
+ */
+import { normalizeCurrency } from '../core/money.js';
+import type { NormalizedAttemptPatch } from '../persistence/record-validation.js';
+import type { AttemptRecord } from '../persistence/records.js';
+import type { TableNames } from './schema.js';
+import {
+  dateParam,
+  jsonParam,
+  readDate,
+  readFlag,
+  readInteger,
+  readJson,
+  readRequiredDate,
+  readString,
+  type SqlDialect,
+} from './sql-dialect.js';
+import { ATTEMPT_STATUS_CODES, attemptStatusFromCode } from './status-codes.js';
+
+/** Which attempt table. */
+export type AttemptTableKind = 'pingxx' | 'stripe' | 'generic';
+
+type Codec = 'string' | 'date' | 'json' | 'flag';
+type MappedField = Exclude<keyof NormalizedAttemptPatch, 'raw' | 'status' | 'createdAt' | 'updatedAt'>;
+
+/** How one attempt table stores a record. */
+export interface AttemptTable {
+  readonly kind: AttemptTableKind;
+  readonly name: string;
+  /** Column holding the attempt id. */
+  readonly idColumn: string;
+  /** Whether the table has the original system's soft-delete flag. */
+  readonly softDelete: boolean;
+  /** Record field → column, for the optional fields. */
+  readonly columns: Readonly<Partial<Record<MappedField, string>>>;
+  /** Column holding `raw` for an attempt on `channel`. */
+  rawColumn(channel: string): string;
+}
+
+const CODECS: Readonly<Record<MappedField, Codec>> = {
+  providerReference: 'string',
+  clientIp: 'string',
+  failureCode: 'string',
+  failureMessage: 'string',
+  paymentIntentId: 'string',
+  checkoutSessionId: 'string',
+  latestChargeId: 'string',
+  receiptUrl: 'string',
+  paymentMethod: 'string',
+  chargeId: 'string',
+  appId: 'string',
+  expiresAt: 'date',
+  paidAt: 'date',
+  refundedAt: 'date',
+  closedAt: 'date',
+  failedAt: 'date',
+  result: 'json',
+  metadata: 'json',
+  extra: 'json',
+  livemode: 'flag',
+};
+
+const COMMON: Partial<Record<MappedField, string>> = {
+  providerReference: 'provider_reference',
+  clientIp: 'client_ip',
+  expiresAt: 'expires_at',
+  livemode: 'livemode',
+  result: 'result_json',
+  metadata: 'metadata_json',
+  failureCode: 'failure_code',
+  paidAt: 'paid_at',
+  refundedAt: 'refunded_at',
+  closedAt: 'closed_at',
+  failedAt: 'failed_at',
+};
+
+/** The attempt tables under the given names. */
+export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableKind, AttemptTable>> {
+  return {
+    pingxx: {
+      kind: 'pingxx',
+      name: tables.pingxxAttempts,
+      idColumn: 'pingxx_order_bid',
+      softDelete: true,
+      columns: { ...COMMON, extra: 'extra', failureMessage: 'failure_msg', chargeId: 'charge_id', appId: 'app_id' },
+      rawColumn: () => 'charge_object',
+    },
+    stripe: {
+      kind: 'stripe',
+      name: tables.stripeAttempts,
+      idColumn: 'stripe_order_bid',
+      softDelete: true,
+      columns: {
+        ...COMMON,
+        extra: 'extra_json',
+        failureMessage: 'failure_message',
+        paymentIntentId: 'payment_intent_id',
+        checkoutSessionId: 'checkout_session_id',
+        latestChargeId: 'latest_charge_id',
+        receiptUrl: 'receipt_url',
+        paymentMethod: 'payment_method',
+      },
+      rawColumn: (channel) => (channel === 'checkout_session' ? 'checkout_session_object' : 'payment_intent_object'),
+    },
+    generic: {
+      kind: 'generic',
+      name: tables.attempts,
+      idColumn: 'attempt_bid',
+      softDelete: false,
+      columns: { ...COMMON, extra: 'extra_json', failureMessage: 'failure_message' },
+      rawColumn: () => 'raw_json',
+    },
+  };
+}
+
+/** The table kind for a provider kind. */
+export function attemptTableKind(providerKind: string): AttemptTableKind {
+  return providerKind === 'pingxx' || providerKind === 'stripe' ? providerKind : 'generic';
+}
+
+/** Column values for the fields a (validated) patch sets. */
+export function attemptColumns(
+  table: AttemptTable,
+  patch: NormalizedAttemptPatch,
+  channel: string,
+  dialect: SqlDialect,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(patch) as [keyof NormalizedAttemptPatch, unknown][]) {
+    if (value === undefined) continue;
+    if (field === 'raw') {
+      out[table.rawColumn(channel)] = jsonParam(value);
+      continue;
+    }
+    if (field === 'status') {
+      out['status'] = ATTEMPT_STATUS_CODES[value as AttemptRecord['status']];
+      continue;
+    }
+    if (field === 'createdAt' || field === 'updatedAt') {
+      out[field === 'createdAt' ? 'created_at' : 'updated_at'] = dateParam(dialect, value as Date);
+      continue;
+    }
+    const column = table.columns[field];
+    if (column === undefined) continue; // a kind-specific field of another kind; validation already refused non-null ones
+    out[column] = encode(CODECS[field], value, dialect);
+  }
+  return out;
+}
+
+function encode(codec: Codec, value: unknown, dialect: SqlDialect): unknown {
+  if (value === null) return null;
+  switch (codec) {
+    case 'date':
+      return dateParam(dialect, value as Date);
+    case 'json':
+      return jsonParam(value);
+    case 'flag':
+      return value ? 1 : 0;
+    default:
+      return value;
+  }
+}
+
+function decode(codec: Codec, value: unknown): unknown {
+  switch (codec) {
+    case 'date':
+      return readDate(value);
+    case 'json':
+      return readJson(value);
+    case 'flag':
+      return readFlag(value);
+    default:
+      return readString(value);
+  }
+}
+
+/** Maps a row of `table` to a record (without the adopted-row reference fallback). */
+export function attemptFromRow(table: AttemptTable, row: Record<string, unknown>): AttemptRecord {
+  const providerKind = table.kind === 'generic' ? String(row['provider_kind']) : table.kind;
+  const channel = readString(row['channel']) ?? legacyChannel(table, row);
+  const record: Record<string, unknown> = {
+    attemptId: String(row[table.idColumn]),
+    orderId: String(row['order_bid']),
+    providerKind,
+    provider: readString(row['provider_name']) ?? providerKind,
+    channel,
+    amount: readInteger(row['amount']),
+    currency: normalizeCurrency(String(row['currency'])),
+    status: attemptStatusFromCode(readInteger(row['status'])),
+    raw: readJson(row[table.rawColumn(channel)]),
+    createdAt: readRequiredDate(row['created_at']),
+    updatedAt: readRequiredDate(row['updated_at']),
+  };
+  for (const field of Object.keys(CODECS) as MappedField[]) {
+    const column = table.columns[field];
+    record[field] = column === undefined ? null : decode(CODECS[field], row[column]);
+  }
+  return record as unknown as AttemptRecord;
+}
+
+/** Stripe rows of the original system have no channel column: the session id tells the mode. */
+function legacyChannel(table: AttemptTable, row: Record<string, unknown>): string {
+  if (table.kind === 'stripe') return readString(row['checkout_session_id']) ? 'checkout_session' : 'payment_intent';
+  return '';
+}

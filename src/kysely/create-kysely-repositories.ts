@@ -1,0 +1,82 @@
+/**
+ * `createKyselyRepositories`: the reference implementation of the repository ports.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
+import { createAttemptRepository } from './attempt-repository.js';
+import { createEventRepository } from './event-repository.js';
+import { createOrderRepository } from './order-repository.js';
+import { createRefundRepository } from './refund-repository.js';
+import { createRepositoryContext, runInTransaction, type RepositoryContext } from './repository-context.js';
+import { resolveTableNames, type TableNames } from './schema.js';
+import { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
+
+/** Options of {@link createKyselyRepositories}. */
+export interface KyselyRepositoriesOptions {
+  /** Table names, if yours differ from the original system's. @default DEFAULT_TABLE_NAMES */
+  tables?: Partial<TableNames>;
+  /** The SQL dialect, when it cannot be detected from the Kysely adapter. @default detected */
+  dialect?: SqlDialect;
+  /** Clock for default timestamps. @default () => new Date() */
+  now?: () => Date;
+}
+
+/**
+ * Repositories on a Kysely database: SQLite (better-sqlite3), PostgreSQL (pg) or MySQL/MariaDB (mysql2).
+ * Create the tables first with `migrateToLatest(db)`.
+ *
+ * `transaction(fn)` runs on one connection; `tx.handle` is that transaction's `Kysely`, so host hooks can
+ * write their own tables in the same commit. Passing a Kysely `Transaction` as `db` makes every call join
+ * it. On MySQL, configure mysql2 with `timezone: 'Z'` (as `createKyselyFromUrl` does) so `DATETIME`
+ * values mean UTC whatever the server's zone.
+ *
+ * @example
+ * ```ts
+ * const db = new Kysely<PaymentDatabase>({ dialect: new SqliteDialect({ database: new Database('pay.db') }) });
+ * await migrateToLatest(db);
+ * const repositories = createKyselyRepositories(db);
+ * ```
+ */
+export function createKyselyRepositories<DB>(
+  db: Kysely<DB>,
+  options: KyselyRepositoriesOptions = {},
+): PaymentRepositories<Kysely<DB>> {
+  const base = createRepositoryContext({
+    db: db as Kysely<any>,
+    dialect: options.dialect ?? detectSqlDialect(db as Kysely<any>),
+    tables: resolveTableNames(options.tables),
+    now: options.now ?? (() => new Date()),
+    inTransaction: db.isTransaction,
+  });
+  return bind<DB>(base);
+}
+
+function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
+  const repositories = {
+    orders: createOrderRepository(ctx),
+    attempts: createAttemptRepository(ctx),
+    events: createEventRepository(ctx),
+    refunds: createRefundRepository(ctx),
+  };
+  if (ctx.inTransaction) {
+    // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
+    const tx: PaymentRepositoriesTx<Kysely<DB>> = {
+      ...repositories,
+      handle: ctx.db as Kysely<DB>,
+      transaction: (fn) => fn(tx),
+    };
+    return tx;
+  }
+  return {
+    ...repositories,
+    transaction: (fn) =>
+      runInTransaction(ctx.db, ctx.dialect, (trx) =>
+        fn(
+          bind<DB>(createRepositoryContext({ ...ctx, db: trx, inTransaction: true })) as PaymentRepositoriesTx<
+            Kysely<DB>
+          >,
+        ),
+      ),
+  };
+}

@@ -1,0 +1,199 @@
+/**
+ * The payment tables as data: columns, indexes, and which columns must stay NOT NULL. One description
+ * drives both the fresh install (create the table) and the adoption of an original-system table (add what
+ * is missing, keep everything else).
+ * @module
+ */
+import type { TableNames } from '../schema.js';
+
+/** Portable column kinds; `sql-types.ts` maps them per dialect. */
+export type ColumnKind =
+  | 'id'
+  | 'bid'
+  | 'short'
+  | 'string'
+  | 'currency'
+  | 'decimal'
+  | 'bigint'
+  | 'smallint'
+  | 'text'
+  | 'longtext'
+  | 'timestamp';
+
+/** One column. */
+export interface ColumnSpec {
+  name: string;
+  kind: ColumnKind;
+  /** NOT NULL. Columns added to an existing table are nullable unless they have a default. */
+  notNull: boolean;
+  default?: string | number;
+}
+
+/** One index. */
+export interface IndexSpec {
+  /** Suffix appended to the table name to form the index name. */
+  suffix: string;
+  columns: string[];
+  unique: boolean;
+}
+
+/** One table. */
+export interface TableSpec {
+  name: string;
+  columns: ColumnSpec[];
+  indexes: IndexSpec[];
+}
+
+const col = (name: string, kind: ColumnKind, notNull = false, dflt?: string | number): ColumnSpec =>
+  dflt === undefined ? { name, kind, notNull } : { name, kind, notNull, default: dflt };
+const idx = (suffix: string, columns: string[], unique = false): IndexSpec => ({ suffix, columns, unique });
+
+const TIMESTAMPS = [col('created_at', 'timestamp', true), col('updated_at', 'timestamp', true)];
+const STATUS_TIMES = ['paid_at', 'refunded_at', 'closed_at', 'failed_at'].map((n) => col(n, 'timestamp'));
+const ATTEMPT_COMMON = [
+  col('order_bid', 'bid', true),
+  col('provider_name', 'short'),
+  col('provider_reference', 'string'),
+  col('amount', 'bigint', true, 0),
+  col('status', 'smallint', true, 0),
+  col('client_ip', 'string'),
+  col('metadata_json', 'text'),
+  col('result_json', 'text'),
+  col('livemode', 'smallint'),
+  col('expires_at', 'timestamp'),
+  col('failure_code', 'string'),
+  ...STATUS_TIMES,
+];
+const ATTEMPT_INDEXES = [
+  idx('order_bid_ix', ['order_bid']),
+  idx('ref_ix', ['provider_reference']),
+  idx('status_ix', ['status', 'created_at']),
+];
+
+/** The six tables under the given names. */
+export function paymentTableSpecs(t: TableNames): TableSpec[] {
+  return [
+    {
+      name: t.orders,
+      columns: [
+        col('id', 'id', true),
+        col('order_bid', 'bid', true),
+        col('user_bid', 'bid', true),
+        col('shifu_bid', 'bid', true),
+        col('payable_price', 'decimal', true, '0'),
+        col('paid_price', 'decimal', true, '0'),
+        col('currency', 'currency'),
+        col('payment_channel', 'short', true, 'pingxx'),
+        col('status', 'smallint', true, 501),
+        col('deleted', 'smallint', true, 0),
+        ...TIMESTAMPS,
+      ],
+      indexes: [
+        idx('order_bid_uq', ['order_bid'], true),
+        idx('user_product_ix', ['user_bid', 'shifu_bid']),
+        idx('status_ix', ['status', 'created_at']),
+      ],
+    },
+    {
+      name: t.pingxxAttempts,
+      columns: [
+        col('id', 'id', true),
+        col('pingxx_order_bid', 'bid', true),
+        ...ATTEMPT_COMMON,
+        col('channel', 'short', true, ''),
+        col('currency', 'short', true, 'CNY'),
+        col('charge_id', 'string'),
+        col('app_id', 'short'),
+        col('extra', 'text'),
+        col('charge_object', 'longtext'),
+        col('failure_msg', 'string'),
+        col('deleted', 'smallint', true, 0),
+        ...TIMESTAMPS,
+      ],
+      indexes: [idx('bid_uq', ['pingxx_order_bid'], true), idx('charge_ix', ['charge_id']), ...ATTEMPT_INDEXES],
+    },
+    {
+      name: t.stripeAttempts,
+      columns: [
+        col('id', 'id', true),
+        col('stripe_order_bid', 'bid', true),
+        ...ATTEMPT_COMMON,
+        col('channel', 'short'),
+        col('currency', 'short', true, 'usd'),
+        col('payment_intent_id', 'string'),
+        col('checkout_session_id', 'string'),
+        col('latest_charge_id', 'string'),
+        col('receipt_url', 'string'),
+        col('payment_method', 'string'),
+        col('failure_message', 'string'),
+        col('extra_json', 'text'),
+        col('payment_intent_object', 'longtext'),
+        col('checkout_session_object', 'longtext'),
+        col('deleted', 'smallint', true, 0),
+        ...TIMESTAMPS,
+      ],
+      indexes: [
+        idx('bid_uq', ['stripe_order_bid'], true),
+        idx('pi_ix', ['payment_intent_id']),
+        idx('cs_ix', ['checkout_session_id']),
+        ...ATTEMPT_INDEXES,
+      ],
+    },
+    {
+      name: t.attempts,
+      columns: [
+        col('id', 'id', true),
+        col('attempt_bid', 'bid', true),
+        col('provider_kind', 'short', true),
+        ...ATTEMPT_COMMON,
+        col('channel', 'short', true),
+        col('currency', 'currency', true),
+        col('failure_message', 'string'),
+        col('extra_json', 'text'),
+        col('raw_json', 'longtext'),
+        ...TIMESTAMPS,
+      ],
+      indexes: [idx('bid_uq', ['attempt_bid'], true), ...ATTEMPT_INDEXES],
+    },
+    {
+      name: t.events,
+      columns: [
+        col('id', 'id', true),
+        col('provider', 'short', true),
+        col('event_id', 'string', true),
+        col('type', 'short', true),
+        col('provider_event_type', 'string', true),
+        col('attempt_bid', 'bid'),
+        col('order_bid', 'bid'),
+        col('outcome', 'short'),
+        col('detail', 'text'),
+        col('payload', 'longtext'),
+        col('received_at', 'timestamp', true),
+        col('processed_at', 'timestamp'),
+      ],
+      indexes: [idx('event_uq', ['provider', 'event_id'], true), idx('order_bid_ix', ['order_bid'])],
+    },
+    {
+      name: t.refunds,
+      columns: [
+        col('id', 'id', true),
+        col('refund_bid', 'bid', true),
+        col('provider_refund_id', 'string'),
+        col('provider', 'short', true),
+        col('order_bid', 'bid', true),
+        col('attempt_bid', 'bid', true),
+        col('amount', 'bigint', true),
+        col('currency', 'currency', true),
+        col('status', 'smallint', true, 0),
+        col('reason', 'string'),
+        col('raw_json', 'longtext'),
+        ...TIMESTAMPS,
+      ],
+      indexes: [
+        idx('refund_uq', ['refund_bid'], true),
+        idx('provider_refund_uq', ['provider', 'provider_refund_id'], true),
+        idx('order_bid_ix', ['order_bid']),
+      ],
+    },
+  ];
+}

@@ -1,0 +1,40 @@
+/**
+ * The payment migrations as a plain record, for hosts that run their own Kysely `Migrator`.
+ * @module
+ */
+import type { Migration } from 'kysely';
+import { paymentTablesMigration } from './migrations/0001-payment-tables.js';
+import { DEFAULT_TABLE_NAMES, resolveTableNames, type TableNames } from './schema.js';
+import type { SqlDialect } from './sql-dialect.js';
+
+/** Prefix of every payment migration name, so they sort together and never collide with a host's. */
+export const PAYMENT_MIGRATION_PREFIX = 'payment-factory-';
+
+/**
+ * The payment migrations for the given table names, keyed by name.
+ *
+ * @example
+ * ```ts
+ * const migrator = new Migrator({
+ *   db,
+ *   provider: { getMigrations: async () => ({ ...myMigrations, ...createPaymentMigrations({ orders: 'orders' }) }) },
+ *   allowUnorderedMigrations: true,
+ * });
+ * ```
+ */
+export function createPaymentMigrations(
+  tables: Partial<TableNames> = {},
+  options: { dialect?: SqlDialect } = {},
+): Record<string, Migration> {
+  const names = resolveTableNames(tables);
+  return { [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: paymentTablesMigration(names, options.dialect) };
+}
+
+/**
+ * The payment migrations for the default table names. Merge them into your own migrator's record
+ * (with `allowUnorderedMigrations` if your names do not sort after ours), or run them with
+ * `migrateToLatest`.
+ */
+export const paymentMigrations: Readonly<Record<string, Migration>> = Object.freeze(
+  createPaymentMigrations(DEFAULT_TABLE_NAMES),
+);

@@ -1,0 +1,83 @@
+/**
+ * What every Kysely repository closes over: the executor (the database or one open transaction), its
+ * dialect, the table names, the clock, and how to run several statements atomically.
+ * @module
+ */
+import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import type { SqlDialect } from './sql-dialect.js';
+import type { TableNames } from './schema.js';
+
+/** Shared state of the repositories bound to one executor. */
+export interface RepositoryContext {
+  /** The database, or the open transaction when {@link inTransaction}. */
+  readonly db: Kysely<any>;
+  readonly dialect: SqlDialect;
+  readonly tables: TableNames;
+  readonly now: () => Date;
+  readonly inTransaction: boolean;
+  /** Runs `fn` atomically: in the current transaction, or in a new one. */
+  atomically<T>(fn: (ctx: RepositoryContext) => Promise<T>): Promise<T>;
+}
+
+/**
+ * Opens a transaction on `db` and runs `fn` in it; commits if `fn` resolves, rolls back and rethrows if
+ * it throws.
+ *
+ * SQLite: `BEGIN IMMEDIATE` on the single connection, so a transaction takes the write lock up front and
+ * two processes sharing the file never deadlock upgrading a read lock (`SQLITE_BUSY` mid-transaction).
+ * PostgreSQL and MySQL: Kysely's transaction at the server's default isolation (READ COMMITTED /
+ * REPEATABLE READ); correctness comes from conditional updates, unique keys and `FOR UPDATE`, not from
+ * the isolation level.
+ */
+export async function runInTransaction<T>(
+  db: Kysely<any>,
+  dialect: SqlDialect,
+  fn: (trx: Kysely<any>) => Promise<T>,
+): Promise<T> {
+  if (db.isTransaction) return fn(db);
+  if (dialect !== 'sqlite') return db.transaction().execute(fn);
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    let result: T;
+    try {
+      result = await fn(conn);
+      await sql`commit`.execute(conn);
+    } catch (error) {
+      // A failed COMMIT leaves the transaction open on SQLite; roll back so the connection is reusable.
+      await sql`rollback`.execute(conn).catch(() => undefined);
+      throw error;
+    }
+    return result;
+  });
+}
+
+/** Creates a context; `inTransaction` contexts run `atomically` inline. */
+export function createRepositoryContext(options: {
+  db: Kysely<any>;
+  dialect: SqlDialect;
+  tables: TableNames;
+  now: () => Date;
+  inTransaction: boolean;
+}): RepositoryContext {
+  const ctx: RepositoryContext = {
+    ...options,
+    atomically: (fn) =>
+      ctx.inTransaction
+        ? fn(ctx)
+        : runInTransaction(ctx.db, ctx.dialect, (trx) =>
+            fn(createRepositoryContext({ ...options, db: trx, inTransaction: true })),
+          ),
+  };
+  return ctx;
+}
+
+/** Adds `FOR UPDATE` where it means something: inside a transaction, on a dialect with row locks. */
+export function lockIf<Q extends SelectQueryBuilder<any, any, any>>(
+  ctx: RepositoryContext,
+  query: Q,
+  forUpdate: boolean | undefined,
+): Q {
+  // SQLite has no row locks; its writing transactions are serialised by BEGIN IMMEDIATE instead.
+  if (!forUpdate || !ctx.inTransaction || ctx.dialect === 'sqlite') return query;
+  return query.forUpdate() as Q;
+}

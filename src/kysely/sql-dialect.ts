@@ -1,0 +1,110 @@
+/**
+ * The three SQL dialects the reference implementation speaks, how to tell which one a `Kysely` instance
+ * uses, and the few places their behaviour differs. Everything else is portable Kysely.
+ * @module
+ */
+import { MysqlAdapter, PostgresAdapter, SqliteAdapter, type Kysely } from 'kysely';
+import type { JsonValue } from '../persistence/records.js';
+
+/** A supported SQL dialect. */
+export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
+
+/**
+ * Detects the dialect from the Kysely adapter. Third-party dialects (libsql, PGlite, PlanetScale…) reuse
+ * these adapters, so `instanceof` finds them; pass `dialect` explicitly when one does not.
+ * @throws TypeError for an unrecognised adapter.
+ */
+export function detectSqlDialect(db: Kysely<any>): SqlDialect {
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  if (adapter instanceof MysqlAdapter) return 'mysql';
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  throw new TypeError(
+    `Cannot tell the SQL dialect of this Kysely instance (${adapter.constructor.name}); pass { dialect: 'sqlite' | 'postgres' | 'mysql' }.`,
+  );
+}
+
+/**
+ * Whether an error is a unique-key violation. Used on MySQL only, where a duplicate key rolls back just
+ * the statement, never the transaction (on PostgreSQL it would poison the transaction, so we use
+ * `ON CONFLICT DO NOTHING` there instead).
+ */
+export function isDuplicateKeyError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { errno?: unknown; code?: unknown };
+  return e.errno === 1062 || e.code === 'ER_DUP_ENTRY' || e.code === '23505' || e.code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+/** Converts a `Date` to what the dialect's driver binds: ISO text for SQLite (it cannot bind a `Date`). */
+export function dateParam(dialect: SqlDialect, date: Date): Date | string {
+  return dialect === 'sqlite' ? date.toISOString() : date;
+}
+
+const NAIVE_DATETIME = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2}(?:\.\d+)?)$/;
+
+/**
+ * Reads a timestamp whatever the driver returned: a `Date`, ISO text, SQL `YYYY-MM-DD HH:MM:SS[.fff]`
+ * text without zone (read as UTC, as SQLite's `CURRENT_TIMESTAMP` writes it), or epoch milliseconds.
+ */
+export function readDate(value: unknown): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : new Date(value.getTime());
+  if (typeof value === 'number' || typeof value === 'bigint') return new Date(Number(value));
+  if (typeof value === 'string') {
+    const naive = NAIVE_DATETIME.exec(value);
+    const date = naive ? new Date(`${naive[1]}T${naive[2]}Z`) : new Date(value);
+    if (Number.isNaN(date.getTime())) throw new TypeError(`Unreadable timestamp "${value}" in the database.`);
+    return date;
+  }
+  throw new TypeError(`Unreadable timestamp of type ${typeof value} in the database.`);
+}
+
+/** Reads a required timestamp. */
+export function readRequiredDate(value: unknown): Date {
+  const date = readDate(value);
+  if (!date) throw new TypeError('Missing required timestamp in the database.');
+  return date;
+}
+
+/** Reads an integer that pg returns as a string (`bigint`) and others as a number. */
+export function readInteger(value: unknown): number {
+  const n = typeof value === 'string' || typeof value === 'bigint' ? Number(value) : value;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) {
+    throw new TypeError(`Unreadable integer ${String(value)} in the database.`);
+  }
+  return n;
+}
+
+/**
+ * Reads an optional string column. The original tables default text columns to `''`, which means
+ * "not set", so empty reads as `null`.
+ */
+export function readString(value: unknown): string | null {
+  if (value === null || value === undefined || value === '') return null;
+  return String(value);
+}
+
+/**
+ * Reads a JSON text column. Text that is not JSON (the original system sometimes stored a Python `repr`)
+ * is returned as the string itself rather than failing the whole read.
+ */
+export function readJson(value: unknown): JsonValue | null {
+  if (value === null || value === undefined || value === '') return null;
+  if (typeof value !== 'string') return value as JsonValue; // a driver that already parsed a JSON column
+  try {
+    return JSON.parse(value) as JsonValue;
+  } catch {
+    return value;
+  }
+}
+
+/** Writes a JSON value as JSON text (`null` stays SQL `NULL`). */
+export function jsonParam(value: unknown): string | null {
+  return value === null || value === undefined ? null : JSON.stringify(value);
+}
+
+/** Reads a 0/1 flag column as a boolean. */
+export function readFlag(value: unknown): boolean | null {
+  if (value === null || value === undefined) return null;
+  return Number(value) !== 0;
+}

@@ -1,0 +1,394 @@
+/**
+ * Input checks and normalisation shared by every repository implementation, so the in-memory and Kysely
+ * implementations refuse the same inputs with the same errors and store the same values.
+ * @module
+ */
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import {
+  ATTEMPT_STATUSES,
+  EVENT_OUTCOMES,
+  ORDER_STATUSES,
+  PINGXX_ATTEMPT_FIELDS,
+  REFUND_STATUSES,
+  STRIPE_ATTEMPT_FIELDS,
+  type AttemptPatch,
+  type AttemptRecord,
+  type AttemptStatus,
+  type EventOutcome,
+  type JsonValue,
+  type NewAttempt,
+  type NewOrder,
+  type NewPaymentEvent,
+  type NewRefund,
+  type OrderPatch,
+  type OrderRecord,
+  type OrderStatus,
+  type PaymentEventRecord,
+  type RefundPatch,
+  type RefundRecord,
+  type RefundStatus,
+} from './records.js';
+
+/** Stores `value` as JSON would: `undefined` → `null`, `Date` → ISO string, functions dropped. */
+export function toJsonValue(value: unknown): JsonValue | null {
+  if (value === undefined || value === null) return null;
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new ValidationError('Value is not serialisable as JSON.', { code: 'INVALID_JSON', cause });
+  }
+  return text === undefined ? null : (JSON.parse(text) as JsonValue);
+}
+
+/** Checks a non-empty string id (≤ 255 chars). */
+export function assertId(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
+    throw new ValidationError(`${field} must be a non-empty string of at most 255 characters.`, {
+      field,
+      code: 'INVALID_ID',
+    });
+  }
+}
+
+function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], field: string): asserts value is T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw new ValidationError(`${field} must be one of ${allowed.join(', ')}.`, { field, code: 'INVALID_STATUS' });
+  }
+}
+
+/** Checks an order status against its union. */
+export function assertOrderStatus(value: unknown, field = 'status'): asserts value is OrderStatus {
+  assertOneOf(value, ORDER_STATUSES, field);
+}
+
+/** Checks an attempt status against its union. */
+export function assertAttemptStatus(value: unknown, field = 'status'): asserts value is AttemptStatus {
+  assertOneOf(value, ATTEMPT_STATUSES, field);
+}
+
+/** Checks a refund status against its union. */
+export function assertRefundStatus(value: unknown, field = 'status'): asserts value is RefundStatus {
+  assertOneOf(value, REFUND_STATUSES, field);
+}
+
+/** Checks an event outcome against its union. */
+export function assertEventOutcome(value: unknown, field = 'outcome'): asserts value is EventOutcome {
+  assertOneOf(value, EVENT_OUTCOMES, field);
+}
+
+/** Checks the `from`/`to` of a guarded update. */
+export function assertGuard<T extends string>(from: readonly T[], to: T, check: (v: unknown, f: string) => void): void {
+  if (!Array.isArray(from) || from.length === 0) {
+    throw new ValidationError('from must list at least one status.', { field: 'from', code: 'INVALID_STATUS' });
+  }
+  for (const status of from) check(status, 'from');
+  check(to, 'to');
+}
+
+function optionalString(value: unknown, field: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'string') throw new ValidationError(`${field} must be a string.`, { field });
+  return value;
+}
+
+function optionalDate(value: unknown, field: string): Date | null {
+  if (value === undefined || value === null) return null;
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new ValidationError(`${field} must be a valid Date.`, { field });
+  }
+  return new Date(value.getTime());
+}
+
+function metadataOf(value: unknown): Record<string, string> | null {
+  if (value === undefined || value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError('metadata must be an object of strings.', { field: 'metadata' });
+  }
+  for (const [key, v] of Object.entries(value)) {
+    if (typeof v !== 'string') throw new ValidationError(`metadata.${key} must be a string.`, { field: 'metadata' });
+  }
+  return { ...(value as Record<string, string>) };
+}
+
+/** Validates and completes a new order. */
+export function newOrderRecord(input: NewOrder, now: Date): OrderRecord {
+  assertId(input.orderId, 'orderId');
+  assertId(input.userId, 'userId');
+  assertId(input.productId, 'productId');
+  assertMinorUnits(input.payableAmount, 'payableAmount');
+  const paidAmount = input.paidAmount ?? 0;
+  assertMinorUnits(paidAmount, 'paidAmount');
+  const status = input.status ?? 'init';
+  assertOrderStatus(status);
+  const createdAt = optionalDate(input.createdAt, 'createdAt') ?? now;
+  return {
+    orderId: input.orderId,
+    userId: input.userId,
+    productId: input.productId,
+    payableAmount: input.payableAmount,
+    paidAmount,
+    currency: normalizeCurrency(input.currency),
+    paymentChannel: optionalString(input.paymentChannel, 'paymentChannel') ?? 'pingxx',
+    status,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+/** Validates an order patch; returns only the fields it sets, normalised. */
+export function orderPatch(patch: OrderPatch | undefined): OrderPatch {
+  const out: OrderPatch = {};
+  if (!patch) return out;
+  if (patch.payableAmount !== undefined) {
+    assertMinorUnits(patch.payableAmount, 'payableAmount');
+    out.payableAmount = patch.payableAmount;
+  }
+  if (patch.paidAmount !== undefined) {
+    assertMinorUnits(patch.paidAmount, 'paidAmount');
+    out.paidAmount = patch.paidAmount;
+  }
+  if (patch.currency !== undefined) out.currency = normalizeCurrency(patch.currency);
+  if (patch.paymentChannel !== undefined) {
+    assertId(patch.paymentChannel, 'paymentChannel');
+    out.paymentChannel = patch.paymentChannel;
+  }
+  return out;
+}
+
+const STRING_FIELDS = [
+  'providerReference',
+  'clientIp',
+  'failureCode',
+  'failureMessage',
+  ...STRIPE_ATTEMPT_FIELDS,
+  ...PINGXX_ATTEMPT_FIELDS,
+] as const;
+const DATE_FIELDS = ['expiresAt', 'paidAt', 'refundedAt', 'closedAt', 'failedAt'] as const;
+const JSON_FIELDS = ['result', 'raw', 'extra'] as const;
+
+/** The attempt fields a patch has set, validated and normalised (JSON fields as stored). */
+export type NormalizedAttemptPatch = Partial<
+  Omit<AttemptRecord, 'attemptId' | 'orderId' | 'providerKind' | 'provider' | 'channel' | 'amount' | 'currency'>
+>;
+
+/**
+ * Validates an attempt patch for an attempt of `providerKind`; returns only the fields it sets.
+ * @throws ValidationError for a kind-specific field of another kind, or a badly typed value.
+ */
+export function attemptPatch(providerKind: string, patch: AttemptPatch | undefined): NormalizedAttemptPatch {
+  const out: Record<string, unknown> = {};
+  if (!patch) return out;
+  const foreign =
+    providerKind === 'stripe'
+      ? PINGXX_ATTEMPT_FIELDS
+      : providerKind === 'pingxx'
+        ? STRIPE_ATTEMPT_FIELDS
+        : [...STRIPE_ATTEMPT_FIELDS, ...PINGXX_ATTEMPT_FIELDS];
+  for (const field of foreign) {
+    if (patch[field] !== undefined && patch[field] !== null) {
+      throw new ValidationError(`${field} is not stored for ${providerKind} attempts.`, {
+        field,
+        code: 'FIELD_NOT_STORED',
+      });
+    }
+  }
+  for (const field of STRING_FIELDS) if (patch[field] !== undefined) out[field] = optionalString(patch[field], field);
+  for (const field of DATE_FIELDS) if (patch[field] !== undefined) out[field] = optionalDate(patch[field], field);
+  for (const field of JSON_FIELDS) if (patch[field] !== undefined) out[field] = toJsonValue(patch[field]);
+  if (patch.metadata !== undefined) out['metadata'] = metadataOf(patch.metadata);
+  if (patch.livemode !== undefined) {
+    if (patch.livemode !== null && typeof patch.livemode !== 'boolean') {
+      throw new ValidationError('livemode must be a boolean.', { field: 'livemode' });
+    }
+    out['livemode'] = patch.livemode;
+  }
+  for (const field of foreign) delete out[field];
+  return out as NormalizedAttemptPatch;
+}
+
+/** The timestamp a move to `status` sets, if any. */
+export function statusTimestampField(status: AttemptStatus): 'paidAt' | 'refundedAt' | 'closedAt' | 'failedAt' | null {
+  switch (status) {
+    case 'paid':
+      return 'paidAt';
+    case 'refunded':
+      return 'refundedAt';
+    case 'closed':
+      return 'closedAt';
+    case 'failed':
+      return 'failedAt';
+    default:
+      return null;
+  }
+}
+
+/** The patch of a guarded attempt update, with the status timestamp defaulted to `now`. */
+export function attemptStatusPatch(
+  providerKind: string,
+  to: AttemptStatus,
+  patch: AttemptPatch | undefined,
+  now: Date,
+): NormalizedAttemptPatch {
+  const out = attemptPatch(providerKind, patch);
+  const stamp = statusTimestampField(to);
+  if (stamp && out[stamp] === undefined) out[stamp] = now;
+  return out;
+}
+
+/** Validates and completes a new attempt. */
+export function newAttemptRecord(input: NewAttempt, now: Date): AttemptRecord {
+  assertId(input.attemptId, 'attemptId');
+  assertId(input.orderId, 'orderId');
+  assertId(input.providerKind, 'providerKind');
+  if (input.provider !== undefined) assertId(input.provider, 'provider');
+  assertId(input.channel, 'channel');
+  assertMinorUnits(input.amount, 'amount');
+  const status = input.status ?? 'pending';
+  assertAttemptStatus(status);
+  const createdAt = optionalDate(input.createdAt, 'createdAt') ?? now;
+  const base: AttemptRecord = {
+    attemptId: input.attemptId,
+    orderId: input.orderId,
+    providerKind: input.providerKind,
+    provider: input.provider ?? input.providerKind,
+    channel: input.channel,
+    providerReference: null,
+    amount: input.amount,
+    currency: normalizeCurrency(input.currency),
+    status,
+    clientIp: null,
+    expiresAt: null,
+    livemode: null,
+    result: null,
+    raw: null,
+    metadata: null,
+    extra: null,
+    failureCode: null,
+    failureMessage: null,
+    paymentIntentId: null,
+    checkoutSessionId: null,
+    latestChargeId: null,
+    receiptUrl: null,
+    paymentMethod: null,
+    chargeId: null,
+    appId: null,
+    createdAt,
+    updatedAt: createdAt,
+    paidAt: null,
+    refundedAt: null,
+    closedAt: null,
+    failedAt: null,
+  };
+  return { ...base, ...attemptPatch(input.providerKind, input) };
+}
+
+/**
+ * The reference an attempt reads as: the stored one, else (rows adopted from the original tables) the
+ * kind's natural id.
+ */
+export function effectiveReference(record: AttemptRecord): string | null {
+  if (record.providerReference !== null) return record.providerReference;
+  if (record.providerKind === 'pingxx') return record.chargeId;
+  if (record.providerKind === 'stripe') {
+    return record.channel === 'checkout_session' ? record.checkoutSessionId : record.paymentIntentId;
+  }
+  return null;
+}
+
+/** Whether `reference` names the attempt (reference, charge id, PaymentIntent id or Checkout Session id). */
+export function attemptMatchesReference(record: AttemptRecord, reference: string): boolean {
+  return (
+    record.providerReference === reference ||
+    record.chargeId === reference ||
+    record.paymentIntentId === reference ||
+    record.checkoutSessionId === reference
+  );
+}
+
+/** Validates and completes a new journal entry. */
+export function newEventRecord(input: NewPaymentEvent, now: Date): PaymentEventRecord {
+  assertId(input.provider, 'provider');
+  assertId(input.eventId, 'eventId');
+  assertId(input.type, 'type');
+  if (typeof input.providerEventType !== 'string') {
+    throw new ValidationError('providerEventType must be a string.', { field: 'providerEventType' });
+  }
+  const outcome = input.outcome ?? 'received';
+  assertEventOutcome(outcome);
+  return {
+    provider: input.provider,
+    eventId: input.eventId,
+    type: input.type,
+    providerEventType: input.providerEventType,
+    attemptId: optionalString(input.attemptId, 'attemptId'),
+    orderId: optionalString(input.orderId, 'orderId'),
+    outcome,
+    detail: optionalString(input.detail, 'detail'),
+    payload: toJsonValue(input.payload),
+    receivedAt: optionalDate(input.receivedAt, 'receivedAt') ?? now,
+    processedAt: null,
+  };
+}
+
+/** Validates a refund patch; returns only the fields it sets. */
+export function refundPatch(patch: RefundPatch | undefined): RefundPatch & { raw?: JsonValue | null } {
+  const out: RefundPatch & { raw?: JsonValue | null } = {};
+  if (!patch) return out;
+  if (patch.providerRefundId !== undefined)
+    out.providerRefundId = optionalString(patch.providerRefundId, 'providerRefundId');
+  if (patch.reason !== undefined) out.reason = optionalString(patch.reason, 'reason');
+  if (patch.raw !== undefined) out.raw = toJsonValue(patch.raw);
+  return out;
+}
+
+/** Validates and completes a new refund. */
+export function newRefundRecord(input: NewRefund, now: Date): RefundRecord {
+  assertId(input.refundId, 'refundId');
+  assertId(input.orderId, 'orderId');
+  assertId(input.attemptId, 'attemptId');
+  assertId(input.provider, 'provider');
+  assertMinorUnits(input.amount, 'amount');
+  if (input.amount === 0) {
+    throw new ValidationError('amount must be positive.', { field: 'amount', code: 'INVALID_AMOUNT' });
+  }
+  const status = input.status ?? 'pending';
+  assertRefundStatus(status);
+  const createdAt = optionalDate(input.createdAt, 'createdAt') ?? now;
+  const patch = refundPatch(input);
+  return {
+    refundId: input.refundId,
+    providerRefundId: patch.providerRefundId ?? null,
+    orderId: input.orderId,
+    attemptId: input.attemptId,
+    provider: input.provider,
+    amount: input.amount,
+    currency: normalizeCurrency(input.currency),
+    status,
+    reason: patch.reason ?? null,
+    raw: patch.raw ?? null,
+    createdAt,
+    updatedAt: createdAt,
+  };
+}
+
+/** The error for a taken unique key. */
+export function duplicateError(what: 'order' | 'attempt' | 'providerRefund', id: string): ValidationError {
+  const code =
+    what === 'order' ? 'DUPLICATE_ORDER' : what === 'attempt' ? 'DUPLICATE_ATTEMPT' : 'DUPLICATE_PROVIDER_REFUND';
+  const field = what === 'order' ? 'orderId' : what === 'attempt' ? 'attemptId' : 'providerRefundId';
+  return new ValidationError(`A record with this ${field} already exists.`, { code, field, details: { [field]: id } });
+}
+
+/** The error for a missing parent order. */
+export function orderNotFound(orderId: string): NotFoundError {
+  return new NotFoundError('No order with this orderId.', { code: 'ORDER_NOT_FOUND', details: { orderId } });
+}
+
+/** Checks a `limit`. */
+export function assertLimit(limit: unknown): asserts limit is number {
+  if (typeof limit !== 'number' || !Number.isSafeInteger(limit) || limit < 0) {
+    throw new ValidationError('limit must be a non-negative integer.', { field: 'limit' });
+  }
+}
