@@ -99,6 +99,12 @@ async function decide<THandle>(
     if (knownOrder) return anomaly('unknown_attempt', 'event names a known order but an unknown attempt');
     return { outcome: 'ignored', detail: 'no matching attempt', ...none };
   }
+  if (event.attemptId && event.attemptId !== attempt.attemptId) {
+    return anomaly('attempt_mismatch', 'event attempt id differs from the attempt its provider reference belongs to', {
+      expected: attempt.attemptId,
+      actual: event.attemptId,
+    });
+  }
   if (attempt.provider !== event.provider) {
     return anomaly('provider_mismatch', `attempt belongs to provider ${attempt.provider}`, { expected: attempt.provider, actual: event.provider });
   }

@@ -47,6 +47,7 @@ export interface PaymentAnomaly {
     | 'currency_mismatch'
     | 'livemode_mismatch'
     | 'order_mismatch'
+    | 'attempt_mismatch'
     | 'provider_mismatch'
     | 'unknown_attempt'
     | 'late_success'
