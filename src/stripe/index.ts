@@ -1,5 +1,18 @@
 /**
- * Stripe adapter on the official `stripe` SDK.
+ * Stripe adapter on the official `stripe` SDK: PaymentIntents and Checkout Sessions, refunds, retrieve,
+ * and webhook verification with secret rotation. Import from `@org/payment-factory/stripe`; the package
+ * root never loads the SDK.
  * @module
  */
-export {};
+export { createStripeProvider, type StripeProvider } from './stripe-provider.js';
+export type { StripeMode, StripePaymentMethodType, StripeProviderOptions } from './stripe-options.js';
+export {
+  CHECKOUT_SESSION_STATUS_TABLE,
+  PAYMENT_INTENT_STATUS_TABLE,
+  REFUND_STATUS_TABLE,
+  STRIPE_CURRENCY_RULES,
+  STRIPE_ERROR_TABLE,
+  STRIPE_EVENT_TABLE,
+  STRIPE_METADATA_KEYS,
+} from './stripe-mappers.js';
+export { fromStripeAmount, toStripeAmount } from './stripe-amounts.js';

@@ -41,7 +41,7 @@ export function createPaymentIntent(store: Store, params: FormObject, livemode: 
   if (amount < 1) throw invalidRequest('Amount must be at least 1.', { param: 'amount', code: 'amount_too_small' });
   if (amount > 99_999_999)
     throw invalidRequest('Amount must be no more than 99999999.', { param: 'amount', code: 'amount_too_large' });
-  const paymentMethodTypes = optionalStringList(params, 'payment_method_types');
+  const paymentMethodTypes = readPaymentMethodTypes(params);
   return newIntent(store, {
     amount,
     currency: requiredCurrency(params),
@@ -109,7 +109,7 @@ export function createCheckoutSession(store: Store, params: FormObject, livemode
     if (!name) throw invalidRequest('Missing required param: product_data[name].', { param: `line_items[${i}]` });
     total += unitAmount * (optionalInteger(line, 'quantity') ?? 1);
   });
-  const paymentMethodTypes = optionalStringList(params, 'payment_method_types');
+  const paymentMethodTypes = readPaymentMethodTypes(params);
   if (paymentMethodTypes?.includes('wechat_pay')) {
     const options = params.payment_method_options;
     const wechat = typeof options === 'object' && !Array.isArray(options) ? options.wechat_pay : undefined;
@@ -148,6 +148,7 @@ export function createCheckoutSession(store: Store, params: FormObject, livemode
     metadata: metadataParam(params.metadata),
     mode: 'payment',
     payment_intent: null,
+    allowed_payment_method_types: paymentMethodTypes ?? null,
     payment_method_types: paymentMethodTypes ?? ['card'],
     payment_status: 'unpaid',
     status: 'open',
@@ -233,6 +234,7 @@ function newIntent(
     amount: input.amount,
     amount_capturable: 0,
     amount_received: 0,
+    allowed_payment_method_types: input.paymentMethodTypes,
     automatic_payment_methods: input.paymentMethodTypes ? null : { enabled: true, allow_redirects: 'always' },
     canceled_at: null,
     cancellation_reason: null,
@@ -346,6 +348,13 @@ function intentOfSession(store: Store, session: EmulatedObject): EmulatedObject 
   });
   session.payment_intent = intent.id;
   return intent;
+}
+
+/** `allowed_payment_method_types` (API `2026-09-30.endive` and later) or the older `payment_method_types`. */
+function readPaymentMethodTypes(params: FormObject): string[] | undefined {
+  return (
+    optionalStringList(params, 'allowed_payment_method_types') ?? optionalStringList(params, 'payment_method_types')
+  );
 }
 
 function asObject(value: FormValue | undefined, param: string): FormObject {
