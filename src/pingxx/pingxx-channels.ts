@@ -79,11 +79,26 @@ const text = (from: PingxxExtraField['from'], to: string, required: boolean, max
 /** WeChat's optional discount fields, accepted on every WeChat channel. */
 const WX_OPTIONAL = [text('limitPay', 'limit_pay', false, 32), text('goodsTag', 'goods_tag', false, 32)] as const;
 
-const ALIPAY = { family: 'alipay', orderNoLength: { min: 1, max: 64 }, maxExpireSeconds: 15 * DAY, subjectMaxBytes: null } as const;
+const ALIPAY = {
+  family: 'alipay',
+  orderNoLength: { min: 1, max: 64 },
+  maxExpireSeconds: 15 * DAY,
+  subjectMaxBytes: null,
+} as const;
 // WeChat: order_no 2–32 characters; WeChat accepts expiries up to 2 hours.
-const WX = { family: 'wx', orderNoLength: { min: 2, max: 32 }, maxExpireSeconds: 2 * 3600, subjectMaxBytes: null } as const;
+const WX = {
+  family: 'wx',
+  orderNoLength: { min: 2, max: 32 },
+  maxExpireSeconds: 2 * 3600,
+  subjectMaxBytes: null,
+} as const;
 // UnionPay: order_no 8–40 characters; expiries up to 1 hour; subject limited to 32 bytes.
-const UPACP = { family: 'upacp', orderNoLength: { min: 8, max: 40 }, maxExpireSeconds: 3600, subjectMaxBytes: 32 } as const;
+const UPACP = {
+  family: 'upacp',
+  orderNoLength: { min: 8, max: 40 },
+  maxExpireSeconds: 3600,
+  subjectMaxBytes: 32,
+} as const;
 
 /**
  * The channel table. Keys are Ping++ channel ids.
@@ -109,7 +124,13 @@ const UPACP = { family: 'upacp', orderNoLength: { min: 8, max: 40 }, maxExpireSe
  * ```
  */
 export const PINGXX_CHANNELS: Readonly<Record<PingxxChannel, PingxxChannelSpec>> = {
-  alipay: { ...ALIPAY, channel: 'alipay', description: 'Alipay in a native app (App 支付)', extra: [], nextAction: 'sdk_credential' },
+  alipay: {
+    ...ALIPAY,
+    channel: 'alipay',
+    description: 'Alipay in a native app (App 支付)',
+    extra: [],
+    nextAction: 'sdk_credential',
+  },
   alipay_wap: {
     ...ALIPAY,
     channel: 'alipay_wap',
@@ -124,12 +145,24 @@ export const PINGXX_CHANNELS: Readonly<Record<PingxxChannel, PingxxChannelSpec>>
     extra: [url('successUrl', 'success_url', true)],
     nextAction: 'sdk_credential',
   },
-  alipay_qr: { ...ALIPAY, channel: 'alipay_qr', description: 'Alipay QR code the payer scans (当面付扫码)', extra: [], nextAction: 'qr_code' },
-  wx: { ...WX, channel: 'wx', description: 'WeChat Pay in a native app (App 支付)', extra: [...WX_OPTIONAL], nextAction: 'sdk_credential' },
+  alipay_qr: {
+    ...ALIPAY,
+    channel: 'alipay_qr',
+    description: 'Alipay QR code the payer scans (当面付扫码)',
+    extra: [],
+    nextAction: 'qr_code',
+  },
+  wx: {
+    ...WX,
+    channel: 'wx',
+    description: 'WeChat Pay in a native app (App 支付)',
+    extra: [...WX_OPTIONAL],
+    nextAction: 'sdk_credential',
+  },
   wx_pub: {
     ...WX,
     channel: 'wx_pub',
-    description: 'WeChat Pay inside WeChat\'s browser, official account (公众号支付, JSAPI)',
+    description: "WeChat Pay inside WeChat's browser, official account (公众号支付, JSAPI)",
     extra: [text('openId', 'open_id', true, 128), ...WX_OPTIONAL],
     nextAction: 'wechat_jsapi',
   },
@@ -154,7 +187,13 @@ export const PINGXX_CHANNELS: Readonly<Record<PingxxChannel, PingxxChannelSpec>>
     extra: [url('resultUrl', 'result_url', false), text('goodsTag', 'goods_tag', false, 32)],
     nextAction: 'redirect',
   },
-  upacp: { ...UPACP, channel: 'upacp', description: 'UnionPay in a native app (银联手机支付)', extra: [], nextAction: 'sdk_credential' },
+  upacp: {
+    ...UPACP,
+    channel: 'upacp',
+    description: 'UnionPay in a native app (银联手机支付)',
+    extra: [],
+    nextAction: 'sdk_credential',
+  },
   upacp_wap: {
     ...UPACP,
     channel: 'upacp_wap',

@@ -89,30 +89,39 @@ export function buildPingxxChargeParams(
  * address, or no address, uses `fallback` when configured and is refused otherwise.
  * @throws ValidationError (`field: 'clientIp'`).
  */
-export function resolvePingxxClientIp(clientIp: string | undefined, fallback: string | undefined, provider: string): string {
+export function resolvePingxxClientIp(
+  clientIp: string | undefined,
+  fallback: string | undefined,
+  provider: string,
+): string {
   const refuse = (message: string): never => {
     throw new ValidationError(`Ping++: ${message}`, { field: 'clientIp', code: 'INVALID_CLIENT_IP', provider });
   };
   if (clientIp === undefined || clientIp === null || clientIp.trim() === '') {
-    return fallback ?? refuse('clientIp is required (the payer\'s IPv4 address).');
+    return fallback ?? refuse("clientIp is required (the payer's IPv4 address).");
   }
   const ip = String(clientIp).trim();
   if (isIPv4(ip)) return ip;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(ip)?.[1];
   if (mapped !== undefined && isIPv4(mapped)) return mapped;
   if (isIPv6(ip)) {
-    return fallback ?? refuse('Ping++ accepts IPv4 client addresses only; configure clientIpFallback to charge IPv6 payers.');
+    return (
+      fallback ?? refuse('Ping++ accepts IPv4 client addresses only; configure clientIpFallback to charge IPv6 payers.')
+    );
   }
   return refuse('clientIp is not an IP address.');
 }
 
 function checkOrderNo(attemptId: unknown, spec: PingxxChannelSpec, fail: (f: string, m: string) => never): void {
   const { min, max } = spec.orderNoLength;
-  if (typeof attemptId !== 'string' || attemptId === '') fail('attemptId', 'attemptId is required.');
-  const id = attemptId as string;
-  if (!/^[0-9A-Za-z]+$/.test(id)) fail('attemptId', 'attemptId must be letters and digits only (it is the Ping++ order_no).');
-  if (id.length < min || id.length > max) {
-    fail('attemptId', `attemptId must be ${min}–${max} characters on channel ${spec.channel} (it is the Ping++ order_no).`);
+  if (typeof attemptId !== 'string' || attemptId === '') return fail('attemptId', 'attemptId is required.');
+  if (!/^[0-9A-Za-z]+$/.test(attemptId))
+    fail('attemptId', 'attemptId must be letters and digits only (it is the Ping++ order_no).');
+  if (attemptId.length < min || attemptId.length > max) {
+    fail(
+      'attemptId',
+      `attemptId must be ${min}–${max} characters on channel ${spec.channel} (it is the Ping++ order_no).`,
+    );
   }
 }
 
@@ -151,7 +160,10 @@ function checkExtraValue(
   return text;
 }
 
-function buildMetadata(request: PaymentRequest, fail: (field: string, message: string) => never): Record<string, string> {
+function buildMetadata(
+  request: PaymentRequest,
+  fail: (field: string, message: string) => never,
+): Record<string, string> {
   const metadata: Record<string, string> = {};
   for (const [key, value] of Object.entries(request.metadata ?? {})) {
     if (typeof value !== 'string') fail(`metadata.${key}`, `metadata.${key} must be a string.`);
@@ -165,7 +177,8 @@ function buildMetadata(request: PaymentRequest, fail: (field: string, message: s
 }
 
 function expiry(expiresAt: Date, spec: PingxxChannelSpec, now: Date, fail: (f: string, m: string) => never): number {
-  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) return fail('expiresAt', 'expiresAt must be a valid Date.');
+  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime()))
+    return fail('expiresAt', 'expiresAt must be a valid Date.');
   const nowSeconds = Math.floor(now.getTime() / 1000);
   const seconds = Math.floor(expiresAt.getTime() / 1000);
   if (seconds < nowSeconds + MIN_EXPIRE_SECONDS) {

@@ -140,7 +140,11 @@ export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
 /** The SDK interpolates ids into the URL unescaped: only well-formed ids may reach it. */
 function checkId(id: string, prefix: string, field: string, provider: string): string {
   if (typeof id !== 'string' || !new RegExp(`^${prefix}[0-9A-Za-z]{1,64}$`).test(id)) {
-    throw new ValidationError(`Ping++: ${field} must be a Ping++ id (${prefix}…).`, { field, code: 'INVALID_PINGXX_ID', provider });
+    throw new ValidationError(`Ping++: ${field} must be a Ping++ id (${prefix}…).`, {
+      field,
+      code: 'INVALID_PINGXX_ID',
+      provider,
+    });
   }
   return id;
 }
@@ -160,7 +164,9 @@ function isCharge(value: unknown): value is PingxxCharge {
 }
 
 function isRefund(value: unknown): value is PingxxRefund {
-  return isObject(value) && value.object === 'refund' && typeof value.id === 'string' && Number.isSafeInteger(value.amount);
+  return (
+    isObject(value) && value.object === 'refund' && typeof value.id === 'string' && Number.isSafeInteger(value.amount)
+  );
 }
 
 function isRefundList(value: unknown): value is PingxxList<PingxxRefund> {

@@ -69,12 +69,15 @@ function rowFor(facts: SdkErrorFacts, statusOnly: boolean, context: PingxxFailur
   if (context.aborted) return { outcome: 'uncertain', code: 'PINGXX_REQUEST_ABORTED' };
   if (context.timedOut) return { outcome: 'uncertain', code: 'PINGXX_TIMEOUT' };
   if (statusOnly) return pingxxHttpStatusRow(status ?? 500);
-  const row = facts.type !== undefined && Object.prototype.hasOwnProperty.call(PINGXX_SDK_ERRORS, facts.type)
-    ? PINGXX_SDK_ERRORS[facts.type as PingxxSdkErrorType]
-    : undefined;
+  const row =
+    facts.type !== undefined && Object.prototype.hasOwnProperty.call(PINGXX_SDK_ERRORS, facts.type)
+      ? PINGXX_SDK_ERRORS[facts.type as PingxxSdkErrorType]
+      : undefined;
   if (row?.code === 'PINGXX_API_ERROR' && facts.rawType === undefined) {
     // The SDK's "Invalid JSON received": not Ping++ speaking, maybe a proxy. Judge by the status.
-    return status !== undefined && status >= 400 ? pingxxHttpStatusRow(status) : { outcome: 'uncertain', code: 'PINGXX_INVALID_RESPONSE' };
+    return status !== undefined && status >= 400
+      ? pingxxHttpStatusRow(status)
+      : { outcome: 'uncertain', code: 'PINGXX_INVALID_RESPONSE' };
   }
   if (row?.outcome === 'validation' && status === 404) return { outcome: 'not_found', code: 'PINGXX_NOT_FOUND' };
   if (row) return row;
@@ -95,12 +98,18 @@ function build(row: PingxxErrorRow, facts: SdkErrorFacts, context: PingxxFailure
   const why = facts.code ?? facts.rawType ?? (context.status === undefined ? row.code : `HTTP ${context.status}`);
   switch (row.outcome) {
     case 'validation':
-      return new ValidationError(`Ping++ refused ${label} as invalid (${why}${facts.param ? `, param ${facts.param}` : ''}).`, {
-        ...options,
-        ...(facts.param === undefined ? {} : { field: facts.param }),
-      });
+      return new ValidationError(
+        `Ping++ refused ${label} as invalid (${why}${facts.param ? `, param ${facts.param}` : ''}).`,
+        {
+          ...options,
+          ...(facts.param === undefined ? {} : { field: facts.param }),
+        },
+      );
     case 'configuration':
-      return new ConfigurationError(`Ping++ refused the credentials for ${label} (secret key, app id or request signing key).`, options);
+      return new ConfigurationError(
+        `Ping++ refused the credentials for ${label} (secret key, app id or request signing key).`,
+        options,
+      );
     case 'not_found':
       return new NotFoundError(`Ping++ has no such object (${label}).`, options);
     case 'declined':
@@ -109,7 +118,10 @@ function build(row: PingxxErrorRow, facts: SdkErrorFacts, context: PingxxFailure
         ...(facts.code === undefined ? {} : { declineCode: facts.code }),
       });
     case 'unavailable':
-      return new ProviderUnavailableError(`Ping++ did not complete ${label} (${why}); nothing was done, retrying is safe.`, options);
+      return new ProviderUnavailableError(
+        `Ping++ did not complete ${label} (${why}); nothing was done, retrying is safe.`,
+        options,
+      );
     case 'uncertain':
       if (mutating && context.sent) {
         return new IndeterminateOutcomeError(
@@ -117,14 +129,23 @@ function build(row: PingxxErrorRow, facts: SdkErrorFacts, context: PingxxFailure
           options,
         );
       }
-      return new ProviderUnavailableError(`Ping++ ${label} failed before Ping++ acted (${why}); retrying is safe.`, options);
+      return new ProviderUnavailableError(
+        `Ping++ ${label} failed before Ping++ acted (${why}); retrying is safe.`,
+        options,
+      );
   }
 }
 
 function sdkFacts(error: unknown): SdkErrorFacts {
   const e = typeof error === 'object' && error !== null ? (error as Record<string, unknown>) : {};
   const str = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
-  return { type: str(e.type), rawType: str(e.rawType), code: str(e.code), param: str(e.param), message: str(e.message) };
+  return {
+    type: str(e.type),
+    rawType: str(e.rawType),
+    code: str(e.code),
+    param: str(e.param),
+    message: str(e.message),
+  };
 }
 
 /** Ping++ messages are not secret, but never let a key that a server echoed reach a log. */

@@ -43,7 +43,8 @@ export function loadPingxxPublicKey(source: KeySource, provider: string): KeyObj
   if (pem === null) return null;
   // createPublicKey would happily derive a public key from a private one; a private key here is a
   // deployment mistake (and a leaked secret), so say so.
-  if (/PRIVATE KEY/.test(pem)) throw invalid('webhookPublicKey holds a private key; use the Ping++ public key.', provider);
+  if (/PRIVATE KEY/.test(pem))
+    throw invalid('webhookPublicKey holds a private key; use the Ping++ public key.', provider);
   let key: KeyObject;
   try {
     key = createPublicKey({ key: pem, format: 'pem' });

@@ -64,7 +64,8 @@ export function mapPingxxEventType(type: string): PaymentEventType {
 }
 
 /** The API calls the adapter makes, and whether each one changes anything at Ping++. */
-export type PingxxOperation = 'create_charge' | 'retrieve_charge' | 'create_refund' | 'list_refunds' | 'retrieve_refund';
+export type PingxxOperation =
+  'create_charge' | 'retrieve_charge' | 'create_refund' | 'list_refunds' | 'retrieve_refund';
 
 /** Operation → label for messages, and whether a lost response leaves the outcome unknown. */
 export const PINGXX_OPERATIONS: Readonly<Record<PingxxOperation, { label: string; mutating: boolean }>> = {
@@ -82,7 +83,8 @@ export const PINGXX_OPERATIONS: Readonly<Record<PingxxOperation, { label: string
  * - `uncertain` → `IndeterminateOutcomeError` when the call changes something and its request may have
  *   reached Ping++, `ProviderUnavailableError` otherwise (a read, or the request never left).
  */
-export type PingxxErrorOutcome = 'validation' | 'configuration' | 'not_found' | 'declined' | 'unavailable' | 'uncertain';
+export type PingxxErrorOutcome =
+  'validation' | 'configuration' | 'not_found' | 'declined' | 'unavailable' | 'uncertain';
 
 /** One row of an error table. */
 export interface PingxxErrorRow {

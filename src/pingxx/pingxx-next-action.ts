@@ -51,12 +51,18 @@ const BROWSER_CHARGE_KEYS = [
  * // { nextAction: { type: 'qr_code', content: 'https://qr.alipay.com/…' }, qrUrl: 'https://qr.alipay.com/…' }
  * ```
  */
-export function pingxxNextAction(charge: PingxxCharge, spec: PingxxChannelSpec, expiresAt: Date | null): PingxxNextAction | null {
+export function pingxxNextAction(
+  charge: PingxxCharge,
+  spec: PingxxChannelSpec,
+  expiresAt: Date | null,
+): PingxxNextAction | null {
   const credential: unknown = charge.credential?.[spec.channel];
   switch (spec.nextAction) {
     case 'qr_code': {
       if (typeof credential !== 'string' || credential === '') return null;
-      const nextAction: NextAction = expiresAt ? { type: 'qr_code', content: credential, expiresAt } : { type: 'qr_code', content: credential };
+      const nextAction: NextAction = expiresAt
+        ? { type: 'qr_code', content: credential, expiresAt }
+        : { type: 'qr_code', content: credential };
       return { nextAction, qrUrl: credential };
     }
     case 'wechat_jsapi': {

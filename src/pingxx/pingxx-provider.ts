@@ -2,26 +2,18 @@
  * The Ping++ adapter: {@link PaymentProvider} on the official `pingpp` SDK.
  * @module
  */
-import { IndeterminateOutcomeError, IntegrityError, ValidationError } from '../core/errors.js';
-import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import { IndeterminateOutcomeError, IntegrityError } from '../core/errors.js';
 import type { PaymentProvider } from '../core/provider.js';
-import type {
-  PaymentCreationResult,
-  PaymentRequest,
-  PaymentSnapshot,
-  ProviderCapabilities,
-  RefundRequest,
-  RefundResult,
-} from '../core/types.js';
+import type { PaymentCreationResult, PaymentRequest, PaymentSnapshot, ProviderCapabilities } from '../core/types.js';
 import { buildPingxxChargeParams } from './pingxx-charge-params.js';
-import { createPingxxClient, type PingxxClient } from './pingxx-client.js';
+import { createPingxxClient } from './pingxx-client.js';
 import { toProviderRefund } from './pingxx-events.js';
 import { loadPingxxPrivateKey, loadPingxxPublicKey } from './pingxx-keys.js';
 import { PINGXX_CHARGE_STATUS, pingxxChargeState } from './pingxx-mappers.js';
 import { pingxxNextAction } from './pingxx-next-action.js';
 import { resolvePingxxOptions, type PingxxProviderOptions } from './pingxx-options.js';
-import { cleanPingxxText } from './pingxx-text.js';
-import type { PingxxCharge, PingxxRefund } from './pingxx-types.js';
+import { buildPingxxRefundParams, findPingxxRefund, toRefundResult } from './pingxx-refunds.js';
+import type { PingxxCharge } from './pingxx-types.js';
 import { createPingxxWebhookVerifier } from './pingxx-webhooks.js';
 
 /** A Ping++ adapter instance. */
@@ -32,10 +24,6 @@ export interface PingxxProvider extends PaymentProvider {
   /** Live or test mode as configured or read from the key prefix; `null` when unknown. */
   readonly livemode: boolean | null;
 }
-
-/** Refunds per page when looking for an existing refund, and the most pages read. */
-const REFUND_PAGE_SIZE = 100;
-const REFUND_MAX_PAGES = 50;
 
 /**
  * Creates a Ping++ adapter with its own `pingpp` SDK instance.
@@ -115,13 +103,18 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
       const status = PINGXX_CHARGE_STATUS[pingxxChargeState(charge, now)];
       const expiresAt = typeof charge.time_expire === 'number' ? new Date(charge.time_expire * 1000) : null;
       const action =
-        status === 'requires_action' ? pingxxNextAction(charge, spec, expiresAt) : { nextAction: { type: 'none' as const }, qrUrl: null };
+        status === 'requires_action'
+          ? pingxxNextAction(charge, spec, expiresAt)
+          : { nextAction: { type: 'none' as const }, qrUrl: null };
       if (!action) {
-        throw new IndeterminateOutcomeError(`Ping++ created charge ${charge.id} without a usable ${spec.channel} credential.`, {
-          code: 'PINGXX_CREDENTIAL_MISSING',
-          provider: name,
-          details: { providerReference: charge.id, channel: spec.channel },
-        });
+        throw new IndeterminateOutcomeError(
+          `Ping++ created charge ${charge.id} without a usable ${spec.channel} credential.`,
+          {
+            code: 'PINGXX_CREDENTIAL_MISSING',
+            provider: name,
+            details: { providerReference: charge.id, channel: spec.channel },
+          },
+        );
       }
       const result: PaymentCreationResult = {
         provider: name,
@@ -164,20 +157,23 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     },
 
     async refundPayment(request, callOptions) {
-      const params = refundParams(request, name);
-      const existing = await findRefund(client, request.providerReference, request.refundId, callOptions?.signal);
+      const params = buildPingxxRefundParams(request, name);
+      const existing = await findPingxxRefund(client, request.providerReference, request.refundId, callOptions?.signal);
       if (existing) {
         if (existing.amount !== request.amount) {
-          throw new IntegrityError(`Ping++ refund ${existing.id} for refund id ${request.refundId} has another amount.`, {
-            code: 'PINGXX_REFUND_MISMATCH',
-            provider: name,
-            details: { providerRefundId: existing.id, amount: existing.amount, requested: request.amount },
-          });
+          throw new IntegrityError(
+            `Ping++ refund ${existing.id} for refund id ${request.refundId} has another amount.`,
+            {
+              code: 'PINGXX_REFUND_MISMATCH',
+              provider: name,
+              details: { providerRefundId: existing.id, amount: existing.amount, requested: request.amount },
+            },
+          );
         }
-        return refundResult(existing, request.refundId, name);
+        return toRefundResult(existing, request.refundId, name);
       }
       const refund = await client.createRefund(request.providerReference, params, callOptions);
-      return refundResult(refund, request.refundId, name);
+      return toRefundResult(refund, request.refundId, name);
     },
 
     async verifyWebhook(input) {
@@ -187,13 +183,17 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
 }
 
 function assertSameCharge(charge: PingxxCharge, request: PaymentRequest, provider: string): void {
-  if (charge.order_no === request.attemptId && charge.amount === request.amount && charge.channel === request.channel) return;
+  if (charge.order_no === request.attemptId && charge.amount === request.amount && charge.channel === request.channel)
+    return;
   // Ping++ returns an existing charge for a repeated order_no; it must be the one we asked for.
-  throw new IntegrityError(`Ping++ returned charge ${charge.id}, which does not match the requested order_no, amount and channel.`, {
-    code: 'PINGXX_CHARGE_MISMATCH',
-    provider,
-    details: { providerReference: charge.id },
-  });
+  throw new IntegrityError(
+    `Ping++ returned charge ${charge.id}, which does not match the requested order_no, amount and channel.`,
+    {
+      code: 'PINGXX_CHARGE_MISMATCH',
+      provider,
+      details: { providerReference: charge.id },
+    },
+  );
 }
 
 function snapshotOf(charge: PingxxCharge, now: Date, provider: string, livemode: boolean): PaymentSnapshot {
@@ -210,64 +210,5 @@ function snapshotOf(charge: PingxxCharge, now: Date, provider: string, livemode:
     livemode,
     paidAt: typeof charge.time_paid === 'number' ? new Date(charge.time_paid * 1000) : null,
     raw: charge,
-  };
-}
-
-function refundParams(request: RefundRequest, provider: string): { amount: number; description: string; metadata: Record<string, string> } {
-  const fail = (field: string, message: string): never => {
-    throw new ValidationError(`Ping++: ${message}`, { field, code: 'INVALID_PINGXX_REFUND', provider });
-  };
-  if (typeof request.refundId !== 'string' || request.refundId.trim() === '') fail('refundId', 'refundId is required.');
-  assertMinorUnits(request.amount);
-  if (request.amount <= 0) fail('amount', 'a refund amount must be at least 1 fen.');
-  if (normalizeCurrency(request.currency) !== 'CNY') fail('currency', `Ping++ refunds in CNY only, not ${request.currency}.`);
-  const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.metadata ?? {})) {
-    if (typeof value !== 'string') fail(`metadata.${key}`, `metadata.${key} must be a string.`);
-    metadata[key] = value;
-  }
-  // Ping++ refunds take no idempotency key: this is how a retried refund is recognised (see findRefund).
-  metadata.refund_bid = request.refundId;
-  const description = cleanPingxxText(request.reason ?? '', 255) || `Refund ${request.refundId}`;
-  return { amount: request.amount, description: cleanPingxxText(description, 255), metadata };
-}
-
-/**
- * Finds a refund of `chargeId` carrying `metadata.refund_bid === refundId`. Ping++ has no idempotency
- * keys, so this lookup is what makes a retried refund (after a timeout, a crash) return the first one
- * instead of refunding twice. Concurrent first attempts are kept apart by the service's refund ledger.
- */
-async function findRefund(
-  client: PingxxClient,
-  chargeId: string,
-  refundId: string,
-  signal: AbortSignal | undefined,
-): Promise<PingxxRefund | null> {
-  let startingAfter: string | undefined;
-  for (let page = 0; page < REFUND_MAX_PAGES; page += 1) {
-    const list = await client.listRefunds(
-      chargeId,
-      startingAfter === undefined ? { limit: REFUND_PAGE_SIZE } : { limit: REFUND_PAGE_SIZE, starting_after: startingAfter },
-      { signal },
-    );
-    const found = list.data.find((refund) => refund.metadata?.refund_bid === refundId);
-    if (found) return found;
-    const last = list.data.at(-1)?.id;
-    if (!list.has_more || last === undefined || last === startingAfter) return null;
-    startingAfter = last;
-  }
-  return null;
-}
-
-function refundResult(refund: PingxxRefund, refundId: string, provider: string): RefundResult {
-  const normalized = toProviderRefund(refund);
-  return {
-    provider,
-    refundId,
-    providerRefundId: refund.id,
-    status: normalized.status,
-    amount: refund.amount,
-    currency: 'CNY',
-    raw: refund,
   };
 }

@@ -16,13 +16,26 @@ export type PingppCallback = (error: unknown, response: unknown) => void;
 
 /** The request internals of one `PingppResource` instance (`lib/PingppResource.js`). */
 export interface PingppResourceInternals {
-  _request(method: string, path: string, data: unknown, auth: string | null, callback: PingppCallback): void;
-  _timeoutHandler(timeout: number, req: ClientRequest, callback: PingppCallback): () => void;
-  _responseHandler(
+  _request: (
+    this: PingppResourceInternals,
+    method: string,
+    path: string,
+    data: unknown,
+    auth: string | null,
+    callback: PingppCallback,
+  ) => void;
+  _timeoutHandler: (
+    this: PingppResourceInternals,
+    timeout: number,
+    req: ClientRequest,
+    callback: PingppCallback,
+  ) => () => void;
+  _responseHandler: (
+    this: PingppResourceInternals,
     req: ClientRequest,
     callback: PingppCallback,
     retryCallback?: PingppCallback,
-  ): (res: IncomingMessage) => void;
+  ) => (res: IncomingMessage) => void;
 }
 
 /** `pingpp.charges`: charges and their refunds (`chargeRefunds.create` is broken in 2.1.6; never used). */

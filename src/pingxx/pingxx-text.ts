@@ -6,10 +6,11 @@
 // Line breaks and tabs become a space: the words stay apart, but WeChat and Alipay refuse the characters.
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
 // Other C0/C1 controls, and every UTF-16 surrogate: removing surrogates drops each character outside
-// the Basic Multilingual Plane (emoji, rare CJK) as well as any lone half of a pair. The zero-width
-// joiner and emoji variation selectors are the leftovers of emoji sequences once those are gone.
+// the Basic Multilingual Plane (emoji, rare CJK) as well as any lone half of a pair.
 // eslint-disable-next-line no-control-regex
-const REMOVED = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\u200d\ufe0e\ufe0f]/g;
+const REMOVED = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff]/g;
+// The zero-width joiner and emoji variation selectors: leftovers of emoji sequences once those are gone.
+const EMOJI_GLUE = /\u200d|\ufe0e|\ufe0f/g;
 
 /**
  * Returns `value` with line breaks and tabs replaced by single spaces, control characters and
@@ -23,7 +24,7 @@ const REMOVED = /[\u0000-\u001f\u007f-\u009f\ud800-\udfff\u200d\ufe0e\ufe0f]/g;
  * ```
  */
 export function cleanPingxxText(value: string, maxChars: number, maxBytes: number | null = null): string {
-  let text = value.replace(BREAKS, ' ').replace(REMOVED, '').replace(/ {2,}/g, ' ').trim();
+  let text = value.replace(BREAKS, ' ').replace(REMOVED, '').replace(EMOJI_GLUE, '').replace(/ {2,}/g, ' ').trim();
   if (text.length > maxChars) text = text.slice(0, maxChars);
   if (maxBytes !== null) {
     while (Buffer.byteLength(text, 'utf8') > maxBytes) text = text.slice(0, -1);

@@ -36,7 +36,9 @@ export interface PingxxWebhookVerifierOptions {
  * ```
  * @throws ConfigurationError at construction when there is no key and verification is not explicitly skipped.
  */
-export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOptions): (input: WebhookInput) => PaymentEvent {
+export function createPingxxWebhookVerifier(
+  options: PingxxWebhookVerifierOptions,
+): (input: WebhookInput) => PaymentEvent {
   const { provider, publicKey } = options;
   const skip = options.unsafeSkipVerification === true;
   if (!publicKey && !skip) {
@@ -47,7 +49,8 @@ export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOption
   }
   return (input) => {
     const body = requireRawBody(input?.rawBody, provider);
-    if (!skip) checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), publicKey as KeyObject, provider);
+    if (!skip)
+      checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), publicKey as KeyObject, provider);
     return normalizePingxxEvent(parseEvent(body, provider), provider);
   };
 }
@@ -60,9 +63,11 @@ function checkSignature(body: Buffer, header: string | undefined, key: KeyObject
       ...(header === undefined ? {} : { header }),
     });
   };
-  if (header === undefined || header.trim() === '') return fail(`the ${PINGXX_SIGNATURE_HEADER} header is missing.`, 'WEBHOOK_SIGNATURE_MISSING');
+  if (header === undefined || header.trim() === '')
+    return fail(`the ${PINGXX_SIGNATURE_HEADER} header is missing.`, 'WEBHOOK_SIGNATURE_MISSING');
   const signature = header.trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature)) return fail('the signature is not base64.', 'WEBHOOK_SIGNATURE_MALFORMED');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature))
+    return fail('the signature is not base64.', 'WEBHOOK_SIGNATURE_MALFORMED');
   let valid = false;
   try {
     valid = verify('RSA-SHA256', body, key, Buffer.from(signature, 'base64'));
@@ -89,7 +94,10 @@ function parseEvent(body: Buffer, provider: string): PingxxEvent {
     typeof e.data !== 'object' ||
     e.data === null
   ) {
-    throw new WebhookVerificationError('Ping++ webhook: the body is not a Ping++ event.', { code: 'WEBHOOK_PAYLOAD_INVALID', provider });
+    throw new WebhookVerificationError('Ping++ webhook: the body is not a Ping++ event.', {
+      code: 'WEBHOOK_PAYLOAD_INVALID',
+      provider,
+    });
   }
   return e as PingxxEvent;
 }
