@@ -142,7 +142,7 @@ const view = (a: AttemptRecord): AttemptRecord => ({ ...a, providerReference: ef
 
 function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
   const orders: OrderRepository = {
-    create: (input) => {
+    create: async (input) => {
       const record = newOrderRecord(input, access.now());
       return access.write((s) => {
         if (s.orders.has(record.orderId)) throw duplicateError('order', record.orderId);
@@ -189,7 +189,7 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
   };
 
   const attempts: AttemptRepository = {
-    create: (input) => {
+    create: async (input) => {
       const record = newAttemptRecord(input, access.now());
       return access.write((s) => {
         if (!s.orders.has(record.orderId)) throw orderNotFound(record.orderId);
@@ -318,10 +318,11 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
       const changes = refundPatch(patch);
       return access.write((s) => {
         const refund = s.refunds.get(refundId);
-        if (!refund || !from.includes(refund.status)) return false;
+        if (!refund) return false;
         if (changes.providerRefundId && providerRefundTaken(s, refund.provider, changes.providerRefundId, refundId)) {
           throw duplicateError('providerRefund', changes.providerRefundId);
         }
+        if (!from.includes(refund.status)) return false;
         s.refunds.set(refundId, { ...refund, ...changes, status: to, updatedAt: access.now() });
         return true;
       });

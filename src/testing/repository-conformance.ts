@@ -1,0 +1,169 @@
+/**
+ * `runRepositoryConformance`: the published suite that certifies an implementation of the repository
+ * ports, ours or a host's. It checks every contract rule of `src/persistence/ports.ts`, including the
+ * concurrency rules (N parallel journal inserts of one key → exactly one `inserted`; N parallel guarded
+ * updates → exactly one winner) and rollback rules, and verifies every write through an *independent raw
+ * read path* you supply, so a broken read cannot hide a broken write.
+ *
+ * Test-runner agnostic: pass your runner's `describe`/`it` (and `beforeAll`/`afterAll` if it has them);
+ * assertions use `node:assert/strict`.
+ * @module
+ */
+import type { PaymentRepositories } from '../persistence/ports.js';
+import type { AttemptStatus, OrderStatus, RefundStatus } from '../persistence/records.js';
+import { attemptCases } from './repository-conformance-attempts.js';
+import { eventCases } from './repository-conformance-events.js';
+import { orderCases } from './repository-conformance-orders.js';
+import { refundCases } from './repository-conformance-refunds.js';
+import { transactionCases } from './repository-conformance-transactions.js';
+
+/** The test-runner functions the suite needs (vitest, jest and `node:test` all fit). */
+export interface ConformanceRunner {
+  describe(name: string, fn: () => void): unknown;
+  it(name: string, fn: () => Promise<void>): unknown;
+  /** Runs once before the suite's tests. Without it, the subject is created by the first test. */
+  beforeAll?(fn: () => Promise<void>): unknown;
+  /** Runs once after the suite's tests; used for `cleanup`. */
+  afterAll?(fn: () => Promise<void>): unknown;
+}
+
+/** An order as stored, read without the implementation under test. Amounts in minor units. */
+export interface RawOrder {
+  orderId: string;
+  userId: string;
+  productId: string;
+  payableAmount: number;
+  paidAmount: number;
+  currency: string;
+  status: OrderStatus;
+}
+
+/** An attempt as stored. */
+export interface RawAttempt {
+  attemptId: string;
+  orderId: string;
+  amount: number;
+  currency: string;
+  status: AttemptStatus;
+  /** The stored reference (charge / PaymentIntent / Checkout Session id), or null. */
+  providerReference: string | null;
+  /** The stored `raw` column text, exactly as in storage (the suite checks it is JSON). */
+  rawJson: string | null;
+  paidAt: Date | null;
+}
+
+/** A journalled event as stored. */
+export interface RawEvent {
+  provider: string;
+  eventId: string;
+  type: string;
+  outcome: string | null;
+  orderId: string | null;
+  /** The stored payload text (the suite checks it is JSON). */
+  payloadJson: string | null;
+}
+
+/** A refund as stored. */
+export interface RawRefund {
+  refundId: string;
+  providerRefundId: string | null;
+  orderId: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+}
+
+/**
+ * A read path independent of the implementation under test: typically plain SQL with its own mapping of
+ * status codes and DECIMAL prices. Each method returns `null` when nothing is stored.
+ */
+export interface RawReadPath {
+  order(orderId: string): Promise<RawOrder | null>;
+  attempt(attemptId: string): Promise<RawAttempt | null>;
+  event(provider: string, eventId: string): Promise<RawEvent | null>;
+  /** How many journal rows exist for the key (must never exceed 1). */
+  eventCount(provider: string, eventId: string): Promise<number>;
+  refund(refundId: string): Promise<RawRefund | null>;
+}
+
+/** What `create` returns: the implementation under test and its raw read path. */
+export interface ConformanceSubject {
+  repositories: PaymentRepositories<unknown>;
+  raw: RawReadPath;
+  /** Releases the database (drop the schema, close the pool). */
+  cleanup?(): Promise<void>;
+}
+
+/** Options of {@link runRepositoryConformance}. */
+export interface RepositoryConformanceOptions {
+  /** Suite name, e.g. `'kysely/postgres'`. */
+  name: string;
+  /**
+   * Creates the subject, once per suite, on an empty, migrated database. Tests use unique ids, so they
+   * share it.
+   */
+  create: () => Promise<ConformanceSubject>;
+  runner: ConformanceRunner;
+  /** Parallel callers in the concurrency cases. Use a pool at least this large. @default 20 */
+  concurrency?: number;
+}
+
+/** What each case file receives. */
+export interface ConformanceContext {
+  it: ConformanceRunner['it'];
+  subject(): Promise<ConformanceSubject>;
+  /** A fresh id, unique in this run. */
+  id(prefix: string): string;
+  /** A unique, fixed creation time (ms apart) for ordering cases, far in the past of other cases. */
+  epoch(): Date;
+  concurrency: number;
+}
+
+/**
+ * Registers the conformance suite with your test runner.
+ *
+ * @example
+ * ```ts
+ * import { describe, it, beforeAll, afterAll } from 'vitest';
+ * import { runRepositoryConformance } from '@org/payment-factory/testing';
+ *
+ * runRepositoryConformance({
+ *   name: 'my-adapter',
+ *   runner: { describe, it, beforeAll, afterAll },
+ *   create: async () => {
+ *     const db = await openFreshDatabase();
+ *     return { repositories: createMyRepositories(db), raw: createMyRawReads(db), cleanup: () => db.close() };
+ *   },
+ * });
+ * ```
+ */
+export function runRepositoryConformance(options: RepositoryConformanceOptions): void {
+  const { runner } = options;
+  let subject: Promise<ConformanceSubject> | undefined;
+  const getSubject = (): Promise<ConformanceSubject> => (subject ??= options.create());
+  const run = Math.random().toString(36).slice(2, 8);
+  let counter = 0;
+  let epochs = 0;
+  const ctx: ConformanceContext = {
+    it: runner.it.bind(runner),
+    subject: getSubject,
+    id: (prefix) => `${prefix}-${run}-${++counter}`,
+    // Each case that lists by time gets its own day in 2001, before any "now" row of other cases.
+    epoch: () => new Date(Date.UTC(2001, 0, 1) + ++epochs * 86_400_000),
+    concurrency: options.concurrency ?? 20,
+  };
+
+  runner.describe(`repository conformance: ${options.name}`, () => {
+    runner.beforeAll?.(async () => {
+      await getSubject();
+    });
+    runner.afterAll?.(async () => {
+      if (subject) await (await subject).cleanup?.();
+    });
+    runner.describe('orders', () => orderCases(ctx));
+    runner.describe('attempts', () => attemptCases(ctx));
+    runner.describe('event journal', () => eventCases(ctx));
+    runner.describe('refunds', () => refundCases(ctx));
+    runner.describe('transactions', () => transactionCases(ctx));
+  });
+}

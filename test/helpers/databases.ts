@@ -1,0 +1,129 @@
+/**
+ * The database matrix every persistence-backed test loops over. SQLite always runs; PostgreSQL and MySQL
+ * run when `PF_TEST_POSTGRES_URL` / `PF_TEST_MYSQL_URL` are set, and a set URL that cannot be reached
+ * FAILS the suite (a silent skip would pass CI without testing anything). Each `open()` gets its own
+ * fresh schema / database with a random name, dropped by `destroy()`, so parallel test files never collide.
+ *
+ * Locally: `PF_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432/test PF_TEST_MYSQL_URL=mysql://root@127.0.0.1:3306/test`.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+
+/** Name of a database in the matrix. */
+export type TestDialectName = 'sqlite' | 'postgres' | 'mysql';
+
+/** A fresh, isolated database. */
+export interface TestDatabase {
+  name: TestDialectName;
+  db: Kysely<any>;
+  /** Closes the pool and drops the schema / database / file. */
+  destroy(): Promise<void>;
+}
+
+/** One entry of the matrix. */
+export interface TestDialect {
+  name: TestDialectName;
+  open(): Promise<TestDatabase>;
+}
+
+const suffix = (): string => `pf_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+
+function sqlite(): TestDialect {
+  return {
+    name: 'sqlite',
+    open: async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pf-sqlite-'));
+      const database = new Database(join(dir, 'test.db'), { timeout: 5000 });
+      database.pragma('journal_mode = WAL');
+      const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+      return {
+        name: 'sqlite',
+        db,
+        destroy: async () => {
+          await db.destroy();
+          rmSync(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  };
+}
+
+function postgres(url: string): TestDialect {
+  return {
+    name: 'postgres',
+    open: async () => {
+      const schema = suffix();
+      const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+      await admin.connect();
+      await admin.query(`create schema "${schema}"`);
+      await admin.end();
+      const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 25 });
+      const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+      return {
+        name: 'postgres',
+        db,
+        destroy: async () => {
+          await db.destroy();
+          const drop = new pg.Client({ connectionString: url });
+          await drop.connect();
+          await drop.query(`drop schema "${schema}" cascade`);
+          await drop.end();
+        },
+      };
+    },
+  };
+}
+
+function mysql(url: string): TestDialect {
+  return {
+    name: 'mysql',
+    open: async () => {
+      const database = suffix();
+      const admin = createPool({ uri: url, connectionLimit: 1, connectTimeout: 5000 }).promise();
+      await admin.query(`create database \`${database}\` character set utf8mb4 collate utf8mb4_bin`);
+      const target = new URL(url);
+      target.pathname = `/${database}`;
+      const pool = createPool({ uri: target.toString(), timezone: 'Z', connectionLimit: 25 });
+      const db = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+      return {
+        name: 'mysql',
+        db,
+        destroy: async () => {
+          await db.destroy();
+          await admin.query(`drop database \`${database}\``);
+          await admin.end();
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The databases to test against in this environment.
+ *
+ * @example
+ * ```ts
+ * for (const dialect of testDialects()) {
+ *   describe(dialect.name, () => {
+ *     let t: TestDatabase;
+ *     beforeAll(async () => { t = await dialect.open(); });
+ *     afterAll(() => t.destroy());
+ *   });
+ * }
+ * ```
+ */
+export function testDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[] {
+  const dialects = [sqlite()];
+  const pgUrl = env['PF_TEST_POSTGRES_URL'];
+  const mysqlUrl = env['PF_TEST_MYSQL_URL'];
+  if (pgUrl) dialects.push(postgres(pgUrl));
+  if (mysqlUrl) dialects.push(mysql(mysqlUrl));
+  return dialects;
+}

@@ -1,0 +1,109 @@
+/**
+ * An independent read path over the Kysely tables for the conformance suite: plain SQL and its own
+ * status-code and price mapping, sharing no code with the repositories under test.
+ */
+import { sql, type Kysely } from 'kysely';
+import type { RawReadPath } from '../../../src/testing/repository-conformance.js';
+
+const ORDER = { 501: 'init', 504: 'pending', 502: 'paid', 503: 'refunded', 505: 'timeout' } as const;
+const ATTEMPT = { 0: 'pending', 1: 'paid', 2: 'refunded', 3: 'closed', 4: 'failed' } as const;
+const REFUND = { 0: 'pending', 1: 'succeeded', 2: 'failed', 3: 'canceled' } as const;
+const EXPONENT: Record<string, number> = { JPY: 0, BHD: 3, USD: 2, CNY: 2, EUR: 2 };
+
+/** DECIMAL major units → minor units, by string manipulation (no floats). */
+function minor(value: unknown, currency: string): number {
+  const exponent = EXPONENT[currency] ?? 2;
+  const [whole = '0', fraction = ''] = String(value).split('.');
+  return Number(whole + fraction.padEnd(exponent + 4, '0').slice(0, exponent));
+}
+
+const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+const date = (v: unknown): Date | null => {
+  if (v === null || v === undefined || v === '') return null;
+  return v instanceof Date
+    ? v
+    : new Date(/Z|[+-]\d\d:?\d\d$/.test(String(v)) ? String(v) : `${String(v).replace(' ', 'T')}Z`);
+};
+
+async function one(db: Kysely<any>, query: ReturnType<typeof sql>): Promise<Record<string, unknown> | null> {
+  const { rows } = await query.execute(db);
+  return (rows[0] as Record<string, unknown> | undefined) ?? null;
+}
+
+/** The raw read path over the default table names. */
+export function kyselyRawReadPath(db: Kysely<any>): RawReadPath {
+  const attemptTables = [
+    ['order_pingxx_orders', 'pingxx_order_bid', 'charge_object'],
+    ['order_stripe_orders', 'stripe_order_bid', null],
+    ['order_payment_attempts', 'attempt_bid', 'raw_json'],
+  ] as const;
+  return {
+    order: async (orderId) => {
+      const row = await one(db, sql`select * from order_orders where order_bid = ${orderId}`);
+      if (!row) return null;
+      const currency = String(row['currency'] ?? 'CNY');
+      return {
+        orderId: String(row['order_bid']),
+        userId: String(row['user_bid']),
+        productId: String(row['shifu_bid']),
+        payableAmount: minor(row['payable_price'], currency),
+        paidAmount: minor(row['paid_price'], currency),
+        currency,
+        status: ORDER[Number(row['status']) as keyof typeof ORDER],
+      };
+    },
+    attempt: async (attemptId) => {
+      for (const [table, idColumn, rawColumn] of attemptTables) {
+        const row = await one(db, sql`select * from ${sql.table(table)} where ${sql.ref(idColumn)} = ${attemptId}`);
+        if (!row) continue;
+        const column =
+          rawColumn ?? (row['channel'] === 'checkout_session' ? 'checkout_session_object' : 'payment_intent_object');
+        return {
+          attemptId: String(row[idColumn]),
+          orderId: String(row['order_bid']),
+          amount: Number(row['amount']),
+          currency: String(row['currency']).toUpperCase(),
+          status: ATTEMPT[Number(row['status']) as keyof typeof ATTEMPT],
+          providerReference: text(row['provider_reference']),
+          rawJson: text(row[column]),
+          paidAt: date(row['paid_at']),
+        };
+      }
+      return null;
+    },
+    event: async (provider, eventId) => {
+      const row = await one(
+        db,
+        sql`select * from order_payment_events where provider = ${provider} and event_id = ${eventId}`,
+      );
+      if (!row) return null;
+      return {
+        provider: String(row['provider']),
+        eventId: String(row['event_id']),
+        type: String(row['type']),
+        outcome: text(row['outcome']),
+        orderId: text(row['order_bid']),
+        payloadJson: text(row['payload']),
+      };
+    },
+    eventCount: async (provider, eventId) => {
+      const row = await one(
+        db,
+        sql`select count(*) as n from order_payment_events where provider = ${provider} and event_id = ${eventId}`,
+      );
+      return Number(row?.['n'] ?? 0);
+    },
+    refund: async (refundId) => {
+      const row = await one(db, sql`select * from order_refunds where refund_bid = ${refundId}`);
+      if (!row) return null;
+      return {
+        refundId: String(row['refund_bid']),
+        providerRefundId: text(row['provider_refund_id']),
+        orderId: String(row['order_bid']),
+        amount: Number(row['amount']),
+        currency: String(row['currency']),
+        status: REFUND[Number(row['status']) as keyof typeof REFUND],
+      };
+    },
+  };
+}
