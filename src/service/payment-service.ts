@@ -15,6 +15,23 @@ import { markPaid, type MarkPaidInput } from './mark-paid.js';
 import { reconcile, syncPayment, type ReconcileInput, type ReconcileReport, type SyncResult } from './reconcile.js';
 import { refund, type RefundInput, type RefundOutcome } from './refund.js';
 import { defaultNewId, type ServiceContext } from './service-context.js';
+import type { PaymentEvent } from '../core/types.js';
+
+/**
+ * Some refund events carry only a cumulative amount (Stripe's `charge.refunded` no longer embeds the
+ * refund list). Fetch the refunds from the provider first — outside any transaction — so the ledger gets
+ * one row per refund. A failed fetch throws, the webhook answers 5xx, and the provider redelivers.
+ */
+async function withRefundDetails<THandle>(ctx: ServiceContext<THandle>, event: PaymentEvent): Promise<PaymentEvent> {
+  if (!event.type.startsWith('refund.') || event.refunds.length > 0 || !event.providerReference) return event;
+  const provider = ctx.factory.providers.get(event.provider);
+  if (!provider?.capabilities.retrieve) return event;
+  const snapshot = await ctx.factory.retrievePayment(event.provider, {
+    providerReference: event.providerReference,
+    ...(event.attemptId ? { attemptId: event.attemptId } : {}),
+  });
+  return { ...event, refunds: snapshot.refunds };
+}
 
 /** Options of {@link createPaymentService}. */
 export interface PaymentServiceOptions<THandle = unknown> {
@@ -106,7 +123,8 @@ export function createPaymentService<THandle = unknown>(options: PaymentServiceO
     initOrder: (input) => initOrder(ctx, input),
     createCharge: (input) => createCharge(ctx, input),
     async handleWebhook(input) {
-      const event = await ctx.factory.verifyWebhook(input.provider, { rawBody: input.rawBody, headers: input.headers });
+      const verified = await ctx.factory.verifyWebhook(input.provider, { rawBody: input.rawBody, headers: input.headers });
+      const event = await withRefundDetails(ctx, verified);
       const result = await applyEvent(ctx, event, 'webhook');
       ctx.logger.info('webhook processed', { ...result });
       return result;

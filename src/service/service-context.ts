@@ -92,6 +92,8 @@ export function kindOf<THandle>(ctx: ServiceContext<THandle>, provider: string):
 export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
   if (typeof raw !== 'object' || raw === null) return {};
   const o = raw as Record<string, unknown>;
+  // Webhook events carry the object they are about in `data.object` (Stripe and Ping++ alike).
+  if (o.object === 'event') return attemptFieldsFromRaw(kind, (o.data as { object?: unknown } | undefined)?.object);
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
   const patch: AttemptPatch = {};
   if (kind === 'stripe') {

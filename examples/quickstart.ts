@@ -1,0 +1,153 @@
+/**
+ * End-to-end demo, offline: `npm run demo`.
+ *
+ * Migrates an SQLite file, starts the local Stripe and Ping++ emulators (the real `stripe` and `pingpp` SDKs
+ * talk to them over HTTP) and a webhook endpoint, then takes one order through Stripe Checkout and one
+ * through Ping++ `alipay_qr`: the emulators "pay" and deliver signed webhooks to the endpoint, and the final
+ * state is read back from the database. Exits 0 only if both orders end `paid`.
+ *
+ * With STRIPE_SECRET_KEY (a test-mode key) and STRIPE_WEBHOOK_SECRET set, the Stripe half uses the real
+ * Stripe API instead: it prints the Checkout URL, you pay with card 4242 4242 4242 4242, and the demo polls
+ * Stripe (`syncPayment`) until the order is paid, since Stripe cannot reach a webhook on your laptop.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdirSync, rmSync } from 'node:fs';
+import {
+  createPaymentFactory,
+  createPaymentService,
+  createWebhookHandler,
+  fromMinorUnits,
+  toNodeHandler,
+  type PaymentProvider,
+} from '@org/payment-factory';
+import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
+import { createPingxxProvider } from '@org/payment-factory/pingxx';
+import { createStripeProvider } from '@org/payment-factory/stripe';
+import { startPingxxEmulator, startStripeEmulator, type StripeEmulator } from '@org/payment-factory/testing';
+
+const step = (n: number, text: string) => console.log(`\n[${n}] ${text}`);
+const realStripe = Boolean(process.env.STRIPE_SECRET_KEY && process.env.STRIPE_WEBHOOK_SECRET);
+
+export async function runQuickstart(options: { databaseFile?: string; quiet?: boolean } = {}): Promise<{ ok: boolean }> {
+  const log = options.quiet ? () => undefined : console.log;
+  const databaseFile = options.databaseFile ?? '.tmp/quickstart.sqlite';
+  mkdirSync('.tmp', { recursive: true });
+  rmSync(databaseFile, { force: true });
+
+  step(1, `Migrating SQLite database ${databaseFile}`);
+  const db = await createKyselyFromUrl(databaseFile);
+  const migration = await migrateToLatest(db);
+  log(`    applied: ${(migration.results ?? []).map((r) => r.migrationName).join(', ') || '(already up to date)'}`);
+
+  step(2, realStripe ? 'Stripe: REAL Stripe API (test mode, from STRIPE_SECRET_KEY)' : 'Starting the local Stripe and Ping++ emulators');
+  const stripeEmulator: StripeEmulator | null = realStripe ? null : await startStripeEmulator();
+  const pingxxEmulator = await startPingxxEmulator();
+  const stripe = stripeEmulator
+    ? createStripeProvider({
+        secretKey: 'sk_test_quickstart',
+        webhookSecret: stripeEmulator.webhookSecret,
+        successUrl: 'http://localhost:3000/pay/success',
+        cancelUrl: 'http://localhost:3000/pay/cancel',
+        ...stripeEmulator.sdkOptions,
+      })
+    : createStripeProvider({
+        secretKey: process.env.STRIPE_SECRET_KEY!,
+        webhookSecret: process.env.STRIPE_WEBHOOK_SECRET!.split(','),
+        successUrl: process.env.STRIPE_SUCCESS_URL ?? 'https://example.com/pay/success',
+        cancelUrl: process.env.STRIPE_CANCEL_URL ?? 'https://example.com/pay/cancel',
+      });
+  const pingxx = createPingxxProvider({ ...pingxxEmulator.providerOptions });
+  if (stripeEmulator) log(`    Stripe emulator  ${stripeEmulator.url}`);
+  log(`    Ping++ emulator  ${pingxxEmulator.url}`);
+
+  const providers: PaymentProvider[] = [pingxx, stripe];
+  const service = createPaymentService({
+    factory: createPaymentFactory({ providers }),
+    repositories: createKyselyRepositories(db),
+    hooks: {
+      onOrderPaid: ({ order, source }) => log(`    ✔ onOrderPaid (in the transaction): ${order.orderId} via ${source}`),
+      afterCommit: (n) => log(`    ✉ afterCommit: ${n.type} ${n.order.orderId}`),
+      onAnomaly: (a) => log(`    ⚠ anomaly: ${a.kind} ${a.message}`),
+    },
+  });
+
+  step(3, 'Starting the webhook endpoint (POST /webhooks/:provider, raw body, Web-standard handler)');
+  const server = createServer(toNodeHandler(createWebhookHandler(service)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+  log(`    ${endpoint}/stripe, ${endpoint}/pingxx`);
+
+  try {
+    step(4, 'Stripe: order for 19.99 USD, charged through a Checkout Session');
+    const stripeOrder = await service.initOrder({ userId: 'user-1', productId: 'course-ts', payableAmount: 1999, currency: 'USD' });
+    const stripeCharge = await service.createCharge({ orderId: stripeOrder.orderId, channel: 'stripe:checkout_session', subject: 'TypeScript course' });
+    log(`    order ${stripeOrder.orderId} → ${stripeCharge.paymentPayload?.nextAction.type} ${stripeCharge.qrUrl}`);
+    if (stripeEmulator) {
+      const attempt = await service.repositories.attempts.findById(stripeCharge.paymentPayload!.attemptId);
+      const sessionId = attempt!.providerReference!;
+      stripeEmulator.succeedPayment(sessionId);
+      const webhook = stripeEmulator.webhookFor(sessionId, 'checkout.session.completed');
+      const delivered = await stripeEmulator.deliverWebhook(`${endpoint}/stripe`, webhook);
+      log(`    emulator paid the session and delivered checkout.session.completed → HTTP ${delivered.status} ${delivered.body}`);
+      const replay = await stripeEmulator.deliverWebhook(`${endpoint}/stripe`, webhook);
+      log(`    the same webhook delivered again → HTTP ${replay.status} ${replay.body}`);
+    } else {
+      log('    Open the URL above, pay with 4242 4242 4242 4242; polling Stripe every 5 s (10 min max)…');
+      for (let i = 0; i < 120; i += 1) {
+        const { order } = await service.syncPayment({ orderId: stripeOrder.orderId });
+        if (order.status === 'paid') break;
+        await new Promise((r) => setTimeout(r, 5000));
+      }
+    }
+
+    step(5, 'Ping++: order for 99.00 CNY, charged through alipay_qr');
+    const pingxxOrder = await service.initOrder({ userId: 'user-2', productId: 'course-py', payableAmount: 9900, currency: 'CNY' });
+    const pingxxCharge = await service.createCharge({ orderId: pingxxOrder.orderId, channel: 'alipay_qr', clientIp: '127.0.0.1', subject: 'Python 课程' });
+    log(`    order ${pingxxOrder.orderId} → ${pingxxCharge.paymentPayload?.nextAction.type} ${pingxxCharge.qrUrl}`);
+    const pingxxAttempt = await service.repositories.attempts.findById(pingxxCharge.paymentPayload!.attemptId);
+    const chargeId = pingxxAttempt!.providerReference!;
+    pingxxEmulator.controls.payCharge(chargeId);
+    const event = pingxxEmulator.controls.eventFor(chargeId, 'charge.succeeded');
+    const delivered = await pingxxEmulator.controls.deliverEvent(`${endpoint}/pingxx`, event);
+    log(`    emulator paid the charge and delivered charge.succeeded (RSA-signed) → HTTP ${delivered.status} ${delivered.body}`);
+
+    step(6, 'Reading the final state back from the database');
+    const orders = await db.selectFrom('order_orders').select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'currency', 'status']).orderBy('id').execute();
+    const stripeAttempts = await db.selectFrom('order_stripe_orders').select(['stripe_order_bid', 'order_bid', 'checkout_session_id', 'payment_intent_id', 'amount', 'currency', 'status']).execute();
+    const pingxxAttempts = await db.selectFrom('order_pingxx_orders').select(['pingxx_order_bid', 'order_bid', 'charge_id', 'channel', 'amount', 'currency', 'status']).execute();
+    const events = await db.selectFrom('order_payment_events').select(['provider', 'event_id', 'type', 'outcome']).orderBy('id').execute();
+    if (!options.quiet) {
+      console.log('\norder_orders (status 502 = paid)');
+      console.table(orders);
+      console.log('order_stripe_orders (status 1 = paid)');
+      console.table(stripeAttempts);
+      console.log('order_pingxx_orders (status 1 = paid)');
+      console.table(pingxxAttempts);
+      console.log('order_payment_events');
+      console.table(events);
+    }
+    const final = await Promise.all([service.getOrder(stripeOrder.orderId), service.getOrder(pingxxOrder.orderId)]);
+    const ok = final.every((o) => o?.status === 'paid');
+    for (const o of final) log(`    ${o!.orderId}: ${o!.status}, paid ${fromMinorUnits(o!.paidAmount, o!.currency)} ${o!.currency}`);
+    log(ok ? '\nBoth orders are paid. ✔' : '\nNot every order is paid. ✘');
+    return { ok };
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stripeEmulator?.close();
+    await pingxxEmulator.close();
+    await db.destroy();
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  runQuickstart().then(
+    ({ ok }) => {
+      process.exitCode = ok ? 0 : 1;
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
