@@ -34,7 +34,8 @@ export async function ensureTable(db: Kysely<any>, dialect: SqlDialect, spec: Ta
  * 2. clears the placeholder status timestamps of the original attempt tables (`paid_at` etc. defaulted
  *    to the creation time whatever the status) so `paidAt` means "was paid at";
  * 3. adds missing columns (nullable, or with their default);
- * 4. widens DECIMAL prices to DECIMAL(19,4), so every currency's minor unit fits exactly.
+ * 4. widens DECIMAL prices to DECIMAL(19,4), so every currency's minor unit fits exactly, and (MySQL)
+ *    DATETIME to DATETIME(3).
  */
 async function adoptTable(
   db: Kysely<any>,
@@ -70,6 +71,16 @@ async function adoptTable(
       .alterTable(spec.name)
       .addColumn(column.name, sqlType(dialect, column.kind), columnModifiers(dialect, column, true))
       .execute();
+  }
+
+  // MySQL DATETIME without a fraction would round our millisecond timestamps (and reorder same-second rows).
+  if (dialect === 'mysql') {
+    const relaxed = new Set(relax.map((c) => c.name));
+    for (const column of existing) {
+      if (known.get(column.name)?.kind !== 'timestamp' || column.type.toLowerCase() !== 'datetime') continue;
+      const nullability = column.notNull && !relaxed.has(column.name) ? sql`not null` : sql`null`;
+      await sql`alter table ${sql.table(spec.name)} modify column ${sql.ref(column.name)} datetime(3) ${nullability}`.execute(db);
+    }
   }
 
   for (const column of existing) {
