@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExpressApp, createMisconfiguredExpressApp, listen } from '../../examples/express-webhooks.js';
+import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
+
+describe('examples/express-webhooks', () => {
+  let demo: Demo;
+  let good: Awaited<ReturnType<typeof listen>>;
+  let bad: Awaited<ReturnType<typeof listen>>;
+  beforeAll(async () => {
+    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    good = await listen(createExpressApp(demo.service));
+    bad = await listen(createMisconfiguredExpressApp(demo.service));
+  });
+  afterAll(async () => {
+    await good.close();
+    await bad.close();
+    await demo.close();
+  });
+
+  it('applies a signed Stripe webhook received through express.raw and answers its redelivery as a duplicate', async () => {
+    const { orderId, sessionId } = await demo.checkout();
+    demo.pay(sessionId);
+    const first = await demo.deliver(`${good.url}/webhooks/stripe`, sessionId);
+    const again = await demo.deliver(`${good.url}/webhooks/stripe`, sessionId);
+    expect(first).toEqual({ status: 200, body: JSON.stringify({ received: true, outcome: 'applied' }) });
+    expect(again).toEqual({ status: 200, body: JSON.stringify({ received: true, outcome: 'duplicate' }) });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
+  it('answers 400 RAW_BODY_REQUIRED behind a global express.json() and leaves the order unpaid for the retry', async () => {
+    const { orderId, sessionId } = await demo.checkout({ userId: 'user_parser' });
+    demo.pay(sessionId);
+    const refused = await demo.deliver(`${bad.url}/webhooks/stripe`, sessionId);
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body)).toEqual({ error: 'RAW_BODY_REQUIRED' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('pending');
+
+    const retried = await demo.deliver(`${good.url}/webhooks/stripe`, sessionId);
+    expect(JSON.parse(retried.body)).toMatchObject({ outcome: 'applied' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
+  it('refuses a body changed after signing with 400 and changes nothing', async () => {
+    const { orderId, sessionId } = await demo.checkout({ userId: 'user_tamper' });
+    demo.pay(sessionId);
+    const webhook = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+    const tampered = { ...webhook, rawBody: webhook.rawBody.replace('"amount_total": 1999', '"amount_total": 1') };
+    expect(tampered.rawBody).not.toBe(webhook.rawBody);
+    const response = await demo.emulator.deliverWebhook(`${good.url}/webhooks/stripe`, tampered);
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.body)).toEqual({ error: 'WEBHOOK_SIGNATURE_MISMATCH' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('pending');
+  });
+
+  it('answers 404 for a provider the service does not know', async () => {
+    const response = await fetch(`${good.url}/webhooks/paypal`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(response.status).toBe(404);
+    expect(await response.json()).toEqual({ error: 'UNKNOWN_PROVIDER' });
+  });
+
+  it('keeps ordinary JSON routes working after the webhook route', async () => {
+    const { orderId } = await demo.checkout({ userId: 'user_json' });
+    const response = await fetch(`${good.url}/orders/${orderId}`);
+    expect(await response.json()).toMatchObject({ orderId, status: 'pending', currency: 'USD' });
+  });
+});

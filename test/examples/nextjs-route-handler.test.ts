@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dynamic, POST, providePaymentService, runtime } from '../../examples/nextjs-route-handler.js';
+import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
+
+describe('examples/nextjs-route-handler', () => {
+  let demo: Demo;
+  beforeAll(async () => {
+    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    providePaymentService(demo.service);
+  });
+  afterAll(async () => {
+    await demo.close();
+  });
+
+  const requestFor = (sessionId: string, path = '/api/webhooks/stripe'): Request => {
+    const { rawBody, headers } = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+    return new Request(`https://shop.example${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: rawBody,
+    });
+  };
+
+  it('runs on the Node.js runtime and is never cached', () => {
+    expect(runtime).toBe('nodejs');
+    expect(dynamic).toBe('force-dynamic');
+  });
+
+  it('applies a signed webhook when called as POST(new Request(...))', async () => {
+    const { orderId, sessionId } = await demo.checkout();
+    demo.pay(sessionId);
+    const response = await POST(requestFor(sessionId));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ received: true, outcome: 'applied' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
+  it('takes the provider from the route params Next.js passes', async () => {
+    const { orderId, sessionId } = await demo.checkout({ userId: 'user_params' });
+    demo.pay(sessionId);
+    // The URL's last segment says nothing useful here; the [provider] param decides.
+    const response = await POST(requestFor(sessionId, '/api/webhooks/stripe/'), {
+      params: Promise.resolve({ provider: 'stripe' }),
+    });
+    expect(await response.json()).toMatchObject({ outcome: 'applied' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
+  it('answers 400 for a bad signature and 404 for an unknown provider', async () => {
+    const { sessionId } = await demo.checkout({ userId: 'user_bad' });
+    demo.pay(sessionId);
+    const good = requestFor(sessionId);
+    const forged = new Request(good.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
+      body: await good.text(),
+    });
+    expect((await POST(forged)).status).toBe(400);
+    const unknown = await POST(requestFor(sessionId), { params: Promise.resolve({ provider: 'adyen' }) });
+    expect(unknown.status).toBe(404);
+  });
+});
