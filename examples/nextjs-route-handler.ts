@@ -96,12 +96,11 @@ async function main(): Promise<void> {
   const demo = await startDemo();
   providePaymentService(demo.service);
   // A stand-in for `next dev`: route /api/webhooks/<provider> to POST with the context Next.js would pass.
-  const server = createServer(
-    toNodeHandler((request) => {
-      const provider = new URL(request.url).pathname.split('/').at(-1) ?? '';
-      return POST(request, { params: Promise.resolve({ provider }) });
-    }),
-  );
+  const route = toNodeHandler((request) => {
+    const provider = new URL(request.url).pathname.split('/').at(-1) ?? '';
+    return POST(request, { params: Promise.resolve({ provider }) });
+  });
+  const server = createServer((req, res) => void route(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {
