@@ -23,6 +23,8 @@ export type TestDialectName = 'sqlite' | 'postgres' | 'mysql';
 export interface TestDatabase {
   name: TestDialectName;
   db: Kysely<any>;
+  /** A `DATABASE_URL` for the same isolated database (file path, or URL naming the schema / database). */
+  url: string;
   /** Closes the pool and drops the schema / database / file. */
   destroy(): Promise<void>;
 }
@@ -33,6 +35,12 @@ export interface TestDialect {
   open(): Promise<TestDatabase>;
 }
 
+function withParam(url: string, key: string, value: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set(key, value);
+  return parsed.toString();
+}
+
 const suffix = (): string => `pf_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 
 function sqlite(): TestDialect {
@@ -40,12 +48,14 @@ function sqlite(): TestDialect {
     name: 'sqlite',
     open: async () => {
       const dir = mkdtempSync(join(tmpdir(), 'pf-sqlite-'));
-      const database = new Database(join(dir, 'test.db'), { timeout: 5000 });
+      const file = join(dir, 'test.db');
+      const database = new Database(file, { timeout: 5000 });
       database.pragma('journal_mode = WAL');
       const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
       return {
         name: 'sqlite',
         db,
+        url: file,
         destroy: async () => {
           await db.destroy();
           rmSync(dir, { recursive: true, force: true });
@@ -69,6 +79,7 @@ function postgres(url: string): TestDialect {
       return {
         name: 'postgres',
         db,
+        url: withParam(url, 'options', `-c search_path=${schema}`),
         destroy: async () => {
           await db.destroy();
           const drop = new pg.Client({ connectionString: url });
@@ -95,6 +106,7 @@ function mysql(url: string): TestDialect {
       return {
         name: 'mysql',
         db,
+        url: target.toString(),
         destroy: async () => {
           await db.destroy();
           await admin.query(`drop database \`${database}\``);
