@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { createStripeProvider } from '../../../src/stripe/index.js';
-import { runProviderConformance, startStripeEmulator, type StripeEmulator } from '../../../src/testing/stripe-testing.js';
+import {
+  runProviderConformance,
+  startStripeEmulator,
+  type StripeEmulator,
+} from '../../../src/testing/stripe-testing.js';
 
 const WEBHOOK_SECRET = 'whsec_conformance';
 
