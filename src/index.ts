@@ -33,3 +33,4 @@ export { toNodeHandler } from './service/node-handler.js';
 export type { NodeRequestLike } from './service/node-handler.js';
 export type * from './persistence/ports.js';
 export type * from './persistence/records.js';
+export * from './core/config-reference.js';

@@ -1,0 +1,24 @@
+// The README's 20-line integration snippet, type-checked by `npm run typecheck`; test/unit/readme.test.ts keeps the two identical.
+import { createPaymentFactory, createPaymentService, createWebhookHandler, loadPaymentConfig } from '@org/payment-factory';
+import { createStripeProvider } from '@org/payment-factory/stripe';
+import { createPingxxProvider } from '@org/payment-factory/pingxx';
+import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
+declare const userId: string; declare const productId: string; declare const clientIp: string;
+
+const config = loadPaymentConfig(process.env); // every problem at once, secrets never echoed
+const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.sqlite');
+await migrateToLatest(db);
+const service = createPaymentService({
+  factory: createPaymentFactory({
+    providers: [createStripeProvider({ ...config.stripe!, webhookSecret: config.stripe!.webhookSecrets }), createPingxxProvider(config.pingxx!)],
+    enabled: config.enabledProviders,
+  }),
+  repositories: createKyselyRepositories(db),
+  orderExpireSeconds: config.orderExpireSeconds,
+  hooks: { onOrderPaid: async ({ handle, order }) => { /* grant the course in the same transaction */ } },
+});
+const order = await service.initOrder({ userId, productId, payableAmount: 9900, currency: 'CNY' });
+const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr', clientIp, extra: { productId } });
+export const POST = createWebhookHandler(service); // POST /webhooks/:provider — Web Request → Response
+
+export { dto };

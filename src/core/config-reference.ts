@@ -1,0 +1,56 @@
+/**
+ * Renders the configuration reference (`docs/configuration.md`) from the registry, so the docs can never
+ * drift from the code (a test compares them).
+ * @module
+ */
+import { paymentConfigSchema, type ConfigGroup, type ConfigKeyDefinition } from './config.js';
+
+const TITLES: Record<ConfigGroup, string> = {
+  general: 'General',
+  pingxx: 'Ping++',
+  stripe: 'Stripe',
+  database: 'Database',
+};
+
+/**
+ * Returns the Markdown configuration reference: one table per group with every key's description,
+ * default and whether it is secret.
+ *
+ * @example
+ * ```ts
+ * fs.writeFileSync('docs/configuration.md', generateConfigReference())
+ * ```
+ */
+export function generateConfigReference(): string {
+  const out = [
+    '# Configuration reference',
+    '',
+    '<!-- Generated from paymentConfigSchema by `npm run docs:config`. Do not edit by hand; a test keeps it in sync. -->',
+    '',
+    '`loadPaymentConfig(process.env)` reads these keys, applies the defaults, and reports **every** problem in one',
+    '`ConfigurationError` (its `issues` array), never echoing a secret value. `npx payment-factory env-example` prints a',
+    '`.env.example` with all of them. A provider is enabled when it is listed in `PAYMENT_CHANNELS_ENABLED` *and* has',
+    'credentials; one without credentials drops out with a warning in `config.warnings`.',
+    '',
+  ];
+  for (const group of Object.keys(TITLES) as ConfigGroup[]) {
+    out.push(`## ${TITLES[group]}`, '', '| Key | Description | Default | Secret |', '| --- | --- | --- | --- |');
+    for (const [key, def] of Object.entries(paymentConfigSchema) as [string, ConfigKeyDefinition][]) {
+      if (def.group !== group) continue;
+      const example = def.example ? ` Example: \`${def.example}\`.` : '';
+      out.push(`| \`${key}\` | ${def.description.replace(/\|/g, '\\|')}${example} | ${def.default ? `\`${def.default}\`` : '—'} | ${def.secret ? 'yes' : 'no'} |`);
+    }
+    out.push('');
+  }
+  out.push(
+    '## Rules checked across keys',
+    '',
+    '- Ping++ is configured when any of `PINGXX_SECRET_KEY`, `PINGXX_APP_ID`, `PINGXX_PRIVATE_KEY(_PATH)` is set; it then needs',
+    '  the secret key, the app id, and a webhook public key (`PINGXX_WEBHOOK_PUBLIC_KEY` or `_PATH`): unsigned webhooks are never accepted.',
+    '- `PINGXX_PRIVATE_KEY` and `PINGXX_PRIVATE_KEY_PATH` are mutually exclusive. PEM values may use `\\n` escapes.',
+    '- Stripe is configured when `STRIPE_SECRET_KEY` is set; it then needs `STRIPE_WEBHOOK_SECRET` (comma-separate several during rotation).',
+    '- A live secret key with a test publishable key (or the reverse) is refused.',
+    '',
+  );
+  return out.join('\n');
+}
