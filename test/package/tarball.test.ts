@@ -1,0 +1,102 @@
+/**
+ * The packed tarball works in a scratch consumer project: `npm pack`, unpack into the scratch project's
+ * node_modules (dependencies resolve from this repository's node_modules, so no network is needed), then run
+ * an ESM and a CJS consumer and type-check a TypeScript consumer under `moduleResolution` node16 and bundler.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = new URL('../..', import.meta.url).pathname;
+const tsc = join(root, 'node_modules/typescript/bin/tsc');
+let project: string;
+
+beforeAll(() => {
+  // Inside the repository so that zod, stripe, pingpp and kysely resolve from its node_modules.
+  mkdirSync(join(root, '.tmp'), { recursive: true });
+  project = mkdtempSync(join(root, '.tmp/consumer-'));
+  const packDir = join(project, 'pack');
+  mkdirSync(packDir);
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', packDir], { cwd: root, stdio: 'pipe' });
+  const tarball = readdirSync(packDir).find((f) => f.endsWith('.tgz'))!;
+  const target = join(project, 'node_modules/@org/payment-factory');
+  mkdirSync(target, { recursive: true });
+  execFileSync('tar', ['xzf', join(packDir, tarball), '-C', target, '--strip-components=1']);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+});
+
+afterAll(() => {
+  rmSync(project, { recursive: true, force: true });
+});
+
+describe('packed tarball in a scratch project', () => {
+  it('ships only what users need', () => {
+    const files = execFileSync('tar', ['tzf', join(project, 'pack', readdirSync(join(project, 'pack'))[0]!)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean);
+    expect(files).toContain('package/dist/index.js');
+    expect(files).toContain('package/README.md');
+    expect(files.filter((f) => /^package\/(src|test|examples|bench|node_modules)\//.test(f))).toEqual([]);
+  });
+
+  it('runs an ESM consumer', () => {
+    writeFileSync(
+      join(project, 'esm.mjs'),
+      `import { toMinorUnits, createPaymentFactory } from '@org/payment-factory';
+       import { createFakeProvider } from '@org/payment-factory/testing';
+       const factory = createPaymentFactory({ providers: [createFakeProvider()] });
+       const result = await factory.createPayment({ orderId: 'o', attemptId: 'a', amount: toMinorUnits('19.99', 'USD'), currency: 'USD', subject: 's' });
+       console.log(result.amount, result.nextAction.type);`,
+    );
+    expect(execFileSync(process.execPath, ['esm.mjs'], { cwd: project, encoding: 'utf8' }).trim()).toBe('1999 qr_code');
+  });
+
+  it('runs a CJS consumer', () => {
+    writeFileSync(
+      join(project, 'cjs.cjs'),
+      `const { fromMinorUnits } = require('@org/payment-factory');
+       const { PINGXX_CHANNELS } = require('@org/payment-factory/pingxx');
+       const { createStripeProvider } = require('@org/payment-factory/stripe');
+       const { migrateToLatest } = require('@org/payment-factory/kysely');
+       console.log(fromMinorUnits(1234, 'BHD'), typeof createStripeProvider, typeof migrateToLatest, Object.keys(PINGXX_CHANNELS).includes('alipay_qr'));`,
+    );
+    expect(execFileSync(process.execPath, ['cjs.cjs'], { cwd: project, encoding: 'utf8' }).trim()).toBe('1.234 function function true');
+  });
+
+  for (const [module, moduleResolution] of [
+    ['node16', 'node16'],
+    ['esnext', 'bundler'],
+  ] as const) {
+    it(`type-checks a TypeScript consumer with moduleResolution ${moduleResolution}`, () => {
+      const dir = join(project, `ts-${moduleResolution}`);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `ts-${moduleResolution}`, private: true, type: 'module' }));
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        JSON.stringify({
+          compilerOptions: { module, moduleResolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2023', 'dom'] },
+          include: ['consumer.ts'],
+        }),
+      );
+      writeFileSync(
+        join(dir, 'consumer.ts'),
+        `import { createPaymentFactory, createPaymentService, isPaymentError, type PaymentCreationResult, type NextAction } from '@org/payment-factory';
+         import { createStripeProvider } from '@org/payment-factory/stripe';
+         import { createPingxxProvider, PINGXX_CHANNELS } from '@org/payment-factory/pingxx';
+         import { createKyselyRepositories, type PaymentDatabase } from '@org/payment-factory/kysely';
+         import { createFakeProvider, createInMemoryRepositories } from '@org/payment-factory/testing';
+         const service = createPaymentService({ factory: createPaymentFactory({ providers: [createFakeProvider()] }), repositories: createInMemoryRepositories() });
+         export async function pay(orderId: string): Promise<string> {
+           try { const dto = await service.createCharge({ orderId, channel: 'fake_qr' }); return dto.qrUrl }
+           catch (e) { if (isPaymentError(e, 'ValidationError')) return e.code; throw e }
+         }
+         export const describe = (r: PaymentCreationResult): NextAction['type'] => r.nextAction.type;
+         export const refs = [createStripeProvider, createPingxxProvider, PINGXX_CHANNELS, createKyselyRepositories] as const;
+         export type Db = PaymentDatabase;`,
+      );
+      // Types of the SDK peers and of node come from the repository's node_modules, as in a real project.
+      execFileSync(process.execPath, [tsc, '-p', dir, '--typeRoots', join(root, 'node_modules/@types'), '--types', 'node'], { cwd: dir, stdio: 'pipe' });
+    });
+  }
+});
