@@ -14,104 +14,25 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { buildEvent } from './stripe-emulator/events.js';
-import { type FailureFault, failureBody, FaultQueue, type FaultScope } from './stripe-emulator/faults.js';
+import { failureBody, FaultQueue } from './stripe-emulator/faults.js';
 import { decodeStripeForm, type FormObject } from './stripe-emulator/form.js';
-import { type FailPaymentOptions, failPayment, processPayment, succeedPayment } from './stripe-emulator/payments.js';
-import { createRefund, type EmulatedRefundStatus, updateRefund } from './stripe-emulator/refunds.js';
+import { failPayment, processPayment, succeedPayment } from './stripe-emulator/payment-controls.js';
+import { createRefund, updateRefund } from './stripe-emulator/refunds.js';
 import { dispatch } from './stripe-emulator/routes.js';
-import { clone, type EmulatedObject, Store, StripeApiFailure, type StripeJson } from './stripe-emulator/store.js';
+import { clone, Store, StripeApiFailure, type StripeJson } from './stripe-emulator/store.js';
 import { signStripeWebhook } from './stripe-signer.js';
+import type { EmulatorRequestLogEntry, StripeEmulator, StripeEmulatorOptions } from './stripe-emulator/types.js';
 
-export type { FailPaymentOptions } from './stripe-emulator/payments.js';
+export type { FailPaymentOptions } from './stripe-emulator/payment-intents.js';
 export type { FailureFault, FaultScope } from './stripe-emulator/faults.js';
 export type { EmulatedRefundStatus } from './stripe-emulator/refunds.js';
 export type { EmulatedObject } from './stripe-emulator/store.js';
-
-/** Options of {@link startStripeEmulator}. */
-export interface StripeEmulatorOptions {
-  /** Port to listen on. @default 0 (a free port) */
-  port?: number;
-  /** Interface to listen on. @default '127.0.0.1' */
-  host?: string;
-  /** Endpoint secret `webhookFor` signs with. @default 'whsec_stripe_emulator' */
-  webhookSecret?: string;
-  /** The only API key accepted. @default any `sk_test_…`, `sk_live_…`, `rk_test_…` or `rk_live_…` key */
-  apiKey?: string;
-  /** `api_version` written into events. @default '2026-10-28.endive' */
-  apiVersion?: string;
-}
-
-/** One request as the emulator saw it. */
-export interface EmulatorRequestLogEntry {
-  method: string;
-  path: string;
-  idempotencyKey: string | null;
-  /** HTTP status sent, or `null` when the connection was dropped. */
-  status: number | null;
-  /** Whether the response was an idempotent replay. */
-  replayed: boolean;
-}
-
-/** A webhook produced by {@link StripeEmulator.webhookFor}. */
-export interface EmulatedWebhook {
-  /** The Stripe event object. */
-  event: StripeJson;
-  /** The exact signed bytes. */
-  rawBody: string;
-  headers: { 'stripe-signature': string };
-}
-
-/** A running emulator. */
-export interface StripeEmulator {
-  /** `http://127.0.0.1:<port>`. */
-  readonly url: string;
-  readonly host: string;
-  readonly port: number;
-  readonly protocol: 'http';
-  /** Spread into `new Stripe(key, { ...emulator.sdkOptions })` or `createStripeProvider({ ...emulator.sdkOptions })`. */
-  readonly sdkOptions: { host: string; port: number; protocol: 'http'; telemetry: false };
-  /** The secret `webhookFor` signs with. */
-  readonly webhookSecret: string;
-  /** Every request received so far, including refused and dropped ones. */
-  readonly requestCount: number;
-  /** The request log, oldest first. */
-  readonly requests: readonly EmulatorRequestLogEntry[];
-  /** Stops the server and closes every connection. */
-  close(): Promise<void>;
-
-  /** The payer pays: a PaymentIntent succeeds; a Checkout Session completes `paid` with its PaymentIntent and charge. */
-  succeedPayment(id: string): EmulatedObject;
-  /** The payment fails (decline). A session completes `unpaid` with a failed PaymentIntent (async method failing). */
-  failPayment(id: string, options?: FailPaymentOptions): EmulatedObject;
-  /** The payment is processing; a session completes `unpaid`. */
-  processPayment(id: string): EmulatedObject;
-  /** A refund made in the Stripe dashboard: no metadata, not through the adapter. Refunds the rest when `amount` is unset. */
-  createDashboardRefund(paymentIntentId: string, amount?: number): EmulatedObject;
-  /** Moves a refund to another status (a `failed`/`canceled` refund gives the money back to the charge). */
-  updateRefund(refundId: string, status: EmulatedRefundStatus, failureReason?: string): EmulatedObject;
-  /** A copy of the stored object, or `undefined`. */
-  get(id: string): EmulatedObject | undefined;
-  /** Copies of every stored object of a kind (`payment_intent`, `checkout.session`, `charge`, `refund`), oldest first. */
-  list(kind: string): EmulatedObject[];
-
-  /**
-   * A signed webhook of `type` about the object `id` names, built from its current state. Accepts the id
-   * a test holds: `payment_intent.*` with a session id uses its PaymentIntent; `charge.*` with a
-   * PaymentIntent or session id uses the latest charge; `refund.*` needs a refund id.
-   */
-  webhookFor(id: string, type: string, options?: { secret?: string; timestamp?: Date | number }): EmulatedWebhook;
-  /** POSTs a webhook to `url` as Stripe would and returns the receiver's answer. */
-  deliverWebhook(url: string, webhook: EmulatedWebhook): Promise<{ status: number; body: string }>;
-
-  /** Answers the next matching request(s) with an error without acting (5xx, 429, 402, …). */
-  failNext(fault: FailureFault): void;
-  /** Acts on the next matching request(s), then waits `ms` before answering (to provoke client timeouts). */
-  delayNext(ms: number, scope?: FaultScope): void;
-  /** Acts on the next matching request(s), then destroys the socket without answering. */
-  dropConnectionAfterActing(scope?: FaultScope): void;
-  /** Forgets pending faults. */
-  clearFaults(): void;
-}
+export type {
+  EmulatedWebhook,
+  EmulatorRequestLogEntry,
+  StripeEmulator,
+  StripeEmulatorOptions,
+} from './stripe-emulator/types.js';
 
 const DEFAULT_API_VERSION = '2026-10-28.endive';
 

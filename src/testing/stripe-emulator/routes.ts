@@ -4,13 +4,8 @@
  */
 import { expandObject } from './events.js';
 import type { FormObject } from './form.js';
-import {
-  cancelPaymentIntent,
-  createCheckoutSession,
-  createPaymentIntent,
-  expireCheckoutSession,
-  updatePaymentIntent,
-} from './payments.js';
+import { createCheckoutSession, expireCheckoutSession } from './checkout-sessions.js';
+import { cancelPaymentIntent, createPaymentIntent, updatePaymentIntent } from './payment-intents.js';
 import { createRefund, listRefunds } from './refunds.js';
 import { type EmulatedObject, StripeApiFailure, type Store, type StripeJson } from './store.js';
 

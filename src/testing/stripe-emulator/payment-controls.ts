@@ -1,0 +1,77 @@
+/**
+ * The controls a test uses to play the payer: succeed, fail or process a PaymentIntent or a Checkout
+ * Session. A session gets its PaymentIntent when the payer first pays, as on Stripe.
+ * @module
+ */
+import { assertPayable, type FailPaymentOptions, failIntent, newIntent, succeedIntent } from './payment-intents.js';
+import type { EmulatedObject, Store } from './store.js';
+
+/** Control: the payer pays. A session is completed (`paid`) and gets its PaymentIntent and charge. */
+export function succeedPayment(store: Store, id: string): EmulatedObject {
+  if (id.startsWith('cs_')) {
+    const session = openOrAsyncSession(store, id);
+    succeedIntent(store, intentOfSession(store, session));
+    session.status = 'complete';
+    session.payment_status = 'paid';
+    session.url = null;
+    return session;
+  }
+  return succeedIntent(store, store.get('payment_intent', id));
+}
+
+/**
+ * Control: the payment fails. A PaymentIntent returns to `requires_payment_method` with
+ * `last_payment_error`; a session is completed `unpaid` with a failed PaymentIntent (an async method failing).
+ */
+export function failPayment(store: Store, id: string, options: FailPaymentOptions = {}): EmulatedObject {
+  if (id.startsWith('cs_')) {
+    const session = openOrAsyncSession(store, id);
+    failIntent(store, intentOfSession(store, session), options);
+    session.status = 'complete';
+    session.payment_status = 'unpaid';
+    session.url = null;
+    return session;
+  }
+  return failIntent(store, store.get('payment_intent', id), options);
+}
+
+/** Control: the payment is processing (bank debit, async wallet). A session is completed `unpaid`. */
+export function processPayment(store: Store, id: string): EmulatedObject {
+  if (id.startsWith('cs_')) {
+    const session = openOrAsyncSession(store, id);
+    intentOfSession(store, session).status = 'processing';
+    session.status = 'complete';
+    session.payment_status = 'unpaid';
+    session.url = null;
+    return session;
+  }
+  const intent = store.get('payment_intent', id);
+  assertPayable(intent);
+  intent.status = 'processing';
+  return intent;
+}
+
+function openOrAsyncSession(store: Store, id: string): EmulatedObject {
+  const session = store.get('checkout.session', id, 'session');
+  const pendingAsync = session.status === 'complete' && session.payment_status === 'unpaid';
+  if (session.status !== 'open' && !pendingAsync) {
+    throw new Error(`Checkout Session ${id} is ${String(session.status)}/${String(session.payment_status)}.`);
+  }
+  return session;
+}
+
+/** The session's PaymentIntent, made on first payment from `payment_intent_data` (as Stripe does). */
+function intentOfSession(store: Store, session: EmulatedObject): EmulatedObject {
+  if (typeof session.payment_intent === 'string') return store.get('payment_intent', session.payment_intent);
+  const data = store.sessionIntentData.get(session.id) ?? { metadata: {}, description: null };
+  const intent = newIntent(store, {
+    amount: session.amount_total as number,
+    currency: session.currency as string,
+    metadata: data.metadata,
+    description: data.description,
+    paymentMethodTypes: session.payment_method_types as string[],
+    livemode: session.livemode as boolean,
+  });
+  session.payment_intent = intent.id;
+  return intent;
+}
