@@ -11,6 +11,7 @@ import { createRefundRepository } from './refund-repository.js';
 import { createRepositoryContext, runInTransaction, type RepositoryContext } from './repository-context.js';
 import { resolveTableNames, type TableNames } from './schema.js';
 import { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
+import type { UntypedDatabase } from './schema.js';
 
 /** Options of {@link createKyselyRepositories}. */
 export interface KyselyRepositoriesOptions {
@@ -43,8 +44,8 @@ export function createKyselyRepositories<DB>(
   options: KyselyRepositoriesOptions = {},
 ): PaymentRepositories<Kysely<DB>> {
   const base = createRepositoryContext({
-    db: db as Kysely<any>,
-    dialect: options.dialect ?? detectSqlDialect(db as Kysely<any>),
+    db: db as unknown as Kysely<UntypedDatabase>,
+    dialect: options.dialect ?? detectSqlDialect(db),
     tables: resolveTableNames(options.tables),
     now: options.now ?? (() => new Date()),
     inTransaction: db.isTransaction,
@@ -63,7 +64,7 @@ function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
     // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
     const tx: PaymentRepositoriesTx<Kysely<DB>> = {
       ...repositories,
-      handle: ctx.db as Kysely<DB>,
+      handle: ctx.db as unknown as Kysely<DB>,
       transaction: (fn) => fn(tx),
     };
     return tx;

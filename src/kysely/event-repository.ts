@@ -16,7 +16,7 @@ export function eventFromRow(row: Record<string, unknown>): PaymentEventRecord {
     provider: String(row['provider']),
     eventId: String(row['event_id']),
     type: String(row['type']),
-    providerEventType: String(row['provider_event_type'] ?? ''),
+    providerEventType: readString(row['provider_event_type']) ?? '',
     attemptId: readString(row['attempt_bid']),
     orderId: readString(row['order_bid']),
     outcome: readString(row['outcome']) as EventOutcome | null,

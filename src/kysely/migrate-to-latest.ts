@@ -34,7 +34,7 @@ export interface MigrateOptions {
  * await migrateToLatest(db);
  * ```
  */
-export async function migrateToLatest(db: Kysely<any>, options: MigrateOptions = {}): Promise<MigrationResultSet> {
+export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrateOptions = {}): Promise<MigrationResultSet> {
   const migrations = createPaymentMigrations(
     options.tables,
     options.dialect === undefined ? {} : { dialect: options.dialect },

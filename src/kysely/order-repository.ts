@@ -16,7 +16,7 @@ import {
 import type { OrderPatch, OrderRecord, OrderStatus } from '../persistence/records.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import { lockIf, type RepositoryContext } from './repository-context.js';
-import { dateParam, readInteger, readRequiredDate } from './sql-dialect.js';
+import { dateParam, readInteger, readRequiredDate, readText } from './sql-dialect.js';
 import { ORDER_STATUS_CODES, orderStatusFromCode } from './status-codes.js';
 
 /** Currency of rows written before the column existed: the original system only took CNY. */
@@ -45,7 +45,7 @@ export function orderFromRow(row: Record<string, unknown>): OrderRecord {
 function decimalText(value: unknown): string | number {
   if (typeof value === 'number' || typeof value === 'string') return value;
   if (value === null || value === undefined) return '0';
-  return String(value);
+  return readText(value);
 }
 
 /** The price columns for amounts in `currency`. */

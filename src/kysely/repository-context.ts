@@ -3,14 +3,15 @@
  * dialect, the table names, the clock, and how to run several statements atomically.
  * @module
  */
-import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from './sql-dialect.js';
 import type { TableNames } from './schema.js';
+import type { UntypedDatabase } from './schema.js';
 
 /** Shared state of the repositories bound to one executor. */
 export interface RepositoryContext {
   /** The database, or the open transaction when {@link inTransaction}. */
-  readonly db: Kysely<any>;
+  readonly db: Kysely<UntypedDatabase>;
   readonly dialect: SqlDialect;
   readonly tables: TableNames;
   readonly now: () => Date;
@@ -30,9 +31,9 @@ export interface RepositoryContext {
  * the isolation level.
  */
 export async function runInTransaction<T>(
-  db: Kysely<any>,
+  db: Kysely<UntypedDatabase>,
   dialect: SqlDialect,
-  fn: (trx: Kysely<any>) => Promise<T>,
+  fn: (trx: Kysely<UntypedDatabase>) => Promise<T>,
 ): Promise<T> {
   if (db.isTransaction) return fn(db);
   if (dialect !== 'sqlite') return db.transaction().execute(fn);
@@ -53,7 +54,7 @@ export async function runInTransaction<T>(
 
 /** Creates a context; `inTransaction` contexts run `atomically` inline. */
 export function createRepositoryContext(options: {
-  db: Kysely<any>;
+  db: Kysely<UntypedDatabase>;
   dialect: SqlDialect;
   tables: TableNames;
   now: () => Date;
@@ -72,7 +73,7 @@ export function createRepositoryContext(options: {
 }
 
 /** Adds `FOR UPDATE` where it means something: inside a transaction, on a dialect with row locks. */
-export function lockIf<Q extends SelectQueryBuilder<any, any, any>>(
+export function lockIf<Q extends { forUpdate(): unknown }>(
   ctx: RepositoryContext,
   query: Q,
   forUpdate: boolean | undefined,

@@ -17,6 +17,12 @@ export type DbInteger = ColumnType<number | string | bigint, number, number>;
 /** A DECIMAL as drivers return it: a string (pg, mysql2) or a number (SQLite). */
 export type DbDecimal = ColumnType<string | number, string, string>;
 
+/**
+ * A database Kysely knows no tables of. The repositories query through it because table names are
+ * configurable at run time; rows are mapped and checked by hand (see the `*FromRow` functions).
+ */
+export type UntypedDatabase = Record<string, Record<string, unknown>>;
+
 /** `order_orders`. */
 export interface OrdersTable {
   id: Generated<DbInteger>;

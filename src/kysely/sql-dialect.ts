@@ -14,7 +14,7 @@ export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
  * these adapters, so `instanceof` finds them; pass `dialect` explicitly when one does not.
  * @throws TypeError for an unrecognised adapter.
  */
-export function detectSqlDialect(db: Kysely<any>): SqlDialect {
+export function detectSqlDialect<DB>(db: Kysely<DB>): SqlDialect {
   const adapter = db.getExecutor().adapter;
   if (adapter instanceof PostgresAdapter) return 'postgres';
   if (adapter instanceof MysqlAdapter) return 'mysql';
@@ -81,7 +81,18 @@ export function readInteger(value: unknown): number {
  */
 export function readString(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
-  return String(value);
+  return readText(value);
+}
+
+/**
+ * Reads a text-like column (drivers may hand back numbers, bigints or Buffers for text-ish types).
+ * @throws TypeError for anything else, rather than storing `[object Object]` somewhere.
+ */
+export function readText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return String(value);
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  throw new TypeError(`Unreadable text value of type ${typeof value} in the database.`);
 }
 
 /**

@@ -36,7 +36,14 @@ export const REFUND_STATUS_CODES: Readonly<Record<RefundStatus, number>> = Objec
 function decoder<S extends string>(table: Readonly<Record<S, number>>, what: string): (code: unknown) => S {
   const byCode = new Map<number, S>(Object.entries(table).map(([status, code]) => [code as number, status as S]));
   return (code) => {
-    const status = byCode.get(Number(code));
+    // Number(null) and Number('') are 0, a valid code: only accept real integers.
+    const numeric =
+      typeof code === 'number' || typeof code === 'bigint'
+        ? Number(code)
+        : typeof code === 'string' && /^\d+$/.test(code)
+          ? Number(code)
+          : NaN;
+    const status = byCode.get(numeric);
     if (status === undefined) throw new TypeError(`Unknown ${what} status code ${String(code)} in the database.`);
     return status;
   };

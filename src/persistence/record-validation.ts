@@ -205,7 +205,7 @@ export function attemptPatch(providerKind: string, patch: AttemptPatch | undefin
     out['livemode'] = patch.livemode;
   }
   for (const field of foreign) delete out[field];
-  return out as NormalizedAttemptPatch;
+  return out;
 }
 
 /** The timestamp a move to `status` sets, if any. */

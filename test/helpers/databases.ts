@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
+import type { UntypedDatabase } from '../../src/kysely/schema.js';
 
 /** Name of a database in the matrix. */
 export type TestDialectName = 'sqlite' | 'postgres' | 'mysql';
@@ -22,7 +23,7 @@ export type TestDialectName = 'sqlite' | 'postgres' | 'mysql';
 /** A fresh, isolated database. */
 export interface TestDatabase {
   name: TestDialectName;
-  db: Kysely<any>;
+  db: Kysely<UntypedDatabase>;
   /** A `DATABASE_URL` for the same isolated database (file path, or URL naming the schema / database). */
   url: string;
   /** Closes the pool and drops the schema / database / file. */
@@ -51,7 +52,7 @@ function sqlite(): TestDialect {
       const file = join(dir, 'test.db');
       const database = new Database(file, { timeout: 5000 });
       database.pragma('journal_mode = WAL');
-      const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
+      const db = new Kysely<UntypedDatabase>({ dialect: new SqliteDialect({ database }) });
       return {
         name: 'sqlite',
         db,
@@ -75,7 +76,7 @@ function postgres(url: string): TestDialect {
       await admin.query(`create schema "${schema}"`);
       await admin.end();
       const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 25 });
-      const db = new Kysely<any>({ dialect: new PostgresDialect({ pool }) });
+      const db = new Kysely<UntypedDatabase>({ dialect: new PostgresDialect({ pool }) });
       return {
         name: 'postgres',
         db,
@@ -102,7 +103,7 @@ function mysql(url: string): TestDialect {
       const target = new URL(url);
       target.pathname = `/${database}`;
       const pool = createPool({ uri: target.toString(), timezone: 'Z', connectionLimit: 25 });
-      const db = new Kysely<any>({ dialect: new MysqlDialect({ pool }) });
+      const db = new Kysely<UntypedDatabase>({ dialect: new MysqlDialect({ pool }) });
       return {
         name: 'mysql',
         db,

@@ -7,6 +7,7 @@ import type { TableNames } from '../schema.js';
 import { detectSqlDialect, type SqlDialect } from '../sql-dialect.js';
 import { ensureTable } from './ensure-table.js';
 import { paymentTableSpecs } from './table-specs.js';
+import type { UntypedDatabase } from '../schema.js';
 
 /**
  * Creates every payment table that is missing and adopts those that exist (original-system shape: no
@@ -17,7 +18,7 @@ import { paymentTableSpecs } from './table-specs.js';
  */
 export function paymentTablesMigration(tables: TableNames, dialect?: SqlDialect): Migration {
   return {
-    up: async (db: Kysely<any>) => {
+    up: async (db: Kysely<UntypedDatabase>) => {
       const sqlDialect = dialect ?? detectSqlDialect(db);
       for (const spec of paymentTableSpecs(tables)) await ensureTable(db, sqlDialect, spec);
     },

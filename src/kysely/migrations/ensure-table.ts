@@ -11,9 +11,10 @@ import { ATTEMPT_STATUS_CODES } from '../status-codes.js';
 import { describeTable, indexExists, type ExistingColumn } from './schema-inspection.js';
 import { columnModifiers, sqlType } from './sql-types.js';
 import type { TableSpec } from './table-specs.js';
+import type { UntypedDatabase } from '../schema.js';
 
 /** Creates or adopts `spec`'s table, then its indexes. */
-export async function ensureTable(db: Kysely<any>, dialect: SqlDialect, spec: TableSpec): Promise<void> {
+export async function ensureTable(db: Kysely<UntypedDatabase>, dialect: SqlDialect, spec: TableSpec): Promise<void> {
   const existing = await describeTable(db, dialect, spec.name);
   if (existing === null) {
     let create = db.schema.createTable(spec.name);
@@ -38,7 +39,7 @@ export async function ensureTable(db: Kysely<any>, dialect: SqlDialect, spec: Ta
  *    DATETIME to DATETIME(3).
  */
 async function adoptTable(
-  db: Kysely<any>,
+  db: Kysely<UntypedDatabase>,
   dialect: SqlDialect,
   spec: TableSpec,
   existing: ExistingColumn[],
@@ -79,7 +80,9 @@ async function adoptTable(
     for (const column of existing) {
       if (known.get(column.name)?.kind !== 'timestamp' || column.type.toLowerCase() !== 'datetime') continue;
       const nullability = column.notNull && !relaxed.has(column.name) ? sql`not null` : sql`null`;
-      await sql`alter table ${sql.table(spec.name)} modify column ${sql.ref(column.name)} datetime(3) ${nullability}`.execute(db);
+      await sql`alter table ${sql.table(spec.name)} modify column ${sql.ref(column.name)} datetime(3) ${nullability}`.execute(
+        db,
+      );
     }
   }
 
@@ -105,7 +108,11 @@ const PLACEHOLDER_STAMPS: Record<string, number[]> = {
   failed_at: [ATTEMPT_STATUS_CODES.failed],
 };
 
-async function clearPlaceholderTimestamps(db: Kysely<any>, table: string, relaxed: Set<string>): Promise<void> {
+async function clearPlaceholderTimestamps(
+  db: Kysely<UntypedDatabase>,
+  table: string,
+  relaxed: Set<string>,
+): Promise<void> {
   for (const [column, reached] of Object.entries(PLACEHOLDER_STAMPS)) {
     if (!relaxed.has(column)) continue; // only columns that were NOT NULL held placeholders
     await db
@@ -121,7 +128,7 @@ async function clearPlaceholderTimestamps(db: Kysely<any>, table: string, relaxe
  * constraint on `relax`), swap it in, and recreate its indexes from their stored SQL.
  */
 async function rebuildSqliteTable(
-  db: Kysely<any>,
+  db: Kysely<UntypedDatabase>,
   table: string,
   existing: ExistingColumn[],
   relax: Set<string>,
@@ -150,7 +157,7 @@ async function rebuildSqliteTable(
 }
 
 /** Creates missing indexes; refuses (with the offending keys) to add a unique index over duplicate rows. */
-async function ensureIndexes(db: Kysely<any>, dialect: SqlDialect, spec: TableSpec): Promise<void> {
+async function ensureIndexes(db: Kysely<UntypedDatabase>, dialect: SqlDialect, spec: TableSpec): Promise<void> {
   for (const index of spec.indexes) {
     const name = `${spec.name}_${index.suffix}`;
     if (await indexExists(db, dialect, spec.name, name)) continue;
@@ -161,7 +168,7 @@ async function ensureIndexes(db: Kysely<any>, dialect: SqlDialect, spec: TableSp
   }
 }
 
-async function assertNoDuplicates(db: Kysely<any>, table: string, columns: string[]): Promise<void> {
+async function assertNoDuplicates(db: Kysely<UntypedDatabase>, table: string, columns: string[]): Promise<void> {
   let query = db
     .selectFrom(table)
     .select(columns)

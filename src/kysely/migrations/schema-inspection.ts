@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from '../sql-dialect.js';
+import type { UntypedDatabase } from '../schema.js';
 
 /** One existing column. */
 export interface ExistingColumn {
@@ -25,13 +26,13 @@ export interface ExistingColumn {
 
 /** The table's columns, or `null` when it does not exist. */
 export async function describeTable(
-  db: Kysely<any>,
+  db: Kysely<UntypedDatabase>,
   dialect: SqlDialect,
   table: string,
 ): Promise<ExistingColumn[] | null> {
   let columns: ExistingColumn[];
   if (dialect === 'sqlite') {
-    const { rows } = await sql<{ name: string; type: string; notnull: number; dflt_value: unknown; pk: number }>`
+    const { rows } = await sql<{ name: string; type: string; notnull: number; dflt_value: string | null; pk: number }>`
       select name, type, "notnull", dflt_value, pk from pragma_table_info(${table})`.execute(db);
     columns = rows.map((r) => ({
       name: r.name,
@@ -42,7 +43,7 @@ export async function describeTable(
       precision: null,
       scale: null,
       comment: null,
-      defaultSql: r.dflt_value === null ? null : String(r.dflt_value),
+      defaultSql: r.dflt_value,
     }));
   } else if (dialect === 'postgres') {
     const { rows } = await sql<Record<string, unknown>>`
@@ -92,7 +93,7 @@ export async function describeTable(
 
 /** Whether an index of that name exists on the table. */
 export async function indexExists(
-  db: Kysely<any>,
+  db: Kysely<UntypedDatabase>,
   dialect: SqlDialect,
   table: string,
   index: string,

@@ -12,8 +12,9 @@ import { runRepositoryConformance } from '../../../src/testing/repository-confor
 import { testDialects, type TestDatabase } from '../../helpers/databases.js';
 import { kyselyRawReadPath } from './kysely-raw-read-path.js';
 import { createOriginalTables, ORIGINAL_TABLES, originalDefaults } from './original-tables.js';
+import type { UntypedDatabase } from '../../../src/kysely/schema.js';
 
-async function seedOriginalRows(db: Kysely<any>): Promise<void> {
+async function seedOriginalRows(db: Kysely<UntypedDatabase>): Promise<void> {
   const order = originalDefaults('order_orders');
   await db
     .insertInto('order_orders')
@@ -101,7 +102,7 @@ async function seedOriginalRows(db: Kysely<any>): Promise<void> {
     .execute();
 }
 
-const rowCount = async (db: Kysely<any>, table: string): Promise<number> =>
+const rowCount = async (db: Kysely<UntypedDatabase>, table: string): Promise<number> =>
   Number((await sql<{ n: unknown }>`select count(*) as n from ${sql.table(table)}`.execute(db)).rows[0]?.n);
 
 for (const dialect of testDialects()) {

@@ -4,6 +4,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { RawReadPath } from '../../../src/testing/repository-conformance.js';
+import type { UntypedDatabase } from '../../../src/kysely/schema.js';
 
 const ORDER = { 501: 'init', 504: 'pending', 502: 'paid', 503: 'refunded', 505: 'timeout' } as const;
 const ATTEMPT = { 0: 'pending', 1: 'paid', 2: 'refunded', 3: 'closed', 4: 'failed' } as const;
@@ -13,25 +14,28 @@ const EXPONENT: Record<string, number> = { JPY: 0, BHD: 3, USD: 2, CNY: 2, EUR: 
 /** DECIMAL major units → minor units, by string manipulation (no floats). */
 function minor(value: unknown, currency: string): number {
   const exponent = EXPONENT[currency] ?? 2;
-  const [whole = '0', fraction = ''] = String(value).split('.');
+  const [whole = '0', fraction = ''] = str(value).split('.');
   return Number(whole + fraction.padEnd(exponent + 4, '0').slice(0, exponent));
 }
 
-const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : String(v));
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : JSON.stringify(v);
+const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : str(v));
 const date = (v: unknown): Date | null => {
   if (v === null || v === undefined || v === '') return null;
-  return v instanceof Date
-    ? v
-    : new Date(/Z|[+-]\d\d:?\d\d$/.test(String(v)) ? String(v) : `${String(v).replace(' ', 'T')}Z`);
+  return v instanceof Date ? v : new Date(/Z|[+-]\d\d:?\d\d$/.test(str(v)) ? str(v) : `${str(v).replace(' ', 'T')}Z`);
 };
 
-async function one(db: Kysely<any>, query: ReturnType<typeof sql>): Promise<Record<string, unknown> | null> {
+async function one(
+  db: Kysely<UntypedDatabase>,
+  query: ReturnType<typeof sql>,
+): Promise<Record<string, unknown> | null> {
   const { rows } = await query.execute(db);
   return (rows[0] as Record<string, unknown> | undefined) ?? null;
 }
 
 /** The raw read path over the default table names. */
-export function kyselyRawReadPath(db: Kysely<any>): RawReadPath {
+export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
   const attemptTables = [
     ['order_pingxx_orders', 'pingxx_order_bid', 'charge_object'],
     ['order_stripe_orders', 'stripe_order_bid', null],
@@ -41,7 +45,7 @@ export function kyselyRawReadPath(db: Kysely<any>): RawReadPath {
     order: async (orderId) => {
       const row = await one(db, sql`select * from order_orders where order_bid = ${orderId}`);
       if (!row) return null;
-      const currency = String(row['currency'] ?? 'CNY');
+      const currency = text(row['currency']) ?? 'CNY';
       return {
         orderId: String(row['order_bid']),
         userId: String(row['user_bid']),

@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { TestDialectName } from '../../helpers/databases.js';
+import type { UntypedDatabase } from '../../../src/kysely/schema.js';
 
 type Kind = 'id' | 'bid' | 'str' | 'decimal' | 'bigint' | 'smallint' | 'text' | 'datetime';
 
@@ -102,7 +103,7 @@ const TABLES: Record<string, [string, Kind][]> = {
 };
 
 /** Creates the three original tables, with the original's non-unique indexes. */
-export async function createOriginalTables(db: Kysely<any>, dialect: TestDialectName): Promise<void> {
+export async function createOriginalTables(db: Kysely<UntypedDatabase>, dialect: TestDialectName): Promise<void> {
   for (const [table, columns] of Object.entries(TABLES)) {
     const body = columns.map(([name, kind]) => `${name} ${TYPES[kind][dialect]}`).join(', ');
     await sql.raw(`create table ${table} (${body})`).execute(db);
@@ -130,4 +131,4 @@ export function originalDefaults(table: keyof typeof TABLES): Record<string, unk
 }
 
 /** The original tables' names. */
-export const ORIGINAL_TABLES = Object.keys(TABLES) as (keyof typeof TABLES)[];
+export const ORIGINAL_TABLES = Object.keys(TABLES);

@@ -1,0 +1,51 @@
+/** The conformance raw read path over the in-memory repositories' committed snapshot. */
+import type { InMemoryPaymentRepositories } from '../../../src/testing/in-memory-repositories.js';
+import type { RawReadPath } from '../../../src/testing/repository-conformance.js';
+
+/** Reads what the in-memory repositories committed, bypassing their read methods. */
+export function inMemoryRawReadPath(repositories: InMemoryPaymentRepositories): RawReadPath {
+  const snapshot = () => repositories.snapshot();
+  return {
+    order: async (id) => {
+      const o = snapshot().orders.find((x) => x.orderId === id);
+      if (!o) return null;
+      const { orderId, userId, productId, payableAmount, paidAmount, currency, status } = o;
+      return { orderId, userId, productId, payableAmount, paidAmount, currency, status };
+    },
+    attempt: async (id) => {
+      const a = snapshot().attempts.find((x) => x.attemptId === id);
+      if (!a) return null;
+      const { attemptId, orderId, amount, currency, status, providerReference, paidAt } = a;
+      return {
+        attemptId,
+        orderId,
+        amount,
+        currency,
+        status,
+        providerReference,
+        paidAt,
+        rawJson: a.raw === null ? null : JSON.stringify(a.raw),
+      };
+    },
+    event: async (provider, eventId) => {
+      const e = snapshot().events.find((x) => x.provider === provider && x.eventId === eventId);
+      if (!e) return null;
+      return {
+        provider,
+        eventId,
+        type: e.type,
+        outcome: e.outcome,
+        orderId: e.orderId,
+        payloadJson: e.payload === null ? null : JSON.stringify(e.payload),
+      };
+    },
+    eventCount: async (provider, eventId) =>
+      snapshot().events.filter((x) => x.provider === provider && x.eventId === eventId).length,
+    refund: async (id) => {
+      const r = snapshot().refunds.find((x) => x.refundId === id);
+      if (!r) return null;
+      const { refundId, providerRefundId, orderId, amount, currency, status } = r;
+      return { refundId, providerRefundId, orderId, amount, currency, status };
+    },
+  };
+}
