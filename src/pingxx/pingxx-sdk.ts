@@ -63,14 +63,15 @@ export interface PingppInstance {
 export type PingppFactory = (secretKey: string) => PingppInstance;
 
 /**
- * Loads the `pingpp` SDK. Works from both builds: the CJS build has a module-scoped `require`; the ESM
- * build derives one from `import.meta.url`.
+ * Loads the `pingpp` SDK with a `require` anchored at this module, so the copy installed next to the
+ * library is found. Works from both builds: the CJS build has `__filename`; the ESM build uses
+ * `import.meta.url` (a bare `require` would be rewritten by the bundler into a throwing shim).
  * @throws ConfigurationError when `pingpp` is not installed.
  */
 export function loadPingpp(provider?: string): PingppFactory {
   try {
-    const load: NodeJS.Require = typeof require === 'function' ? require : createRequire(import.meta.url);
-    return load('pingpp') as PingppFactory;
+    const anchor = typeof __filename === 'string' ? __filename : import.meta.url;
+    return createRequire(anchor)('pingpp') as PingppFactory;
   } catch (cause) {
     throw new ConfigurationError('The Ping++ adapter needs the "pingpp" package (npm install pingpp@^2.1.6).', {
       code: 'PINGXX_SDK_MISSING',
