@@ -52,7 +52,14 @@ async function moneyBench(): Promise<Row> {
   const naive = await opsPerSecond(() => Math.round(parseFloat(inputs[i++ % 5]!) * 100), n);
   const ratio = exact / naive;
   const target = quick ? 0.02 : 0.05;
-  return { bench: 'toMinorUnits', subject: fmt(exact), baseline: `${fmt(naive)} (parseFloat×100)`, ratio: ratio.toFixed(3), target: `≥ ${target}`, ok: ratio >= target };
+  return {
+    bench: 'toMinorUnits',
+    subject: fmt(exact),
+    baseline: `${fmt(naive)} (parseFloat×100)`,
+    ratio: ratio.toFixed(3),
+    target: `≥ ${target}`,
+    ok: ratio >= target,
+  };
 }
 
 async function webhookBench(): Promise<Row[]> {
@@ -63,7 +70,10 @@ async function webhookBench(): Promise<Row[]> {
   const db = new Kysely<any>({ dialect: new SqliteDialect({ database }) });
   await migrateToLatest(db);
   const fake = createFakeProvider();
-  const service = createPaymentService({ factory: createPaymentFactory({ providers: [fake] }), repositories: createKyselyRepositories(db) });
+  const service = createPaymentService({
+    factory: createPaymentFactory({ providers: [fake] }),
+    repositories: createKyselyRepositories(db),
+  });
   const count = quick ? 300 : 3000;
 
   // Prepare `count` orders with an open charge each, then one signed success webhook per order.
@@ -82,7 +92,10 @@ async function webhookBench(): Promise<Row[]> {
   gc?.();
   const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
   next = 0;
-  const replay = await opsPerSecond(() => service.handleWebhook({ provider: 'fake', ...webhooks[next++ % count]! }), count);
+  const replay = await opsPerSecond(
+    () => service.handleWebhook({ provider: 'fake', ...webhooks[next++ % count]! }),
+    count,
+  );
 
   // The floor: the same three writes, prepared, in one raw transaction.
   database.exec('create table floor_events (provider text, event_id text, unique(provider, event_id))');

@@ -29,7 +29,9 @@ import { startPingxxEmulator, startStripeEmulator, type StripeEmulator } from '@
 const step = (n: number, text: string) => console.log(`\n[${n}] ${text}`);
 const realStripe = Boolean(process.env.STRIPE_SECRET_KEY && process.env.STRIPE_WEBHOOK_SECRET);
 
-export async function runQuickstart(options: { databaseFile?: string; quiet?: boolean } = {}): Promise<{ ok: boolean }> {
+export async function runQuickstart(
+  options: { databaseFile?: string; quiet?: boolean } = {},
+): Promise<{ ok: boolean }> {
   const log = options.quiet ? () => undefined : console.log;
   const databaseFile = options.databaseFile ?? '.tmp/quickstart.sqlite';
   mkdirSync('.tmp', { recursive: true });
@@ -40,7 +42,12 @@ export async function runQuickstart(options: { databaseFile?: string; quiet?: bo
   const migration = await migrateToLatest(db);
   log(`    applied: ${(migration.results ?? []).map((r) => r.migrationName).join(', ') || '(already up to date)'}`);
 
-  step(2, realStripe ? 'Stripe: REAL Stripe API (test mode, from STRIPE_SECRET_KEY)' : 'Starting the local Stripe and Ping++ emulators');
+  step(
+    2,
+    realStripe
+      ? 'Stripe: REAL Stripe API (test mode, from STRIPE_SECRET_KEY)'
+      : 'Starting the local Stripe and Ping++ emulators',
+  );
   const stripeEmulator: StripeEmulator | null = realStripe ? null : await startStripeEmulator();
   const pingxxEmulator = await startPingxxEmulator();
   const stripe = stripeEmulator
@@ -80,8 +87,17 @@ export async function runQuickstart(options: { databaseFile?: string; quiet?: bo
 
   try {
     step(4, 'Stripe: order for 19.99 USD, charged through a Checkout Session');
-    const stripeOrder = await service.initOrder({ userId: 'user-1', productId: 'course-ts', payableAmount: 1999, currency: 'USD' });
-    const stripeCharge = await service.createCharge({ orderId: stripeOrder.orderId, channel: 'stripe:checkout_session', subject: 'TypeScript course' });
+    const stripeOrder = await service.initOrder({
+      userId: 'user-1',
+      productId: 'course-ts',
+      payableAmount: 1999,
+      currency: 'USD',
+    });
+    const stripeCharge = await service.createCharge({
+      orderId: stripeOrder.orderId,
+      channel: 'stripe:checkout_session',
+      subject: 'TypeScript course',
+    });
     log(`    order ${stripeOrder.orderId} → ${stripeCharge.paymentPayload?.nextAction.type} ${stripeCharge.qrUrl}`);
     if (stripeEmulator) {
       const attempt = await service.repositories.attempts.findById(stripeCharge.paymentPayload!.attemptId);
@@ -89,7 +105,9 @@ export async function runQuickstart(options: { databaseFile?: string; quiet?: bo
       stripeEmulator.succeedPayment(sessionId);
       const webhook = stripeEmulator.webhookFor(sessionId, 'checkout.session.completed');
       const delivered = await stripeEmulator.deliverWebhook(`${endpoint}/stripe`, webhook);
-      log(`    emulator paid the session and delivered checkout.session.completed → HTTP ${delivered.status} ${delivered.body}`);
+      log(
+        `    emulator paid the session and delivered checkout.session.completed → HTTP ${delivered.status} ${delivered.body}`,
+      );
       const replay = await stripeEmulator.deliverWebhook(`${endpoint}/stripe`, webhook);
       log(`    the same webhook delivered again → HTTP ${replay.status} ${replay.body}`);
     } else {
@@ -102,21 +120,55 @@ export async function runQuickstart(options: { databaseFile?: string; quiet?: bo
     }
 
     step(5, 'Ping++: order for 99.00 CNY, charged through alipay_qr');
-    const pingxxOrder = await service.initOrder({ userId: 'user-2', productId: 'course-py', payableAmount: 9900, currency: 'CNY' });
-    const pingxxCharge = await service.createCharge({ orderId: pingxxOrder.orderId, channel: 'alipay_qr', clientIp: '127.0.0.1', subject: 'Python 课程' });
+    const pingxxOrder = await service.initOrder({
+      userId: 'user-2',
+      productId: 'course-py',
+      payableAmount: 9900,
+      currency: 'CNY',
+    });
+    const pingxxCharge = await service.createCharge({
+      orderId: pingxxOrder.orderId,
+      channel: 'alipay_qr',
+      clientIp: '127.0.0.1',
+      subject: 'Python 课程',
+    });
     log(`    order ${pingxxOrder.orderId} → ${pingxxCharge.paymentPayload?.nextAction.type} ${pingxxCharge.qrUrl}`);
     const pingxxAttempt = await service.repositories.attempts.findById(pingxxCharge.paymentPayload!.attemptId);
     const chargeId = pingxxAttempt!.providerReference!;
     pingxxEmulator.controls.payCharge(chargeId);
     const event = pingxxEmulator.controls.eventFor(chargeId, 'charge.succeeded');
     const delivered = await pingxxEmulator.controls.deliverEvent(`${endpoint}/pingxx`, event);
-    log(`    emulator paid the charge and delivered charge.succeeded (RSA-signed) → HTTP ${delivered.status} ${delivered.body}`);
+    log(
+      `    emulator paid the charge and delivered charge.succeeded (RSA-signed) → HTTP ${delivered.status} ${delivered.body}`,
+    );
 
     step(6, 'Reading the final state back from the database');
-    const orders = await db.selectFrom('order_orders').select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'currency', 'status']).orderBy('id').execute();
-    const stripeAttempts = await db.selectFrom('order_stripe_orders').select(['stripe_order_bid', 'order_bid', 'checkout_session_id', 'payment_intent_id', 'amount', 'currency', 'status']).execute();
-    const pingxxAttempts = await db.selectFrom('order_pingxx_orders').select(['pingxx_order_bid', 'order_bid', 'charge_id', 'channel', 'amount', 'currency', 'status']).execute();
-    const events = await db.selectFrom('order_payment_events').select(['provider', 'event_id', 'type', 'outcome']).orderBy('id').execute();
+    const orders = await db
+      .selectFrom('order_orders')
+      .select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'currency', 'status'])
+      .orderBy('id')
+      .execute();
+    const stripeAttempts = await db
+      .selectFrom('order_stripe_orders')
+      .select([
+        'stripe_order_bid',
+        'order_bid',
+        'checkout_session_id',
+        'payment_intent_id',
+        'amount',
+        'currency',
+        'status',
+      ])
+      .execute();
+    const pingxxAttempts = await db
+      .selectFrom('order_pingxx_orders')
+      .select(['pingxx_order_bid', 'order_bid', 'charge_id', 'channel', 'amount', 'currency', 'status'])
+      .execute();
+    const events = await db
+      .selectFrom('order_payment_events')
+      .select(['provider', 'event_id', 'type', 'outcome'])
+      .orderBy('id')
+      .execute();
     if (!options.quiet) {
       console.log('\norder_orders (status 502 = paid)');
       console.table(orders);
@@ -129,7 +181,8 @@ export async function runQuickstart(options: { databaseFile?: string; quiet?: bo
     }
     const final = await Promise.all([service.getOrder(stripeOrder.orderId), service.getOrder(pingxxOrder.orderId)]);
     const ok = final.every((o) => o?.status === 'paid');
-    for (const o of final) log(`    ${o!.orderId}: ${o!.status}, paid ${fromMinorUnits(o!.paidAmount, o!.currency)} ${o!.currency}`);
+    for (const o of final)
+      log(`    ${o!.orderId}: ${o!.status}, paid ${fromMinorUnits(o!.paidAmount, o!.currency)} ${o!.currency}`);
     log(ok ? '\nBoth orders are paid. ✔' : '\nNot every order is paid. ✘');
     return { ok };
   } finally {

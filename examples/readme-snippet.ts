@@ -4,6 +4,7 @@ import { createStripeProvider } from '@org/payment-factory/stripe';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 declare const userId: string; declare const productId: string; declare const clientIp: string;
+declare function grantCourse(trx: unknown, userId: string): Promise<void>;
 
 const config = loadPaymentConfig(process.env); // every problem at once, secrets never echoed
 const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.sqlite');
@@ -15,7 +16,7 @@ const service = createPaymentService({
   }),
   repositories: createKyselyRepositories(db),
   orderExpireSeconds: config.orderExpireSeconds,
-  hooks: { onOrderPaid: async ({ handle, order }) => { /* grant the course in the same transaction */ } },
+  hooks: { onOrderPaid: ({ handle, order }) => grantCourse(handle, order.userId) }, // same transaction
 });
 const order = await service.initOrder({ userId, productId, payableAmount: 9900, currency: 'CNY' });
 const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr', clientIp, extra: { productId } });

@@ -86,10 +86,23 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
       const [providerHint, sub] = hint.split(':', 2) as [string, string];
       const provider = pickProvider(providerHint, registered, usable, input);
       const other = hint === paymentChannel ? channel : paymentChannel;
-      if (other && !other.includes(':') && !namesProvider(other, registered) && canonical(provider, other) !== canonical(provider, sub)) {
-        throw new ValidationError(`Conflicting channel hints "${hint}" and "${other}".`, { field: 'channel', code: 'CONFLICTING_CHANNEL' });
+      if (
+        other &&
+        !other.includes(':') &&
+        !namesProvider(other, registered) &&
+        canonical(provider, other) !== canonical(provider, sub)
+      ) {
+        throw new ValidationError(`Conflicting channel hints "${hint}" and "${other}".`, {
+          field: 'channel',
+          code: 'CONFLICTING_CHANNEL',
+        });
       }
-      return { provider: provider.name, kind: provider.kind, channel: requireChannel(provider, sub), reason: 'explicit' };
+      return {
+        provider: provider.name,
+        kind: provider.kind,
+        channel: requireChannel(provider, sub),
+        reason: 'explicit',
+      };
     }
   }
 
@@ -98,8 +111,19 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
   if (providerHint) {
     const provider = pickProvider(providerHint, registered, usable, input);
     const sub = channel && channel !== providerHint ? channel : null;
-    if (sub) return { provider: provider.name, kind: provider.kind, channel: requireChannel(provider, sub), reason: 'explicit' };
-    return { provider: provider.name, kind: provider.kind, channel: defaultChannelOf(provider), reason: 'provider-default' };
+    if (sub)
+      return {
+        provider: provider.name,
+        kind: provider.kind,
+        channel: requireChannel(provider, sub),
+        reason: 'explicit',
+      };
+    return {
+      provider: provider.name,
+      kind: provider.kind,
+      channel: defaultChannelOf(provider),
+      reason: 'provider-default',
+    };
   }
 
   // Rule 4: a bare channel.
@@ -113,8 +137,13 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
     const preferred =
       owners.find((p) => p.name === storedProviderOf(input)) ??
       owners.find((p) => p.name === input.defaultProvider) ??
-      (owners[0] as ChannelProviderDescriptor);
-    return { provider: preferred.name, kind: preferred.kind, channel: canonical(preferred, channel) as string, reason: 'channel' };
+      owners[0]!;
+    return {
+      provider: preferred.name,
+      kind: preferred.kind,
+      channel: canonical(preferred, channel) as string,
+      reason: 'channel',
+    };
   }
 
   // Rule 5: fallbacks.
@@ -170,11 +199,15 @@ function pickProvider(
   }
   const disabledKind = registered.find((p) => p.kind === hint);
   if (disabledKind) throw disabled(disabledKind);
-  throw new ValidationError(`Unknown payment provider "${hint}".`, { field: 'paymentChannel', code: 'UNKNOWN_PROVIDER' });
+  throw new ValidationError(`Unknown payment provider "${hint}".`, {
+    field: 'paymentChannel',
+    code: 'UNKNOWN_PROVIDER',
+  });
 }
 
 function disabled(provider: ChannelProviderDescriptor): ValidationError {
-  const why = provider.configured === false ? 'has no credentials configured' : 'is not enabled (PAYMENT_CHANNELS_ENABLED)';
+  const why =
+    provider.configured === false ? 'has no credentials configured' : 'is not enabled (PAYMENT_CHANNELS_ENABLED)';
   return new ValidationError(`Payment provider "${provider.name}" ${why}.`, {
     field: 'paymentChannel',
     code: 'PROVIDER_DISABLED',
@@ -211,6 +244,9 @@ function defaultChannelOf(provider: ChannelProviderDescriptor): string {
   return provider.defaultChannel;
 }
 
-function withDefault(provider: ChannelProviderDescriptor, reason: ResolvedPaymentChannel['reason']): ResolvedPaymentChannel {
+function withDefault(
+  provider: ChannelProviderDescriptor,
+  reason: ResolvedPaymentChannel['reason'],
+): ResolvedPaymentChannel {
   return { provider: provider.name, kind: provider.kind, channel: defaultChannelOf(provider), reason };
 }

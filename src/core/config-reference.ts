@@ -38,7 +38,9 @@ export function generateConfigReference(): string {
     for (const [key, def] of Object.entries(paymentConfigSchema) as [string, ConfigKeyDefinition][]) {
       if (def.group !== group) continue;
       const example = def.example ? ` Example: \`${def.example}\`.` : '';
-      out.push(`| \`${key}\` | ${def.description.replace(/\|/g, '\\|')}${example} | ${def.default ? `\`${def.default}\`` : '—'} | ${def.secret ? 'yes' : 'no'} |`);
+      out.push(
+        `| \`${key}\` | ${def.description.replace(/\|/g, '\\|')}${example} | ${def.default ? `\`${def.default}\`` : '—'} | ${def.secret ? 'yes' : 'no'} |`,
+      );
     }
     out.push('');
   }

@@ -27,7 +27,10 @@ export interface ConfigKeyDefinition {
 const text = z.string().trim().min(1);
 const url = z.string().trim().url('must be an absolute URL');
 const prefixed = (...prefixes: string[]) =>
-  text.refine((v) => prefixes.some((p) => v.startsWith(p)), `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`);
+  text.refine(
+    (v) => prefixes.some((p) => v.startsWith(p)),
+    `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`,
+  );
 
 /**
  * Every configuration key the library reads, in `.env.example` order.
@@ -70,7 +73,8 @@ export const paymentConfigSchema = {
   },
   PINGXX_PRIVATE_KEY: {
     group: 'pingxx',
-    description: 'Merchant RSA private key (PEM, PKCS#1 or PKCS#8) that signs requests to Ping++. Or use PINGXX_PRIVATE_KEY_PATH.',
+    description:
+      'Merchant RSA private key (PEM, PKCS#1 or PKCS#8) that signs requests to Ping++. Or use PINGXX_PRIVATE_KEY_PATH.',
     secret: true,
     schema: text.refine((v) => v.includes('PRIVATE KEY'), 'must be a PEM private key'),
   },
@@ -113,7 +117,10 @@ export const paymentConfigSchema = {
     description: 'Webhook signing secret(s) (whsec_…). Comma-separate several during rotation.',
     secret: true,
     example: 'whsec_xxx',
-    schema: text.refine((v) => v.split(',').every((s) => s.trim().startsWith('whsec_')), 'must be whsec_… values, comma-separated'),
+    schema: text.refine(
+      (v) => v.split(',').every((s) => s.trim().startsWith('whsec_')),
+      'must be whsec_… values, comma-separated',
+    ),
   },
   STRIPE_API_VERSION: {
     group: 'stripe',
@@ -140,7 +147,9 @@ export const paymentConfigSchema = {
     description: 'Currency for Stripe payments whose request has none (ISO 4217).',
     secret: false,
     default: 'usd',
-    schema: z.string().refine((v) => CURRENCY_EXPONENTS.has(v.trim().toUpperCase()), 'must be an ISO 4217 currency code'),
+    schema: z
+      .string()
+      .refine((v) => CURRENCY_EXPONENTS.has(v.trim().toUpperCase()), 'must be an ISO 4217 currency code'),
   },
   STRIPE_DEFAULT_MODE: {
     group: 'stripe',
@@ -215,7 +224,8 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
     if (value === undefined) continue;
     const parsed = def.schema.safeParse(value);
     if (parsed.success) values[key] = parsed.data.trim();
-    else issues.push(`${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}${def.secret ? ' (value hidden)' : ''}.`);
+    else
+      issues.push(`${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}${def.secret ? ' (value hidden)' : ''}.`);
   }
 
   const pingxx = pingxxFrom(values, issues);
@@ -223,13 +233,21 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
   const configured = new Set([...(pingxx ? ['pingxx'] : []), ...(stripe ? ['stripe'] : [])]);
   const warnings: string[] = [];
   const enabledProviders: string[] = [];
-  for (const name of (values.PAYMENT_CHANNELS_ENABLED ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
-    if (name !== 'pingxx' && name !== 'stripe') issues.push(`PAYMENT_CHANNELS_ENABLED names unknown provider "${name}".`);
-    else if (!configured.has(name)) warnings.push(`Provider "${name}" is enabled but has no credentials; it is disabled.`);
+  for (const name of (values.PAYMENT_CHANNELS_ENABLED ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    if (name !== 'pingxx' && name !== 'stripe')
+      issues.push(`PAYMENT_CHANNELS_ENABLED names unknown provider "${name}".`);
+    else if (!configured.has(name))
+      warnings.push(`Provider "${name}" is enabled but has no credentials; it is disabled.`);
     else if (!enabledProviders.includes(name)) enabledProviders.push(name);
   }
   if (issues.length > 0) {
-    throw new ConfigurationError(`Invalid payment configuration: ${issues.join(' ')}`, { code: 'INVALID_CONFIG', issues });
+    throw new ConfigurationError(`Invalid payment configuration: ${issues.join(' ')}`, {
+      code: 'INVALID_CONFIG',
+      issues,
+    });
   }
   return {
     enabledProviders,
@@ -244,13 +262,18 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
 type Values = Record<PaymentConfigKey, string | undefined>;
 
 function pingxxFrom(v: Values, issues: string[]): PingxxConfig | null {
-  const any = (['PINGXX_SECRET_KEY', 'PINGXX_APP_ID', 'PINGXX_PRIVATE_KEY', 'PINGXX_PRIVATE_KEY_PATH'] as const).some((k) => v[k]);
+  const any = (['PINGXX_SECRET_KEY', 'PINGXX_APP_ID', 'PINGXX_PRIVATE_KEY', 'PINGXX_PRIVATE_KEY_PATH'] as const).some(
+    (k) => v[k],
+  );
   if (!any) return null;
   if (!v.PINGXX_SECRET_KEY) issues.push('PINGXX_SECRET_KEY is required when Ping++ is configured.');
   if (!v.PINGXX_APP_ID) issues.push('PINGXX_APP_ID is required when Ping++ is configured.');
-  if (v.PINGXX_PRIVATE_KEY && v.PINGXX_PRIVATE_KEY_PATH) issues.push('Set PINGXX_PRIVATE_KEY or PINGXX_PRIVATE_KEY_PATH, not both.');
+  if (v.PINGXX_PRIVATE_KEY && v.PINGXX_PRIVATE_KEY_PATH)
+    issues.push('Set PINGXX_PRIVATE_KEY or PINGXX_PRIVATE_KEY_PATH, not both.');
   if (!v.PINGXX_WEBHOOK_PUBLIC_KEY && !v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH) {
-    issues.push('PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH is required: unsigned Ping++ webhooks are never accepted.');
+    issues.push(
+      'PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH is required: unsigned Ping++ webhooks are never accepted.',
+    );
   }
   if (!v.PINGXX_SECRET_KEY || !v.PINGXX_APP_ID) return null;
   return {
@@ -265,17 +288,22 @@ function pingxxFrom(v: Values, issues: string[]): PingxxConfig | null {
 
 function stripeFrom(v: Values, issues: string[]): StripeConfig | null {
   if (!v.STRIPE_SECRET_KEY) {
-    if (v.STRIPE_WEBHOOK_SECRET || v.STRIPE_PUBLISHABLE_KEY) issues.push('STRIPE_SECRET_KEY is required when Stripe is configured.');
+    if (v.STRIPE_WEBHOOK_SECRET || v.STRIPE_PUBLISHABLE_KEY)
+      issues.push('STRIPE_SECRET_KEY is required when Stripe is configured.');
     return null;
   }
-  if (!v.STRIPE_WEBHOOK_SECRET) issues.push('STRIPE_WEBHOOK_SECRET is required: unsigned Stripe webhooks are never accepted.');
+  if (!v.STRIPE_WEBHOOK_SECRET)
+    issues.push('STRIPE_WEBHOOK_SECRET is required: unsigned Stripe webhooks are never accepted.');
   const live = v.STRIPE_SECRET_KEY.includes('_live_');
   if (v.STRIPE_PUBLISHABLE_KEY && v.STRIPE_PUBLISHABLE_KEY.includes('_live_') !== live) {
     issues.push('STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY are from different modes (live vs test).');
   }
   return {
     secretKey: v.STRIPE_SECRET_KEY,
-    webhookSecrets: (v.STRIPE_WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    webhookSecrets: (v.STRIPE_WEBHOOK_SECRET ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     defaultCurrency: (v.STRIPE_DEFAULT_CURRENCY ?? 'usd').toUpperCase(),
     defaultMode: v.STRIPE_DEFAULT_MODE === 'checkout_session' ? 'checkout_session' : 'payment_intent',
     ...(v.STRIPE_PUBLISHABLE_KEY ? { publishableKey: v.STRIPE_PUBLISHABLE_KEY } : {}),

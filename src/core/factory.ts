@@ -64,7 +64,11 @@ export interface PaymentFactory {
   /** Validates, routes and creates a payment. */
   createPayment(request: RoutablePaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult>;
   /** Pulls a payment's current state from its provider. */
-  retrievePayment(provider: string, request: RetrievePaymentRequest, options?: ProviderCallOptions): Promise<PaymentSnapshot>;
+  retrievePayment(
+    provider: string,
+    request: RetrievePaymentRequest,
+    options?: ProviderCallOptions,
+  ): Promise<PaymentSnapshot>;
   /** Refunds through the payment's provider. */
   refundPayment(provider: string, request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
   /** Verifies and normalises a webhook addressed to `provider`. */
@@ -92,14 +96,19 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
       throw new ConfigurationError('Every provider must have a name and capabilities.', { code: 'INVALID_PROVIDER' });
     }
     if (providers.has(provider.name)) {
-      throw new ConfigurationError(`Two providers are registered as "${provider.name}"; give each instance a unique name.`, {
-        code: 'DUPLICATE_PROVIDER',
-      });
+      throw new ConfigurationError(
+        `Two providers are registered as "${provider.name}"; give each instance a unique name.`,
+        {
+          code: 'DUPLICATE_PROVIDER',
+        },
+      );
     }
     providers.set(provider.name, provider);
   }
   const enabled = config.enabled ? [...config.enabled] : [...providers.keys()];
-  const unknown = [...enabled, ...(config.defaultProvider ? [config.defaultProvider] : [])].filter((n) => !providers.has(n));
+  const unknown = [...enabled, ...(config.defaultProvider ? [config.defaultProvider] : [])].filter(
+    (n) => !providers.has(n),
+  );
   const issues = unknown.map((n) => `Provider "${n}" is enabled or default but not registered.`);
   if (issues.length > 0) {
     throw new ConfigurationError(issues.join(' '), { code: 'UNKNOWN_PROVIDER', issues });
@@ -125,7 +134,10 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     return resolvePaymentChannel({ ...input, providers: descriptors, enabled, defaultProvider });
   }
 
-  async function createPayment(request: RoutablePaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult> {
+  async function createPayment(
+    request: RoutablePaymentRequest,
+    options?: ProviderCallOptions,
+  ): Promise<PaymentCreationResult> {
     const { provider: providerName, paymentChannel, channel, ...rest } = request;
     const route = providerName
       ? resolve({ paymentChannel: providerName, channel: channel ?? null })
@@ -134,11 +146,14 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     const currency = normalizeCurrency(rest.currency);
     const caps = provider.capabilities;
     if (caps.currencies !== 'any' && !caps.currencies.includes(currency)) {
-      throw new ValidationError(`Provider "${provider.name}" does not accept ${currency} (accepts ${caps.currencies.join(', ')}).`, {
-        field: 'currency',
-        code: 'UNSUPPORTED_CURRENCY',
-        provider: provider.name,
-      });
+      throw new ValidationError(
+        `Provider "${provider.name}" does not accept ${currency} (accepts ${caps.currencies.join(', ')}).`,
+        {
+          field: 'currency',
+          code: 'UNSUPPORTED_CURRENCY',
+          provider: provider.name,
+        },
+      );
     }
     assertMinorUnits(rest.amount);
     if (rest.amount === 0) {
@@ -166,19 +181,31 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     return provider.retrievePayment(request, options);
   }
 
-  async function refundPayment(name: string, request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult> {
+  async function refundPayment(
+    name: string,
+    request: RefundRequest,
+    options?: ProviderCallOptions,
+  ): Promise<RefundResult> {
     const provider = getProvider(name);
     const refunds = provider.capabilities.refunds;
-    if (!refunds.supported) throw new UnsupportedOperationError(`Provider "${name}" cannot refund.`, { provider: name });
+    if (!refunds.supported)
+      throw new UnsupportedOperationError(`Provider "${name}" cannot refund.`, { provider: name });
     assertMinorUnits(request.amount);
-    if (request.amount === 0) throw new ValidationError('Refund amount must be positive.', { field: 'amount', code: 'ZERO_AMOUNT' });
+    if (request.amount === 0)
+      throw new ValidationError('Refund amount must be positive.', { field: 'amount', code: 'ZERO_AMOUNT' });
     requireText(request.refundId, 'refundId');
     requireText(request.providerReference, 'providerReference');
     if (!refunds.partial && request.paymentAmount !== undefined && request.amount < request.paymentAmount) {
-      throw new UnsupportedOperationError(`Provider "${name}" cannot make partial refunds.`, { provider: name, code: 'PARTIAL_REFUND_UNSUPPORTED' });
+      throw new UnsupportedOperationError(`Provider "${name}" cannot make partial refunds.`, {
+        provider: name,
+        code: 'PARTIAL_REFUND_UNSUPPORTED',
+      });
     }
     if (!refunds.multiple && (request.alreadyRefunded ?? 0) > 0) {
-      throw new UnsupportedOperationError(`Provider "${name}" allows one refund per payment.`, { provider: name, code: 'MULTIPLE_REFUNDS_UNSUPPORTED' });
+      throw new UnsupportedOperationError(`Provider "${name}" allows one refund per payment.`, {
+        provider: name,
+        code: 'MULTIPLE_REFUNDS_UNSUPPORTED',
+      });
     }
     return provider.refundPayment({ ...request, currency: normalizeCurrency(request.currency) }, options);
   }

@@ -20,7 +20,8 @@ export interface Money {
  * @throws ValidationError for an unknown code.
  */
 export function normalizeCurrency(currency: string): string {
-  if (typeof currency !== 'string') throw new ValidationError('Currency must be a string.', { field: 'currency', code: 'INVALID_CURRENCY' });
+  if (typeof currency !== 'string')
+    throw new ValidationError('Currency must be a string.', { field: 'currency', code: 'INVALID_CURRENCY' });
   const code = currency.trim().toUpperCase();
   if (!CURRENCY_EXPONENTS.has(code)) {
     throw new ValidationError(`Unknown currency "${currency}".`, { field: 'currency', code: 'UNKNOWN_CURRENCY' });
@@ -87,7 +88,8 @@ export function toMinorUnits(amount: string | number, currency: string): number 
   }
   const digits = (whole + fraction.padEnd(exponent, '0')).replace(/^0+(?=\d)/, '');
   const value = Number(digits);
-  if (!Number.isSafeInteger(value)) throw invalid(`Amount "${String(amount)}" exceeds the safe integer range.`, 'AMOUNT_TOO_LARGE');
+  if (!Number.isSafeInteger(value))
+    throw invalid(`Amount "${String(amount)}" exceeds the safe integer range.`, 'AMOUNT_TOO_LARGE');
   return value;
 }
 

@@ -41,7 +41,11 @@ interface Decision {
  * @throws PaymentError `EVENT_OUT_OF_ORDER` (retryable) when a refund arrives before its payment; the
  *   transaction rolls back so a redelivery is processed again.
  */
-export async function applyEvent<THandle>(ctx: ServiceContext<THandle>, event: PaymentEvent, source: ChangeSource): Promise<EventResult> {
+export async function applyEvent<THandle>(
+  ctx: ServiceContext<THandle>,
+  event: PaymentEvent,
+  source: ChangeSource,
+): Promise<EventResult> {
   return inTransaction(ctx, async (tx, effects) => {
     const inserted = await tx.events.insert({
       provider: event.provider,
@@ -54,7 +58,12 @@ export async function applyEvent<THandle>(ctx: ServiceContext<THandle>, event: P
       receivedAt: ctx.clock(),
     });
     if (inserted === 'duplicate') {
-      return result(event, { outcome: 'duplicate', detail: 'event already processed', orderId: event.orderId, attemptId: event.attemptId });
+      return result(event, {
+        outcome: 'duplicate',
+        detail: 'event already processed',
+        orderId: event.orderId,
+        attemptId: event.attemptId,
+      });
     }
     const decision = await decide(ctx, tx, event, source, effects);
     await tx.events.markProcessed(event.provider, event.eventId, decision.outcome, decision.detail);
@@ -62,7 +71,10 @@ export async function applyEvent<THandle>(ctx: ServiceContext<THandle>, event: P
   });
 }
 
-function result(event: PaymentEvent, d: Decision | (Omit<Decision, 'outcome'> & { outcome: 'duplicate' })): EventResult {
+function result(
+  event: PaymentEvent,
+  d: Decision | (Omit<Decision, 'outcome'> & { outcome: 'duplicate' }),
+): EventResult {
   return { provider: event.provider, eventId: event.eventId, type: event.type, ...d };
 }
 
@@ -74,7 +86,8 @@ async function decide<THandle>(
   effects: Effects,
 ): Promise<Decision> {
   const none = { orderId: event.orderId, attemptId: event.attemptId };
-  if (event.type === 'unsupported') return { outcome: 'ignored', detail: `unsupported event ${event.providerEventType}`, ...none };
+  if (event.type === 'unsupported')
+    return { outcome: 'ignored', detail: `unsupported event ${event.providerEventType}`, ...none };
 
   const kind = kindOf(ctx, event.provider);
   let attempt = event.attemptId ? await tx.attempts.findById(event.attemptId, { forUpdate: true }) : null;
@@ -91,7 +104,12 @@ async function decide<THandle>(
       attemptId: attempt?.attemptId ?? event.attemptId,
       ...extra,
     });
-    return { outcome: 'rejected', detail: message, orderId: attempt?.orderId ?? event.orderId, attemptId: attempt?.attemptId ?? event.attemptId };
+    return {
+      outcome: 'rejected',
+      detail: message,
+      orderId: attempt?.orderId ?? event.orderId,
+      attemptId: attempt?.attemptId ?? event.attemptId,
+    };
   };
 
   if (!attempt) {
@@ -106,10 +124,16 @@ async function decide<THandle>(
     });
   }
   if (attempt.provider !== event.provider) {
-    return anomaly('provider_mismatch', `attempt belongs to provider ${attempt.provider}`, { expected: attempt.provider, actual: event.provider });
+    return anomaly('provider_mismatch', `attempt belongs to provider ${attempt.provider}`, {
+      expected: attempt.provider,
+      actual: event.provider,
+    });
   }
   if (event.orderId && event.orderId !== attempt.orderId) {
-    return anomaly('order_mismatch', 'event order id differs from the attempt order id', { expected: attempt.orderId, actual: event.orderId });
+    return anomaly('order_mismatch', 'event order id differs from the attempt order id', {
+      expected: attempt.orderId,
+      actual: event.orderId,
+    });
   }
   const expectedLive = ctx.livemode ?? attempt.livemode;
   if (expectedLive !== null && expectedLive !== undefined && event.livemode !== expectedLive) {
@@ -144,7 +168,8 @@ async function decide<THandle>(
     case 'payment.canceled': {
       const signal = event.type === 'payment.failed' ? 'failed' : 'canceled';
       const t = decideAttempt(attempt.status, signal);
-      if (!t.to) return { outcome: 'ignored', detail: `attempt is ${attempt.status}; ${signal} changes nothing`, ...ids };
+      if (!t.to)
+        return { outcome: 'ignored', detail: `attempt is ${attempt.status}; ${signal} changes nothing`, ...ids };
       const failure = event.failure;
       const moved = await tx.attempts.updateStatus({
         attemptId: attempt.attemptId,
@@ -179,7 +204,11 @@ interface Facts<THandle> {
   tx?: PaymentRepositoriesTx<THandle>;
 }
 
-async function applySuccess<THandle>(ctx: ServiceContext<THandle>, tx: PaymentRepositoriesTx<THandle>, f: Facts<THandle>): Promise<Decision> {
+async function applySuccess<THandle>(
+  ctx: ServiceContext<THandle>,
+  tx: PaymentRepositoriesTx<THandle>,
+  f: Facts<THandle>,
+): Promise<Decision> {
   const { event, attempt, order, source, effects } = f;
   const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
   const kind = kindOf(ctx, event.provider);
@@ -190,7 +219,12 @@ async function applySuccess<THandle>(ctx: ServiceContext<THandle>, tx: PaymentRe
       attemptId: attempt.attemptId,
       from: [attempt.status],
       to: 'paid',
-      patch: { paidAt: event.occurredAt, raw: event.raw ?? null, livemode: event.livemode, ...attemptFieldsFromRaw(kind, event.raw) },
+      patch: {
+        paidAt: event.occurredAt,
+        raw: event.raw ?? null,
+        livemode: event.livemode,
+        ...attemptFieldsFromRaw(kind, event.raw),
+      },
     });
     if (!moved) throw concurrentChange(attempt.attemptId);
     notes.push(`attempt ${attempt.status} → paid`);
@@ -204,7 +238,12 @@ async function applySuccess<THandle>(ctx: ServiceContext<THandle>, tx: PaymentRe
     if (ot.anomaly) effects.anomalies.push(anomalyOf('late_success', ot.anomaly, event, attempt));
   } else if (at.to) {
     effects.anomalies.push(
-      anomalyOf('double_payment', `order is already ${order.status}; this attempt was paid too and may need a refund`, event, attempt),
+      anomalyOf(
+        'double_payment',
+        `order is already ${order.status}; this attempt was paid too and may need a refund`,
+        event,
+        attempt,
+      ),
     );
   }
   if (notes.length === 0) return { outcome: 'ignored', detail: `already ${attempt.status}`, ...ids };
@@ -228,13 +267,21 @@ async function applyRefundEvent<THandle>(
   }
   for (const r of event.refunds) {
     if (normalizeCurrency(r.currency) !== order.currency) {
-      f.effects.anomalies.push(anomalyOf('currency_mismatch', `refund currency ${r.currency} differs from ${order.currency}`, event, attempt));
+      f.effects.anomalies.push(
+        anomalyOf('currency_mismatch', `refund currency ${r.currency} differs from ${order.currency}`, event, attempt),
+      );
       return { outcome: 'rejected', detail: 'refund currency mismatch', ...ids };
     }
   }
   const changed: RefundRecord[] = [];
   for (const r of event.refunds) {
-    const record = await recordProviderRefund(ctx, tx, { refund: r, order, attempt, provider: event.provider, raw: event.raw });
+    const record = await recordProviderRefund(ctx, tx, {
+      refund: r,
+      order,
+      attempt,
+      provider: event.provider,
+      raw: event.raw,
+    });
     if (record) changed.push(record);
   }
   if (changed.length === 0) return { outcome: 'ignored', detail: 'refunds already recorded', ...ids };
@@ -271,14 +318,22 @@ export async function recordProviderRefund<THandle>(
     });
     return tx.refunds.findById(refundId);
   }
-  const patch = { raw: input.raw ?? null, ...(existing.providerRefundId ? {} : { providerRefundId: r.providerRefundId }) };
+  const patch = {
+    raw: input.raw ?? null,
+    ...(existing.providerRefundId ? {} : { providerRefundId: r.providerRefundId }),
+  };
   if (existing.status === r.status) {
     if (!existing.providerRefundId) await tx.refunds.update(existing.refundId, patch);
     return null;
   }
   const allowed = existing.status === 'pending' || (existing.status === 'succeeded' && r.status === 'failed');
   if (!allowed) return null;
-  const moved = await tx.refunds.updateStatus({ refundId: existing.refundId, from: [existing.status], to: r.status, patch });
+  const moved = await tx.refunds.updateStatus({
+    refundId: existing.refundId,
+    from: [existing.status],
+    to: r.status,
+    patch,
+  });
   return moved ? tx.refunds.findById(existing.refundId) : null;
 }
 
@@ -310,12 +365,33 @@ export async function settleRefunds<THandle>(
   const freshAttempt = await tx.attempts.findById(attempt.attemptId);
   for (const refund of f.changed) {
     if (refund.status !== 'succeeded') continue;
-    await ctx.hooks.onOrderRefunded?.({ tx, handle: tx.handle, order: current, attempt: freshAttempt, event, source, refund, fullyRefunded: full });
-    effects.notifications.push({ type: 'order.refunded', order: current, attempt: freshAttempt, refund, fullyRefunded: full, source });
+    await ctx.hooks.onOrderRefunded?.({
+      tx,
+      handle: tx.handle,
+      order: current,
+      attempt: freshAttempt,
+      event,
+      source,
+      refund,
+      fullyRefunded: full,
+    });
+    effects.notifications.push({
+      type: 'order.refunded',
+      order: current,
+      attempt: freshAttempt,
+      refund,
+      fullyRefunded: full,
+      source,
+    });
   }
 }
 
-function anomalyOf(kind: PaymentAnomaly['kind'], message: string, event: PaymentEvent | null, attempt: AttemptRecord): PaymentAnomaly {
+function anomalyOf(
+  kind: PaymentAnomaly['kind'],
+  message: string,
+  event: PaymentEvent | null,
+  attempt: AttemptRecord,
+): PaymentAnomaly {
   return {
     kind,
     message,

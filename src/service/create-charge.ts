@@ -37,7 +37,10 @@ export interface CreateChargeInput {
 const REUSE_MARGIN_MS = 60_000;
 
 /** See the module doc. */
-export async function createCharge<THandle>(ctx: ServiceContext<THandle>, input: CreateChargeInput): Promise<BuyRecordDTO> {
+export async function createCharge<THandle>(
+  ctx: ServiceContext<THandle>,
+  input: CreateChargeInput,
+): Promise<BuyRecordDTO> {
   const order = await ctx.repositories.orders.findById(input.orderId);
   if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
   assertChargeable(order);
@@ -140,7 +143,12 @@ export async function createCharge<THandle>(ctx: ServiceContext<THandle>, input:
     ...attemptFieldsFromRaw(kind, result.raw),
   });
   if (result.status === 'succeeded' || result.status === 'failed' || result.status === 'canceled') {
-    const type = result.status === 'succeeded' ? 'payment.succeeded' : result.status === 'failed' ? 'payment.failed' : 'payment.canceled';
+    const type =
+      result.status === 'succeeded'
+        ? 'payment.succeeded'
+        : result.status === 'failed'
+          ? 'payment.failed'
+          : 'payment.canceled';
     await applyEvent(
       ctx,
       syntheticEvent({
@@ -177,7 +185,11 @@ function assertChargeable(order: OrderRecord): void {
  * A failed provider call: a final refusal (declined, invalid, unsupported) closes the attempt as `failed`;
  * anything that may have reached the provider, or may succeed on retry, leaves it `pending`.
  */
-async function recordCreateFailure<THandle>(ctx: ServiceContext<THandle>, attempt: AttemptRecord, error: unknown): Promise<void> {
+async function recordCreateFailure<THandle>(
+  ctx: ServiceContext<THandle>,
+  attempt: AttemptRecord,
+  error: unknown,
+): Promise<void> {
   const final =
     isPaymentError(error) &&
     !error.retryable &&
@@ -195,7 +207,10 @@ async function recordCreateFailure<THandle>(ctx: ServiceContext<THandle>, attemp
       patch: { failureCode: error.code, failureMessage: error.message.slice(0, 250) },
     });
   } catch (storeError) {
-    ctx.logger.error('could not record the failed attempt', { attemptId: attempt.attemptId, error: describeError(storeError) });
+    ctx.logger.error('could not record the failed attempt', {
+      attemptId: attempt.attemptId,
+      error: describeError(storeError),
+    });
   }
 }
 
@@ -206,6 +221,7 @@ function reviveView(json: unknown): PublicPaymentView {
   return {
     ...view,
     expiresAt: view.expiresAt ? new Date(view.expiresAt) : null,
-    nextAction: action.type === 'qr_code' && action.expiresAt ? { ...action, expiresAt: new Date(action.expiresAt) } : action,
+    nextAction:
+      action.type === 'qr_code' && action.expiresAt ? { ...action, expiresAt: new Date(action.expiresAt) } : action,
   };
 }

@@ -35,7 +35,9 @@ export interface LegacyBuyRecordJSON {
   channel: string;
   qr_url: string;
   payment_channel: string;
-  payment_payload: (Omit<PublicPaymentView, 'nextAction' | 'expiresAt'> & { next_action: NextAction; expires_at: string | null }) | null;
+  payment_payload:
+    | (Omit<PublicPaymentView, 'nextAction' | 'expiresAt'> & { next_action: NextAction; expires_at: string | null })
+    | null;
 }
 
 /**

@@ -37,7 +37,14 @@ export interface RefundHookContext<THandle = unknown> extends TransactionalHookC
 /** A committed change, as after-commit hooks see it. */
 export type PaymentNotification =
   | { type: 'order.paid'; order: OrderRecord; attempt: AttemptRecord | null; source: ChangeSource }
-  | { type: 'order.refunded'; order: OrderRecord; attempt: AttemptRecord | null; refund: RefundRecord; fullyRefunded: boolean; source: ChangeSource }
+  | {
+      type: 'order.refunded';
+      order: OrderRecord;
+      attempt: AttemptRecord | null;
+      refund: RefundRecord;
+      fullyRefunded: boolean;
+      source: ChangeSource;
+    }
   | { type: 'payment.failed'; order: OrderRecord; attempt: AttemptRecord; source: ChangeSource };
 
 /** Something a payments engineer must look at: money and records disagree. */

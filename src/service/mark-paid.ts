@@ -16,7 +16,13 @@ export async function markOrderPaid<THandle>(
   ctx: ServiceContext<THandle>,
   tx: PaymentRepositoriesTx<THandle>,
   effects: Effects,
-  input: { order: OrderRecord; attempt: AttemptRecord | null; amount: number; event: PaymentEvent | null; source: ChangeSource },
+  input: {
+    order: OrderRecord;
+    attempt: AttemptRecord | null;
+    amount: number;
+    event: PaymentEvent | null;
+    source: ChangeSource;
+  },
 ): Promise<OrderRecord> {
   const { order, attempt } = input;
   const moved = await tx.orders.updateStatus({
@@ -25,9 +31,20 @@ export async function markOrderPaid<THandle>(
     to: 'paid',
     patch: { paidAmount: input.amount, ...(attempt ? { paymentChannel: attempt.provider } : {}) },
   });
-  if (!moved) throw new PaymentError(`Order ${order.orderId} changed concurrently; retry.`, { code: 'CONCURRENT_UPDATE', retryable: true });
+  if (!moved)
+    throw new PaymentError(`Order ${order.orderId} changed concurrently; retry.`, {
+      code: 'CONCURRENT_UPDATE',
+      retryable: true,
+    });
   const paid = (await tx.orders.findById(order.orderId)) as OrderRecord;
-  await ctx.hooks.onOrderPaid?.({ tx, handle: tx.handle, order: paid, attempt, event: input.event, source: input.source });
+  await ctx.hooks.onOrderPaid?.({
+    tx,
+    handle: tx.handle,
+    order: paid,
+    attempt,
+    event: input.event,
+    source: input.source,
+  });
   effects.notifications.push({ type: 'order.paid', order: paid, attempt, source: input.source });
   return paid;
 }
@@ -51,12 +68,17 @@ export async function markPaid<THandle>(ctx: ServiceContext<THandle>, input: Mar
     if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
     const decision = decideOrder(order.status, 'paid');
     if (order.status === 'refunded') {
-      throw new ValidationError(`Order ${order.orderId} is refunded and cannot be paid again.`, { code: 'ORDER_REFUNDED' });
+      throw new ValidationError(`Order ${order.orderId} is refunded and cannot be paid again.`, {
+        code: 'ORDER_REFUNDED',
+      });
     }
     if (!decision.to) return order;
     const amount = input.amount ?? order.payableAmount;
     if (!Number.isSafeInteger(amount) || amount < 0) {
-      throw new ValidationError('amount must be a non-negative integer of minor units.', { field: 'amount', code: 'INVALID_AMOUNT' });
+      throw new ValidationError('amount must be a non-negative integer of minor units.', {
+        field: 'amount',
+        code: 'INVALID_AMOUNT',
+      });
     }
     if (decision.anomaly) {
       effects.anomalies.push({
@@ -68,6 +90,12 @@ export async function markPaid<THandle>(ctx: ServiceContext<THandle>, input: Mar
         attemptId: null,
       });
     }
-    return markOrderPaid(ctx, tx, effects, { order, attempt: null, amount, event: null, source: input.source ?? 'manual' });
+    return markOrderPaid(ctx, tx, effects, {
+      order,
+      attempt: null,
+      amount,
+      event: null,
+      source: input.source ?? 'manual',
+    });
   });
 }

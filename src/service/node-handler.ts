@@ -24,9 +24,9 @@ export type NodeRequestLike = IncomingMessage & { body?: unknown; rawBody?: unkn
 export function toNodeHandler(
   handler: WebhookHandler,
   options: { logger?: PaymentLogger } = {},
-): (req: NodeRequestLike, res: ServerResponse) => Promise<void> {
+): (req: NodeRequestLike, res: ServerResponse) => void {
   const logger = options.logger ?? silentLogger;
-  return async (req, res) => {
+  const run = async (req: NodeRequestLike, res: ServerResponse): Promise<void> => {
     let response: Response;
     try {
       const body = await readRawBody(req);
@@ -37,13 +37,27 @@ export function toNodeHandler(
       }
       const host = req.headers.host ?? 'localhost';
       const url = new URL(req.originalUrl ?? req.url ?? '/', `http://${host}`);
-      response = await handler(new Request(url, { method: req.method ?? 'POST', headers, ...(body.length > 0 ? { body: new Uint8Array(body) } : {}) }));
+      response = await handler(
+        new Request(url, {
+          method: req.method ?? 'POST',
+          headers,
+          ...(body.length > 0 ? { body: new Uint8Array(body) } : {}),
+        }),
+      );
     } catch (error) {
       response = errorResponse(error, logger, null);
     }
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
     res.end(Buffer.from(await response.arrayBuffer()));
+  };
+  // A plain `(req, res) => void` for http.createServer; a failure to even write the response is logged.
+  return (req, res) => {
+    run(req, res).catch((error: unknown) => {
+      logger.error('webhook response failed', { error: error instanceof Error ? error.name : typeof error });
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    });
   };
 }
 

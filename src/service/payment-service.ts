@@ -105,7 +105,9 @@ export interface PaymentService<THandle = unknown> {
  * const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr', clientIp })
  * ```
  */
-export function createPaymentService<THandle = unknown>(options: PaymentServiceOptions<THandle>): PaymentService<THandle> {
+export function createPaymentService<THandle = unknown>(
+  options: PaymentServiceOptions<THandle>,
+): PaymentService<THandle> {
   const ctx: ServiceContext<THandle> = {
     factory: options.factory,
     repositories: options.repositories,
@@ -123,7 +125,10 @@ export function createPaymentService<THandle = unknown>(options: PaymentServiceO
     initOrder: (input) => initOrder(ctx, input),
     createCharge: (input) => createCharge(ctx, input),
     async handleWebhook(input) {
-      const verified = await ctx.factory.verifyWebhook(input.provider, { rawBody: input.rawBody, headers: input.headers });
+      const verified = await ctx.factory.verifyWebhook(input.provider, {
+        rawBody: input.rawBody,
+        headers: input.headers,
+      });
       const event = await withRefundDetails(ctx, verified);
       const result = await applyEvent(ctx, event, 'webhook');
       ctx.logger.info('webhook processed', { ...result });

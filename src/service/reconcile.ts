@@ -32,7 +32,8 @@ export function eventsFromSnapshot(attempt: AttemptRecord, snapshot: PaymentSnap
   const events: PaymentEvent[] = [];
   const status = snapshot.status;
   if (status === 'succeeded' || status === 'failed' || status === 'canceled') {
-    const type = status === 'succeeded' ? 'payment.succeeded' : status === 'failed' ? 'payment.failed' : 'payment.canceled';
+    const type =
+      status === 'succeeded' ? 'payment.succeeded' : status === 'failed' ? 'payment.failed' : 'payment.canceled';
     events.push(
       syntheticEvent({
         ...base,
@@ -64,7 +65,10 @@ export function eventsFromSnapshot(attempt: AttemptRecord, snapshot: PaymentSnap
 }
 
 /** Pulls one attempt's truth and applies it. */
-export async function syncAttempt<THandle>(ctx: ServiceContext<THandle>, attempt: AttemptRecord): Promise<EventResult[]> {
+export async function syncAttempt<THandle>(
+  ctx: ServiceContext<THandle>,
+  attempt: AttemptRecord,
+): Promise<EventResult[]> {
   if (!attempt.providerReference) return [];
   const snapshot = await ctx.factory.retrievePayment(attempt.provider, {
     providerReference: attempt.providerReference,
@@ -82,7 +86,10 @@ export async function syncAttempt<THandle>(ctx: ServiceContext<THandle>, attempt
  * Pulls the provider's truth for the order's attempts that may still change (pending, or paid with
  * possible refunds) and applies it.
  */
-export async function syncPayment<THandle>(ctx: ServiceContext<THandle>, input: { orderId: string }): Promise<SyncResult> {
+export async function syncPayment<THandle>(
+  ctx: ServiceContext<THandle>,
+  input: { orderId: string },
+): Promise<SyncResult> {
   const order = await ctx.repositories.orders.findById(input.orderId);
   if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
   const attempts = (await ctx.repositories.attempts.listByOrder(order.orderId)).filter(
@@ -125,9 +132,13 @@ export interface ReconcileReport {
  * setInterval(() => service.reconcile({ olderThan: 10 * 60_000, limit: 200 }).then(report => log(report)), 60_000)
  * ```
  */
-export async function reconcile<THandle>(ctx: ServiceContext<THandle>, input: ReconcileInput = {}): Promise<ReconcileReport> {
+export async function reconcile<THandle>(
+  ctx: ServiceContext<THandle>,
+  input: ReconcileInput = {},
+): Promise<ReconcileReport> {
   const now = ctx.clock();
-  const cutoff = input.olderThan instanceof Date ? input.olderThan : new Date(now.getTime() - (input.olderThan ?? 5 * 60_000));
+  const cutoff =
+    input.olderThan instanceof Date ? input.olderThan : new Date(now.getTime() - (input.olderThan ?? 5 * 60_000));
   const pending = await ctx.repositories.attempts.listPending({ createdBefore: cutoff, limit: input.limit ?? 100 });
   const report: ReconcileReport = { checked: 0, changed: 0, stillPending: 0, unreferenced: 0, errors: [], details: [] };
   for (const attempt of pending) {

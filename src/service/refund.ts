@@ -32,14 +32,18 @@ export interface RefundOutcome {
 export async function refund<THandle>(ctx: ServiceContext<THandle>, input: RefundInput): Promise<RefundOutcome> {
   if (input.amount !== undefined) {
     assertMinorUnits(input.amount);
-    if (input.amount === 0) throw new ValidationError('Refund amount must be positive.', { field: 'amount', code: 'ZERO_AMOUNT' });
+    if (input.amount === 0)
+      throw new ValidationError('Refund amount must be positive.', { field: 'amount', code: 'ZERO_AMOUNT' });
   }
   const prepared = await ctx.repositories.transaction(async (tx) => {
     if (input.refundId) {
       const existing = await tx.refunds.findById(input.refundId);
       if (existing) {
         if (existing.orderId !== input.orderId) {
-          throw new ValidationError(`Refund ${input.refundId} belongs to another order.`, { field: 'refundId', code: 'REFUND_ID_CONFLICT' });
+          throw new ValidationError(`Refund ${input.refundId} belongs to another order.`, {
+            field: 'refundId',
+            code: 'REFUND_ID_CONFLICT',
+          });
         }
         const attempt = await tx.attempts.findById(existing.attemptId);
         return { refund: existing, attempt: attempt as AttemptRecord, existing: true };
@@ -48,7 +52,9 @@ export async function refund<THandle>(ctx: ServiceContext<THandle>, input: Refun
     const order = await tx.orders.findById(input.orderId, { forUpdate: true });
     if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
     if (order.status !== 'paid') {
-      throw new ValidationError(`Order ${order.orderId} is ${order.status}; only a paid order can be refunded.`, { code: 'NOT_REFUNDABLE' });
+      throw new ValidationError(`Order ${order.orderId} is ${order.status}; only a paid order can be refunded.`, {
+        code: 'NOT_REFUNDABLE',
+      });
     }
     const attempt = (await tx.attempts.listByOrder(order.orderId)).filter((a) => a.status === 'paid').at(-1);
     if (!attempt) {
@@ -127,7 +133,15 @@ export async function refund<THandle>(ctx: ServiceContext<THandle>, input: Refun
         provider: attempt.provider,
         raw: result.raw,
       });
-      if (changed) await settleRefunds(ctx, tx, { event: null, attempt: lockedAttempt, order, source: 'refund', effects, changed: [changed] });
+      if (changed)
+        await settleRefunds(ctx, tx, {
+          event: null,
+          attempt: lockedAttempt,
+          order,
+          source: 'refund',
+          effects,
+          changed: [changed],
+        });
       return (await tx.refunds.findById(record.refundId)) as RefundRecord;
     });
   }

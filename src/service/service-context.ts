@@ -65,7 +65,11 @@ async function release<THandle>(ctx: ServiceContext<THandle>, effects: Effects):
       try {
         await hook(notification);
       } catch (error) {
-        ctx.logger.error('afterCommit hook failed', { type: notification.type, orderId: notification.order.orderId, error: describeError(error) });
+        ctx.logger.error('afterCommit hook failed', {
+          type: notification.type,
+          orderId: notification.order.orderId,
+          error: describeError(error),
+        });
       }
     }
   }
@@ -125,6 +129,8 @@ export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
 }
 
 /** A provider event synthesised from a pull (creation result or snapshot). Ids are deterministic so replays dedupe. */
-export function syntheticEvent(base: Omit<PaymentEvent, 'refunds' | 'failure'> & Partial<Pick<PaymentEvent, 'refunds' | 'failure'>>): PaymentEvent {
+export function syntheticEvent(
+  base: Omit<PaymentEvent, 'refunds' | 'failure'> & Partial<Pick<PaymentEvent, 'refunds' | 'failure'>>,
+): PaymentEvent {
   return { refunds: [], failure: null, ...base };
 }

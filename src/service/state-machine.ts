@@ -38,7 +38,9 @@ export interface Transition<S extends string> {
 const stay = { to: null } as const;
 
 /** Order transitions. */
-export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<PaymentSignal, Transition<OrderStatus>>>>> = {
+export const ORDER_TRANSITIONS: Readonly<
+  Record<OrderStatus, Readonly<Record<PaymentSignal, Transition<OrderStatus>>>>
+> = {
   init: {
     start: { to: 'pending' },
     paid: { to: 'paid' },
@@ -126,6 +128,9 @@ export function orderSourcesOf(to: OrderStatus, signal: PaymentSignal): OrderSta
 }
 
 /** Statuses from which an attempt may move to `to` on `signal`. */
-export function attemptSourcesOf(to: AttemptStatus, signal: Exclude<PaymentSignal, 'start' | 'timeout'>): AttemptStatus[] {
+export function attemptSourcesOf(
+  to: AttemptStatus,
+  signal: Exclude<PaymentSignal, 'start' | 'timeout'>,
+): AttemptStatus[] {
   return (Object.keys(ATTEMPT_TRANSITIONS) as AttemptStatus[]).filter((s) => ATTEMPT_TRANSITIONS[s][signal].to === to);
 }

@@ -40,7 +40,10 @@ export type WebhookHandler = (request: Request) => Promise<Response>;
  * app.post('/webhooks/:provider', (c) => handle(c.req.raw)) // Hono
  * ```
  */
-export function createWebhookHandler(service: Pick<PaymentService, 'handleWebhook' | 'logger' | 'factory'>, options: WebhookHandlerOptions = {}): WebhookHandler {
+export function createWebhookHandler(
+  service: Pick<PaymentService, 'handleWebhook' | 'logger' | 'factory'>,
+  options: WebhookHandlerOptions = {},
+): WebhookHandler {
   const logger = options.logger ?? service.logger;
   return async (request) => {
     if (request.method !== 'POST') return json(405, { error: 'METHOD_NOT_ALLOWED' }, { allow: 'POST' });

@@ -43,8 +43,11 @@ for (const dialect of testDialects()) {
         hooks: {
           onOrderPaid: async ({ handle, order }) => {
             paidHookCalls += 1;
-            const trx = handle as Kysely<any>;
-            await trx.insertInto('host_enrolments').values({ order_id: order.orderId, user_id: order.userId }).execute();
+            const trx = handle;
+            await trx
+              .insertInto('host_enrolments')
+              .values({ order_id: order.orderId, user_id: order.userId })
+              .execute();
             if (failNextGrant === 'sql') {
               failNextGrant = null;
               // A real database error inside the transaction (PostgreSQL aborts the whole transaction).
@@ -78,7 +81,11 @@ for (const dialect of testDialects()) {
       const { order, attemptId } = await charged('u-pay');
       const w = fake.webhook(attemptId);
       await expect(service.handleWebhook({ provider: 'fake', ...w })).resolves.toMatchObject({ outcome: 'applied' });
-      expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid', paidAmount: 1999, currency: 'CNY' });
+      expect(await service.getOrder(order.orderId)).toMatchObject({
+        status: 'paid',
+        paidAmount: 1999,
+        currency: 'CNY',
+      });
       expect(await enrolments(order.orderId)).toBe(1);
       expect(notified).toContain(`order.paid:${order.orderId}`);
     });
@@ -87,13 +94,19 @@ for (const dialect of testDialects()) {
       const { order, attemptId } = await charged('u-race');
       const w = fake.webhook(attemptId);
       const before = paidHookCalls;
-      const results = await Promise.all(Array.from({ length: 50 }, () => service.handleWebhook({ provider: 'fake', ...w })));
+      const results = await Promise.all(
+        Array.from({ length: 50 }, () => service.handleWebhook({ provider: 'fake', ...w })),
+      );
       const outcomes = results.map((r) => r.outcome);
       expect(outcomes.filter((o) => o === 'applied')).toHaveLength(1);
       expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(49);
       expect(paidHookCalls - before).toBe(1);
       expect(await enrolments(order.orderId)).toBe(1);
-      const journal = await db.selectFrom('order_payment_events').selectAll().where('event_id', '=', w.eventId).execute();
+      const journal = await db
+        .selectFrom('order_payment_events')
+        .selectAll()
+        .where('event_id', '=', w.eventId)
+        .execute();
       expect(journal).toHaveLength(1);
     });
 
@@ -113,12 +126,18 @@ for (const dialect of testDialects()) {
       const w = fake.webhook(attemptId);
       const handle = createWebhookHandler(service);
       failNextGrant = 'sql';
-      const first = await handle(new Request('http://host/webhooks/fake', { method: 'POST', body: w.rawBody, headers: w.headers }));
+      const first = await handle(
+        new Request('http://host/webhooks/fake', { method: 'POST', body: w.rawBody, headers: w.headers }),
+      );
       expect(first.status).toBeGreaterThanOrEqual(500);
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'pending', paidAmount: 0 });
       expect(await enrolments(order.orderId)).toBe(0);
-      expect(await db.selectFrom('order_payment_events').selectAll().where('event_id', '=', w.eventId).execute()).toHaveLength(0);
-      const again = await handle(new Request('http://host/webhooks/fake', { method: 'POST', body: w.rawBody, headers: w.headers }));
+      expect(
+        await db.selectFrom('order_payment_events').selectAll().where('event_id', '=', w.eventId).execute(),
+      ).toHaveLength(0);
+      const again = await handle(
+        new Request('http://host/webhooks/fake', { method: 'POST', body: w.rawBody, headers: w.headers }),
+      );
       expect(again.status).toBe(200);
       expect(await again.json()).toEqual({ received: true, outcome: 'applied' });
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid' });
@@ -127,28 +146,52 @@ for (const dialect of testDialects()) {
 
     it('rejects an amount mismatch and reports it', async () => {
       const { order, attemptId } = await charged('u-amount');
-      const result = await service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId, 'payment.succeeded', { amount: 1 }) });
+      const result = await service.handleWebhook({
+        provider: 'fake',
+        ...fake.webhook(attemptId, 'payment.succeeded', { amount: 1 }),
+      });
       expect(result.outcome).toBe('rejected');
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'pending' });
-      expect(anomalies.at(-1)).toMatchObject({ kind: 'amount_mismatch', orderId: order.orderId, expected: 1999, actual: 1 });
+      expect(anomalies.at(-1)).toMatchObject({
+        kind: 'amount_mismatch',
+        orderId: order.orderId,
+        expected: 1999,
+        actual: 1,
+      });
     });
 
     it('handles out-of-order sequences: failed after paid, refund before paid, succeeded after refunded', async () => {
       const { order, attemptId } = await charged('u-order');
       fake.pay(attemptId);
       const reference = [...fake.payments.values()].find((p) => p.attemptId === attemptId)!.id;
-      await fake.refundPayment({ refundId: `dash-${attemptId}`, attemptId, providerReference: reference, amount: 1999, currency: 'CNY' });
+      await fake.refundPayment({
+        refundId: `dash-${attemptId}`,
+        attemptId,
+        providerReference: reference,
+        amount: 1999,
+        currency: 'CNY',
+      });
       const success = fake.webhook(attemptId);
       const refundEvent = fake.webhook(attemptId, 'refund.succeeded');
-      await expect(service.handleWebhook({ provider: 'fake', ...refundEvent })).rejects.toMatchObject({ code: 'EVENT_OUT_OF_ORDER' });
-      await expect(service.handleWebhook({ provider: 'fake', ...success })).resolves.toMatchObject({ outcome: 'applied' });
-      await expect(service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId, 'payment.failed') })).resolves.toMatchObject({
+      await expect(service.handleWebhook({ provider: 'fake', ...refundEvent })).rejects.toMatchObject({
+        code: 'EVENT_OUT_OF_ORDER',
+      });
+      await expect(service.handleWebhook({ provider: 'fake', ...success })).resolves.toMatchObject({
+        outcome: 'applied',
+      });
+      await expect(
+        service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId, 'payment.failed') }),
+      ).resolves.toMatchObject({
         outcome: 'ignored',
       });
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid' });
-      await expect(service.handleWebhook({ provider: 'fake', ...refundEvent })).resolves.toMatchObject({ outcome: 'applied' });
+      await expect(service.handleWebhook({ provider: 'fake', ...refundEvent })).resolves.toMatchObject({
+        outcome: 'applied',
+      });
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'refunded' });
-      await expect(service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) })).resolves.toMatchObject({ outcome: 'ignored' });
+      await expect(service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) })).resolves.toMatchObject({
+        outcome: 'ignored',
+      });
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'refunded' });
     });
 
@@ -158,9 +201,13 @@ for (const dialect of testDialects()) {
       await service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) });
       await expect(service.refund({ orderId: order.orderId, amount: 400 })).resolves.toMatchObject({ remaining: 600 });
       const calls = fake.calls.length;
-      await expect(service.refund({ orderId: order.orderId, amount: 601 })).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_REMAINDER' });
+      await expect(service.refund({ orderId: order.orderId, amount: 601 })).rejects.toMatchObject({
+        code: 'REFUND_EXCEEDS_REMAINDER',
+      });
       expect(fake.calls.length).toBe(calls);
-      await expect(service.refund({ orderId: order.orderId, amount: 600 })).resolves.toMatchObject({ order: { status: 'refunded' } });
+      await expect(service.refund({ orderId: order.orderId, amount: 600 })).resolves.toMatchObject({
+        order: { status: 'refunded' },
+      });
       const ledger = await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute();
       expect(ledger).toHaveLength(2);
     });
@@ -169,9 +216,13 @@ for (const dialect of testDialects()) {
       const { order, attemptId } = await charged('u-refund-race', 1000);
       fake.pay(attemptId);
       await service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) });
-      const settled = await Promise.allSettled(Array.from({ length: 8 }, () => service.refund({ orderId: order.orderId, amount: 300 })));
+      const settled = await Promise.allSettled(
+        Array.from({ length: 8 }, () => service.refund({ orderId: order.orderId, amount: 300 })),
+      );
       expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(3);
-      const refunded = (await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute()).length;
+      const refunded = (
+        await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute()
+      ).length;
       expect(refunded).toBe(3);
     });
   });

@@ -5,7 +5,12 @@
  * webhook.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaymentFactory, createPaymentService, createWebhookHandler, type PaymentService } from '../../../src/index.js';
+import {
+  createPaymentFactory,
+  createPaymentService,
+  createWebhookHandler,
+  type PaymentService,
+} from '../../../src/index.js';
 import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
 import { createPingxxProvider } from '../../../src/pingxx/index.js';
 import { createStripeProvider } from '../../../src/stripe/index.js';
@@ -67,15 +72,27 @@ for (const dialect of testDialects()) {
       expect(dto.paymentPayload?.nextAction.type).toBe('client_secret');
       expect(dto.qrUrl).toMatch(/_secret_/);
       const attempt = await attemptOf(dto.paymentPayload!.attemptId);
-      expect(attempt).toMatchObject({ providerKind: 'stripe', channel: 'payment_intent', paymentIntentId: attempt.providerReference });
+      expect(attempt).toMatchObject({
+        providerKind: 'stripe',
+        channel: 'payment_intent',
+        paymentIntentId: attempt.providerReference,
+      });
       stripeEmulator.succeedPayment(attempt.providerReference!);
-      const res = await post('stripe', stripeEmulator.webhookFor(attempt.providerReference!, 'payment_intent.succeeded'));
+      const res = await post(
+        'stripe',
+        stripeEmulator.webhookFor(attempt.providerReference!, 'payment_intent.succeeded'),
+      );
       expect(await res.json()).toEqual({ received: true, outcome: 'applied' });
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid', paidAmount: 1999 });
 
       await expect(service.refund({ orderId: order.orderId, amount: 999 })).resolves.toMatchObject({ remaining: 1000 });
-      await expect(service.refund({ orderId: order.orderId })).resolves.toMatchObject({ order: { status: 'refunded' }, remaining: 0 });
-      const refunds = stripeEmulator.list('refund').filter((r) => (r as { payment_intent?: string }).payment_intent === attempt.providerReference);
+      await expect(service.refund({ orderId: order.orderId })).resolves.toMatchObject({
+        order: { status: 'refunded' },
+        remaining: 0,
+      });
+      const refunds = stripeEmulator
+        .list('refund')
+        .filter((r) => (r as { payment_intent?: string }).payment_intent === attempt.providerReference);
       expect(refunds.map((r) => (r as { amount: number }).amount).sort()).toEqual([1000, 999].sort());
     });
 
@@ -95,21 +112,39 @@ for (const dialect of testDialects()) {
       expect(await (await post('stripe', piEvent)).json()).toEqual({ received: true, outcome: 'ignored' });
 
       stripeEmulator.createDashboardRefund(paid.paymentIntentId!, 2000);
-      const charge = stripeEmulator.list('charge').find((c) => (c as { payment_intent?: string }).payment_intent === paid.paymentIntentId)!;
+      const charge = stripeEmulator
+        .list('charge')
+        .find((c) => (c as { payment_intent?: string }).payment_intent === paid.paymentIntentId)!;
       const refunded = stripeEmulator.webhookFor((charge as { id: string }).id, 'charge.refunded');
       expect(await (await post('stripe', refunded)).json()).toEqual({ received: true, outcome: 'applied' });
       const ledger = await service.repositories.refunds.listByOrder(order.orderId);
-      expect(ledger).toMatchObject([{ amount: 2000, currency: 'JPY', status: 'succeeded', providerRefundId: expect.stringMatching(/^re_/) }]);
-      await expect(service.refund({ orderId: order.orderId, amount: 3001 })).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_REMAINDER' });
-      await expect(service.refund({ orderId: order.orderId })).resolves.toMatchObject({ order: { status: 'refunded' } });
+      expect(ledger).toMatchObject([
+        { amount: 2000, currency: 'JPY', status: 'succeeded', providerRefundId: expect.stringMatching(/^re_/) },
+      ]);
+      await expect(service.refund({ orderId: order.orderId, amount: 3001 })).rejects.toMatchObject({
+        code: 'REFUND_EXCEEDS_REMAINDER',
+      });
+      await expect(service.refund({ orderId: order.orderId })).resolves.toMatchObject({
+        order: { status: 'refunded' },
+      });
     });
 
     it('pays through Ping++ alipay_qr with an RSA-signed webhook and refunds it', async () => {
       const order = await service.initOrder({ userId: 'u3', productId: 'c2', payableAmount: 9900, currency: 'CNY' });
-      const dto = await service.createCharge({ orderId: order.orderId, channel: 'alipay_qr', clientIp: '203.0.113.9', subject: '课程\n🎉 Python' });
+      const dto = await service.createCharge({
+        orderId: order.orderId,
+        channel: 'alipay_qr',
+        clientIp: '203.0.113.9',
+        subject: '课程\n🎉 Python',
+      });
       expect(dto.paymentPayload?.nextAction).toMatchObject({ type: 'qr_code' });
       const attempt = await attemptOf(dto.paymentPayload!.attemptId);
-      expect(attempt).toMatchObject({ providerKind: 'pingxx', chargeId: attempt.providerReference, amount: 9900, currency: 'CNY' });
+      expect(attempt).toMatchObject({
+        providerKind: 'pingxx',
+        chargeId: attempt.providerReference,
+        amount: 9900,
+        currency: 'CNY',
+      });
       pingxxEmulator.controls.payCharge(attempt.providerReference!);
       const event = pingxxEmulator.controls.eventFor(attempt.providerReference!, 'charge.succeeded');
       const tampered = { ...event, rawBody: event.rawBody.replace('9900', '1') };
@@ -123,7 +158,9 @@ for (const dialect of testDialects()) {
     it('refuses a Ping++ channel without its required extra before any network call', async () => {
       const order = await service.initOrder({ userId: 'u4', productId: 'c2', payableAmount: 100, currency: 'CNY' });
       const before = pingxxEmulator.requestCount;
-      await expect(service.createCharge({ orderId: order.orderId, channel: 'wx_pub', clientIp: '203.0.113.9' })).rejects.toMatchObject({
+      await expect(
+        service.createCharge({ orderId: order.orderId, channel: 'wx_pub', clientIp: '203.0.113.9' }),
+      ).rejects.toMatchObject({
         name: 'ValidationError',
       });
       expect(pingxxEmulator.requestCount).toBe(before);
@@ -131,12 +168,21 @@ for (const dialect of testDialects()) {
 
     it('reconciles a payment whose webhook was lost', async () => {
       const order = await service.initOrder({ userId: 'u5', productId: 'c3', payableAmount: 4200, currency: 'CNY' });
-      const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr', clientIp: '203.0.113.9', extra: { productId: 'c3' } });
+      const dto = await service.createCharge({
+        orderId: order.orderId,
+        channel: 'wx_pub_qr',
+        clientIp: '203.0.113.9',
+        extra: { productId: 'c3' },
+      });
       const attempt = await attemptOf(dto.paymentPayload!.attemptId);
       pingxxEmulator.controls.payCharge(attempt.providerReference!);
       const report = await service.reconcile({ olderThan: new Date(Date.now() + 1000), limit: 50 });
       expect(report.errors).toEqual([]);
-      expect(report.details).toContainEqual({ attemptId: attempt.attemptId, orderId: order.orderId, outcome: 'changed' });
+      expect(report.details).toContainEqual({
+        attemptId: attempt.attemptId,
+        orderId: order.orderId,
+        outcome: 'changed',
+      });
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid' });
       const late = pingxxEmulator.controls.eventFor(attempt.providerReference!, 'charge.succeeded');
       expect(await (await post('pingxx', late)).json()).toEqual({ received: true, outcome: 'ignored' });

@@ -23,33 +23,69 @@ const pingxx: ChannelProviderDescriptor = {
 const stripeEu: ChannelProviderDescriptor = { ...stripe, name: 'stripe-eu' };
 const both = [pingxx, stripe];
 
-type Row = [string, Partial<ResolvePaymentChannelInput>, { provider: string; channel: string; reason?: string } | string];
+type Row = [
+  string,
+  Partial<ResolvePaymentChannelInput>,
+  { provider: string; channel: string; reason?: string } | string,
+];
 
 const rows: Row[] = [
   // provider:sub forms
-  ['stripe:checkout_session in channel', { channel: 'stripe:checkout_session' }, { provider: 'stripe', channel: 'checkout_session', reason: 'explicit' }],
+  [
+    'stripe:checkout_session in channel',
+    { channel: 'stripe:checkout_session' },
+    { provider: 'stripe', channel: 'checkout_session', reason: 'explicit' },
+  ],
   ['stripe:checkout alias', { paymentChannel: 'stripe:checkout' }, { provider: 'stripe', channel: 'checkout_session' }],
-  ['stripe:payment_intent', { paymentChannel: 'stripe:payment_intent' }, { provider: 'stripe', channel: 'payment_intent' }],
+  [
+    'stripe:payment_intent',
+    { paymentChannel: 'stripe:payment_intent' },
+    { provider: 'stripe', channel: 'payment_intent' },
+  ],
   ['pingxx:wx_pub_qr', { channel: 'pingxx:wx_pub_qr' }, { provider: 'pingxx', channel: 'wx_pub_qr' }],
-  ['provider:sub with a matching provider hint', { paymentChannel: 'stripe', channel: 'stripe:checkout' }, { provider: 'stripe', channel: 'checkout_session' }],
+  [
+    'provider:sub with a matching provider hint',
+    { paymentChannel: 'stripe', channel: 'stripe:checkout' },
+    { provider: 'stripe', channel: 'checkout_session' },
+  ],
   ['provider:sub with an unknown sub', { channel: 'stripe:wx_pub_qr' }, 'UNKNOWN_CHANNEL'],
   ['provider:sub with an unknown provider', { channel: 'paypal:express' }, 'UNKNOWN_PROVIDER'],
-  ['provider:sub conflicting with a bare channel', { paymentChannel: 'stripe:checkout', channel: 'intent' }, 'CONFLICTING_CHANNEL'],
+  [
+    'provider:sub conflicting with a bare channel',
+    { paymentChannel: 'stripe:checkout', channel: 'intent' },
+    'CONFLICTING_CHANNEL',
+  ],
   // bare stripe and its modes
-  ['bare stripe as provider', { paymentChannel: 'stripe' }, { provider: 'stripe', channel: 'payment_intent', reason: 'provider-default' }],
+  [
+    'bare stripe as provider',
+    { paymentChannel: 'stripe' },
+    { provider: 'stripe', channel: 'payment_intent', reason: 'provider-default' },
+  ],
   ['bare stripe as channel', { channel: 'stripe' }, { provider: 'stripe', channel: 'payment_intent' }],
-  ['bare stripe honours the configured mode', { channel: 'stripe', providers: [pingxx, stripeCheckoutDefault] }, { provider: 'stripe', channel: 'checkout_session' }],
+  [
+    'bare stripe honours the configured mode',
+    { channel: 'stripe', providers: [pingxx, stripeCheckoutDefault] },
+    { provider: 'stripe', channel: 'checkout_session' },
+  ],
   ['checkout alias', { channel: 'checkout' }, { provider: 'stripe', channel: 'checkout_session', reason: 'channel' }],
   ['checkout_session', { channel: 'checkout_session' }, { provider: 'stripe', channel: 'checkout_session' }],
   ['intent alias', { channel: 'intent' }, { provider: 'stripe', channel: 'payment_intent' }],
   ['payment_intent', { channel: 'payment_intent' }, { provider: 'stripe', channel: 'payment_intent' }],
-  ['stripe hint with a mode', { paymentChannel: 'stripe', channel: 'checkout' }, { provider: 'stripe', channel: 'checkout_session' }],
+  [
+    'stripe hint with a mode',
+    { paymentChannel: 'stripe', channel: 'checkout' },
+    { provider: 'stripe', channel: 'checkout_session' },
+  ],
   // Ping++
   ['bare alipay_qr implies Ping++', { channel: 'alipay_qr' }, { provider: 'pingxx', channel: 'alipay_qr' }],
   ['bare wx_pub_qr implies Ping++', { channel: 'wx_pub_qr' }, { provider: 'pingxx', channel: 'wx_pub_qr' }],
   ['bare wx_pub implies Ping++', { channel: 'wx_pub' }, { provider: 'pingxx', channel: 'wx_pub' }],
   ['bare wx_wap implies Ping++', { channel: 'wx_wap' }, { provider: 'pingxx', channel: 'wx_wap' }],
-  ['pingxx hint with its channel', { paymentChannel: 'pingxx', channel: 'alipay_wap' }, { provider: 'pingxx', channel: 'alipay_wap' }],
+  [
+    'pingxx hint with its channel',
+    { paymentChannel: 'pingxx', channel: 'alipay_wap' },
+    { provider: 'pingxx', channel: 'alipay_wap' },
+  ],
   ['Ping++ without a channel', { paymentChannel: 'pingxx' }, 'CHANNEL_REQUIRED'],
   ['bare pingxx as channel', { channel: 'pingxx' }, 'CHANNEL_REQUIRED'],
   ['pingxx hint with a Stripe mode', { paymentChannel: 'pingxx', channel: 'checkout' }, 'UNKNOWN_CHANNEL'],
@@ -58,27 +94,101 @@ const rows: Row[] = [
   ['unknown provider hint', { paymentChannel: 'paypal' }, 'UNKNOWN_PROVIDER'],
   ['disabled provider asked by name', { paymentChannel: 'stripe', enabled: ['pingxx'] }, 'PROVIDER_DISABLED'],
   ['disabled provider asked by channel', { channel: 'checkout', enabled: ['pingxx'] }, 'PROVIDER_DISABLED'],
-  ['disabled provider asked by provider:sub', { channel: 'pingxx:alipay_qr', enabled: ['stripe'] }, 'PROVIDER_DISABLED'],
-  ['provider without credentials is dropped', { channel: 'wx_pub_qr', providers: [{ ...pingxx, configured: false }, stripe] }, 'PROVIDER_DISABLED'],
-  ['provider without credentials is skipped by fallback', { providers: [{ ...pingxx, configured: false }, stripe] }, { provider: 'stripe', channel: 'payment_intent', reason: 'single-enabled' }],
+  [
+    'disabled provider asked by provider:sub',
+    { channel: 'pingxx:alipay_qr', enabled: ['stripe'] },
+    'PROVIDER_DISABLED',
+  ],
+  [
+    'provider without credentials is dropped',
+    { channel: 'wx_pub_qr', providers: [{ ...pingxx, configured: false }, stripe] },
+    'PROVIDER_DISABLED',
+  ],
+  [
+    'provider without credentials is skipped by fallback',
+    { providers: [{ ...pingxx, configured: false }, stripe] },
+    { provider: 'stripe', channel: 'payment_intent', reason: 'single-enabled' },
+  ],
   ['nothing enabled', { enabled: [] }, 'NO_PROVIDER_ENABLED'],
   // stored provider
-  ['stored provider used when the order is pending', { storedProvider: 'stripe', orderStatus: 'pending' }, { provider: 'stripe', channel: 'payment_intent', reason: 'stored' }],
-  ['stored provider ignored when the order is init', { storedProvider: 'stripe', orderStatus: 'init', defaultProvider: 'pingxx', providers: [stripeCheckoutDefault, { ...pingxx, defaultChannel: 'alipay_qr' }] }, { provider: 'pingxx', channel: 'alipay_qr', reason: 'default' }],
-  ['stored provider ignored when disabled', { storedProvider: 'stripe', orderStatus: 'pending', enabled: ['pingxx'], providers: [{ ...pingxx, defaultChannel: 'alipay_qr' }, stripe] }, { provider: 'pingxx', channel: 'alipay_qr', reason: 'single-enabled' }],
-  ['stored Ping++ provider still needs a channel', { storedProvider: 'pingxx', orderStatus: 'pending' }, 'CHANNEL_REQUIRED'],
-  ['explicit hint beats the stored provider', { storedProvider: 'pingxx', orderStatus: 'pending', channel: 'checkout' }, { provider: 'stripe', channel: 'checkout_session' }],
+  [
+    'stored provider used when the order is pending',
+    { storedProvider: 'stripe', orderStatus: 'pending' },
+    { provider: 'stripe', channel: 'payment_intent', reason: 'stored' },
+  ],
+  [
+    'stored provider ignored when the order is init',
+    {
+      storedProvider: 'stripe',
+      orderStatus: 'init',
+      defaultProvider: 'pingxx',
+      providers: [stripeCheckoutDefault, { ...pingxx, defaultChannel: 'alipay_qr' }],
+    },
+    { provider: 'pingxx', channel: 'alipay_qr', reason: 'default' },
+  ],
+  [
+    'stored provider ignored when disabled',
+    {
+      storedProvider: 'stripe',
+      orderStatus: 'pending',
+      enabled: ['pingxx'],
+      providers: [{ ...pingxx, defaultChannel: 'alipay_qr' }, stripe],
+    },
+    { provider: 'pingxx', channel: 'alipay_qr', reason: 'single-enabled' },
+  ],
+  [
+    'stored Ping++ provider still needs a channel',
+    { storedProvider: 'pingxx', orderStatus: 'pending' },
+    'CHANNEL_REQUIRED',
+  ],
+  [
+    'explicit hint beats the stored provider',
+    { storedProvider: 'pingxx', orderStatus: 'pending', channel: 'checkout' },
+    { provider: 'stripe', channel: 'checkout_session' },
+  ],
   // fallbacks
-  ['single enabled provider', { enabled: ['stripe'] }, { provider: 'stripe', channel: 'payment_intent', reason: 'single-enabled' }],
-  ['configured default provider', { defaultProvider: 'stripe' }, { provider: 'stripe', channel: 'payment_intent', reason: 'default' }],
+  [
+    'single enabled provider',
+    { enabled: ['stripe'] },
+    { provider: 'stripe', channel: 'payment_intent', reason: 'single-enabled' },
+  ],
+  [
+    'configured default provider',
+    { defaultProvider: 'stripe' },
+    { provider: 'stripe', channel: 'payment_intent', reason: 'default' },
+  ],
   ['several enabled and no default', {}, 'PROVIDER_REQUIRED'],
   // several instances of one kind
-  ['kind hint with two instances needs a name', { paymentChannel: 'stripe', providers: [{ ...stripe, name: 'stripe-us' }, stripeEu] }, 'AMBIGUOUS_PROVIDER'],
-  ['instance name picks that account', { paymentChannel: 'stripe-eu', channel: 'checkout', providers: [stripe, stripeEu] }, { provider: 'stripe-eu', channel: 'checkout_session' }],
-  ['shared channel prefers the stored instance', { channel: 'checkout', storedProvider: 'stripe-eu', orderStatus: 'pending', providers: [stripe, stripeEu] }, { provider: 'stripe-eu', channel: 'checkout_session' }],
-  ['shared channel prefers the default instance', { channel: 'intent', defaultProvider: 'stripe-eu', providers: [stripe, stripeEu] }, { provider: 'stripe-eu', channel: 'payment_intent' }],
-  ['shared channel falls back to registration order', { channel: 'intent', providers: [stripeEu, stripe] }, { provider: 'stripe-eu', channel: 'payment_intent' }],
-  ['whitespace is ignored', { paymentChannel: '  ', channel: ' wx_pub_qr ' }, { provider: 'pingxx', channel: 'wx_pub_qr' }],
+  [
+    'kind hint with two instances needs a name',
+    { paymentChannel: 'stripe', providers: [{ ...stripe, name: 'stripe-us' }, stripeEu] },
+    'AMBIGUOUS_PROVIDER',
+  ],
+  [
+    'instance name picks that account',
+    { paymentChannel: 'stripe-eu', channel: 'checkout', providers: [stripe, stripeEu] },
+    { provider: 'stripe-eu', channel: 'checkout_session' },
+  ],
+  [
+    'shared channel prefers the stored instance',
+    { channel: 'checkout', storedProvider: 'stripe-eu', orderStatus: 'pending', providers: [stripe, stripeEu] },
+    { provider: 'stripe-eu', channel: 'checkout_session' },
+  ],
+  [
+    'shared channel prefers the default instance',
+    { channel: 'intent', defaultProvider: 'stripe-eu', providers: [stripe, stripeEu] },
+    { provider: 'stripe-eu', channel: 'payment_intent' },
+  ],
+  [
+    'shared channel falls back to registration order',
+    { channel: 'intent', providers: [stripeEu, stripe] },
+    { provider: 'stripe-eu', channel: 'payment_intent' },
+  ],
+  [
+    'whitespace is ignored',
+    { paymentChannel: '  ', channel: ' wx_pub_qr ' },
+    { provider: 'pingxx', channel: 'wx_pub_qr' },
+  ],
 ];
 
 describe('resolvePaymentChannel', () => {

@@ -1,12 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigurationError,
-  generateEnvExample,
-  loadPaymentConfig,
-  paymentConfigSchema,
-} from '../../../src/index.js';
+import { ConfigurationError, generateEnvExample, loadPaymentConfig, paymentConfigSchema } from '../../../src/index.js';
 
 const SECRET = 'sk_test_51SuperSecretValueNobodyMaySee';
 const WHSEC = 'whsec_TopSecretSigningValue';
@@ -27,10 +22,22 @@ describe('paymentConfigSchema', () => {
   it('describes every key of DESIGN §8 with group, description and secret flag', () => {
     const keys = Object.keys(paymentConfigSchema);
     for (const key of [
-      'PINGXX_SECRET_KEY', 'PINGXX_PRIVATE_KEY_PATH', 'PINGXX_PRIVATE_KEY', 'PINGXX_APP_ID', 'PINGXX_WEBHOOK_PUBLIC_KEY',
-      'PINGXX_WEBHOOK_PUBLIC_KEY_PATH', 'STRIPE_SECRET_KEY', 'STRIPE_PUBLISHABLE_KEY', 'STRIPE_WEBHOOK_SECRET',
-      'STRIPE_API_VERSION', 'STRIPE_SUCCESS_URL', 'STRIPE_CANCEL_URL', 'STRIPE_DEFAULT_CURRENCY',
-      'PAYMENT_CHANNELS_ENABLED', 'PAY_ORDER_EXPIRE_TIME', 'DATABASE_URL',
+      'PINGXX_SECRET_KEY',
+      'PINGXX_PRIVATE_KEY_PATH',
+      'PINGXX_PRIVATE_KEY',
+      'PINGXX_APP_ID',
+      'PINGXX_WEBHOOK_PUBLIC_KEY',
+      'PINGXX_WEBHOOK_PUBLIC_KEY_PATH',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_PUBLISHABLE_KEY',
+      'STRIPE_WEBHOOK_SECRET',
+      'STRIPE_API_VERSION',
+      'STRIPE_SUCCESS_URL',
+      'STRIPE_CANCEL_URL',
+      'STRIPE_DEFAULT_CURRENCY',
+      'PAYMENT_CHANNELS_ENABLED',
+      'PAY_ORDER_EXPIRE_TIME',
+      'DATABASE_URL',
     ]) {
       expect(keys).toContain(key);
     }
@@ -48,7 +55,13 @@ describe('paymentConfigSchema', () => {
 describe('loadPaymentConfig', () => {
   it('applies defaults on an empty environment', () => {
     const config = loadPaymentConfig({});
-    expect(config).toMatchObject({ pingxx: null, stripe: null, enabledProviders: [], orderExpireSeconds: 600, databaseUrl: null });
+    expect(config).toMatchObject({
+      pingxx: null,
+      stripe: null,
+      enabledProviders: [],
+      orderExpireSeconds: 600,
+      databaseUrl: null,
+    });
     expect(config.warnings).toEqual([
       'Provider "pingxx" is enabled but has no credentials; it is disabled.',
       'Provider "stripe" is enabled but has no credentials; it is disabled.',
@@ -71,7 +84,11 @@ describe('loadPaymentConfig', () => {
       DATABASE_URL: 'postgres://db/app',
     });
     expect(config.enabledProviders).toEqual(['stripe', 'pingxx']);
-    expect(config.stripe).toMatchObject({ webhookSecrets: [WHSEC, 'whsec_old'], defaultCurrency: 'EUR', defaultMode: 'payment_intent' });
+    expect(config.stripe).toMatchObject({
+      webhookSecrets: [WHSEC, 'whsec_old'],
+      defaultCurrency: 'EUR',
+      defaultMode: 'payment_intent',
+    });
     expect(config.pingxx?.privateKey).toContain('\n');
     expect(config.orderExpireSeconds).toBe(900);
     expect(config.databaseUrl).toBe('postgres://db/app');
@@ -95,8 +112,13 @@ describe('loadPaymentConfig', () => {
     const text = error.issues.join('\n');
     expect(error.issues.length).toBeGreaterThanOrEqual(7);
     for (const key of [
-      'STRIPE_SECRET_KEY', 'STRIPE_DEFAULT_CURRENCY', 'PAY_ORDER_EXPIRE_TIME', 'paypal', 'PINGXX_APP_ID',
-      'PINGXX_WEBHOOK_PUBLIC_KEY', 'STRIPE_SUCCESS_URL',
+      'STRIPE_SECRET_KEY',
+      'STRIPE_DEFAULT_CURRENCY',
+      'PAY_ORDER_EXPIRE_TIME',
+      'paypal',
+      'PINGXX_APP_ID',
+      'PINGXX_WEBHOOK_PUBLIC_KEY',
+      'STRIPE_SUCCESS_URL',
     ]) {
       expect(text).toContain(key);
     }
@@ -118,13 +140,17 @@ describe('loadPaymentConfig', () => {
 
   it('requires webhook verification material when a provider is configured', () => {
     expect(configError({ STRIPE_SECRET_KEY: SECRET }).issues.join()).toContain('STRIPE_WEBHOOK_SECRET');
-    expect(
-      configError({ PINGXX_SECRET_KEY: 'sk_test_1', PINGXX_APP_ID: 'app_1' }).issues.join(),
-    ).toContain('PINGXX_WEBHOOK_PUBLIC_KEY');
+    expect(configError({ PINGXX_SECRET_KEY: 'sk_test_1', PINGXX_APP_ID: 'app_1' }).issues.join()).toContain(
+      'PINGXX_WEBHOOK_PUBLIC_KEY',
+    );
   });
 
   it('refuses mixing live and test Stripe keys', () => {
-    const error = configError({ STRIPE_SECRET_KEY: 'sk_live_1', STRIPE_WEBHOOK_SECRET: WHSEC, STRIPE_PUBLISHABLE_KEY: 'pk_test_1' });
+    const error = configError({
+      STRIPE_SECRET_KEY: 'sk_live_1',
+      STRIPE_WEBHOOK_SECRET: WHSEC,
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_1',
+    });
     expect(error.issues.join()).toContain('different modes');
   });
 });

@@ -9,12 +9,15 @@ import {
   RawBodyRequiredError,
   ValidationError,
 } from '../../../src/index.js';
+import type * as ErrorsModule from '../../../src/core/errors.js';
 
 describe('errors', () => {
   it('classifies what the caller does next', () => {
     expect(new ProviderUnavailableError('x').retryable).toBe(true);
     expect(new IndeterminateOutcomeError('x').retryable).toBe(true);
-    expect(new ProviderDeclinedError('x', { declineCode: 'insufficient_funds' }).declineCode).toBe('insufficient_funds');
+    expect(new ProviderDeclinedError('x', { declineCode: 'insufficient_funds' }).declineCode).toBe(
+      'insufficient_funds',
+    );
     expect(new ValidationError('x').retryable).toBe(false);
     expect(new ValidationError('x', { field: 'amount' })).toMatchObject({ code: 'VALIDATION_ERROR', field: 'amount' });
     expect(new ConfigurationError('x').name).toBe('ConfigurationError');
@@ -45,7 +48,7 @@ describe('errors', () => {
 
   it('recognises errors thrown by a second copy of the module', async () => {
     // A second module instance: query strings give vitest a separate copy, like a duplicated install.
-    const copy = (await import('../../../src/core/errors.js?copy')) as typeof import('../../../src/core/errors.js');
+    const copy = (await import('../../../src/core/errors.js?copy')) as typeof ErrorsModule;
     const foreign = new copy.ValidationError('from the other copy');
     expect(foreign).not.toBeInstanceOf(ValidationError);
     expect(isPaymentError(foreign, 'ValidationError')).toBe(true);

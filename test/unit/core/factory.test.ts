@@ -29,7 +29,13 @@ describe('createPaymentFactory', () => {
     const cards = createFakeProvider({ name: 'cards', channels: ['card'], defaultChannel: 'card' });
     const factory = createPaymentFactory({ providers: [qr, cards] });
     const result = await factory.createPayment({ ...request(), channel: 'qr' });
-    expect(result).toMatchObject({ provider: 'qrpay', channel: 'qr', amount: 1999, currency: 'USD', status: 'requires_action' });
+    expect(result).toMatchObject({
+      provider: 'qrpay',
+      channel: 'qr',
+      amount: 1999,
+      currency: 'USD',
+      status: 'requires_action',
+    });
     expect(result.nextAction).toEqual({ type: 'qr_code', content: expect.stringMatching(/^fake:\/\/pay\//) });
     expect(result.public).not.toHaveProperty('raw');
     expect(cards.calls).toHaveLength(0);
@@ -46,8 +52,12 @@ describe('createPaymentFactory', () => {
   });
 
   it('refuses duplicate names and unknown enabled providers', () => {
-    expect(() => createPaymentFactory({ providers: [createFakeProvider(), createFakeProvider()] })).toThrow(ConfigurationError);
-    expect(() => createPaymentFactory({ providers: [createFakeProvider()], enabled: ['fake', 'nope'] })).toThrow(/nope/);
+    expect(() => createPaymentFactory({ providers: [createFakeProvider(), createFakeProvider()] })).toThrow(
+      ConfigurationError,
+    );
+    expect(() => createPaymentFactory({ providers: [createFakeProvider()], enabled: ['fake', 'nope'] })).toThrow(
+      /nope/,
+    );
   });
 
   it('shares nothing between two factories', async () => {
@@ -72,25 +82,39 @@ describe('createPaymentFactory', () => {
   ] as const)('refuses %s before any network call', async (_name, over, code) => {
     const fake = createFakeProvider();
     const factory = createPaymentFactory({ providers: [fake] });
-    await expect(factory.createPayment({ ...request(), ...over })).rejects.toMatchObject({ name: 'ValidationError', code });
+    await expect(factory.createPayment({ ...request(), ...over })).rejects.toMatchObject({
+      name: 'ValidationError',
+      code,
+    });
     expect(fake.calls).toHaveLength(0);
   });
 
   it('refuses a currency the adapter does not accept', async () => {
     const fake = createFakeProvider({ currencies: ['CNY'] });
     const factory = createPaymentFactory({ providers: [fake] });
-    await expect(factory.createPayment(request({ currency: 'USD' }))).rejects.toMatchObject({ code: 'UNSUPPORTED_CURRENCY' });
+    await expect(factory.createPayment(request({ currency: 'USD' }))).rejects.toMatchObject({
+      code: 'UNSUPPORTED_CURRENCY',
+    });
     await expect(factory.createPayment(request({ currency: 'cny' }))).resolves.toMatchObject({ currency: 'CNY' });
   });
 
   it('refuses operations the capabilities lack with UnsupportedOperationError, before any call', async () => {
     const fake = createFakeProvider({
-      capabilities: { retrieve: false, refunds: { supported: true, partial: false, multiple: false }, webhookEvents: [] },
+      capabilities: {
+        retrieve: false,
+        refunds: { supported: true, partial: false, multiple: false },
+        webhookEvents: [],
+      },
     });
     const factory = createPaymentFactory({ providers: [fake] });
     const paid = await factory.createPayment(request());
     fake.pay(paid.providerReference);
-    const refund = { refundId: 'r1', attemptId: paid.attemptId, providerReference: paid.providerReference, currency: 'USD' };
+    const refund = {
+      refundId: 'r1',
+      attemptId: paid.attemptId,
+      providerReference: paid.providerReference,
+      currency: 'USD',
+    };
     await expect(factory.retrievePayment('fake', { providerReference: paid.providerReference })).rejects.toBeInstanceOf(
       UnsupportedOperationError,
     );
@@ -100,9 +124,13 @@ describe('createPaymentFactory', () => {
     await expect(factory.refundPayment('fake', { ...refund, amount: 1999, alreadyRefunded: 1 })).rejects.toMatchObject({
       code: 'MULTIPLE_REFUNDS_UNSUPPORTED',
     });
-    await expect(factory.verifyWebhook('fake', { rawBody: '{}', headers: {} })).rejects.toBeInstanceOf(UnsupportedOperationError);
+    await expect(factory.verifyWebhook('fake', { rawBody: '{}', headers: {} })).rejects.toBeInstanceOf(
+      UnsupportedOperationError,
+    );
     expect(fake.calls.map((c) => c.method)).toEqual(['create']);
-    await expect(factory.refundPayment('fake', { ...refund, amount: 1999, paymentAmount: 1999 })).resolves.toMatchObject({
+    await expect(
+      factory.refundPayment('fake', { ...refund, amount: 1999, paymentAmount: 1999 }),
+    ).resolves.toMatchObject({
       status: 'succeeded',
       amount: 1999,
     });
@@ -110,7 +138,9 @@ describe('createPaymentFactory', () => {
 
   it('refuses an unknown provider name', async () => {
     const factory = createPaymentFactory({ providers: [createFakeProvider()] });
-    await expect(factory.verifyWebhook('stripe', { rawBody: '{}', headers: {} })).rejects.toBeInstanceOf(ValidationError);
+    await expect(factory.verifyWebhook('stripe', { rawBody: '{}', headers: {} })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 });
 
@@ -151,14 +181,22 @@ describe('createFakeProvider through the factory', () => {
     fake.pay(created.attemptId);
     const { rawBody, headers, eventId } = fake.webhook(created.attemptId);
     const event = await factory.verifyWebhook('fake', { rawBody: Buffer.from(rawBody), headers });
-    expect(event).toMatchObject({ eventId, type: 'payment.succeeded', attemptId: created.attemptId, amount: 1999, currency: 'USD' });
-    await expect(factory.verifyWebhook('fake', { rawBody: rawBody.replace('1999', '1'), headers })).rejects.toBeInstanceOf(
+    expect(event).toMatchObject({
+      eventId,
+      type: 'payment.succeeded',
+      attemptId: created.attemptId,
+      amount: 1999,
+      currency: 'USD',
+    });
+    await expect(
+      factory.verifyWebhook('fake', { rawBody: rawBody.replace('1999', '1'), headers }),
+    ).rejects.toBeInstanceOf(WebhookVerificationError);
+    await expect(
+      factory.verifyWebhook('fake', { rawBody: JSON.parse(rawBody) as never, headers }),
+    ).rejects.toBeInstanceOf(RawBodyRequiredError);
+    await expect(factory.verifyWebhook('fake', { rawBody, headers: {} })).rejects.toBeInstanceOf(
       WebhookVerificationError,
     );
-    await expect(factory.verifyWebhook('fake', { rawBody: JSON.parse(rawBody) as never, headers })).rejects.toBeInstanceOf(
-      RawBodyRequiredError,
-    );
-    await expect(factory.verifyWebhook('fake', { rawBody, headers: {} })).rejects.toBeInstanceOf(WebhookVerificationError);
   });
 
   it('refunds partially, then fully, and refuses more', async () => {

@@ -3,8 +3,24 @@ import { currencyExponent, fromMinorUnits, isPaymentError, toMinorUnits, Validat
 
 describe('currencyExponent', () => {
   it.each([
-    ['USD', 2], ['usd', 2], ['CNY', 2], ['EUR', 2], ['JPY', 0], ['KRW', 0], ['VND', 0], ['CLP', 0], ['XOF', 0],
-    ['BHD', 3], ['KWD', 3], ['JOD', 3], ['TND', 3], ['OMR', 3], ['IQD', 3], ['LYD', 3], ['CLF', 4], ['UYW', 4],
+    ['USD', 2],
+    ['usd', 2],
+    ['CNY', 2],
+    ['EUR', 2],
+    ['JPY', 0],
+    ['KRW', 0],
+    ['VND', 0],
+    ['CLP', 0],
+    ['XOF', 0],
+    ['BHD', 3],
+    ['KWD', 3],
+    ['JOD', 3],
+    ['TND', 3],
+    ['OMR', 3],
+    ['IQD', 3],
+    ['LYD', 3],
+    ['CLF', 4],
+    ['UYW', 4],
   ])('%s has %i decimals', (currency, exponent) => {
     expect(currencyExponent(currency)).toBe(exponent);
   });

@@ -24,7 +24,9 @@ export interface Harness {
   logs: Array<{ level: string; message: string; fields?: Record<string, unknown> }>;
 }
 
-export function createHarness(overrides: { hooks?: PaymentHooks<null>; options?: Partial<PaymentServiceOptions<null>> } = {}): Harness {
+export function createHarness(
+  overrides: { hooks?: PaymentHooks<null>; options?: Partial<PaymentServiceOptions<null>> } = {},
+): Harness {
   const clock = {
     now: new Date('2026-11-26T08:00:00Z'),
     advance(ms: number) {
@@ -39,7 +41,8 @@ export function createHarness(overrides: { hooks?: PaymentHooks<null>; options?:
   const paid = vi.fn();
   const refunded = vi.fn();
   const failed = vi.fn();
-  const log = (level: string) => (message: string, fields?: Record<string, unknown>) => logs.push({ level, message, ...(fields ? { fields } : {}) });
+  const log = (level: string) => (message: string, fields?: Record<string, unknown>) =>
+    logs.push({ level, message, ...(fields ? { fields } : {}) });
   const service = createPaymentService<null>({
     factory: createPaymentFactory({ providers: [fake] }),
     repositories,

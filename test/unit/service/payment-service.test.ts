@@ -29,17 +29,37 @@ describe('initOrder', () => {
   });
 
   it('applies the discount hook', async () => {
-    const h = createHarness({ hooks: { computeDiscount: ({ payableAmount, discounts }) => ({ payableAmount: discounts.includes('HALF') ? payableAmount / 2 : payableAmount }) } });
-    const order = await h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 2000, currency: 'USD', discounts: ['HALF'] });
+    const h = createHarness({
+      hooks: {
+        computeDiscount: ({ payableAmount, discounts }) => ({
+          payableAmount: discounts.includes('HALF') ? payableAmount / 2 : payableAmount,
+        }),
+      },
+    });
+    const order = await h.service.initOrder({
+      userId: 'u1',
+      productId: 'p1',
+      payableAmount: 2000,
+      currency: 'USD',
+      discounts: ['HALF'],
+    });
     expect(order.payableAmount).toBe(1000);
   });
 
   it('refuses bad input with typed errors', async () => {
     const h = createHarness();
-    await expect(h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: -1, currency: 'USD' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 19.99, currency: 'USD' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 100, currency: 'XXX' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(h.service.initOrder({ userId: '', productId: 'p1', payableAmount: 100, currency: 'USD' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: -1, currency: 'USD' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 19.99, currency: 'USD' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 100, currency: 'XXX' }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      h.service.initOrder({ userId: '', productId: 'p1', payableAmount: 100, currency: 'USD' }),
+    ).rejects.toBeInstanceOf(ValidationError);
   });
 });
 
@@ -59,10 +79,21 @@ describe('createCharge', () => {
     };
     const dto = await h.service.createCharge({ orderId: order.orderId });
     expect(seenByProvider).toEqual({ attempt: 'pending', order: 'pending' });
-    expect(dto).toMatchObject({ orderId: order.orderId, price: '19.99', paymentChannel: 'fake', channel: 'fake_qr', status: 'pending' });
+    expect(dto).toMatchObject({
+      orderId: order.orderId,
+      price: '19.99',
+      paymentChannel: 'fake',
+      channel: 'fake_qr',
+      status: 'pending',
+    });
     expect(dto.qrUrl).toMatch(/^fake:\/\/pay\//);
     const attempt = h.repositories.snapshot().attempts[0]!;
-    expect(attempt).toMatchObject({ providerReference: expect.stringMatching(/^fake_/), amount: 1999, currency: 'USD', status: 'pending' });
+    expect(attempt).toMatchObject({
+      providerReference: expect.stringMatching(/^fake_/),
+      amount: 1999,
+      currency: 'USD',
+      status: 'pending',
+    });
   });
 
   it('reuses an open attempt instead of creating a second remote payment', async () => {
@@ -122,7 +153,9 @@ describe('createCharge', () => {
     await expect(h.service.createCharge({ orderId: order.orderId })).rejects.toMatchObject({ code: 'ORDER_EXPIRED' });
     const paid = await h.service.initOrder({ userId: 'u2', productId: 'p1', payableAmount: 1999, currency: 'USD' });
     await h.service.markPaid({ orderId: paid.orderId });
-    await expect(h.service.createCharge({ orderId: paid.orderId })).rejects.toMatchObject({ code: 'ORDER_ALREADY_PAID' });
+    await expect(h.service.createCharge({ orderId: paid.orderId })).rejects.toMatchObject({
+      code: 'ORDER_ALREADY_PAID',
+    });
     expect(h.fake.calls).toHaveLength(0);
   });
 
@@ -130,8 +163,22 @@ describe('createCharge', () => {
     const h = createHarness();
     const { dto } = await orderWithCharge(h);
     const legacy = toLegacyBuyRecord(dto);
-    expect(Object.keys(legacy).sort()).toEqual(['channel', 'order_id', 'payment_channel', 'payment_payload', 'price', 'qr_url', 'user_id']);
-    expect(legacy).toMatchObject({ order_id: dto.orderId, user_id: 'u1', price: '19.99', qr_url: dto.qrUrl, payment_channel: 'fake' });
+    expect(Object.keys(legacy).sort()).toEqual([
+      'channel',
+      'order_id',
+      'payment_channel',
+      'payment_payload',
+      'price',
+      'qr_url',
+      'user_id',
+    ]);
+    expect(legacy).toMatchObject({
+      order_id: dto.orderId,
+      user_id: 'u1',
+      price: '19.99',
+      qr_url: dto.qrUrl,
+      payment_channel: 'fake',
+    });
     expect(JSON.stringify(legacy)).not.toContain('raw');
   });
 });
@@ -148,7 +195,11 @@ describe('handleWebhook', () => {
     expect(state.attempts[0]).toMatchObject({ status: 'paid', paidAt: expect.any(Date) });
     expect(state.events[0]).toMatchObject({ outcome: 'applied', eventId: webhook.eventId });
     expect(h.paid).toHaveBeenCalledTimes(1);
-    expect(h.paid.mock.calls[0]![0]).toMatchObject({ source: 'webhook', order: { status: 'paid' }, attempt: { attemptId } });
+    expect(h.paid.mock.calls[0]![0]).toMatchObject({
+      source: 'webhook',
+      order: { status: 'paid' },
+      attempt: { attemptId },
+    });
     expect(h.notifications.map((n) => n.type)).toEqual(['order.paid']);
   });
 
@@ -256,7 +307,9 @@ describe('handleWebhook', () => {
     await expect(deliver(h, h.fake.webhook(attemptId))).resolves.toMatchObject({ outcome: 'applied' });
     expect((await h.service.getOrder(order.orderId))?.status).toBe('paid');
     expect(h.anomalies.map((a) => a.kind)).toEqual(['late_success']);
-    await expect(deliver(h, h.fake.webhook(attemptId, 'payment.failed'))).resolves.toMatchObject({ outcome: 'ignored' });
+    await expect(deliver(h, h.fake.webhook(attemptId, 'payment.failed'))).resolves.toMatchObject({
+      outcome: 'ignored',
+    });
     expect((await h.service.getOrder(order.orderId))?.status).toBe('paid');
   });
 
@@ -277,7 +330,9 @@ describe('handleWebhook', () => {
     await h.repositories.orders.update(order.orderId, { payableAmount: 2000 });
     const second = await h.service.createCharge({ orderId: order.orderId });
     await deliver(h, h.fake.webhook(attemptId));
-    await expect(deliver(h, h.fake.webhook(second.paymentPayload!.attemptId))).resolves.toMatchObject({ outcome: 'applied' });
+    await expect(deliver(h, h.fake.webhook(second.paymentPayload!.attemptId))).resolves.toMatchObject({
+      outcome: 'applied',
+    });
     expect(h.paid).toHaveBeenCalledTimes(1);
     expect(h.anomalies.map((a) => a.kind)).toEqual(['double_payment']);
   });
@@ -286,7 +341,13 @@ describe('handleWebhook', () => {
     const h = createHarness();
     const { order, attemptId } = await orderWithCharge(h);
     h.fake.pay(attemptId);
-    await h.fake.refundPayment({ refundId: 'dash1', attemptId, providerReference: [...h.fake.payments.keys()][0]!, amount: 1999, currency: 'USD' });
+    await h.fake.refundPayment({
+      refundId: 'dash1',
+      attemptId,
+      providerReference: [...h.fake.payments.keys()][0]!,
+      amount: 1999,
+      currency: 'USD',
+    });
     const refundEvent = h.fake.webhook(attemptId, 'refund.succeeded');
     const early = await deliver(h, refundEvent).catch((e: unknown) => e);
     expect(isPaymentError(early) && early.retryable && early.code).toBe('EVENT_OUT_OF_ORDER');
@@ -312,7 +373,11 @@ describe('refund', () => {
   it('refunds partially, then fully; the order becomes refunded when refunds sum to the paid amount', async () => {
     const { h, order } = await paidOrder();
     const first = await h.service.refund({ orderId: order.orderId, amount: 999, reason: 'requested_by_customer' });
-    expect(first).toMatchObject({ remaining: 1000, refund: { status: 'succeeded', amount: 999 }, order: { status: 'paid' } });
+    expect(first).toMatchObject({
+      remaining: 1000,
+      refund: { status: 'succeeded', amount: 999 },
+      order: { status: 'paid' },
+    });
     const second = await h.service.refund({ orderId: order.orderId });
     expect(second).toMatchObject({ remaining: 0, refund: { amount: 1000 }, order: { status: 'refunded' } });
     expect(h.refunded.mock.calls.map((c) => (c[0] as { fullyRefunded: boolean }).fullyRefunded)).toEqual([false, true]);
@@ -323,7 +388,9 @@ describe('refund', () => {
     const { h, order } = await paidOrder();
     await h.service.refund({ orderId: order.orderId, amount: 1500 });
     const calls = h.fake.calls.length;
-    await expect(h.service.refund({ orderId: order.orderId, amount: 500 })).rejects.toMatchObject({ code: 'REFUND_EXCEEDS_REMAINDER' });
+    await expect(h.service.refund({ orderId: order.orderId, amount: 500 })).rejects.toMatchObject({
+      code: 'REFUND_EXCEEDS_REMAINDER',
+    });
     await expect(h.service.refund({ orderId: order.orderId, amount: -5 })).rejects.toBeInstanceOf(ValidationError);
     expect(h.fake.calls.length).toBe(calls);
   });
@@ -340,7 +407,9 @@ describe('refund', () => {
   it('retries a refund whose outcome was lost with the same refund id', async () => {
     const { h, order } = await paidOrder();
     h.fake.scriptRefund('indeterminate');
-    await expect(h.service.refund({ orderId: order.orderId, amount: 500, refundId: 'r-2' })).rejects.toBeInstanceOf(IndeterminateOutcomeError);
+    await expect(h.service.refund({ orderId: order.orderId, amount: 500, refundId: 'r-2' })).rejects.toBeInstanceOf(
+      IndeterminateOutcomeError,
+    );
     expect(h.repositories.snapshot().refunds[0]).toMatchObject({ status: 'pending' });
     const retried = await h.service.refund({ orderId: order.orderId, refundId: 'r-2' });
     expect(retried.refund).toMatchObject({ status: 'succeeded', amount: 500 });
@@ -350,11 +419,23 @@ describe('refund', () => {
 
   it('records a refund made in the provider dashboard from its webhook', async () => {
     const { h, order, attemptId } = await paidOrder();
-    await h.fake.refundPayment({ refundId: 'dashboard', attemptId, providerReference: [...h.fake.payments.keys()][0]!, amount: 700, currency: 'USD' });
-    await expect(deliver(h, h.fake.webhook(attemptId, 'refund.succeeded'))).resolves.toMatchObject({ outcome: 'applied' });
+    await h.fake.refundPayment({
+      refundId: 'dashboard',
+      attemptId,
+      providerReference: [...h.fake.payments.keys()][0]!,
+      amount: 700,
+      currency: 'USD',
+    });
+    await expect(deliver(h, h.fake.webhook(attemptId, 'refund.succeeded'))).resolves.toMatchObject({
+      outcome: 'applied',
+    });
     const ledger = h.repositories.snapshot().refunds;
-    expect(ledger).toMatchObject([{ amount: 700, status: 'succeeded', providerRefundId: expect.stringMatching(/^fakere_/) }]);
-    await expect(h.service.refund({ orderId: order.orderId, amount: 1299 })).resolves.toMatchObject({ order: { status: 'refunded' } });
+    expect(ledger).toMatchObject([
+      { amount: 700, status: 'succeeded', providerRefundId: expect.stringMatching(/^fakere_/) },
+    ]);
+    await expect(h.service.refund({ orderId: order.orderId, amount: 1299 })).resolves.toMatchObject({
+      order: { status: 'refunded' },
+    });
   });
 
   it('refuses refunding an order that is not paid', async () => {
@@ -398,7 +479,10 @@ describe('markPaid', () => {
   it('marks paid through the same state machine, once', async () => {
     const h = createHarness();
     const order = await h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 1999, currency: 'USD' });
-    await expect(h.service.markPaid({ orderId: order.orderId, source: 'manual' })).resolves.toMatchObject({ status: 'paid', paidAmount: 1999 });
+    await expect(h.service.markPaid({ orderId: order.orderId, source: 'manual' })).resolves.toMatchObject({
+      status: 'paid',
+      paidAmount: 1999,
+    });
     await expect(h.service.markPaid({ orderId: order.orderId })).resolves.toMatchObject({ status: 'paid' });
     expect(h.paid).toHaveBeenCalledTimes(1);
     await expect(h.service.markPaid({ orderId: 'missing' })).rejects.toMatchObject({ name: 'NotFoundError' });

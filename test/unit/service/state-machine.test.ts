@@ -38,15 +38,18 @@ describe('order state machine', () => {
   });
 
   it('refuses charging a paid, refunded or timed-out order', () => {
-    for (const status of ['paid', 'refunded', 'timeout'] as const) expect(decideOrder(status, 'start').refuse).toBe('invalid');
+    for (const status of ['paid', 'refunded', 'timeout'] as const)
+      expect(decideOrder(status, 'start').refuse).toBe('invalid');
   });
 
   it('asks for redelivery of a refund that arrives before the payment', () => {
-    for (const status of ['init', 'pending', 'timeout'] as const) expect(decideOrder(status, 'refunded').refuse).toBe('retry');
+    for (const status of ['init', 'pending', 'timeout'] as const)
+      expect(decideOrder(status, 'refunded').refuse).toBe('retry');
   });
 
   it('covers every status × signal', () => {
-    for (const row of Object.values(ORDER_TRANSITIONS)) expect(Object.keys(row).sort()).toEqual(['canceled', 'failed', 'paid', 'refunded', 'start', 'timeout']);
+    for (const row of Object.values(ORDER_TRANSITIONS))
+      expect(Object.keys(row).sort()).toEqual(['canceled', 'failed', 'paid', 'refunded', 'start', 'timeout']);
   });
 });
 
@@ -77,6 +80,7 @@ describe('attempt state machine', () => {
   });
 
   it('covers every status × signal', () => {
-    for (const row of Object.values(ATTEMPT_TRANSITIONS)) expect(Object.keys(row).sort()).toEqual(['canceled', 'failed', 'paid', 'refunded']);
+    for (const row of Object.values(ATTEMPT_TRANSITIONS))
+      expect(Object.keys(row).sort()).toEqual(['canceled', 'failed', 'paid', 'refunded']);
   });
 });

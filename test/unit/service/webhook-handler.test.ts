@@ -24,7 +24,9 @@ describe('createWebhookHandler', () => {
   it('answers 200 for rejected events so the provider stops retrying', async () => {
     const h = createHarness();
     const { attemptId } = await orderWithCharge(h);
-    const res = await createWebhookHandler(h.service, { provider: 'fake' })(post('https://x/any', h.fake.webhook(attemptId, 'payment.succeeded', { amount: 5 })));
+    const res = await createWebhookHandler(h.service, { provider: 'fake' })(
+      post('https://x/any', h.fake.webhook(attemptId, 'payment.succeeded', { amount: 5 })),
+    );
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ received: true, outcome: 'rejected' });
   });
@@ -33,7 +35,9 @@ describe('createWebhookHandler', () => {
     const h = createHarness();
     const { attemptId } = await orderWithCharge(h);
     const webhook = h.fake.webhook(attemptId);
-    const res = await createWebhookHandler(h.service)(post('https://x/webhooks/fake', { ...webhook, rawBody: webhook.rawBody.replace('1999', '1') }));
+    const res = await createWebhookHandler(h.service)(
+      post('https://x/webhooks/fake', { ...webhook, rawBody: webhook.rawBody.replace('1999', '1') }),
+    );
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'WEBHOOK_VERIFICATION_FAILED' });
   });
@@ -46,7 +50,9 @@ describe('createWebhookHandler', () => {
   });
 
   it('answers 5xx with no internal text when a transactional hook fails, so the provider retries', async () => {
-    const h = createHarness({ hooks: { onOrderPaid: () => Promise.reject(new Error('SELECT secret FROM users failed')) } });
+    const h = createHarness({
+      hooks: { onOrderPaid: () => Promise.reject(new Error('SELECT secret FROM users failed')) },
+    });
     const { attemptId } = await orderWithCharge(h);
     const res = await createWebhookHandler(h.service)(post('https://x/webhooks/fake', h.fake.webhook(attemptId)));
     expect(res.status).toBeGreaterThanOrEqual(500);
@@ -61,9 +67,11 @@ describe('toNodeHandler', () => {
   afterEach(() => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
 
   async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-    server = createServer(handler);
-    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
-    return `http://127.0.0.1:${(server!.address() as AddressInfo).port}`;
+    const created = createServer(handler);
+    server = created;
+    await new Promise<void>((resolve) => created.listen(0, '127.0.0.1', resolve));
+    const address = created.address() as AddressInfo;
+    return `http://127.0.0.1:${address.port}`;
   }
 
   it('reads the raw body from node:http and applies the webhook', async () => {
@@ -71,7 +79,11 @@ describe('toNodeHandler', () => {
     const { order, attemptId } = await orderWithCharge(h);
     const url = await listen(toNodeHandler(createWebhookHandler(h.service)));
     const webhook = h.fake.webhook(attemptId);
-    const res = await fetch(`${url}/webhooks/fake`, { method: 'POST', body: webhook.rawBody, headers: webhook.headers });
+    const res = await fetch(`${url}/webhooks/fake`, {
+      method: 'POST',
+      body: webhook.rawBody,
+      headers: webhook.headers,
+    });
     expect(res.status).toBe(200);
     expect((await h.service.getOrder(order.orderId))?.status).toBe('paid');
   });
@@ -86,11 +98,15 @@ describe('toNodeHandler', () => {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         Object.assign(req, { body: JSON.parse(Buffer.concat(chunks).toString()) as unknown });
-        void node(req, res);
+        node(req, res);
       });
     });
     const webhook = h.fake.webhook(attemptId);
-    const res = await fetch(`${url}/webhooks/fake`, { method: 'POST', body: webhook.rawBody, headers: webhook.headers });
+    const res = await fetch(`${url}/webhooks/fake`, {
+      method: 'POST',
+      body: webhook.rawBody,
+      headers: webhook.headers,
+    });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'RAW_BODY_REQUIRED' });
   });
