@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
@@ -26,6 +26,8 @@ export interface TestDatabase {
   db: Kysely<UntypedDatabase>;
   /** A `DATABASE_URL` for the same isolated database (file path, or URL naming the schema / database). */
   url: string;
+  /** Names of the tables in this database's own schema / database (introspection sees every schema). */
+  tables(): Promise<string[]>;
   /** Closes the pool and drops the schema / database / file. */
   destroy(): Promise<void>;
 }
@@ -34,6 +36,13 @@ export interface TestDatabase {
 export interface TestDialect {
   name: TestDialectName;
   open(): Promise<TestDatabase>;
+}
+
+async function listTables(
+  db: Kysely<UntypedDatabase>,
+  query: ReturnType<typeof sql<{ name: string }>>,
+): Promise<string[]> {
+  return (await query.execute(db)).rows.map((r) => r.name).sort();
 }
 
 function withParam(url: string, key: string, value: string): string {
@@ -57,6 +66,7 @@ function sqlite(): TestDialect {
         name: 'sqlite',
         db,
         url: file,
+        tables: () => listTables(db, sql`select name from sqlite_master where type = 'table'`),
         destroy: async () => {
           await db.destroy();
           rmSync(dir, { recursive: true, force: true });
@@ -81,6 +91,8 @@ function postgres(url: string): TestDialect {
         name: 'postgres',
         db,
         url: withParam(url, 'options', `-c search_path=${schema}`),
+        tables: () =>
+          listTables(db, sql`select table_name as name from information_schema.tables where table_schema = ${schema}`),
         destroy: async () => {
           await db.destroy();
           const drop = new pg.Client({ connectionString: url });
@@ -108,6 +120,11 @@ function mysql(url: string): TestDialect {
         name: 'mysql',
         db,
         url: target.toString(),
+        tables: () =>
+          listTables(
+            db,
+            sql`select table_name as name from information_schema.tables where table_schema = ${database}`,
+          ),
         destroy: async () => {
           await db.destroy();
           await admin.query(`drop database \`${database}\``);
