@@ -48,7 +48,8 @@ describe('errors', () => {
 
   it('recognises errors thrown by a second copy of the module', async () => {
     // A second module instance: query strings give vitest a separate copy, like a duplicated install.
-    const copy = (await import('../../../src/core/errors.js?copy')) as typeof ErrorsModule;
+    const specifier = '../../../src/core/errors.js?copy';
+    const copy = (await import(specifier)) as typeof ErrorsModule;
     const foreign = new copy.ValidationError('from the other copy');
     expect(foreign).not.toBeInstanceOf(ValidationError);
     expect(isPaymentError(foreign, 'ValidationError')).toBe(true);
