@@ -21,13 +21,26 @@ import { createRefund, updateRefund } from './stripe-emulator/refunds.js';
 import { dispatch } from './stripe-emulator/routes.js';
 import { clone, Store, StripeApiFailure, type StripeJson } from './stripe-emulator/store.js';
 import { signStripeWebhook } from './stripe-signer.js';
-import type { EmulatorRequestLogEntry, StripeEmulator, StripeEmulatorOptions } from './stripe-emulator/types.js';
+import type {
+  EmulatedCheckoutSession,
+  EmulatedPaymentIntent,
+  EmulatedRefund,
+  EmulatorRequestLogEntry,
+  StripeEmulator,
+  StripeEmulatorOptions,
+} from './stripe-emulator/types.js';
+
+type Payable = EmulatedPaymentIntent | EmulatedCheckoutSession;
 
 export type { FailPaymentOptions } from './stripe-emulator/payment-intents.js';
 export type { FailureFault, FaultScope } from './stripe-emulator/faults.js';
 export type { EmulatedRefundStatus } from './stripe-emulator/refunds.js';
 export type { EmulatedObject } from './stripe-emulator/store.js';
 export type {
+  EmulatedCharge,
+  EmulatedCheckoutSession,
+  EmulatedPaymentIntent,
+  EmulatedRefund,
   EmulatedWebhook,
   EmulatorRequestLogEntry,
   StripeEmulator,
@@ -150,22 +163,24 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
-    succeedPayment: (id) => clone(succeedPayment(store, id)),
-    failPayment: (id, opts) => clone(failPayment(store, id, opts)),
-    processPayment: (id) => clone(processPayment(store, id)),
+    succeedPayment: (id) => clone(succeedPayment(store, id)) as Payable,
+    failPayment: (id, opts) => clone(failPayment(store, id, opts)) as Payable,
+    processPayment: (id) => clone(processPayment(store, id)) as Payable,
     createDashboardRefund: (paymentIntentId, amount) =>
       clone(
         createRefund(store, {
           payment_intent: paymentIntentId,
           ...(amount === undefined ? {} : { amount: String(amount) }),
         }),
-      ),
-    updateRefund: (refundId, status, failureReason) => clone(updateRefund(store, refundId, status, failureReason)),
+      ) as EmulatedRefund,
+    updateRefund: (refundId, status, failureReason) =>
+      clone(updateRefund(store, refundId, status, failureReason)) as EmulatedRefund,
     get: (id) => {
       const found = store.objects.get(id);
       return found ? clone(found) : undefined;
     },
-    list: (kind) => store.all(kind).map((o) => clone(o)),
+    // The overloads only narrow the element type by `kind`; the objects are what the store holds for it.
+    list: ((kind: string) => store.all(kind).map((o) => clone(o))) as StripeEmulator['list'],
     webhookFor: (id, type, opts = {}) => {
       const event = buildEvent(store, id, type, apiVersion);
       const signed = signStripeWebhook(

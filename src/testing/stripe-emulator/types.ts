@@ -60,18 +60,22 @@ export interface StripeEmulator {
   close(): Promise<void>;
 
   /** The payer pays: a PaymentIntent succeeds; a Checkout Session completes `paid` with its PaymentIntent and charge. */
-  succeedPayment(id: string): EmulatedObject;
+  succeedPayment(id: string): EmulatedPaymentIntent | EmulatedCheckoutSession;
   /** The payment fails (decline). A session completes `unpaid` with a failed PaymentIntent (async method failing). */
-  failPayment(id: string, options?: FailPaymentOptions): EmulatedObject;
+  failPayment(id: string, options?: FailPaymentOptions): EmulatedPaymentIntent | EmulatedCheckoutSession;
   /** The payment is processing; a session completes `unpaid`. */
-  processPayment(id: string): EmulatedObject;
+  processPayment(id: string): EmulatedPaymentIntent | EmulatedCheckoutSession;
   /** A refund made in the Stripe dashboard: no metadata, not through the adapter. Refunds the rest when `amount` is unset. */
-  createDashboardRefund(paymentIntentId: string, amount?: number): EmulatedObject;
+  createDashboardRefund(paymentIntentId: string, amount?: number): EmulatedRefund;
   /** Moves a refund to another status (a `failed`/`canceled` refund gives the money back to the charge). */
-  updateRefund(refundId: string, status: EmulatedRefundStatus, failureReason?: string): EmulatedObject;
+  updateRefund(refundId: string, status: EmulatedRefundStatus, failureReason?: string): EmulatedRefund;
   /** A copy of the stored object, or `undefined`. */
   get(id: string): EmulatedObject | undefined;
   /** Copies of every stored object of a kind (`payment_intent`, `checkout.session`, `charge`, `refund`), oldest first. */
+  list(kind: 'payment_intent'): EmulatedPaymentIntent[];
+  list(kind: 'checkout.session'): EmulatedCheckoutSession[];
+  list(kind: 'charge'): EmulatedCharge[];
+  list(kind: 'refund'): EmulatedRefund[];
   list(kind: string): EmulatedObject[];
 
   /**
@@ -91,4 +95,58 @@ export interface StripeEmulator {
   dropConnectionAfterActing(scope?: FaultScope): void;
   /** Forgets pending faults. */
   clearFaults(): void;
+}
+
+/** The fields of an emulated PaymentIntent tests usually read (the object has Stripe's other fields too). */
+export interface EmulatedPaymentIntent extends EmulatedObject {
+  object: 'payment_intent';
+  amount: number;
+  amount_received: number;
+  currency: string;
+  status: string;
+  client_secret: string;
+  latest_charge: string | null;
+  metadata: Record<string, string>;
+  livemode: boolean;
+}
+
+/** The fields of an emulated Checkout Session tests usually read. */
+export interface EmulatedCheckoutSession extends EmulatedObject {
+  object: 'checkout.session';
+  amount_total: number;
+  currency: string;
+  status: 'open' | 'complete' | 'expired';
+  payment_status: 'paid' | 'unpaid';
+  payment_intent: string | null;
+  client_reference_id: string | null;
+  url: string | null;
+  success_url: string;
+  cancel_url: string | null;
+  expires_at: number;
+  metadata: Record<string, string>;
+  livemode: boolean;
+}
+
+/** The fields of an emulated charge tests usually read. */
+export interface EmulatedCharge extends EmulatedObject {
+  object: 'charge';
+  amount: number;
+  amount_refunded: number;
+  refunded: boolean;
+  currency: string;
+  status: 'succeeded' | 'failed';
+  payment_intent: string;
+  metadata: Record<string, string>;
+}
+
+/** The fields of an emulated refund tests usually read. */
+export interface EmulatedRefund extends EmulatedObject {
+  object: 'refund';
+  amount: number;
+  currency: string;
+  status: EmulatedRefundStatus;
+  charge: string;
+  payment_intent: string | null;
+  reason: string | null;
+  metadata: Record<string, string>;
 }

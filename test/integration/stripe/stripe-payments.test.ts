@@ -79,9 +79,7 @@ describe('PaymentIntent mode', () => {
     expect(isPaymentError(error, 'ValidationError')).toBe(true);
     expect(error).toMatchObject({ code: 'IDEMPOTENCY_CONFLICT', retryable: false });
     expect(
-      emulator
-        .list('payment_intent')
-        .filter((pi) => pi.metadata && (pi.metadata as Record<string, string>).stripe_order_bid === request.attemptId),
+      emulator.list('payment_intent').filter((pi) => pi.metadata && pi.metadata.stripe_order_bid === request.attemptId),
     ).toHaveLength(1);
   });
 

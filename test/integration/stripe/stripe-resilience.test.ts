@@ -15,9 +15,7 @@ afterAll(async () => {
 });
 
 const intentsOf = (attemptId: string) =>
-  emulator
-    .list('payment_intent')
-    .filter((pi) => (pi.metadata as Record<string, string>).stripe_order_bid === attemptId);
+  emulator.list('payment_intent').filter((pi) => pi.metadata.stripe_order_bid === attemptId);
 
 describe('a dropped connection after Stripe acted', () => {
   it('is indeterminate, and the application retry returns the one PaymentIntent created', async () => {
