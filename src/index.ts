@@ -34,3 +34,4 @@ export type { NodeRequestLike } from './service/node-handler.js';
 export type * from './persistence/ports.js';
 export type * from './persistence/records.js';
 export * from './core/config-reference.js';
+export * from './notifiers/index.js';
