@@ -165,6 +165,8 @@ const STRING_FIELDS = [
   ...STRIPE_ATTEMPT_FIELDS,
   ...PINGXX_ATTEMPT_FIELDS,
 ] as const;
+/** Longest failure message stored; longer ones are cut. */
+export const MAX_FAILURE_MESSAGE = 255;
 const DATE_FIELDS = ['expiresAt', 'paidAt', 'refundedAt', 'closedAt', 'failedAt'] as const;
 const JSON_FIELDS = ['result', 'raw', 'extra'] as const;
 
@@ -195,6 +197,10 @@ export function attemptPatch(providerKind: string, patch: AttemptPatch | undefin
     }
   }
   for (const field of STRING_FIELDS) if (patch[field] !== undefined) out[field] = optionalString(patch[field], field);
+  // Provider failure messages are prose of unbounded length; the original column is VARCHAR(255), and a
+  // too-long value would fail the whole webhook transaction on PostgreSQL and strict MySQL.
+  if (typeof out['failureMessage'] === 'string')
+    out['failureMessage'] = out['failureMessage'].slice(0, MAX_FAILURE_MESSAGE);
   for (const field of DATE_FIELDS) if (patch[field] !== undefined) out[field] = optionalDate(patch[field], field);
   for (const field of JSON_FIELDS) if (patch[field] !== undefined) out[field] = toJsonValue(patch[field]);
   if (patch.metadata !== undefined) out['metadata'] = metadataOf(patch.metadata);

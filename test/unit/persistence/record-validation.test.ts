@@ -117,3 +117,9 @@ describe('table names', () => {
     expect(() => resolveTableNames({ orders: 'order_refunds' })).toThrow(/own name/);
   });
 });
+
+describe('failure messages', () => {
+  it('are cut to the column width instead of failing the write', () => {
+    expect(attemptPatch('stripe', { failureMessage: 'x'.repeat(400) }).failureMessage).toHaveLength(255);
+  });
+});
