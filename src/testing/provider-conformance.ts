@@ -83,7 +83,8 @@ export interface ProviderConformanceOptions {
  * @example
  * ```ts
  * import { describe, it, beforeAll, afterAll } from 'vitest';
- * import { runProviderConformance, startStripeEmulator } from '@org/payment-factory/testing';
+ * import { runProviderConformance, startStripeEmulator, type StripeEmulator } from '@org/payment-factory/testing';
+ * import { createStripeProvider } from '@org/payment-factory/stripe';
  *
  * let emulator: StripeEmulator;
  * runProviderConformance({
@@ -95,7 +96,9 @@ export interface ProviderConformanceOptions {
  *     return { provider, teardown: () => emulator.close() };
  *   },
  *   paymentRequest: ({ orderId, attemptId }) => ({ orderId, attemptId, amount: 1999, currency: 'USD', channel: 'payment_intent', subject: 'Course' }),
- *   pay: (result) => emulator.succeedPayment(result.providerReference).then(() => undefined),
+ *   pay: async (result) => {
+ *     emulator.succeedPayment(result.providerReference);
+ *   },
  *   signedWebhook: async (result) => emulator.webhookFor(result.providerReference, 'payment_intent.succeeded'),
  *   requestCount: () => emulator.requestCount,
  * });
