@@ -52,8 +52,8 @@ async function createPaymentServiceFromEnv(): Promise<PaymentService> {
   const config = loadPaymentConfig(process.env);
   const providers: PaymentProvider[] = [];
   if (config.stripe) {
-    const { webhookSecrets, ...stripe } = config.stripe;
-    providers.push(createStripeProvider({ ...stripe, webhookSecret: webhookSecrets }));
+    const stripe = config.stripe;
+    providers.push(createStripeProvider(stripe));
   }
   if (config.pingxx) providers.push(createPingxxProvider({ ...config.pingxx }));
   const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.db');

@@ -11,7 +11,7 @@ const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.sqlite');
 await migrateToLatest(db);
 const service = createPaymentService({
   factory: createPaymentFactory({
-    providers: [createStripeProvider({ ...config.stripe!, webhookSecret: config.stripe!.webhookSecrets }), createPingxxProvider(config.pingxx!)],
+    providers: [createStripeProvider(config.stripe!), createPingxxProvider(config.pingxx!)],
     enabled: config.enabledProviders,
   }),
   repositories: createKyselyRepositories(db),

@@ -184,7 +184,8 @@ export interface PingxxConfig {
 export interface StripeConfig {
   secretKey: string;
   publishableKey?: string;
-  webhookSecrets: string[];
+  /** `STRIPE_WEBHOOK_SECRET`, split on commas (several during rotation). Named like the adapter option so `createStripeProvider(config.stripe)` works. */
+  webhookSecret: string[];
   apiVersion?: string;
   successUrl?: string;
   cancelUrl?: string;
@@ -300,7 +301,7 @@ function stripeFrom(v: Values, issues: string[]): StripeConfig | null {
   }
   return {
     secretKey: v.STRIPE_SECRET_KEY,
-    webhookSecrets: (v.STRIPE_WEBHOOK_SECRET ?? '')
+    webhookSecret: (v.STRIPE_WEBHOOK_SECRET ?? '')
       .split(',')
       .map((s) => s.trim())
       .filter(Boolean),

@@ -85,7 +85,7 @@ describe('loadPaymentConfig', () => {
     });
     expect(config.enabledProviders).toEqual(['stripe', 'pingxx']);
     expect(config.stripe).toMatchObject({
-      webhookSecrets: [WHSEC, 'whsec_old'],
+      webhookSecret: [WHSEC, 'whsec_old'],
       defaultCurrency: 'EUR',
       defaultMode: 'payment_intent',
     });
