@@ -9,14 +9,16 @@ import {
   assertAttemptStatus,
   assertGuard,
   assertLimit,
+  duplicateError,
+  orderNotFound,
+} from '../persistence/record-validation.js';
+import {
   attemptPatch,
   attemptStatusPatch,
-  duplicateError,
   effectiveReference,
   newAttemptRecord,
-  orderNotFound,
   type NormalizedAttemptPatch,
-} from '../persistence/record-validation.js';
+} from '../persistence/attempt-validation.js';
 import type { AttemptRecord, AttemptStatus } from '../persistence/records.js';
 import {
   attemptColumns,

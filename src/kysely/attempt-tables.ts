@@ -5,7 +5,7 @@
  * @module
  */
 import { normalizeCurrency } from '../core/money.js';
-import type { NormalizedAttemptPatch } from '../persistence/record-validation.js';
+import type { NormalizedAttemptPatch } from '../persistence/attempt-validation.js';
 import type { AttemptRecord } from '../persistence/records.js';
 import type { TableNames } from './schema.js';
 import {

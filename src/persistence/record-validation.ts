@@ -1,6 +1,7 @@
 /**
  * Input checks and normalisation shared by every repository implementation, so the in-memory and Kysely
- * implementations refuse the same inputs with the same errors and store the same values.
+ * implementations refuse the same inputs with the same errors and store the same values. Attempts have
+ * their own file, `attempt-validation.ts`.
  * @module
  */
 import { NotFoundError, ValidationError } from '../core/errors.js';
@@ -9,15 +10,10 @@ import {
   ATTEMPT_STATUSES,
   EVENT_OUTCOMES,
   ORDER_STATUSES,
-  PINGXX_ATTEMPT_FIELDS,
   REFUND_STATUSES,
-  STRIPE_ATTEMPT_FIELDS,
-  type AttemptPatch,
-  type AttemptRecord,
   type AttemptStatus,
   type EventOutcome,
   type JsonValue,
-  type NewAttempt,
   type NewOrder,
   type NewPaymentEvent,
   type NewRefund,
@@ -87,29 +83,20 @@ export function assertGuard<T extends string>(from: readonly T[], to: T, check: 
   check(to, 'to');
 }
 
-function optionalString(value: unknown, field: string): string | null {
+/** Checks an optional string (`undefined` and `null` read as `null`). */
+export function optionalString(value: unknown, field: string): string | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') throw new ValidationError(`${field} must be a string.`, { field });
   return value;
 }
 
-function optionalDate(value: unknown, field: string): Date | null {
+/** Checks an optional valid `Date`, copied (`undefined` and `null` read as `null`). */
+export function optionalDate(value: unknown, field: string): Date | null {
   if (value === undefined || value === null) return null;
   if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
     throw new ValidationError(`${field} must be a valid Date.`, { field });
   }
   return new Date(value.getTime());
-}
-
-function metadataOf(value: unknown): Record<string, string> | null {
-  if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) {
-    throw new ValidationError('metadata must be an object of strings.', { field: 'metadata' });
-  }
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw new ValidationError(`metadata.${key} must be a string.`, { field: 'metadata' });
-  }
-  return { ...(value as Record<string, string>) };
 }
 
 /** Validates and completes a new order. */
@@ -155,162 +142,6 @@ export function orderPatch(patch: OrderPatch | undefined): OrderPatch {
     out.paymentChannel = patch.paymentChannel;
   }
   return out;
-}
-
-const STRING_FIELDS = [
-  'providerReference',
-  'clientIp',
-  'failureCode',
-  'failureMessage',
-  ...STRIPE_ATTEMPT_FIELDS,
-  ...PINGXX_ATTEMPT_FIELDS,
-] as const;
-/** Longest failure message stored; longer ones are cut. */
-export const MAX_FAILURE_MESSAGE = 255;
-const DATE_FIELDS = ['expiresAt', 'paidAt', 'refundedAt', 'closedAt', 'failedAt'] as const;
-const JSON_FIELDS = ['result', 'raw', 'extra'] as const;
-
-/** The attempt fields a patch has set, validated and normalised (JSON fields as stored). */
-export type NormalizedAttemptPatch = Partial<
-  Omit<AttemptRecord, 'attemptId' | 'orderId' | 'providerKind' | 'provider' | 'channel' | 'amount' | 'currency'>
->;
-
-/**
- * Validates an attempt patch for an attempt of `providerKind`; returns only the fields it sets.
- * @throws ValidationError for a kind-specific field of another kind, or a badly typed value.
- */
-export function attemptPatch(providerKind: string, patch: AttemptPatch | undefined): NormalizedAttemptPatch {
-  const out: Record<string, unknown> = {};
-  if (!patch) return out;
-  const foreign =
-    providerKind === 'stripe'
-      ? PINGXX_ATTEMPT_FIELDS
-      : providerKind === 'pingxx'
-        ? STRIPE_ATTEMPT_FIELDS
-        : [...STRIPE_ATTEMPT_FIELDS, ...PINGXX_ATTEMPT_FIELDS];
-  for (const field of foreign) {
-    if (patch[field] !== undefined && patch[field] !== null) {
-      throw new ValidationError(`${field} is not stored for ${providerKind} attempts.`, {
-        field,
-        code: 'FIELD_NOT_STORED',
-      });
-    }
-  }
-  for (const field of STRING_FIELDS) if (patch[field] !== undefined) out[field] = optionalString(patch[field], field);
-  // Provider failure messages are prose of unbounded length; the original column is VARCHAR(255), and a
-  // too-long value would fail the whole webhook transaction on PostgreSQL and strict MySQL.
-  if (typeof out['failureMessage'] === 'string')
-    out['failureMessage'] = out['failureMessage'].slice(0, MAX_FAILURE_MESSAGE);
-  for (const field of DATE_FIELDS) if (patch[field] !== undefined) out[field] = optionalDate(patch[field], field);
-  for (const field of JSON_FIELDS) if (patch[field] !== undefined) out[field] = toJsonValue(patch[field]);
-  if (patch.metadata !== undefined) out['metadata'] = metadataOf(patch.metadata);
-  if (patch.livemode !== undefined) {
-    if (patch.livemode !== null && typeof patch.livemode !== 'boolean') {
-      throw new ValidationError('livemode must be a boolean.', { field: 'livemode' });
-    }
-    out['livemode'] = patch.livemode;
-  }
-  for (const field of foreign) delete out[field];
-  return out;
-}
-
-/** The timestamp a move to `status` sets, if any. */
-export function statusTimestampField(status: AttemptStatus): 'paidAt' | 'refundedAt' | 'closedAt' | 'failedAt' | null {
-  switch (status) {
-    case 'paid':
-      return 'paidAt';
-    case 'refunded':
-      return 'refundedAt';
-    case 'closed':
-      return 'closedAt';
-    case 'failed':
-      return 'failedAt';
-    default:
-      return null;
-  }
-}
-
-/** The patch of a guarded attempt update, with the status timestamp defaulted to `now`. */
-export function attemptStatusPatch(
-  providerKind: string,
-  to: AttemptStatus,
-  patch: AttemptPatch | undefined,
-  now: Date,
-): NormalizedAttemptPatch {
-  const out = attemptPatch(providerKind, patch);
-  const stamp = statusTimestampField(to);
-  if (stamp && out[stamp] === undefined) out[stamp] = now;
-  return out;
-}
-
-/** Validates and completes a new attempt. */
-export function newAttemptRecord(input: NewAttempt, now: Date): AttemptRecord {
-  assertId(input.attemptId, 'attemptId');
-  assertId(input.orderId, 'orderId');
-  assertId(input.providerKind, 'providerKind');
-  if (input.provider !== undefined) assertId(input.provider, 'provider');
-  assertId(input.channel, 'channel');
-  assertMinorUnits(input.amount, 'amount');
-  const status = input.status ?? 'pending';
-  assertAttemptStatus(status);
-  const createdAt = optionalDate(input.createdAt, 'createdAt') ?? now;
-  const base: AttemptRecord = {
-    attemptId: input.attemptId,
-    orderId: input.orderId,
-    providerKind: input.providerKind,
-    provider: input.provider ?? input.providerKind,
-    channel: input.channel,
-    providerReference: null,
-    amount: input.amount,
-    currency: normalizeCurrency(input.currency),
-    status,
-    clientIp: null,
-    expiresAt: null,
-    livemode: null,
-    result: null,
-    raw: null,
-    metadata: null,
-    extra: null,
-    failureCode: null,
-    failureMessage: null,
-    paymentIntentId: null,
-    checkoutSessionId: null,
-    latestChargeId: null,
-    receiptUrl: null,
-    paymentMethod: null,
-    chargeId: null,
-    appId: null,
-    createdAt,
-    updatedAt: createdAt,
-    paidAt: null,
-    refundedAt: null,
-    closedAt: null,
-    failedAt: null,
-  };
-  return { ...base, ...attemptPatch(input.providerKind, input) };
-}
-
-/**
- * The reference an attempt reads as: the stored one, else (rows adopted from the original tables) the
- * kind's natural id.
- */
-export function effectiveReference(record: AttemptRecord): string | null {
-  if (record.providerReference !== null) return record.providerReference;
-  if (record.providerKind === 'pingxx') return record.chargeId;
-  if (record.providerKind === 'stripe') {
-    return record.channel === 'checkout_session' ? record.checkoutSessionId : record.paymentIntentId;
-  }
-  return null;
-}
-
-/** Whether `reference` names the attempt (reference, charge id, PaymentIntent id or Checkout Session id). */
-export function attemptMatchesReference(record: AttemptRecord, reference: string): boolean {
-  return (
-    record.providerReference === reference ||
-    record.chargeId === reference ||
-    record.paymentIntentId === reference ||
-    record.checkoutSessionId === reference
-  );
 }
 
 /** Validates and completes a new journal entry. */

@@ -23,12 +23,7 @@ import {
   assertLimit,
   assertOrderStatus,
   assertRefundStatus,
-  attemptMatchesReference,
-  attemptPatch,
-  attemptStatusPatch,
   duplicateError,
-  effectiveReference,
-  newAttemptRecord,
   newEventRecord,
   newOrderRecord,
   newRefundRecord,
@@ -36,6 +31,13 @@ import {
   orderPatch,
   refundPatch,
 } from '../persistence/record-validation.js';
+import {
+  attemptMatchesReference,
+  attemptPatch,
+  attemptStatusPatch,
+  effectiveReference,
+  newAttemptRecord,
+} from '../persistence/attempt-validation.js';
 import type { AttemptRecord, OrderRecord, PaymentEventRecord, RefundRecord } from '../persistence/records.js';
 
 /** Options of {@link createInMemoryRepositories}. */

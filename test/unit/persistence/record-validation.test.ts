@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { isPaymentError } from '../../../src/core/errors.js';
+import { newOrderRecord, toJsonValue } from '../../../src/persistence/record-validation.js';
 import {
   attemptPatch,
   effectiveReference,
   newAttemptRecord,
-  newOrderRecord,
   statusTimestampField,
-  toJsonValue,
-} from '../../../src/persistence/record-validation.js';
+} from '../../../src/persistence/attempt-validation.js';
 import { resolveTableNames, DEFAULT_TABLE_NAMES } from '../../../src/kysely/schema.js';
 
 const now = new Date('2025-01-01T00:00:00Z');
