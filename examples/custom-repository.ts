@@ -76,13 +76,9 @@ async function main(): Promise<void> {
   const server = createServer((req, res) => void webhooks(req, res));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/stripe`;
-    const report = await runPaidFlow(demo, url);
-    const row = db
-      .prepare('SELECT status, paid_minor, currency FROM shop_orders WHERE order_id = ?')
-      .get(report.orderId);
-    console.log('row in shop_orders:', row);
-    if (report.order.status !== 'paid') throw new Error('order was not paid');
+    const reports = await runPaidFlow(demo, `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`);
+    const rows = db.prepare('SELECT order_id, status, paid_minor, currency FROM shop_orders').all();
+    console.log(`rows in shop_orders (${reports.length} orders paid):`, rows);
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -64,14 +64,13 @@ async function main(): Promise<void> {
   const url = await app.listen({ port: 0, host: '127.0.0.1' });
   try {
     console.log('Fastify 5 — buffer parser scoped to the webhook plugin:');
-    const report = await runPaidFlow(demo, `${url}/webhooks/stripe`);
+    const [report] = await runPaidFlow(demo, `${url}/webhooks`);
     const status = await fetch(`${url}/orders/status`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ orderId: report.orderId }),
+      body: JSON.stringify({ orderId: report!.orderId }),
     });
     console.log(`POST /orders/status (ordinary JSON route) → ${status.status} ${await status.text()}`);
-    if (report.order.status !== 'paid') throw new Error('order was not paid');
   } finally {
     await app.close();
     await demo.close();

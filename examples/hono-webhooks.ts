@@ -48,8 +48,7 @@ async function main(): Promise<void> {
   const server = await serveHono(createHonoApp(demo.service));
   try {
     console.log('Hono on @hono/node-server — c.req.raw passed to createWebhookHandler:');
-    const report = await runPaidFlow(demo, `${server.url}/webhooks/stripe`);
-    if (report.order.status !== 'paid') throw new Error('order was not paid');
+    await runPaidFlow(demo, `${server.url}/webhooks`);
   } finally {
     await server.close();
     await demo.close();

@@ -144,7 +144,7 @@ async function main(): Promise<void> {
 
   try {
     const lost = await demo.checkout({ userId: 'user_lost_webhook' });
-    demo.pay(lost.sessionId);
+    demo.pay(lost.reference);
     const before = (await service.getOrder(lost.orderId))!.status;
     console.log(`order ${lost.orderId}: paid at Stripe, webhook lost → ours says ${before}`);
     const waiting = await demo.checkout({ userId: 'user_still_paying' });
@@ -172,7 +172,7 @@ async function main(): Promise<void> {
     console.log(`order ${waiting.orderId} is still ${(await service.getOrder(waiting.orderId))!.status}`);
     if ((await service.getOrder(lost.orderId))!.status !== 'paid') throw new Error('reconcile did not fix the order');
 
-    const late = await demo.deliver(webhookUrl, lost.sessionId);
+    const late = await demo.deliver(webhookUrl, lost.reference);
     console.log(`\nthe lost webhook finally arrives → ${late.status} ${late.body} (nothing applied twice)`);
 
     process.kill(process.pid, 'SIGTERM');

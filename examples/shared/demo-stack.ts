@@ -1,7 +1,7 @@
 /**
  * Demo plumbing shared by the examples — not something to copy. It starts what a real deployment gets from
- * elsewhere: a local Stripe emulator (the real `stripe` SDK talks to it over HTTP), an SQLite database in
- * memory with the payment tables, and a payment service wired to both. Each example adds the part worth
+ * elsewhere: local Stripe and Ping++ emulators (the real `stripe` and `pingpp` SDKs talk to them over HTTP),
+ * an SQLite database in memory with the payment tables, and a payment service wired to all of them. Each example adds the part worth
  * copying: how its framework hands the raw webhook body to the service.
  * @module
  */
@@ -19,7 +19,13 @@ import {
 } from '@org/payment-factory';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createStripeProvider } from '@org/payment-factory/stripe';
-import { startStripeEmulator, type StripeEmulator } from '@org/payment-factory/testing';
+import { createPingxxProvider } from '@org/payment-factory/pingxx';
+import {
+  startPingxxEmulator,
+  startStripeEmulator,
+  type PingxxEmulator,
+  type StripeEmulator,
+} from '@org/payment-factory/testing';
 
 /** The Stripe endpoint secret the emulator signs with and the adapter verifies with. */
 export const DEMO_WEBHOOK_SECRET = 'whsec_demo_examples';
@@ -35,27 +41,41 @@ export interface DemoOptions {
   clock?: () => Date;
 }
 
+/** A provider the demo runs: Stripe Checkout or Ping++ Alipay QR. */
+export type DemoProvider = 'stripe' | 'pingxx';
+
 /** A running demo stack. */
 export interface Demo {
   service: PaymentService;
+  /** The Stripe emulator. */
   emulator: StripeEmulator;
-  /** Creates an order and a Stripe Checkout Session for it; returns the ids the rest of the flow needs. */
+  /** The Ping++ emulator. */
+  pingxx: PingxxEmulator;
+  /**
+   * Creates an order and a payment for it: a Stripe Checkout Session (19.99 USD by default) or a Ping++
+   * `alipay_qr` charge (99.00 CNY by default). `reference` is the session or charge id.
+   */
   checkout(input?: {
+    provider?: DemoProvider;
     userId?: string;
     productId?: string;
     amount?: number;
     currency?: string;
-  }): Promise<{ orderId: string; sessionId: string }>;
-  /** The payer completes the Checkout Session at the (emulated) Stripe. */
-  pay(sessionId: string): void;
-  /** Stripe delivers the signed `checkout.session.completed` event to `url`; returns the endpoint's answer. */
-  deliver(url: string, sessionId: string): Promise<{ status: number; body: string }>;
+  }): Promise<{ orderId: string; provider: DemoProvider; reference: string }>;
+  /** The payer pays at the (emulated) provider. */
+  pay(reference: string): void;
+  /**
+   * The provider delivers its signed success event (`checkout.session.completed`, `charge.succeeded`) to
+   * `url`, the same bytes on every call as a provider's retries are; returns the endpoint's answer.
+   */
+  deliver(url: string, reference: string): Promise<{ status: number; body: string }>;
   close(): Promise<void>;
 }
 
-/** Starts the emulator, the database and the service. */
+/** Starts both emulators, the database and the service. */
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const emulator = await startStripeEmulator({ webhookSecret: DEMO_WEBHOOK_SECRET });
+  const pingxx = await startPingxxEmulator();
   const db = options.repositories ? null : await createKyselyFromUrl(':memory:');
   if (db) await migrateToLatest(db);
   const repositories = options.repositories ?? createKyselyRepositories(db!);
@@ -68,82 +88,108 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     ...emulator.sdkOptions,
   });
   const service = createPaymentService({
-    factory: createPaymentFactory({ providers: [stripe] }),
+    factory: createPaymentFactory({ providers: [stripe, createPingxxProvider({ ...pingxx.providerOptions })] }),
     repositories,
     hooks: options.hooks ?? {},
     logger: options.logger ?? quietLogger,
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const webhooks = new Map<string, ReturnType<StripeEmulator['webhookFor']>>();
+  const providerOf = new Map<string, DemoProvider>();
+  const deliveries = new Map<string, { rawBody: string; headers: Record<string, string> }>();
   return {
     service,
     emulator,
+    pingxx,
     async checkout(input = {}) {
+      const provider = input.provider ?? 'stripe';
       const order = await service.initOrder({
         userId: input.userId ?? 'user_42',
         productId: input.productId ?? 'course_ts_101',
-        payableAmount: input.amount ?? 1999,
-        currency: input.currency ?? 'USD',
+        payableAmount: input.amount ?? (provider === 'stripe' ? 1999 : 9900),
+        currency: input.currency ?? (provider === 'stripe' ? 'USD' : 'CNY'),
       });
       const dto = await service.createCharge({
         orderId: order.orderId,
-        channel: 'stripe:checkout_session',
+        channel: provider === 'stripe' ? 'stripe:checkout_session' : 'pingxx:alipay_qr',
         clientIp: '203.0.113.7',
       });
       const attempt = await service.repositories.attempts.findById(dto.paymentPayload!.attemptId);
-      return { orderId: order.orderId, sessionId: attempt!.providerReference! };
+      const reference = attempt!.providerReference!;
+      providerOf.set(reference, provider);
+      return { orderId: order.orderId, provider, reference };
     },
-    pay(sessionId) {
-      emulator.succeedPayment(sessionId);
+    pay(reference) {
+      if (providerOf.get(reference) === 'pingxx') pingxx.controls.payCharge(reference);
+      else emulator.succeedPayment(reference);
     },
-    async deliver(url, sessionId) {
-      // The same event (same id, same bytes) on every delivery, as Stripe's retries are.
-      let webhook = webhooks.get(sessionId);
-      if (!webhook) {
-        webhook = emulator.webhookFor(sessionId, 'checkout.session.completed');
-        webhooks.set(sessionId, webhook);
+    async deliver(url, reference) {
+      const isPingxx = providerOf.get(reference) === 'pingxx';
+      let delivery = deliveries.get(reference);
+      if (!delivery) {
+        delivery = isPingxx
+          ? pingxx.controls.eventFor(reference, 'charge.succeeded')
+          : emulator.webhookFor(reference, 'checkout.session.completed');
+        deliveries.set(reference, delivery);
       }
-      return emulator.deliverWebhook(url, webhook);
+      const body = delivery.rawBody;
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json; charset=utf-8', ...delivery.headers },
+        body,
+      });
+      return { status: response.status, body: await response.text() };
     },
     async close() {
       await emulator.close();
+      await pingxx.close();
       await db?.destroy();
     },
   };
 }
 
-/** What {@link runPaidFlow} observed. */
+/** What {@link runPaidFlow} observed for one provider. */
 export interface PaidFlowReport {
+  provider: DemoProvider;
   orderId: string;
   /** The endpoint's answer to the first delivery (expect 200 `applied`). */
   delivery: { status: number; body: string };
-  /** The endpoint's answer to Stripe redelivering the same event (expect 200 `duplicate`). */
+  /** The endpoint's answer to the provider redelivering the same event (expect 200 `duplicate`). */
   redelivery: { status: number; body: string };
   order: OrderRecord;
 }
 
 /**
- * The flow every framework example demonstrates: order → Checkout Session → the payer pays → Stripe delivers
- * the signed webhook to `webhookUrl` (the example's real HTTP endpoint) → and delivers it again.
+ * The flow every framework example demonstrates, once per provider: order → payment → the payer pays → the
+ * provider delivers the signed webhook to `<webhooksBaseUrl>/<provider>` (the example's real HTTP endpoint)
+ * → and delivers it again. Throws unless every order ends `paid`.
  */
 export async function runPaidFlow(
   demo: Demo,
-  webhookUrl: string,
+  webhooksBaseUrl: string,
   print: (line: string) => void = console.log,
-): Promise<PaidFlowReport> {
-  const { orderId, sessionId } = await demo.checkout();
-  print(`order ${orderId}: Checkout Session ${sessionId} created`);
-  demo.pay(sessionId);
-  print('payer completed the Checkout Session at (emulated) Stripe');
-  const delivery = await demo.deliver(webhookUrl, sessionId);
-  print(`webhook checkout.session.completed → ${delivery.status} ${delivery.body}`);
-  const redelivery = await demo.deliver(webhookUrl, sessionId);
-  print(`same event redelivered           → ${redelivery.status} ${redelivery.body}`);
-  const order = (await demo.service.getOrder(orderId))!;
-  print(
-    `order ${orderId} is now ${order.status}, paid ${fromMinorUnits(order.paidAmount, order.currency)} ${order.currency}`,
-  );
-  return { orderId, delivery, redelivery, order };
+): Promise<PaidFlowReport[]> {
+  const reports: PaidFlowReport[] = [];
+  for (const provider of ['stripe', 'pingxx'] as const) {
+    const { orderId, reference } = await demo.checkout({ provider });
+    const url = `${webhooksBaseUrl}/${provider}`;
+    print(
+      `[${provider}] order ${orderId}: ${provider === 'stripe' ? 'Checkout Session' : 'alipay_qr charge'} ${reference}`,
+    );
+    demo.pay(reference);
+    const delivery = await demo.deliver(url, reference);
+    print(
+      `[${provider}] payer paid; signed webhook → POST ${new URL(url).pathname} → ${delivery.status} ${delivery.body}`,
+    );
+    const redelivery = await demo.deliver(url, reference);
+    print(`[${provider}] same event redelivered → ${redelivery.status} ${redelivery.body}`);
+    const order = (await demo.service.getOrder(orderId))!;
+    print(
+      `[${provider}] order ${orderId} is now ${order.status}, paid ${fromMinorUnits(order.paidAmount, order.currency)} ${order.currency}`,
+    );
+    if (order.status !== 'paid') throw new Error(`the ${provider} order was not paid`);
+    reports.push({ provider, orderId, delivery, redelivery, order });
+  }
+  return reports;
 }
 
 /** Prints warnings and errors only, so the demo output stays readable. */

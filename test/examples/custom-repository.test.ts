@@ -55,15 +55,15 @@ describe('examples/custom-repository under the payment service', () => {
     db.close();
   });
 
-  const deliver = async (sessionId: string) => {
-    const { rawBody, headers } = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+  const deliver = async (reference: string) => {
+    const { rawBody, headers } = demo.emulator.webhookFor(reference, 'checkout.session.completed');
     return demo.service.handleWebhook({ provider: 'stripe', rawBody, headers });
   };
 
   it('takes a payment exactly once and commits the host write with it', async () => {
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_enrol' });
-    demo.pay(sessionId);
-    expect((await deliver(sessionId)).outcome).toBe('applied');
+    const { orderId, reference } = await demo.checkout({ userId: 'user_enrol' });
+    demo.pay(reference);
+    expect((await deliver(reference)).outcome).toBe('applied');
     expect(db.prepare('SELECT status, paid_minor FROM shop_orders WHERE order_id = ?').get(orderId)).toEqual({
       status: 'paid',
       paid_minor: 1999,
@@ -75,15 +75,15 @@ describe('examples/custom-repository under the payment service', () => {
   });
 
   it('rolls back the payment, the journal entry and the host write when the hook throws', async () => {
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_rollback' });
-    demo.pay(sessionId);
+    const { orderId, reference } = await demo.checkout({ userId: 'user_rollback' });
+    demo.pay(reference);
     failHook = true;
-    await expect(deliver(sessionId)).rejects.toThrow('enrolment service down');
+    await expect(deliver(reference)).rejects.toThrow('enrolment service down');
     failHook = false;
     expect(db.prepare('SELECT status FROM shop_orders WHERE order_id = ?').get(orderId)).toEqual({ status: 'pending' });
     expect(db.prepare('SELECT COUNT(*) AS n FROM enrolments WHERE user_id = ?').get('user_rollback')).toEqual({ n: 0 });
     // The provider's retry then succeeds: nothing of the failed attempt was journalled.
-    expect((await deliver(sessionId)).outcome).toBe('applied');
+    expect((await deliver(reference)).outcome).toBe('applied');
     expect(db.prepare('SELECT COUNT(*) AS n FROM enrolments WHERE user_id = ?').get('user_rollback')).toEqual({ n: 1 });
   });
 });

@@ -18,32 +18,40 @@ describe('examples/express-webhooks', () => {
   });
 
   it('applies a signed Stripe webhook received through express.raw and answers its redelivery as a duplicate', async () => {
-    const { orderId, sessionId } = await demo.checkout();
-    demo.pay(sessionId);
-    const first = await demo.deliver(`${good.url}/webhooks/stripe`, sessionId);
-    const again = await demo.deliver(`${good.url}/webhooks/stripe`, sessionId);
+    const { orderId, reference } = await demo.checkout();
+    demo.pay(reference);
+    const first = await demo.deliver(`${good.url}/webhooks/stripe`, reference);
+    const again = await demo.deliver(`${good.url}/webhooks/stripe`, reference);
     expect(first).toEqual({ status: 200, body: JSON.stringify({ received: true, outcome: 'applied' }) });
     expect(again).toEqual({ status: 200, body: JSON.stringify({ received: true, outcome: 'duplicate' }) });
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
+  it('serves Ping++ on the same route: an RSA-signed charge.succeeded verifies over the raw Buffer', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'pingxx' });
+    demo.pay(reference);
+    const first = await demo.deliver(`${good.url}/webhooks/pingxx`, reference);
+    expect([first.status, JSON.parse(first.body)]).toEqual([200, { received: true, outcome: 'applied' }]);
+    expect(await demo.service.getOrder(orderId)).toMatchObject({ status: 'paid', paidAmount: 9900, currency: 'CNY' });
+  });
+
   it('answers 400 RAW_BODY_REQUIRED behind a global express.json() and leaves the order unpaid for the retry', async () => {
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_parser' });
-    demo.pay(sessionId);
-    const refused = await demo.deliver(`${bad.url}/webhooks/stripe`, sessionId);
+    const { orderId, reference } = await demo.checkout({ userId: 'user_parser' });
+    demo.pay(reference);
+    const refused = await demo.deliver(`${bad.url}/webhooks/stripe`, reference);
     expect(refused.status).toBe(400);
     expect(JSON.parse(refused.body)).toEqual({ error: 'RAW_BODY_REQUIRED' });
     expect((await demo.service.getOrder(orderId))?.status).toBe('pending');
 
-    const retried = await demo.deliver(`${good.url}/webhooks/stripe`, sessionId);
+    const retried = await demo.deliver(`${good.url}/webhooks/stripe`, reference);
     expect(JSON.parse(retried.body)).toMatchObject({ outcome: 'applied' });
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
   it('refuses a body changed after signing with 400 and changes nothing', async () => {
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_tamper' });
-    demo.pay(sessionId);
-    const webhook = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+    const { orderId, reference } = await demo.checkout({ userId: 'user_tamper' });
+    demo.pay(reference);
+    const webhook = demo.emulator.webhookFor(reference, 'checkout.session.completed');
     const tampered = { ...webhook, rawBody: webhook.rawBody.replace('"amount_total": 1999', '"amount_total": 1') };
     expect(tampered.rawBody).not.toBe(webhook.rawBody);
     const response = await demo.emulator.deliverWebhook(`${good.url}/webhooks/stripe`, tampered);

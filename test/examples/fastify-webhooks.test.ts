@@ -18,19 +18,27 @@ describe('examples/fastify-webhooks', () => {
   });
 
   it('applies a signed Stripe webhook through the scoped buffer parser, once', async () => {
-    const { orderId, sessionId } = await demo.checkout();
-    demo.pay(sessionId);
-    const first = await demo.deliver(`${url}/webhooks/stripe`, sessionId);
-    const again = await demo.deliver(`${url}/webhooks/stripe`, sessionId);
+    const { orderId, reference } = await demo.checkout();
+    demo.pay(reference);
+    const first = await demo.deliver(`${url}/webhooks/stripe`, reference);
+    const again = await demo.deliver(`${url}/webhooks/stripe`, reference);
     expect([first.status, JSON.parse(first.body)]).toEqual([200, { received: true, outcome: 'applied' }]);
     expect([again.status, JSON.parse(again.body)]).toEqual([200, { received: true, outcome: 'duplicate' }]);
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
+  it('serves Ping++ through the same plugin', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'pingxx' });
+    demo.pay(reference);
+    const first = await demo.deliver(`${url}/webhooks/pingxx`, reference);
+    expect([first.status, JSON.parse(first.body)]).toEqual([200, { received: true, outcome: 'applied' }]);
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
   it('verifies the exact bytes: a re-serialised body fails the signature with 400', async () => {
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_reencoded' });
-    demo.pay(sessionId);
-    const webhook = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+    const { orderId, reference } = await demo.checkout({ userId: 'user_reencoded' });
+    demo.pay(reference);
+    const webhook = demo.emulator.webhookFor(reference, 'checkout.session.completed');
     // What a parse-then-stringify middleware or proxy would forward: same data, other bytes.
     const reencoded = { ...webhook, rawBody: JSON.stringify(JSON.parse(webhook.rawBody)) };
     const response = await demo.emulator.deliverWebhook(`${url}/webhooks/stripe`, reencoded);

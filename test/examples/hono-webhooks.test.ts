@@ -15,20 +15,28 @@ describe('examples/hono-webhooks', () => {
   });
 
   it('applies a signed Stripe webhook served by @hono/node-server, once', async () => {
-    const { orderId, sessionId } = await demo.checkout();
-    demo.pay(sessionId);
-    const first = await demo.deliver(`${server.url}/webhooks/stripe`, sessionId);
-    const again = await demo.deliver(`${server.url}/webhooks/stripe`, sessionId);
+    const { orderId, reference } = await demo.checkout();
+    demo.pay(reference);
+    const first = await demo.deliver(`${server.url}/webhooks/stripe`, reference);
+    const again = await demo.deliver(`${server.url}/webhooks/stripe`, reference);
     expect(JSON.parse(first.body)).toEqual({ received: true, outcome: 'applied' });
     expect(JSON.parse(again.body)).toEqual({ received: true, outcome: 'duplicate' });
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
+  it('serves Ping++ on the same route', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'pingxx' });
+    demo.pay(reference);
+    const first = await demo.deliver(`${server.url}/webhooks/pingxx`, reference);
+    expect(JSON.parse(first.body)).toEqual({ received: true, outcome: 'applied' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
   it('handles the same request in-process through app.request (Web Request in, Web Response out)', async () => {
     const app = createHonoApp(demo.service);
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_inprocess' });
-    demo.pay(sessionId);
-    const { rawBody, headers } = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+    const { orderId, reference } = await demo.checkout({ userId: 'user_inprocess' });
+    demo.pay(reference);
+    const { rawBody, headers } = demo.emulator.webhookFor(reference, 'checkout.session.completed');
     const response = await app.request('/webhooks/stripe', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },

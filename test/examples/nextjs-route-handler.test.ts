@@ -12,8 +12,8 @@ describe('examples/nextjs-route-handler', () => {
     await demo.close();
   });
 
-  const requestFor = (sessionId: string, path = '/api/webhooks/stripe'): Request => {
-    const { rawBody, headers } = demo.emulator.webhookFor(sessionId, 'checkout.session.completed');
+  const requestFor = (reference: string, path = '/api/webhooks/stripe'): Request => {
+    const { rawBody, headers } = demo.emulator.webhookFor(reference, 'checkout.session.completed');
     return new Request(`https://shop.example${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
@@ -27,36 +27,52 @@ describe('examples/nextjs-route-handler', () => {
   });
 
   it('applies a signed webhook when called as POST(new Request(...))', async () => {
-    const { orderId, sessionId } = await demo.checkout();
-    demo.pay(sessionId);
-    const response = await POST(requestFor(sessionId));
+    const { orderId, reference } = await demo.checkout();
+    demo.pay(reference);
+    const response = await POST(requestFor(reference));
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ received: true, outcome: 'applied' });
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
   it('takes the provider from the route params Next.js passes', async () => {
-    const { orderId, sessionId } = await demo.checkout({ userId: 'user_params' });
-    demo.pay(sessionId);
+    const { orderId, reference } = await demo.checkout({ userId: 'user_params' });
+    demo.pay(reference);
     // The URL's last segment says nothing useful here; the [provider] param decides.
-    const response = await POST(requestFor(sessionId, '/api/webhooks/stripe/'), {
+    const response = await POST(requestFor(reference, '/api/webhooks/stripe/'), {
       params: Promise.resolve({ provider: 'stripe' }),
     });
     expect(await response.json()).toMatchObject({ outcome: 'applied' });
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
+  it('applies a Ping++ charge.succeeded sent to /api/webhooks/pingxx', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'pingxx' });
+    demo.pay(reference);
+    const { rawBody, headers } = demo.pingxx.controls.eventFor(reference, 'charge.succeeded');
+    const response = await POST(
+      new Request('https://shop.example/api/webhooks/pingxx', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: rawBody,
+      }),
+      { params: Promise.resolve({ provider: 'pingxx' }) },
+    );
+    expect(await response.json()).toEqual({ received: true, outcome: 'applied' });
+    expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
+  });
+
   it('answers 400 for a bad signature and 404 for an unknown provider', async () => {
-    const { sessionId } = await demo.checkout({ userId: 'user_bad' });
-    demo.pay(sessionId);
-    const good = requestFor(sessionId);
+    const { reference } = await demo.checkout({ userId: 'user_bad' });
+    demo.pay(reference);
+    const good = requestFor(reference);
     const forged = new Request(good.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'stripe-signature': 't=1,v1=00' },
       body: await good.text(),
     });
     expect((await POST(forged)).status).toBe(400);
-    const unknown = await POST(requestFor(sessionId), { params: Promise.resolve({ provider: 'adyen' }) });
+    const unknown = await POST(requestFor(reference), { params: Promise.resolve({ provider: 'adyen' }) });
     expect(unknown.status).toBe(404);
   });
 });

@@ -42,7 +42,7 @@ describe('examples/reconcile-cron', () => {
 
   it('pays an order whose webhook was lost and leaves an unpaid one pending; the late webhook changes nothing', async () => {
     const lost = await demo.checkout({ userId: 'user_lost' });
-    demo.pay(lost.sessionId);
+    demo.pay(lost.reference);
     const unpaid = await demo.checkout({ userId: 'user_unpaid' });
     const logger = recordingLogger();
     const reports = reportQueue();
@@ -65,12 +65,12 @@ describe('examples/reconcile-cron', () => {
       'warn reconcile: applied a missed provider update',
     ]);
 
-    const { rawBody, headers } = demo.emulator.webhookFor(lost.sessionId, 'checkout.session.completed');
+    const { rawBody, headers } = demo.emulator.webhookFor(lost.reference, 'checkout.session.completed');
     const late = await demo.service.handleWebhook({ provider: 'stripe', rawBody, headers });
     expect(late.outcome).not.toBe('applied');
 
     // The unpaid order is paid later: the next run catches that too.
-    demo.pay(unpaid.sessionId);
+    demo.pay(unpaid.reference);
     const next = reportQueue();
     const second = startReconcileLoop(demo.service, { olderThanMs: 0, logger, onReport: next.onReport });
     const again = await next.next();
@@ -81,7 +81,7 @@ describe('examples/reconcile-cron', () => {
 
   it('does not touch attempts younger than olderThanMs', async () => {
     const fresh = await demo.checkout({ userId: 'user_fresh' });
-    demo.pay(fresh.sessionId);
+    demo.pay(fresh.reference);
     const loop = startReconcileLoop(demo.service, {
       intervalMs: 60_000,
       olderThanMs: 60 * 60_000,
