@@ -195,12 +195,19 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
 
     async createPayment(request) {
       if (!capabilities.channels.includes(request.channel)) {
-        throw new ValidationError(`Fake provider has no channel "${request.channel}".`, { field: 'channel', provider: name });
+        throw new ValidationError(`Fake provider has no channel "${request.channel}".`, {
+          field: 'channel',
+          provider: name,
+        });
       }
       const behaviour = createScript.shift() ?? 'require_action';
-      if (behaviour === 'unavailable') throw new ProviderUnavailableError('Fake provider is unavailable.', { provider: name });
+      if (behaviour === 'unavailable')
+        throw new ProviderUnavailableError('Fake provider is unavailable.', { provider: name });
       if (behaviour === 'decline') {
-        throw new ProviderDeclinedError('Fake provider declined the payment.', { provider: name, declineCode: 'fake_declined' });
+        throw new ProviderDeclinedError('Fake provider declined the payment.', {
+          provider: name,
+          declineCode: 'fake_declined',
+        });
       }
       calls.push({ method: 'create', attemptId: request.attemptId });
       let payment = byAttempt.get(request.attemptId);
@@ -238,8 +245,10 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
 
     async refundPayment(request: RefundRequest): Promise<RefundResult> {
       const behaviour = refundScript.shift();
-      if (behaviour === 'unavailable') throw new ProviderUnavailableError('Fake provider is unavailable.', { provider: name });
-      if (behaviour === 'decline') throw new ProviderDeclinedError('Fake provider declined the refund.', { provider: name });
+      if (behaviour === 'unavailable')
+        throw new ProviderUnavailableError('Fake provider is unavailable.', { provider: name });
+      if (behaviour === 'decline')
+        throw new ProviderDeclinedError('Fake provider declined the refund.', { provider: name });
       calls.push({ method: 'refund', refundId: request.refundId });
       let entry = refundsById.get(request.refundId);
       if (!entry) {
@@ -248,7 +257,10 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
           throw new ValidationError('Only a paid payment can be refunded.', { provider: name, code: 'NOT_REFUNDABLE' });
         }
         if (refundedSum(payment) + request.amount > payment.amount) {
-          throw new ValidationError('Refund exceeds the refundable amount.', { provider: name, code: 'REFUND_EXCEEDS_PAYMENT' });
+          throw new ValidationError('Refund exceeds the refundable amount.', {
+            provider: name,
+            code: 'REFUND_EXCEEDS_PAYMENT',
+          });
         }
         const refund: ProviderRefund = {
           providerRefundId: `fakere_${randomBytes(8).toString('hex')}`,
@@ -340,7 +352,11 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       };
       const rawBody = JSON.stringify(wire);
       const signature = createHmac('sha256', secret).update(rawBody).digest('hex');
-      return { rawBody, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature }, eventId: wire.id };
+      return {
+        rawBody,
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signature },
+        eventId: wire.id,
+      };
     },
   };
   return provider;
@@ -360,5 +376,7 @@ interface FakeWire {
 }
 
 function refundedSum(payment: FakePayment): number {
-  return payment.refunds.filter((r) => r.status === 'succeeded' || r.status === 'pending').reduce((s, r) => s + r.amount, 0);
+  return payment.refunds
+    .filter((r) => r.status === 'succeeded' || r.status === 'pending')
+    .reduce((s, r) => s + r.amount, 0);
 }

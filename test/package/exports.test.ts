@@ -11,11 +11,22 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../..', import.meta.url).pathname;
 const SUBPATHS = {
-  '@org/payment-factory': ['createPaymentFactory', 'resolvePaymentChannel', 'toMinorUnits', 'isPaymentError', 'loadPaymentConfig'],
+  '@org/payment-factory': [
+    'createPaymentFactory',
+    'resolvePaymentChannel',
+    'toMinorUnits',
+    'isPaymentError',
+    'loadPaymentConfig',
+  ],
   '@org/payment-factory/stripe': ['createStripeProvider'],
   '@org/payment-factory/pingxx': ['createPingxxProvider', 'PINGXX_CHANNELS'],
   '@org/payment-factory/kysely': ['createKyselyRepositories', 'migrateToLatest', 'paymentMigrations'],
-  '@org/payment-factory/testing': ['createFakeProvider', 'createInMemoryRepositories', 'runRepositoryConformance', 'runProviderConformance'],
+  '@org/payment-factory/testing': [
+    'createFakeProvider',
+    'createInMemoryRepositories',
+    'runRepositoryConformance',
+    'runProviderConformance',
+  ],
 } as const;
 
 function node(args: string[], input?: string): string {
@@ -23,13 +34,18 @@ function node(args: string[], input?: string): string {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/index.js'))) throw new Error('dist/ is missing: run `npm run build` (npm run test:package does).');
+  if (!existsSync(join(root, 'dist/index.js')))
+    throw new Error('dist/ is missing: run `npm run build` (npm run test:package does).');
 });
 
 describe('built package', () => {
   for (const [subpath, names] of Object.entries(SUBPATHS)) {
     it(`imports ${subpath} in ESM`, () => {
-      const out = node(['--input-type=module', '-e', `const m = await import(${JSON.stringify(subpath)}); console.log(JSON.stringify(Object.keys(m)))`]);
+      const out = node([
+        '--input-type=module',
+        '-e',
+        `const m = await import(${JSON.stringify(subpath)}); console.log(JSON.stringify(Object.keys(m)))`,
+      ]);
       expect(JSON.parse(out)).toEqual(expect.arrayContaining([...names]));
     });
 
@@ -44,7 +60,9 @@ describe('built package', () => {
       '-e',
       `require('@org/payment-factory'); console.log(JSON.stringify(Object.keys(require.cache)))`,
     ]);
-    const loaded = (JSON.parse(out) as string[]).filter((p) => /node_modules[\\/](stripe|pingpp|kysely|better-sqlite3|pg|mysql2)[\\/]/.test(p));
+    const loaded = (JSON.parse(out) as string[]).filter((p) =>
+      /node_modules[\\/](stripe|pingpp|kysely|better-sqlite3|pg|mysql2)[\\/]/.test(p),
+    );
     expect(loaded).toEqual([]);
   });
 
@@ -57,12 +75,26 @@ describe('built package', () => {
     );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify('file://' + hook)});`);
-    const out = node(['--import', register, '--input-type=module', '-e', `await import('@org/payment-factory'); console.log('done')`]);
+    const out = node([
+      '--import',
+      register,
+      '--input-type=module',
+      '-e',
+      `await import('@org/payment-factory'); console.log('done')`,
+    ]);
     const resolved = out.split('\n').filter((l) => l.startsWith('RESOLVED '));
     expect(resolved.some((l) => l.includes('/dist/index.js'))).toBe(true);
-    expect(resolved.filter((l) => /node_modules\/(stripe|pingpp|kysely|better-sqlite3|pg|mysql2)\//.test(l))).toEqual([]);
+    expect(resolved.filter((l) => /node_modules\/(stripe|pingpp|kysely|better-sqlite3|pg|mysql2)\//.test(l))).toEqual(
+      [],
+    );
     // Control: the same hook does see an SDK when a subpath that needs it is imported.
-    const withStripe = node(['--import', register, '--input-type=module', '-e', `await import('@org/payment-factory/stripe')`]);
+    const withStripe = node([
+      '--import',
+      register,
+      '--input-type=module',
+      '-e',
+      `await import('@org/payment-factory/stripe')`,
+    ]);
     expect(withStripe).toMatch(/node_modules\/stripe\//);
   });
 

@@ -32,7 +32,9 @@ afterAll(() => {
 
 describe('packed tarball in a scratch project', () => {
   it('ships only what users need', () => {
-    const files = execFileSync('tar', ['tzf', join(project, 'pack', readdirSync(join(project, 'pack'))[0]!)], { encoding: 'utf8' })
+    const files = execFileSync('tar', ['tzf', join(project, 'pack', readdirSync(join(project, 'pack'))[0]!)], {
+      encoding: 'utf8',
+    })
       .split('\n')
       .filter(Boolean);
     expect(files).toContain('package/dist/index.js');
@@ -61,7 +63,9 @@ describe('packed tarball in a scratch project', () => {
        const { migrateToLatest } = require('@org/payment-factory/kysely');
        console.log(fromMinorUnits(1234, 'BHD'), typeof createStripeProvider, typeof migrateToLatest, Object.keys(PINGXX_CHANNELS).includes('alipay_qr'));`,
     );
-    expect(execFileSync(process.execPath, ['cjs.cjs'], { cwd: project, encoding: 'utf8' }).trim()).toBe('1.234 function function true');
+    expect(execFileSync(process.execPath, ['cjs.cjs'], { cwd: project, encoding: 'utf8' }).trim()).toBe(
+      '1.234 function function true',
+    );
   });
 
   for (const [module, moduleResolution] of [
@@ -71,11 +75,23 @@ describe('packed tarball in a scratch project', () => {
     it(`type-checks a TypeScript consumer with moduleResolution ${moduleResolution}`, () => {
       const dir = join(project, `ts-${moduleResolution}`);
       mkdirSync(dir, { recursive: true });
-      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `ts-${moduleResolution}`, private: true, type: 'module' }));
+      writeFileSync(
+        join(dir, 'package.json'),
+        JSON.stringify({ name: `ts-${moduleResolution}`, private: true, type: 'module' }),
+      );
       writeFileSync(
         join(dir, 'tsconfig.json'),
         JSON.stringify({
-          compilerOptions: { module, moduleResolution, target: 'es2022', strict: true, noEmit: true, skipLibCheck: false, types: [], lib: ['es2023', 'dom'] },
+          compilerOptions: {
+            module,
+            moduleResolution,
+            target: 'es2022',
+            strict: true,
+            noEmit: true,
+            skipLibCheck: false,
+            types: [],
+            lib: ['es2023', 'dom'],
+          },
           include: ['consumer.ts'],
         }),
       );
@@ -96,7 +112,11 @@ describe('packed tarball in a scratch project', () => {
          export type Db = PaymentDatabase;`,
       );
       // Types of the SDK peers and of node come from the repository's node_modules, as in a real project.
-      execFileSync(process.execPath, [tsc, '-p', dir, '--typeRoots', join(root, 'node_modules/@types'), '--types', 'node'], { cwd: dir, stdio: 'pipe' });
+      execFileSync(
+        process.execPath,
+        [tsc, '-p', dir, '--typeRoots', join(root, 'node_modules/@types'), '--types', 'node'],
+        { cwd: dir, stdio: 'pipe' },
+      );
     });
   }
 });
