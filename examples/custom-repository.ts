@@ -73,7 +73,7 @@ async function main(): Promise<void> {
   createShopSchema(db);
   const demo = await startDemo({ repositories: createShopRepositories(db) });
   const webhooks = toNodeHandler(createWebhookHandler(demo.service));
-  const server = createServer((req, res) => void webhooks(req, res));
+  const server = createServer(webhooks);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const reports = await runPaidFlow(demo, `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`);

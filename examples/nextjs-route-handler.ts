@@ -51,10 +51,7 @@ export function providePaymentService(service: PaymentService): void {
 async function createPaymentServiceFromEnv(): Promise<PaymentService> {
   const config = loadPaymentConfig(process.env);
   const providers: PaymentProvider[] = [];
-  if (config.stripe) {
-    const stripe = config.stripe;
-    providers.push(createStripeProvider(stripe));
-  }
+  if (config.stripe) providers.push(createStripeProvider(config.stripe));
   if (config.pingxx) providers.push(createPingxxProvider({ ...config.pingxx }));
   const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.db');
   await migrateToLatest(db); // or run `npx payment-factory migrate` at deploy time instead
@@ -100,7 +97,7 @@ async function main(): Promise<void> {
     const provider = new URL(request.url).pathname.split('/').at(-1) ?? '';
     return POST(request, { params: Promise.resolve({ provider }) });
   });
-  const server = createServer((req, res) => void route(req, res));
+  const server = createServer(route);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   try {

@@ -137,7 +137,7 @@ async function main(): Promise<void> {
   const demo = await startDemo();
   const { service } = demo;
   const webhooks = toNodeHandler(createWebhookHandler(service));
-  const endpoint = createServer((req, res) => void webhooks(req, res));
+  const endpoint = createServer(webhooks);
   await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
   const webhookUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/webhooks/stripe`;
   let loop: ReconcileLoop | undefined;
