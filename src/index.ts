@@ -35,3 +35,4 @@ export type * from './persistence/ports.js';
 export type * from './persistence/records.js';
 export * from './core/config-reference.js';
 export * from './notifiers/index.js';
+export { ORDER_STATUSES, ATTEMPT_STATUSES, REFUND_STATUSES, EVENT_OUTCOMES } from './persistence/records.js';

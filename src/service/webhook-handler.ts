@@ -12,7 +12,7 @@
  * Bodies carry codes only, never internal error text.
  * @module
  */
-import { isPaymentError } from '../core/errors.js';
+import { isPaymentError, RawBodyRequiredError } from '../core/errors.js';
 import type { PaymentLogger } from './hooks.js';
 import type { PaymentService } from './payment-service.js';
 import { describeError } from './service-context.js';
@@ -49,8 +49,11 @@ export function createWebhookHandler(
     if (request.method !== 'POST') return json(405, { error: 'METHOD_NOT_ALLOWED' }, { allow: 'POST' });
     const provider = providerOf(request, options.provider);
     if (!provider || !service.factory.providers.has(provider)) return json(404, { error: 'UNKNOWN_PROVIDER' });
-    const rawBody = new Uint8Array(await request.arrayBuffer());
     try {
+      // A body read earlier (e.g. `await c.req.json()` before passing `c.req.raw`) cannot be verified.
+      if (request.bodyUsed)
+        throw new RawBodyRequiredError('The request body was already read before the webhook handler.');
+      const rawBody = new Uint8Array(await request.arrayBuffer());
       const result = await service.handleWebhook({ provider, rawBody, headers: request.headers });
       return json(200, { received: true, outcome: result.outcome });
     } catch (error) {

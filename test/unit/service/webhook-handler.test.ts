@@ -42,6 +42,19 @@ describe('createWebhookHandler', () => {
     expect(await res.json()).toEqual({ error: 'WEBHOOK_VERIFICATION_FAILED' });
   });
 
+  it('answers 400 RAW_BODY_REQUIRED when the body was already read, on every retry', async () => {
+    const h = createHarness();
+    const { attemptId } = await orderWithCharge(h);
+    const handle = createWebhookHandler(h.service);
+    for (let i = 0; i < 2; i += 1) {
+      const request = post('https://x/webhooks/fake', h.fake.webhook(attemptId));
+      await request.json();
+      const res = await handle(request);
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({ error: 'RAW_BODY_REQUIRED' });
+    }
+  });
+
   it('answers 404 for an unknown provider and 405 for GET', async () => {
     const h = createHarness();
     const handle = createWebhookHandler(h.service);
