@@ -117,6 +117,7 @@ export function logReconcileReport(report: ReconcileReport, logger: PaymentLogge
     changed: report.changed,
     stillPending: report.stillPending,
     unreferenced: report.unreferenced,
+    closed: report.closed,
     errors: report.errors.length,
   };
   if (report.changed > 0 || report.errors.length > 0) logger.warn('reconcile: drift found', summary);

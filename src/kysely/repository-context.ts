@@ -26,9 +26,11 @@ export interface RepositoryContext {
  *
  * SQLite: `BEGIN IMMEDIATE` on the single connection, so a transaction takes the write lock up front and
  * two processes sharing the file never deadlock upgrading a read lock (`SQLITE_BUSY` mid-transaction).
- * PostgreSQL and MySQL: Kysely's transaction at the server's default isolation (READ COMMITTED /
- * REPEATABLE READ); correctness comes from conditional updates, unique keys and `FOR UPDATE`, not from
- * the isolation level.
+ * PostgreSQL and MySQL: READ COMMITTED (PostgreSQL's default; set explicitly on MySQL, whose default
+ * REPEATABLE READ would let a plain read taken before a `FOR UPDATE` lock keep showing the old snapshot after
+ * the lock is granted: two concurrent refunds could each see the other's refund missing). Correctness comes
+ * from conditional updates, unique keys and `FOR UPDATE`; the isolation level only makes reads taken after
+ * a lock see what the lock's previous holder committed.
  */
 export async function runInTransaction<T>(
   db: Kysely<UntypedDatabase>,
@@ -36,6 +38,7 @@ export async function runInTransaction<T>(
   fn: (trx: Kysely<UntypedDatabase>) => Promise<T>,
 ): Promise<T> {
   if (db.isTransaction) return fn(db);
+  if (dialect === 'mysql') return db.transaction().setIsolationLevel('read committed').execute(fn);
   if (dialect !== 'sqlite') return db.transaction().execute(fn);
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);

@@ -281,6 +281,7 @@ async function applyRefundEvent<THandle>(
       attempt,
       provider: event.provider,
       raw: event.raw,
+      effects: f.effects,
     });
     if (record) changed.push(record);
   }
@@ -296,7 +297,14 @@ async function applyRefundEvent<THandle>(
 export async function recordProviderRefund<THandle>(
   ctx: ServiceContext<THandle>,
   tx: PaymentRepositoriesTx<THandle>,
-  input: { refund: ProviderRefund; order: OrderRecord; attempt: AttemptRecord; provider: string; raw: unknown },
+  input: {
+    refund: ProviderRefund;
+    order: OrderRecord;
+    attempt: AttemptRecord;
+    provider: string;
+    raw: unknown;
+    effects?: Effects;
+  },
 ): Promise<RefundRecord | null> {
   const { refund: r, order, attempt, provider } = input;
   const existing =
@@ -326,8 +334,25 @@ export async function recordProviderRefund<THandle>(
     if (!existing.providerRefundId) await tx.refunds.update(existing.refundId, patch);
     return null;
   }
-  const allowed = existing.status === 'pending' || (existing.status === 'succeeded' && r.status === 'failed');
+  // The provider's word wins over ours: a refund we recorded as failed that it reports succeeded took the
+  // money after all, and a succeeded refund can still fail later (e.g. the bank returned it).
+  const allowed =
+    existing.status === 'pending' ||
+    (existing.status === 'succeeded' && r.status === 'failed') ||
+    (existing.status === 'failed' && r.status === 'succeeded');
   if (!allowed) return null;
+  if (existing.status !== 'pending') {
+    input.effects?.anomalies.push({
+      kind: 'refund_reversed',
+      message: `refund ${existing.refundId} went from ${existing.status} to ${r.status} at the provider`,
+      provider,
+      eventId: null,
+      orderId: order.orderId,
+      attemptId: attempt.attemptId,
+      expected: existing.status,
+      actual: r.status,
+    });
+  }
   const moved = await tx.refunds.updateStatus({
     refundId: existing.refundId,
     from: [existing.status],
@@ -348,19 +373,21 @@ export async function settleRefunds<THandle>(
 ): Promise<void> {
   const { order, attempt, event, source, effects } = f;
   const all = await tx.refunds.listByOrder(order.orderId);
-  const refunded = all.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
-  const paid = order.paidAmount > 0 ? order.paidAmount : attempt.amount;
-  const full = refunded >= paid;
+  const succeeded = all.filter((r) => r.status === 'succeeded');
+  // An attempt is refunded when its own refunds cover it; the order when refunds cover everything captured
+  // (with a double payment, two attempts hold money and refunding one is not refunding the order).
+  const attemptRefunded = succeeded.filter((r) => r.attemptId === attempt.attemptId).reduce((s, r) => s + r.amount, 0);
+  if (attemptRefunded >= attempt.amount && decideAttempt(attempt.status, 'refunded').to) {
+    await tx.attempts.updateStatus({ attemptId: attempt.attemptId, from: ['paid'], to: 'refunded' });
+  }
+  const captured = await capturedAmount(tx, order);
+  const orderRefunded = succeeded.reduce((s, r) => s + r.amount, 0);
+  const full = captured > 0 && orderRefunded >= captured;
   let current = order;
-  if (full) {
-    if (decideAttempt(attempt.status, 'refunded').to) {
-      await tx.attempts.updateStatus({ attemptId: attempt.attemptId, from: ['paid'], to: 'refunded' });
-    }
-    if (decideOrder(order.status, 'refunded').to) {
-      const moved = await tx.orders.updateStatus({ orderId: order.orderId, from: ['paid'], to: 'refunded' });
-      if (!moved) throw concurrentChange(order.orderId);
-      current = (await tx.orders.findById(order.orderId)) as OrderRecord;
-    }
+  if (full && decideOrder(order.status, 'refunded').to) {
+    const moved = await tx.orders.updateStatus({ orderId: order.orderId, from: ['paid'], to: 'refunded' });
+    if (!moved) throw concurrentChange(order.orderId);
+    current = (await tx.orders.findById(order.orderId)) as OrderRecord;
   }
   const freshAttempt = await tx.attempts.findById(attempt.attemptId);
   for (const refund of f.changed) {
@@ -384,6 +411,15 @@ export async function settleRefunds<THandle>(
       source,
     });
   }
+}
+
+/** Money actually captured for the order: the sum of its attempts that were paid (and maybe refunded since). */
+export async function capturedAmount<THandle>(tx: PaymentRepositoriesTx<THandle>, order: OrderRecord): Promise<number> {
+  const attempts = await tx.attempts.listByOrder(order.orderId);
+  const captured = attempts
+    .filter((a) => a.status === 'paid' || a.status === 'refunded')
+    .reduce((s, a) => s + a.amount, 0);
+  return captured > 0 ? captured : order.paidAmount;
 }
 
 function anomalyOf(

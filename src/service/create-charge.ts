@@ -110,6 +110,11 @@ export async function createCharge<THandle>(
       return created;
     }));
 
+  // A resumed attempt is re-sent exactly as first recorded: the provider's idempotency check compares bodies.
+  const clientIp = reusable ? attempt.clientIp : (input.clientIp ?? null);
+  const metadata = reusable ? attempt.metadata : (input.metadata ?? null);
+  const extra = (reusable ? attempt.extra : (input.extra ?? null)) as PaymentExtra | null;
+  const expiresAt = reusable ? attempt.expiresAt : (input.expiresAt ?? null);
   let result: PaymentCreationResult;
   try {
     result = await ctx.factory.createPayment({
@@ -121,12 +126,12 @@ export async function createCharge<THandle>(
       currency: attempt.currency,
       subject: input.subject ?? `Order ${order.orderId}`,
       ...(input.body !== undefined ? { body: input.body } : {}),
-      ...(input.clientIp !== undefined ? { clientIp: input.clientIp } : {}),
+      ...(clientIp !== null ? { clientIp } : {}),
       userId: order.userId,
       productId: order.productId,
-      ...(input.metadata ? { metadata: input.metadata } : {}),
-      ...(input.extra ? { extra: input.extra } : {}),
-      ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+      ...(metadata ? { metadata } : {}),
+      ...(extra ? { extra } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
     });
   } catch (error) {
     await recordCreateFailure(ctx, attempt, error);

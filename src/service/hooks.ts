@@ -59,7 +59,8 @@ export interface PaymentAnomaly {
     | 'unknown_attempt'
     | 'late_success'
     | 'double_payment'
-    | 'refund_before_payment';
+    | 'refund_before_payment'
+    | 'refund_reversed';
   message: string;
   provider: string | null;
   eventId: string | null;

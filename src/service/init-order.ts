@@ -26,7 +26,8 @@ export function isExpired<THandle>(ctx: ServiceContext<THandle>, order: OrderRec
 
 /**
  * Returns the user's open order for the product (updating its amount while it is still `init`) or creates
- * one. An open order older than `orderExpireSeconds` is moved to `timeout` first.
+ * one. An open order older than `orderExpireSeconds`, or a `pending` one whose amount or currency changed, is
+ * moved to `timeout` first.
  */
 export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: InitOrderInput): Promise<OrderRecord> {
   for (const field of ['userId', 'productId'] as const) {
@@ -51,15 +52,16 @@ export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: In
   return inTransaction(ctx, async (tx) => {
     const open = await tx.orders.findOpenForUserProduct(input.userId, input.productId);
     if (open) {
-      if (isExpired(ctx, open)) {
-        await tx.orders.updateStatus({ orderId: open.orderId, from: ['init', 'pending'], to: 'timeout' });
-      } else if (open.currency === currency) {
-        if (open.status === 'init' && open.payableAmount !== payableAmount) {
-          await tx.orders.updateStatus({ orderId: open.orderId, from: ['init'], to: 'init', patch: { payableAmount } });
-          return (await tx.orders.findById(open.orderId)) as OrderRecord;
-        }
-        if (open.payableAmount === payableAmount) return open;
+      const reusable = !isExpired(ctx, open) && open.currency === currency;
+      if (reusable && open.payableAmount === payableAmount) return open;
+      if (reusable && open.status === 'init') {
+        await tx.orders.updateStatus({ orderId: open.orderId, from: ['init'], to: 'init', patch: { payableAmount } });
+        return (await tx.orders.findById(open.orderId)) as OrderRecord;
       }
+      // Expired, or a pending order whose price or currency changed: retire it before opening a new one, so at
+      // most one order per user and product is payable. A late payment of its attempt still lands (as paid,
+      // with a late-success anomaly) instead of silently paying for two orders.
+      await tx.orders.updateStatus({ orderId: open.orderId, from: ['init', 'pending'], to: 'timeout' });
     }
     return tx.orders.create({
       orderId: ctx.newId(),

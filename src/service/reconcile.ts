@@ -7,6 +7,7 @@ import { isPaymentError, NotFoundError } from '../core/errors.js';
 import type { PaymentEvent, PaymentSnapshot } from '../core/types.js';
 import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
 import { applyEvent, type EventResult } from './apply-event.js';
+import { isExpired } from './init-order.js';
 import { describeError, syntheticEvent, type ServiceContext } from './service-context.js';
 
 /** Outcome of `syncPayment`. */
@@ -116,11 +117,21 @@ export interface ReconcileReport {
   changed: number;
   /** Attempts the provider still reports pending. */
   stillPending: number;
-  /** Attempts without a provider reference (the create call never answered): retry `createCharge` or wait. */
+  /** Attempts without a provider reference (the create call never answered), still within the payment window. */
   unreferenced: number;
+  /**
+   * Attempts past their payment window that the provider still reports unpaid (or never acknowledged), now
+   * `closed` locally so they stop occupying every run. A late payment of one is still recorded (with a
+   * late-success anomaly).
+   */
+  closed: number;
   errors: Array<{ attemptId: string; code: string; retryable: boolean }>;
   /** Per-attempt details. */
-  details: Array<{ attemptId: string; orderId: string; outcome: 'changed' | 'pending' | 'unreferenced' | 'error' }>;
+  details: Array<{
+    attemptId: string;
+    orderId: string;
+    outcome: 'changed' | 'pending' | 'unreferenced' | 'closed' | 'error';
+  }>;
 }
 
 /**
@@ -140,20 +151,36 @@ export async function reconcile<THandle>(
   const cutoff =
     input.olderThan instanceof Date ? input.olderThan : new Date(now.getTime() - (input.olderThan ?? 5 * 60_000));
   const pending = await ctx.repositories.attempts.listPending({ createdBefore: cutoff, limit: input.limit ?? 100 });
-  const report: ReconcileReport = { checked: 0, changed: 0, stillPending: 0, unreferenced: 0, errors: [], details: [] };
+  const report: ReconcileReport = {
+    checked: 0,
+    changed: 0,
+    stillPending: 0,
+    unreferenced: 0,
+    closed: 0,
+    errors: [],
+    details: [],
+  };
   for (const attempt of pending) {
     report.checked += 1;
     const ids = { attemptId: attempt.attemptId, orderId: attempt.orderId };
-    if (!attempt.providerReference) {
-      report.unreferenced += 1;
-      report.details.push({ ...ids, outcome: 'unreferenced' });
-      continue;
-    }
     try {
+      if (!attempt.providerReference) {
+        if (await closeIfStale(ctx, attempt, now, 'NO_PROVIDER_REFERENCE')) {
+          report.closed += 1;
+          report.details.push({ ...ids, outcome: 'closed' });
+        } else {
+          report.unreferenced += 1;
+          report.details.push({ ...ids, outcome: 'unreferenced' });
+        }
+        continue;
+      }
       const results = await syncAttempt(ctx, attempt);
       if (results.some((r) => r.outcome === 'applied')) {
         report.changed += 1;
         report.details.push({ ...ids, outcome: 'changed' });
+      } else if (await closeIfStale(ctx, attempt, now, 'EXPIRED_UNPAID')) {
+        report.closed += 1;
+        report.details.push({ ...ids, outcome: 'closed' });
       } else {
         report.stillPending += 1;
         report.details.push({ ...ids, outcome: 'pending' });
@@ -169,4 +196,29 @@ export async function reconcile<THandle>(
     }
   }
   return report;
+}
+
+/**
+ * Closes a still-pending attempt that is past its payment window (its own expiry, else the order's), and
+ * times out its order if that is still open and expired. Guarded: a payment applied meanwhile wins.
+ */
+async function closeIfStale<THandle>(
+  ctx: ServiceContext<THandle>,
+  attempt: AttemptRecord,
+  now: Date,
+  code: string,
+): Promise<boolean> {
+  const windowEnd = attempt.expiresAt ?? new Date(attempt.createdAt.getTime() + ctx.orderExpireSeconds * 1000);
+  if (windowEnd.getTime() > now.getTime()) return false;
+  const closed = await ctx.repositories.attempts.updateStatus({
+    attemptId: attempt.attemptId,
+    from: ['pending'],
+    to: 'closed',
+    patch: { failureCode: code, failureMessage: 'Closed by reconcile: unpaid past its payment window.' },
+  });
+  const order = await ctx.repositories.orders.findById(attempt.orderId);
+  if (order && isExpired(ctx, order)) {
+    await ctx.repositories.orders.updateStatus({ orderId: order.orderId, from: ['init', 'pending'], to: 'timeout' });
+  }
+  return closed;
 }

@@ -132,6 +132,7 @@ describe('examples/reconcile-cron', () => {
         changed: 0,
         stillPending: 0,
         unreferenced: 0,
+        closed: 0,
         errors: [{ attemptId: 'att_1', code: 'PROVIDER_UNAVAILABLE', retryable: true }],
         details: [{ attemptId: 'att_1', orderId: 'o_1', outcome: 'error' }],
       },

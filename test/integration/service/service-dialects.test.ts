@@ -217,13 +217,35 @@ for (const dialect of testDialects()) {
       fake.pay(attemptId);
       await service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) });
       const settled = await Promise.allSettled(
-        Array.from({ length: 8 }, () => service.refund({ orderId: order.orderId, amount: 300 })),
+        Array.from({ length: 8 }, (_, i) =>
+          service.refund({ orderId: order.orderId, amount: 300, refundId: `race-${i}` }),
+        ),
       );
       expect(settled.filter((s) => s.status === 'fulfilled')).toHaveLength(3);
-      const refunded = (
-        await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute()
-      ).length;
-      expect(refunded).toBe(3);
+      const rejected = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected');
+      expect(rejected.map((r) => (r.reason as { code: string }).code)).toEqual(
+        Array(5).fill('REFUND_EXCEEDS_REMAINDER'),
+      );
+      const ledger = await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute();
+      expect(ledger).toHaveLength(3);
+      expect(
+        fake.payments.get([...fake.payments.values()].find((p) => p.attemptId === attemptId)!.id)!.refunds,
+      ).toHaveLength(3);
+    });
+
+    it('treats concurrent identical refund requests without an id as one (a double click refunds once)', async () => {
+      const { order, attemptId } = await charged('u-refund-click', 1000);
+      fake.pay(attemptId);
+      await service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) });
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => service.refund({ orderId: order.orderId, amount: 300 })),
+      );
+      expect(new Set(results.map((r) => r.refund.refundId)).size).toBe(1);
+      const ledger = await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute();
+      expect(ledger).toHaveLength(1);
+      expect(
+        fake.payments.get([...fake.payments.values()].find((p) => p.attemptId === attemptId)!.id)!.refunds,
+      ).toHaveLength(1);
     });
   });
 }

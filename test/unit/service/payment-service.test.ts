@@ -411,10 +411,73 @@ describe('refund', () => {
       IndeterminateOutcomeError,
     );
     expect(h.repositories.snapshot().refunds[0]).toMatchObject({ status: 'pending' });
+    // Within the lease of the first call nobody else calls the provider for this refund.
+    const early = await h.service.refund({ orderId: order.orderId, refundId: 'r-2' });
+    expect(early.refund.status).toBe('pending');
+    expect(h.fake.calls.filter((c) => c.method === 'refund')).toHaveLength(1);
+    h.clock.advance(61_000);
     const retried = await h.service.refund({ orderId: order.orderId, refundId: 'r-2' });
     expect(retried.refund).toMatchObject({ status: 'succeeded', amount: 500 });
     const payment = [...h.fake.payments.values()][0]!;
     expect(payment.refunds).toHaveLength(1);
+  });
+
+  it('lets only one of several concurrent retries of a refund call the provider', async () => {
+    const { h, order } = await paidOrder();
+    h.fake.scriptRefund('unavailable');
+    await expect(h.service.refund({ orderId: order.orderId, amount: 300, refundId: 'r-race' })).rejects.toMatchObject({
+      retryable: true,
+    });
+    h.clock.advance(61_000);
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => h.service.refund({ orderId: order.orderId, refundId: 'r-race' })),
+    );
+    expect(h.fake.calls.filter((c) => c.method === 'refund')).toHaveLength(1);
+    expect(results.filter((r) => r.refund.status === 'succeeded').length).toBeGreaterThanOrEqual(1);
+    expect([...h.fake.payments.values()][0]!.refunds).toHaveLength(1);
+  });
+
+  it('resumes a stranded refund instead of starting a second one when retried without its id', async () => {
+    const { h, order } = await paidOrder();
+    h.fake.scriptRefund('unavailable');
+    await expect(h.service.refund({ orderId: order.orderId })).rejects.toMatchObject({ retryable: true });
+    h.clock.advance(61_000);
+    const resumed = await h.service.refund({ orderId: order.orderId });
+    expect(resumed).toMatchObject({
+      refund: { status: 'succeeded', amount: 1999 },
+      order: { status: 'refunded' },
+      remaining: 0,
+    });
+    expect(h.repositories.snapshot().refunds).toHaveLength(1);
+  });
+
+  it('refunds an order paid twice per payment, and only then calls it refunded', async () => {
+    const h = createHarness();
+    const { order, attemptId } = await orderWithCharge(h, 1000);
+    await h.repositories.orders.update(order.orderId, { payableAmount: 1001 });
+    const second = (await h.service.createCharge({ orderId: order.orderId })).paymentPayload!.attemptId;
+    for (const id of [attemptId, second]) {
+      h.fake.pay(id);
+      await deliver(h, h.fake.webhook(id));
+    }
+    expect(h.anomalies.map((a) => a.kind)).toEqual(['double_payment']);
+    const first = await h.service.refund({ orderId: order.orderId, attemptId: second });
+    expect(first).toMatchObject({ refund: { amount: 1001 }, order: { status: 'paid' }, remaining: 1000 });
+    expect(h.refunded.mock.calls[0]![0]).toMatchObject({ fullyRefunded: false });
+    const rest = await h.service.refund({ orderId: order.orderId });
+    expect(rest).toMatchObject({ refund: { amount: 1000, attemptId }, order: { status: 'refunded' }, remaining: 0 });
+    expect(h.repositories.snapshot().attempts.map((a) => a.status)).toEqual(['refunded', 'refunded']);
+  });
+
+  it('reports a refund the provider later reverses', async () => {
+    const { h, order, attemptId } = await paidOrder();
+    await h.service.refund({ orderId: order.orderId, amount: 500 });
+    const payment = [...h.fake.payments.values()][0]!;
+    payment.refunds[0]!.status = 'failed';
+    await expect(deliver(h, h.fake.webhook(attemptId, 'refund.failed'))).resolves.toMatchObject({ outcome: 'applied' });
+    expect(h.repositories.snapshot().refunds[0]).toMatchObject({ status: 'failed' });
+    expect(h.anomalies.map((a) => a.kind)).toEqual(['refund_reversed']);
+    await expect(h.service.refund({ orderId: order.orderId })).resolves.toMatchObject({ refund: { amount: 1999 } });
   });
 
   it('records a refund made in the provider dashboard from its webhook', async () => {
@@ -468,10 +531,49 @@ describe('syncPayment and reconcile', () => {
     h.fake.scriptCreate('unavailable');
     await h.service.createCharge({ orderId: order3.orderId }).catch(() => undefined);
     h.fake.pay(a.attemptId);
-    h.clock.advance(10 * 60_000);
+    h.clock.advance(6 * 60_000);
     const report = await h.service.reconcile({ olderThan: 5 * 60_000, limit: 10 });
-    expect(report).toMatchObject({ checked: 3, changed: 1, stillPending: 1, unreferenced: 1, errors: [] });
+    expect(report).toMatchObject({ checked: 3, changed: 1, stillPending: 1, unreferenced: 1, closed: 0, errors: [] });
     expect((await h.service.getOrder(a.order.orderId))?.status).toBe('paid');
+  });
+
+  it('closes attempts past their payment window so newer ones are reached, and still records a late payment', async () => {
+    const h = createHarness();
+    const stale = await orderWithCharge(h);
+    const lost = await h.service.initOrder({ userId: 'u9', productId: 'p1', payableAmount: 500, currency: 'USD' });
+    h.fake.scriptCreate('unavailable');
+    await h.service.createCharge({ orderId: lost.orderId }).catch(() => undefined);
+    h.clock.advance(11 * 60_000);
+    const freshOrder = await h.service.initOrder({
+      userId: 'u8',
+      productId: 'p1',
+      payableAmount: 700,
+      currency: 'USD',
+    });
+    const fresh = {
+      attemptId: (await h.service.createCharge({ orderId: freshOrder.orderId })).paymentPayload!.attemptId,
+    };
+    h.clock.advance(1000);
+    const first = await h.service.reconcile({ olderThan: 0, limit: 2 });
+    expect(first).toMatchObject({ checked: 2, closed: 2, stillPending: 0 });
+    expect((await h.service.getOrder(stale.order.orderId))?.status).toBe('timeout');
+    h.fake.pay(fresh.attemptId);
+    const second = await h.service.reconcile({ olderThan: 0, limit: 2 });
+    expect(second).toMatchObject({ checked: 1, changed: 1 });
+    // The abandoned QR code gets paid after all: the money is recorded and reported.
+    await expect(deliver(h, h.fake.webhook(stale.attemptId))).resolves.toMatchObject({ outcome: 'applied' });
+    expect((await h.service.getOrder(stale.order.orderId))?.status).toBe('paid');
+    expect(h.anomalies.map((x) => x.kind)).toEqual(['late_success', 'late_success']);
+  });
+
+  it('retires a pending order whose price changed instead of leaving two payable orders', async () => {
+    const h = createHarness();
+    const { order, attemptId } = await orderWithCharge(h);
+    const repriced = await h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 999, currency: 'USD' });
+    expect(repriced.orderId).not.toBe(order.orderId);
+    expect((await h.service.getOrder(order.orderId))?.status).toBe('timeout');
+    await deliver(h, h.fake.webhook(attemptId));
+    expect(h.anomalies.map((x) => x.kind)).toEqual(['late_success']);
   });
 });
 
