@@ -116,7 +116,11 @@ export function instrumentPingppResource(resource: PingppResourceInternals, prot
   };
 
   resource._responseHandler = function (req, callback, retryCallback) {
-    const handle = sdkResponseHandler.call(this, req, callback, retryCallback);
+    // The SDK silently re-sends a request once after a 502 with a non-JSON body. Harmless for reads; for a
+    // POST the gateway may have passed the first one on, and Ping++ refunds have no idempotency key, so a
+    // mutating call surfaces the 502 (as an indeterminate outcome) instead of acting twice.
+    const method = (req as { method?: string }).method;
+    const handle = sdkResponseHandler.call(this, req, callback, method === 'GET' ? retryCallback : undefined);
     const state = states.get(callback);
     return (res) => {
       if (state) state.trace.status = res.statusCode;

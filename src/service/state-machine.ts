@@ -5,7 +5,8 @@
  * Order: `init → pending → paid → refunded`, `init|pending → timeout`. Same-state is a no-op, `refunded` is
  * terminal, a late failure never undoes `paid`, and a verified success for a `timeout` order still records
  * the money (`paid`) and raises an anomaly. Attempt: `pending → paid | failed | closed`, `paid → refunded`;
- * a success for a `failed` or `closed` attempt is recorded and reported.
+ * a success for a `failed` attempt is recorded (the payer retried on the same payment page), one for a
+ * `closed` attempt is recorded and reported.
  * @module
  */
 import type { AttemptStatus, OrderStatus } from '../persistence/records.js';
@@ -95,7 +96,9 @@ export const ATTEMPT_TRANSITIONS: Readonly<
   },
   paid: { paid: stay, failed: stay, canceled: stay, refunded: { to: 'refunded' } },
   failed: {
-    paid: { to: 'paid', anomaly: 'payment succeeded after it was reported failed' },
+    // A declined card is not the end of a PaymentIntent or Checkout Session: the payer may retry on the same
+    // page and succeed. That success is normal, not an anomaly.
+    paid: { to: 'paid' },
     failed: stay,
     canceled: stay,
     refunded: { to: null, refuse: 'retry', anomaly: 'refund before payment' },

@@ -65,8 +65,8 @@ describe('attempt state machine', () => {
     expect(decideAttempt(from, signal).to).toBe(to);
   });
 
-  it('flags late successes of failed or closed attempts', () => {
-    expect(decideAttempt('failed', 'paid').anomaly).toBeTruthy();
+  it('records a success after a failure as a retry, and flags one for a closed attempt', () => {
+    expect(decideAttempt('failed', 'paid')).toEqual({ to: 'paid' });
     expect(decideAttempt('closed', 'paid').anomaly).toBeTruthy();
     expect(decideAttempt('pending', 'paid').anomaly).toBeUndefined();
   });
