@@ -109,7 +109,7 @@ export function preparePayment(request: PaymentRequest, config: ResolvedStripeOp
     ...paymentMethodTypesParam(config),
     // Checkout refuses WeChat Pay without the client it will run in.
     ...(types?.includes('wechat_pay') ? { payment_method_options: { wechat_pay: { client: 'web' } } } : {}),
-    ...(request.expiresAt === undefined ? {} : { expires_at: epochSeconds(request.expiresAt, fail) }),
+    ...(request.expiresAt === undefined ? {} : { expires_at: checkoutExpiry(request.expiresAt, fail) }),
   };
   return { mode, currency, stripeAmount, metadata, idempotencyKey: `pf-cs-${request.attemptId}`, params };
 }
@@ -220,6 +220,16 @@ function urlOption(
   if (fromRequest === undefined) return fromConfig;
   if (!isHttpUrl(fromRequest)) throw fail(`extra.${name} must be an absolute http(s) URL.`, `extra.${name}`);
   return fromRequest;
+}
+
+/** Checkout Sessions accept `expires_at` between 30 minutes and 24 hours after creation; check it here, not at Stripe. */
+function checkoutExpiry(date: Date, fail: (message: string, field: string) => ValidationError): number {
+  const seconds = epochSeconds(date, fail);
+  const fromNow = seconds - Math.floor(Date.now() / 1000);
+  if (fromNow < 30 * 60 || fromNow > 24 * 60 * 60) {
+    throw fail('expiresAt of a Checkout Session must be between 30 minutes and 24 hours from now.', 'expiresAt');
+  }
+  return seconds;
 }
 
 function epochSeconds(date: Date, fail: (message: string, field: string) => ValidationError): number {

@@ -78,6 +78,16 @@ describe('preparePayment', () => {
   });
 
   it.each([
+    ['in 10 minutes', 10 * 60_000],
+    ['in the past', -60_000],
+    ['in 25 hours', 25 * 3_600_000],
+  ])('refuses a Checkout expiry %s before calling Stripe', (_when, offset) => {
+    expect(() =>
+      preparePayment({ ...request, channel: 'checkout', expiresAt: new Date(Date.now() + offset) }, config),
+    ).toThrow(/between 30 minutes and 24 hours/);
+  });
+
+  it.each([
     ['a reserved metadata key with another value', { metadata: { order_bid: 'other' } }, 'RESERVED_METADATA_KEY'],
     ['a bracket in a metadata key', { metadata: { 'a[b]': 'x' } }, 'INVALID_METADATA'],
     ['a metadata value over 500 characters', { metadata: { a: 'x'.repeat(501) } }, 'INVALID_METADATA'],
