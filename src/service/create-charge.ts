@@ -61,18 +61,16 @@ export async function createCharge<THandle>(
   const kind = kindOf(ctx, route.provider);
 
   const now = ctx.clock();
-  const attempts = await ctx.repositories.attempts.listByOrder(order.orderId);
-  const reusable = attempts
-    .filter(
-      (a) =>
-        a.status === 'pending' &&
-        a.provider === route.provider &&
-        a.channel === route.channel &&
-        a.amount === order.payableAmount &&
-        a.currency === order.currency &&
-        (a.expiresAt === null || a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS) &&
-        now.getTime() - a.createdAt.getTime() < ctx.orderExpireSeconds * 1000,
-    )
+  const isReusable = (a: AttemptRecord, o: OrderRecord) =>
+    a.status === 'pending' &&
+    a.provider === route.provider &&
+    a.channel === route.channel &&
+    a.amount === o.payableAmount &&
+    a.currency === o.currency &&
+    (a.expiresAt === null || a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS) &&
+    now.getTime() - a.createdAt.getTime() < ctx.orderExpireSeconds * 1000;
+  const reusable = (await ctx.repositories.attempts.listByOrder(order.orderId))
+    .filter((a) => isReusable(a, order))
     .at(-1);
   if (reusable?.providerReference && reusable.result) {
     ctx.logger.info('reusing open attempt', { orderId: order.orderId, attemptId: reusable.attemptId });
@@ -86,6 +84,9 @@ export async function createCharge<THandle>(
       const locked = await tx.orders.findById(order.orderId, { forUpdate: true });
       if (!locked) throw new NotFoundError(`Order ${order.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
       assertChargeable(locked);
+      // A concurrent call (a double click) may have opened one since we looked: share it, don't open a second.
+      const raced = (await tx.attempts.listByOrder(locked.orderId)).filter((a) => isReusable(a, locked)).at(-1);
+      if (raced) return raced;
       const created = await tx.attempts.create({
         attemptId: ctx.newId(),
         orderId: locked.orderId,
@@ -110,11 +111,9 @@ export async function createCharge<THandle>(
       return created;
     }));
 
-  // A resumed attempt is re-sent exactly as first recorded: the provider's idempotency check compares bodies.
-  const clientIp = reusable ? attempt.clientIp : (input.clientIp ?? null);
-  const metadata = reusable ? attempt.metadata : (input.metadata ?? null);
-  const extra = (reusable ? attempt.extra : (input.extra ?? null)) as PaymentExtra | null;
-  const expiresAt = reusable ? attempt.expiresAt : (input.expiresAt ?? null);
+  // The attempt is (re-)sent exactly as recorded: the provider's idempotency check compares request bodies.
+  const { clientIp, metadata, expiresAt } = attempt;
+  const extra = attempt.extra as PaymentExtra | null;
   let result: PaymentCreationResult;
   try {
     result = await ctx.factory.createPayment({

@@ -90,6 +90,20 @@ for (const dialect of testDialects()) {
       expect(notified).toContain(`order.paid:${order.orderId}`);
     });
 
+    it('shares one attempt between 10 concurrent charges of one order', async () => {
+      const order = await service.initOrder({
+        userId: 'u-click',
+        productId: 'course-1',
+        payableAmount: 1999,
+        currency: 'CNY',
+      });
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => service.createCharge({ orderId: order.orderId, clientIp: '10.0.0.1' })),
+      );
+      expect(new Set(results.map((r) => r.paymentPayload?.attemptId)).size).toBe(1);
+      expect(await service.repositories.attempts.listByOrder(order.orderId)).toHaveLength(1);
+    });
+
     it('applies 50 concurrent deliveries of one success exactly once', async () => {
       const { order, attemptId } = await charged('u-race');
       const w = fake.webhook(attemptId);

@@ -105,6 +105,17 @@ describe('createCharge', () => {
     expect(h.repositories.snapshot().attempts).toHaveLength(1);
   });
 
+  it('shares one attempt between concurrent charges of one order (a double click pays once)', async () => {
+    const h = createHarness();
+    const order = await h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 1999, currency: 'USD' });
+    const results = await Promise.all(
+      Array.from({ length: 5 }, () => h.service.createCharge({ orderId: order.orderId })),
+    );
+    expect(new Set(results.map((r) => r.paymentPayload?.attemptId)).size).toBe(1);
+    expect(h.repositories.snapshot().attempts).toHaveLength(1);
+    expect(h.fake.payments.size).toBe(1);
+  });
+
   it('creates a new attempt when the amount changed', async () => {
     const h = createHarness();
     const { order, attemptId } = await orderWithCharge(h);
