@@ -85,13 +85,12 @@ async function webhookBench(): Promise<Row[]> {
   }
   gc?.();
   const heapBefore = process.memoryUsage().heapUsed;
-  let next = 0;
   const start = process.hrtime.bigint();
   for (const w of webhooks) await service.handleWebhook({ provider: 'fake', ...w });
   const applied = count / (Number(process.hrtime.bigint() - start) / 1e9);
   gc?.();
   const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1024 / 1024;
-  next = 0;
+  let next = 0;
   const replay = await opsPerSecond(
     () => service.handleWebhook({ provider: 'fake', ...webhooks[next++ % count]! }),
     count,

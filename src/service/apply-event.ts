@@ -10,7 +10,14 @@ import type { PaymentEvent, ProviderRefund } from '../core/types.js';
 import type { PaymentRepositoriesTx } from '../persistence/ports.js';
 import type { AttemptRecord, OrderRecord, RefundRecord } from '../persistence/records.js';
 import type { ChangeSource, PaymentAnomaly } from './hooks.js';
-import { attemptFieldsFromRaw, inTransaction, kindOf, type Effects, type ServiceContext } from './service-context.js';
+import {
+  attemptFieldsFromRaw,
+  concurrentChange,
+  inTransaction,
+  kindOf,
+  type Effects,
+  type ServiceContext,
+} from './service-context.js';
 import { decideAttempt, decideOrder } from './state-machine.js';
 import { markOrderPaid } from './mark-paid.js';
 
@@ -195,19 +202,18 @@ async function decide<THandle>(
   }
 }
 
-interface Facts<THandle> {
+interface Facts {
   event: PaymentEvent;
   attempt: AttemptRecord;
   order: OrderRecord;
   source: ChangeSource;
   effects: Effects;
-  tx?: PaymentRepositoriesTx<THandle>;
 }
 
 async function applySuccess<THandle>(
   ctx: ServiceContext<THandle>,
   tx: PaymentRepositoriesTx<THandle>,
-  f: Facts<THandle>,
+  f: Facts,
 ): Promise<Decision> {
   const { event, attempt, order, source, effects } = f;
   const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
@@ -253,7 +259,7 @@ async function applySuccess<THandle>(
 async function applyRefundEvent<THandle>(
   ctx: ServiceContext<THandle>,
   tx: PaymentRepositoriesTx<THandle>,
-  f: Facts<THandle>,
+  f: Facts,
 ): Promise<Decision> {
   const { event, attempt, order } = f;
   const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
@@ -369,7 +375,7 @@ export async function recordProviderRefund<THandle>(
 export async function settleRefunds<THandle>(
   ctx: ServiceContext<THandle>,
   tx: PaymentRepositoriesTx<THandle>,
-  f: Omit<Facts<THandle>, 'event'> & { event: PaymentEvent | null; changed: RefundRecord[] },
+  f: Omit<Facts, 'event'> & { event: PaymentEvent | null; changed: RefundRecord[] },
 ): Promise<void> {
   const { order, attempt, event, source, effects } = f;
   const all = await tx.refunds.listByOrder(order.orderId);
@@ -436,8 +442,4 @@ function anomalyOf(
     orderId: attempt.orderId,
     attemptId: attempt.attemptId,
   };
-}
-
-function concurrentChange(id: string): PaymentError {
-  return new PaymentError(`Record ${id} changed concurrently; retry.`, { code: 'CONCURRENT_UPDATE', retryable: true });
 }

@@ -3,12 +3,13 @@
  * free orders, so hooks and notifications are identical whatever the source.
  * @module
  */
-import { NotFoundError, PaymentError, ValidationError } from '../core/errors.js';
+import { NotFoundError, ValidationError } from '../core/errors.js';
+import { assertMinorUnits } from '../core/money.js';
 import type { PaymentEvent } from '../core/types.js';
 import type { PaymentRepositoriesTx } from '../persistence/ports.js';
 import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
 import type { ChangeSource } from './hooks.js';
-import { inTransaction, type Effects, type ServiceContext } from './service-context.js';
+import { concurrentChange, inTransaction, type Effects, type ServiceContext } from './service-context.js';
 import { decideOrder } from './state-machine.js';
 
 /** Moves a locked order to `paid` and runs `onOrderPaid`; queues the `order.paid` notification. */
@@ -31,11 +32,7 @@ export async function markOrderPaid<THandle>(
     to: 'paid',
     patch: { paidAmount: input.amount, ...(attempt ? { paymentChannel: attempt.provider } : {}) },
   });
-  if (!moved)
-    throw new PaymentError(`Order ${order.orderId} changed concurrently; retry.`, {
-      code: 'CONCURRENT_UPDATE',
-      retryable: true,
-    });
+  if (!moved) throw concurrentChange(order.orderId);
   const paid = (await tx.orders.findById(order.orderId)) as OrderRecord;
   await ctx.hooks.onOrderPaid?.({
     tx,
@@ -63,6 +60,7 @@ export interface MarkPaidInput {
  * Same-state is a no-op that returns the order; a refunded order is refused.
  */
 export async function markPaid<THandle>(ctx: ServiceContext<THandle>, input: MarkPaidInput): Promise<OrderRecord> {
+  if (input.amount !== undefined) assertMinorUnits(input.amount);
   return inTransaction(ctx, async (tx, effects) => {
     const order = await tx.orders.findById(input.orderId, { forUpdate: true });
     if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
@@ -74,12 +72,6 @@ export async function markPaid<THandle>(ctx: ServiceContext<THandle>, input: Mar
     }
     if (!decision.to) return order;
     const amount = input.amount ?? order.payableAmount;
-    if (!Number.isSafeInteger(amount) || amount < 0) {
-      throw new ValidationError('amount must be a non-negative integer of minor units.', {
-        field: 'amount',
-        code: 'INVALID_AMOUNT',
-      });
-    }
     if (decision.anomaly) {
       effects.anomalies.push({
         kind: 'late_success',

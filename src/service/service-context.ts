@@ -4,6 +4,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { PaymentError } from '../core/errors.js';
 import type { PaymentFactory } from '../core/factory.js';
 import type { PaymentEvent } from '../core/types.js';
 import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
@@ -73,6 +74,11 @@ async function release<THandle>(ctx: ServiceContext<THandle>, effects: Effects):
       }
     }
   }
+}
+
+/** A guarded update lost a race it should not have (the row is locked): ask the caller to retry. */
+export function concurrentChange(id: string): PaymentError {
+  return new PaymentError(`Record ${id} changed concurrently; retry.`, { code: 'CONCURRENT_UPDATE', retryable: true });
 }
 
 /** A short, secret-free description of an error for logs. */

@@ -600,4 +600,17 @@ describe('markPaid', () => {
     expect(h.paid).toHaveBeenCalledTimes(1);
     await expect(h.service.markPaid({ orderId: 'missing' })).rejects.toMatchObject({ name: 'NotFoundError' });
   });
+
+  it('refuses a non-integer or negative amount before touching the order', async () => {
+    const h = createHarness();
+    const order = await h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 1999, currency: 'USD' });
+    await expect(h.service.markPaid({ orderId: order.orderId, amount: 19.99 })).rejects.toMatchObject({
+      code: 'INVALID_AMOUNT',
+    });
+    await expect(h.service.markPaid({ orderId: order.orderId, amount: -1 })).rejects.toMatchObject({
+      code: 'NEGATIVE_AMOUNT',
+    });
+    expect((await h.service.getOrder(order.orderId))?.status).toBe('init');
+    expect(h.paid).not.toHaveBeenCalled();
+  });
 });
