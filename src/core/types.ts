@@ -71,26 +71,11 @@ export type PaymentStatus = 'requires_action' | 'pending' | 'processing' | 'succ
 
 /** The browser-safe view of a creation result: no raw provider object, no server secrets. */
 export interface PublicPaymentView {
-  provider: string;
-  channel: string;
-  attemptId: string;
-  status: PaymentStatus;
-  amount: number;
-  currency: string;
-  nextAction: NextAction;
-  qrUrl: string | null;
-  expiresAt: Date | null;
-}
-
-/** The normalised outcome of {@link PaymentProvider.createPayment}. */
-export interface PaymentCreationResult {
   /** Provider instance name (registry key). */
   provider: string;
   /** Provider sub-channel actually used. */
   channel: string;
   attemptId: string;
-  /** Charge id (Ping++), PaymentIntent id or Checkout Session id (Stripe). */
-  providerReference: string;
   status: PaymentStatus;
   amount: number;
   /** Upper-case ISO 4217. */
@@ -99,6 +84,12 @@ export interface PaymentCreationResult {
   /** Legacy single string for old clients: QR link, Stripe client secret or Checkout URL. */
   qrUrl: string | null;
   expiresAt: Date | null;
+}
+
+/** The normalised outcome of {@link PaymentProvider.createPayment}: the public view plus server-side facts. */
+export interface PaymentCreationResult extends PublicPaymentView {
+  /** Charge id (Ping++), PaymentIntent id or Checkout Session id (Stripe). */
+  providerReference: string;
   /** Whether the provider object is live (production) rather than test mode. */
   livemode: boolean;
   /** The provider's object as returned. Server-side only. */
