@@ -18,21 +18,29 @@ import {
   createPaymentService,
   createWebhookHandler,
   fromMinorUnits,
+  loadPaymentConfig,
   toNodeHandler,
   type PaymentProvider,
+  type StripeConfig,
 } from '@org/payment-factory';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createStripeProvider } from '@org/payment-factory/stripe';
 import { startPingxxEmulator, startStripeEmulator, type StripeEmulator } from '@org/payment-factory/testing';
 
-const step = (n: number, text: string) => console.log(`\n[${n}] ${text}`);
-const realStripe = Boolean(process.env.STRIPE_SECRET_KEY && process.env.STRIPE_WEBHOOK_SECRET);
+/** The real-Stripe configuration, when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set (parsed by loadPaymentConfig). */
+function realStripeConfig(env: Record<string, string | undefined>): StripeConfig | null {
+  if (!env.STRIPE_SECRET_KEY || !env.STRIPE_WEBHOOK_SECRET) return null;
+  const stripeKeys = Object.fromEntries(Object.entries(env).filter(([key]) => key.startsWith('STRIPE_')));
+  return loadPaymentConfig({ ...stripeKeys, PAYMENT_CHANNELS_ENABLED: 'stripe' }).stripe;
+}
 
 export async function runQuickstart(
-  options: { databaseFile?: string; quiet?: boolean } = {},
+  options: { databaseFile?: string; quiet?: boolean; env?: Record<string, string | undefined> } = {},
 ): Promise<{ ok: boolean }> {
   const log = options.quiet ? () => undefined : console.log;
+  const step = (n: number, text: string) => log(`\n[${n}] ${text}`);
+  const realStripe = realStripeConfig(options.env ?? process.env);
   const databaseFile = options.databaseFile ?? '.tmp/quickstart.sqlite';
   mkdirSync('.tmp', { recursive: true });
   rmSync(databaseFile, { force: true });
@@ -59,10 +67,9 @@ export async function runQuickstart(
         ...stripeEmulator.sdkOptions,
       })
     : createStripeProvider({
-        secretKey: process.env.STRIPE_SECRET_KEY!,
-        webhookSecret: process.env.STRIPE_WEBHOOK_SECRET!.split(','),
-        successUrl: process.env.STRIPE_SUCCESS_URL ?? 'https://example.com/pay/success',
-        cancelUrl: process.env.STRIPE_CANCEL_URL ?? 'https://example.com/pay/cancel',
+        successUrl: 'https://example.com/pay/success',
+        cancelUrl: 'https://example.com/pay/cancel',
+        ...realStripe!,
       });
   const pingxx = createPingxxProvider({ ...pingxxEmulator.providerOptions });
   if (stripeEmulator) log(`    Stripe emulator  ${stripeEmulator.url}`);

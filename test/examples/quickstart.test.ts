@@ -7,6 +7,6 @@ import { runQuickstart } from '../../examples/quickstart.js';
 describe('examples/quickstart.ts (npm run demo)', () => {
   it('ends with both orders paid', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'pf-demo-')), 'demo.sqlite');
-    await expect(runQuickstart({ databaseFile: file, quiet: true })).resolves.toEqual({ ok: true });
+    await expect(runQuickstart({ databaseFile: file, quiet: true, env: {} })).resolves.toEqual({ ok: true });
   });
 });
