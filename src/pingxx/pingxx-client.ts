@@ -11,7 +11,7 @@ import type { KeyObject } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
 import { mapPingxxError, unexpectedPingxxResponse, type PingxxFailureContext } from './pingxx-errors.js';
 import type { PingxxOperation } from './pingxx-mappers.js';
-import { loadPingpp, type PingppChargesResource, type PingppFactory } from './pingxx-sdk.js';
+import { loadPingpp, type PingppChargesResource } from './pingxx-sdk.js';
 import { instrumentPingppResource, PingxxCallTrace } from './pingxx-transport.js';
 import type { PingxxCharge, PingxxChargeParams, PingxxList, PingxxRefund, PingxxRefundParams } from './pingxx-types.js';
 
@@ -30,8 +30,6 @@ export interface PingxxClientOptions {
   protocol?: 'http' | 'https' | undefined;
   /** Provider instance name, carried by errors. */
   provider: string;
-  /** The `pingpp` module; loaded with `require` when omitted. */
-  sdk?: PingppFactory | undefined;
 }
 
 /** Per-call options. */
@@ -65,7 +63,7 @@ export interface PingxxClient {
  */
 export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
   const { provider, timeoutMs } = options;
-  const sdk = (options.sdk ?? loadPingpp(provider))(options.secretKey);
+  const sdk = loadPingpp(provider)(options.secretKey);
   sdk.setTimeout(timeoutMs);
   // Node ≥ 19 pools keep-alive sockets, on which the SDK never writes (DESIGN §10).
   sdk._setParsedHeader('Connection', 'close');

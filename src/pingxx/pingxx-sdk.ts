@@ -53,9 +53,7 @@ export interface PingppInstance {
   setTimeout(timeoutMs: number): void;
   /** Accepts a PEM string or a `KeyObject`: the SDK only passes it to `crypto.Sign#sign`. */
   setPrivateKey(privateKey: unknown): void;
-  setAppID(appId: string): void;
   _setParsedHeader(name: string, value: string): void;
-  getApiField(name: string): unknown;
   charges: PingppChargesResource;
 }
 
@@ -68,7 +66,7 @@ export type PingppFactory = (secretKey: string) => PingppInstance;
  * `import.meta.url` (a bare `require` would be rewritten by the bundler into a throwing shim).
  * @throws ConfigurationError when `pingpp` is not installed.
  */
-export function loadPingpp(provider?: string): PingppFactory {
+export function loadPingpp(provider: string): PingppFactory {
   try {
     const anchor = typeof __filename === 'string' ? __filename : import.meta.url;
     return createRequire(anchor)('pingpp') as PingppFactory;
@@ -76,7 +74,7 @@ export function loadPingpp(provider?: string): PingppFactory {
     throw new ConfigurationError('The Ping++ adapter needs the "pingpp" package (npm install pingpp@^2.1.6).', {
       code: 'PINGXX_SDK_MISSING',
       cause,
-      ...(provider === undefined ? {} : { provider }),
+      provider,
     });
   }
 }

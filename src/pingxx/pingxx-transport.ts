@@ -32,8 +32,6 @@ export class PingxxCallTrace {
   timedOut = false;
   /** Whether the caller aborted the call (`AbortSignal`). */
   aborted = false;
-  /** HTTP requests made (the SDK retries once on a 502 with a non-JSON body). */
-  attempts = 0;
   #abortInFlight: (() => void) | undefined;
   #cancelled = false;
 
@@ -91,7 +89,6 @@ export function instrumentPingppResource(resource: PingppResourceInternals, prot
     const state = states.get(callback);
     if (!state) return onTimeout;
     const { trace, body } = state;
-    trace.attempts += 1;
     const abort = (): void => {
       // The SDK's handler sets `_isAborted`; never run it twice for one request.
       if (!(req as { _isAborted?: boolean })._isAborted) onTimeout();
