@@ -336,8 +336,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     },
     webhook(ref, type = 'payment.succeeded', overrides = {}) {
       const payment = find(ref);
-      const refunds = type.startsWith('refund.') ? payment.refunds.map((r) => ({ ...r })) : [];
-      const last = refunds.at(-1);
+      const last = type.startsWith('refund.') ? payment.refunds.at(-1) : undefined;
       const wire: FakeWire = {
         id: overrides.eventId ?? `evt_${randomBytes(8).toString('hex')}`,
         type,
@@ -348,7 +347,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
         currency: overrides.currency ?? payment.currency,
         livemode: overrides.livemode ?? livemode,
         created: Date.now(),
-        refunds: last ? [last] : refunds,
+        refunds: last ? [{ ...last }] : [],
       };
       const rawBody = JSON.stringify(wire);
       const signature = createHmac('sha256', secret).update(rawBody).digest('hex');
