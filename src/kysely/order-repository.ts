@@ -59,28 +59,30 @@ function priceColumns(
   return out;
 }
 
+/** Whether a patch changes what the DECIMAL price columns hold. */
+function touchesPrices(patch: OrderPatch): boolean {
+  return patch.payableAmount !== undefined || patch.paidAmount !== undefined || patch.currency !== undefined;
+}
+
 /** Creates the order repository for one context. */
 export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
   const table = ctx.tables.orders;
   const selectOrders = (c: RepositoryContext) => c.db.selectFrom(table).selectAll().where('deleted', '=', 0);
 
   /**
-   * Column values for a patch. A patch that changes the currency re-encodes both prices, because the
-   * DECIMAL text depends on the currency's exponent; that needs the current amounts, hence the read.
+   * Column values for a patch, or `null` for an unknown order. A patch that touches a price or the currency
+   * re-encodes both prices, because the DECIMAL text depends on the currency's exponent; that needs the
+   * current amounts, hence the (locking) read.
    */
   const patchColumns = async (
     c: RepositoryContext,
     orderId: string,
     patch: OrderPatch,
   ): Promise<Record<string, unknown> | null> => {
-    if (patch.payableAmount === undefined && patch.paidAmount === undefined && patch.currency === undefined) {
-      return patch.paymentChannel === undefined ? {} : { payment_channel: patch.paymentChannel };
-    }
-    const current = await c.db
-      .selectFrom(table)
-      .selectAll()
+    const channel = patch.paymentChannel === undefined ? {} : { payment_channel: patch.paymentChannel };
+    if (!touchesPrices(patch)) return channel;
+    const current = await selectOrders(c)
       .where('order_bid', '=', orderId)
-      .where('deleted', '=', 0)
       .$call((q) => lockIf(c, q, true))
       .executeTakeFirst();
     if (!current) return null;
@@ -95,12 +97,39 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         currency,
       ),
       currency,
-      ...(patch.paymentChannel === undefined ? {} : { payment_channel: patch.paymentChannel }),
+      ...channel,
     };
   };
 
-  const needsRead = (patch: OrderPatch) =>
-    patch.payableAmount !== undefined || patch.paidAmount !== undefined || patch.currency !== undefined;
+  /**
+   * Writes `patch` (and `to`, when guarded) to the order; returns whether a row changed. The guard is part of
+   * the UPDATE itself: the database re-checks it on the row it locks, so two concurrent calls cannot both see
+   * `pending` and both win. A price patch reads first, so it runs atomically with that read.
+   */
+  const write = (orderId: string, patch: OrderPatch, guard?: { from: readonly OrderStatus[]; to: OrderStatus }) => {
+    const run = async (c: RepositoryContext) => {
+      const columns = await patchColumns(c, orderId, patch);
+      if (columns === null) return false;
+      let query = c.db
+        .updateTable(table)
+        .set({
+          ...columns,
+          ...(guard ? { status: ORDER_STATUS_CODES[guard.to] } : {}),
+          updated_at: dateParam(c.dialect, c.now()),
+        })
+        .where('order_bid', '=', orderId)
+        .where('deleted', '=', 0);
+      if (guard)
+        query = query.where(
+          'status',
+          'in',
+          guard.from.map((s) => ORDER_STATUS_CODES[s]),
+        );
+      const result = await query.executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    };
+    return touchesPrices(patch) ? ctx.atomically(run) : run(ctx);
+  };
 
   return {
     create: async (input) => {
@@ -143,43 +172,10 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
 
     updateStatus: async ({ orderId, from, to, patch }) => {
       assertGuard<OrderStatus>(from, to, assertOrderStatus);
-      const changes = orderPatch(patch);
-      const run = async (c: RepositoryContext) => {
-        const columns = await patchColumns(c, orderId, changes);
-        if (columns === null) return false;
-        const result = await c.db
-          .updateTable(table)
-          .set({ ...columns, status: ORDER_STATUS_CODES[to], updated_at: dateParam(c.dialect, c.now()) })
-          .where('order_bid', '=', orderId)
-          .where('deleted', '=', 0)
-          // The guard is part of the UPDATE itself: the database re-checks it on the row it locks, so two
-          // concurrent calls cannot both see `pending` and both win.
-          .where(
-            'status',
-            'in',
-            from.map((s) => ORDER_STATUS_CODES[s]),
-          )
-          .executeTakeFirst();
-        return Number(result.numUpdatedRows) > 0;
-      };
-      return needsRead(changes) ? ctx.atomically(run) : run(ctx);
+      return write(orderId, orderPatch(patch), { from, to });
     },
 
-    update: async (orderId, patch) => {
-      const changes = orderPatch(patch);
-      const run = async (c: RepositoryContext) => {
-        const columns = await patchColumns(c, orderId, changes);
-        if (columns === null) return false;
-        const result = await c.db
-          .updateTable(table)
-          .set({ ...columns, updated_at: dateParam(c.dialect, c.now()) })
-          .where('order_bid', '=', orderId)
-          .where('deleted', '=', 0)
-          .executeTakeFirst();
-        return Number(result.numUpdatedRows) > 0;
-      };
-      return needsRead(changes) ? ctx.atomically(run) : run(ctx);
-    },
+    update: async (orderId, patch) => write(orderId, orderPatch(patch)),
 
     listExpirable: async ({ createdBefore, limit }) => {
       assertLimit(limit);
