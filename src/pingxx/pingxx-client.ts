@@ -110,7 +110,7 @@ export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
   }
 
   // Ids are checked here, before `call`, so a malformed one is a ValidationError and never a request.
-  const chargeId = (id: string): string => checkId(id, 'ch_', 'providerReference', provider);
+  const chargeId = (id: string): string => checkId(id, CHARGE_ID, 'providerReference', provider);
   return {
     async createCharge(params, o) {
       return call('create_charge', (c) => c.create(params), isCharge, o?.signal);
@@ -129,15 +129,23 @@ export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
     },
     async retrieveRefund(id, refundId, o) {
       const ch = chargeId(id);
-      const re = checkId(refundId, 're_', 'providerRefundId', provider);
+      const re = checkId(refundId, REFUND_ID, 'providerRefundId', provider);
       return call('retrieve_refund', (c) => c.retrieveRefund(ch, re), isRefund, o?.signal);
     },
   };
 }
 
+const CHARGE_ID = { prefix: 'ch_', pattern: /^ch_[0-9A-Za-z]{1,64}$/ } as const;
+const REFUND_ID = { prefix: 're_', pattern: /^re_[0-9A-Za-z]{1,64}$/ } as const;
+
 /** The SDK interpolates ids into the URL unescaped: only well-formed ids may reach it. */
-function checkId(id: string, prefix: string, field: string, provider: string): string {
-  if (typeof id !== 'string' || !new RegExp(`^${prefix}[0-9A-Za-z]{1,64}$`).test(id)) {
+function checkId(
+  id: string,
+  { prefix, pattern }: { prefix: string; pattern: RegExp },
+  field: string,
+  provider: string,
+): string {
+  if (typeof id !== 'string' || !pattern.test(id)) {
     throw new ValidationError(`Ping++: ${field} must be a Ping++ id (${prefix}…).`, {
       field,
       code: 'INVALID_PINGXX_ID',
