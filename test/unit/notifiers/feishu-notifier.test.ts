@@ -211,7 +211,9 @@ describe('createFeishuNotifier', () => {
     server.behaviour = 'not_json';
     const logger = recordingLogger();
     await createFeishuNotifier({ webhookUrl: server.hookUrl(TOKEN), logger })(paid());
+    expect(server.received).toHaveLength(1);
     expect(logger.entries.filter((e) => e.level === 'error')).toEqual([]);
+    expect(logger.entries.map((e) => e.message)).toContain('feishu notification sent');
   });
 
   it('gives up after timeoutMs on a bot that never answers and reports a timeout', async () => {
@@ -240,16 +242,23 @@ describe('createFeishuNotifier', () => {
     expect(logger.text()).not.toContain(SECRET);
   });
 
-  it('reports a throwing format as a failure, before any request', async () => {
+  it('reports a throwing format as a failure, before any request, with the credentials cut out', async () => {
     const server = await bot();
     const logger = recordingLogger();
     const format = (): string => {
-      throw new Error(`cannot render for ${server.hookUrl(TOKEN)}`);
+      throw new Error(`cannot render for ${server.hookUrl(TOKEN)} (token ${TOKEN}, secret ${SECRET})`);
     };
-    await createFeishuNotifier({ webhookUrl: server.hookUrl(TOKEN), logger, format })(paid());
+    await createFeishuNotifier({ webhookUrl: server.hookUrl(TOKEN), secret: SECRET, logger, format })(paid());
     expect(server.received).toHaveLength(0);
-    expect(logger.entries.find((e) => e.level === 'error')?.fields).toMatchObject({ reason: 'format_failed' });
+    expect(logger.entries.find((e) => e.level === 'error')?.fields).toMatchObject({
+      reason: 'format_failed',
+      error: {
+        name: 'Error',
+        message: 'cannot render for [redacted] (token [redacted], secret [redacted])',
+      },
+    });
     expect(logger.text()).not.toContain(TOKEN);
+    expect(logger.text()).not.toContain(SECRET);
   });
 
   it('runs as an after-commit hook: a paid webhook posts once, a failing bot leaves the order paid', async () => {
