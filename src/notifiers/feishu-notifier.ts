@@ -66,7 +66,7 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
   const types = new Set(options.types ?? ['order.paid']);
   const format = options.format ?? toFeishuText;
   const now = options.now ?? (() => new Date());
-  const target = safeHost(webhookUrl);
+  const { target, redact } = credentialGuard(webhookUrl, secret);
 
   const report = (reason: string, notification: PaymentNotification, extra: Record<string, unknown> = {}): void => {
     logger.error('feishu notification failed', {
@@ -88,7 +88,7 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
         typeof formatted === 'string' ? { msg_type: 'text', content: { text: formatted } } : formatted;
       body = JSON.stringify(secret === undefined ? message : { ...signature(secret, now()), ...message });
     } catch (error) {
-      report('format_failed', notification, { error: scrub(error, webhookUrl, secret) });
+      report('format_failed', notification, { error: scrub(error, redact) });
       return;
     }
 
@@ -108,7 +108,7 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
       report(
         timedOut ? 'timeout' : 'network_error',
         notification,
-        timedOut ? { timeoutMs } : { error: scrub(error, webhookUrl, secret) },
+        timedOut ? { timeoutMs } : { error: scrub(error, redact) },
       );
       return;
     }
@@ -161,40 +161,34 @@ function feishuCode(text: string): { code: number; msg: string | null } | null {
   return { code, msg };
 }
 
-/** The host only: the path of a Feishu webhook URL is the bot's token. */
-function safeHost(url: string): string {
-  try {
-    return new URL(url).host;
-  } catch {
-    return '(invalid url)';
-  }
-}
-
-/** An error as loggable fields, with the webhook URL, its token and the secret cut out of the text. */
-function scrub(
-  error: unknown,
+/**
+ * Parses the webhook URL once: the host is what logs may show (the path of a Feishu webhook URL is the
+ * bot's token), and `redact` cuts the URL, its path, the bare token and the secret out of any text.
+ */
+function credentialGuard(
   webhookUrl: string,
   secret: string | undefined,
-): { name: string; message: string; cause?: string } {
-  const clean = (text: string): string => {
-    let out = text;
-    for (const needle of [webhookUrl, ...pathNeedles(webhookUrl), secret]) {
-      if (needle && needle.length > 1) out = out.split(needle).join('[redacted]');
-    }
-    return out;
-  };
-  if (!(error instanceof Error)) return { name: 'Error', message: clean(String(error)) };
-  const cause = error.cause instanceof Error ? clean(`${error.cause.name}: ${error.cause.message}`) : undefined;
-  return { name: error.name, message: clean(error.message), ...(cause === undefined ? {} : { cause }) };
+): { target: string; redact: (text: string) => string } {
+  let target = '(invalid url)';
+  const needles: string[] = [webhookUrl];
+  try {
+    const url = new URL(webhookUrl);
+    target = url.host;
+    const token = url.pathname.split('/').filter(Boolean).at(-1);
+    // Longest first, so the whole path is cut before the token inside it.
+    needles.push(url.pathname, ...(token && token.length >= 8 ? [token] : []));
+  } catch {
+    // Not a URL: only the string itself can be cut out.
+  }
+  if (secret !== undefined) needles.push(secret);
+  const cut = needles.filter((needle) => needle.length > 1);
+  const redact = (text: string): string => cut.reduce((out, needle) => out.split(needle).join('[redacted]'), text);
+  return { target, redact };
 }
 
-/** The URL's path and its last segment (the bare token), longest first. */
-function pathNeedles(url: string): string[] {
-  try {
-    const path = new URL(url).pathname;
-    const token = path.split('/').filter(Boolean).at(-1);
-    return [path, ...(token && token.length >= 8 ? [token] : [])];
-  } catch {
-    return [];
-  }
+/** An error as loggable fields, with the credentials cut out of its text. */
+function scrub(error: unknown, redact: (text: string) => string): { name: string; message: string; cause?: string } {
+  if (!(error instanceof Error)) return { name: 'Error', message: redact(String(error)) };
+  const cause = error.cause instanceof Error ? redact(`${error.cause.name}: ${error.cause.message}`) : undefined;
+  return { name: error.name, message: redact(error.message), ...(cause === undefined ? {} : { cause }) };
 }
