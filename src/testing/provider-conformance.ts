@@ -28,16 +28,10 @@ import type {
   RefundResult,
   WebhookInput,
 } from '../core/types.js';
+import type { ConformanceRunner } from './repository-conformance.js';
 
-/** The subset of a test runner the suite needs. vitest, jest and `node:test` all fit. */
-export interface ConformanceRunner {
-  describe: (name: string, fn: () => void) => unknown;
-  it: (name: string, fn: () => Promise<void>) => unknown;
-  /** Used to build the adapter once; without it the adapter is built lazily by the first test. */
-  beforeAll?: (fn: () => Promise<void>) => unknown;
-  /** Used to call `teardown`; without it `teardown` is never called. */
-  afterAll?: (fn: () => Promise<void>) => unknown;
-}
+// Both conformance suites take the same runner; it is defined once, beside the repository suite.
+export type { ConformanceRunner };
 
 /** What `setup` returns: the adapter under test and how to dispose of what was started for it. */
 export interface ProviderConformanceContext {
@@ -58,7 +52,10 @@ export type ConformanceWebhookKind = 'payment.succeeded';
 export interface ProviderConformanceOptions {
   /** Shown in the suite title, e.g. `'stripe (payment_intent)'`. */
   name: string;
-  /** The runner's functions. */
+  /**
+   * The runner's functions. With `beforeAll` the adapter is built once up front (otherwise lazily by the
+   * first test); without `afterAll`, `teardown` is never called.
+   */
   runner: ConformanceRunner;
   /** Builds the adapter (and whatever it talks to). Called once. */
   setup: () => Promise<ProviderConformanceContext>;
