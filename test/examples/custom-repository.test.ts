@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@org/payment-factory';
 import { runRepositoryConformance } from '@org/payment-factory/testing';
 import { createShopRepositories, createShopSchema, createShopSubject } from '../../examples/custom-repository.js';
 import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
@@ -38,7 +39,7 @@ describe('examples/custom-repository under the payment service', () => {
     const repositories = createShopRepositories(db);
     demo = await startDemo({
       repositories,
-      logger: { info() {}, warn() {}, error() {} },
+      logger: silentLogger,
       hooks: {
         // The host's own write, through tx.handle, in the same commit as the payment.
         onOrderPaid: ({ handle, order }) => {

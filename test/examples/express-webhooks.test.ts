@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@org/payment-factory';
 import { createExpressApp, createMisconfiguredExpressApp, listen } from '../../examples/express-webhooks.js';
 import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
 
@@ -7,7 +8,7 @@ describe('examples/express-webhooks', () => {
   let good: Awaited<ReturnType<typeof listen>>;
   let bad: Awaited<ReturnType<typeof listen>>;
   beforeAll(async () => {
-    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    demo = await startDemo({ logger: silentLogger });
     good = await listen(createExpressApp(demo.service));
     bad = await listen(createMisconfiguredExpressApp(demo.service));
   });

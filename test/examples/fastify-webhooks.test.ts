@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@org/payment-factory';
 import { createFastifyApp } from '../../examples/fastify-webhooks.js';
 import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
 
@@ -8,7 +9,7 @@ describe('examples/fastify-webhooks', () => {
   let app: FastifyInstance;
   let url: string;
   beforeAll(async () => {
-    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    demo = await startDemo({ logger: silentLogger });
     app = await createFastifyApp(demo.service);
     url = await app.listen({ port: 0, host: '127.0.0.1' });
   });

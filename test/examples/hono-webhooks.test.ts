@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@org/payment-factory';
 import { createHonoApp, serveHono } from '../../examples/hono-webhooks.js';
 import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
 
@@ -6,7 +7,7 @@ describe('examples/hono-webhooks', () => {
   let demo: Demo;
   let server: Awaited<ReturnType<typeof serveHono>>;
   beforeAll(async () => {
-    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    demo = await startDemo({ logger: silentLogger });
     server = await serveHono(createHonoApp(demo.service));
   });
   afterAll(async () => {

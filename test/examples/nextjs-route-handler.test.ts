@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '@org/payment-factory';
 import { dynamic, POST, providePaymentService, runtime } from '../../examples/nextjs-route-handler.js';
 import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
 
 describe('examples/nextjs-route-handler', () => {
   let demo: Demo;
   beforeAll(async () => {
-    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    demo = await startDemo({ logger: silentLogger });
     providePaymentService(demo.service);
   });
   afterAll(async () => {

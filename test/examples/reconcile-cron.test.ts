@@ -1,18 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaymentLogger, PaymentService, ReconcileReport } from '@org/payment-factory';
+import { silentLogger, type PaymentService, type ReconcileReport } from '@org/payment-factory';
 import { logReconcileReport, startReconcileLoop } from '../../examples/reconcile-cron.js';
 import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
-
-function recordingLogger(): PaymentLogger & {
-  entries: Array<{ level: string; message: string; fields: Record<string, unknown> }>;
-} {
-  const entries: Array<{ level: string; message: string; fields: Record<string, unknown> }> = [];
-  const push =
-    (level: string) =>
-    (message: string, fields: Record<string, unknown> = {}) =>
-      void entries.push({ level, message, fields });
-  return { entries, info: push('info'), warn: push('warn'), error: push('error') };
-}
+import { recordingLogger } from '../unit/notifiers/recording-logger.js';
 
 /** Resolves with the loop's reports as they come. */
 function reportQueue(): { onReport(report: ReconcileReport): void; next(): Promise<ReconcileReport> } {
@@ -34,7 +24,7 @@ function reportQueue(): { onReport(report: ReconcileReport): void; next(): Promi
 describe('examples/reconcile-cron', () => {
   let demo: Demo;
   beforeAll(async () => {
-    demo = await startDemo({ logger: { info() {}, warn() {}, error() {} } });
+    demo = await startDemo({ logger: silentLogger });
   });
   afterAll(async () => {
     await demo.close();
