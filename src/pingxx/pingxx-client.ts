@@ -13,7 +13,16 @@ import { mapPingxxError, unexpectedPingxxResponse, type PingxxFailureContext } f
 import type { PingxxOperation } from './pingxx-mappers.js';
 import { loadPingpp, type PingppChargesResource } from './pingxx-sdk.js';
 import { instrumentPingppResource, PingxxCallTrace } from './pingxx-transport.js';
-import type { PingxxCharge, PingxxChargeParams, PingxxList, PingxxRefund, PingxxRefundParams } from './pingxx-types.js';
+import {
+  isPingxxCharge,
+  isPingxxRefund,
+  isPingxxRefundList,
+  type PingxxCharge,
+  type PingxxChargeParams,
+  type PingxxList,
+  type PingxxRefund,
+  type PingxxRefundParams,
+} from './pingxx-types.js';
 
 /** Options of {@link createPingxxClient}. */
 export interface PingxxClientOptions {
@@ -113,24 +122,24 @@ export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
   const chargeId = (id: string): string => checkId(id, CHARGE_ID, 'providerReference', provider);
   return {
     async createCharge(params, o) {
-      return call('create_charge', (c) => c.create(params), isCharge, o?.signal);
+      return call('create_charge', (c) => c.create(params), isPingxxCharge, o?.signal);
     },
     async retrieveCharge(id, o) {
       const ch = chargeId(id);
-      return call('retrieve_charge', (c) => c.retrieve(ch), isCharge, o?.signal);
+      return call('retrieve_charge', (c) => c.retrieve(ch), isPingxxCharge, o?.signal);
     },
     async createRefund(id, params, o) {
       const ch = chargeId(id);
-      return call('create_refund', (c) => c.createRefund(ch, params), isRefund, o?.signal);
+      return call('create_refund', (c) => c.createRefund(ch, params), isPingxxRefund, o?.signal);
     },
     async listRefunds(id, params, o) {
       const ch = chargeId(id);
-      return call('list_refunds', (c) => c.listRefunds(ch, params), isRefundList, o?.signal);
+      return call('list_refunds', (c) => c.listRefunds(ch, params), isPingxxRefundList, o?.signal);
     },
     async retrieveRefund(id, refundId, o) {
       const ch = chargeId(id);
       const re = checkId(refundId, REFUND_ID, 'providerRefundId', provider);
-      return call('retrieve_refund', (c) => c.retrieveRefund(ch, re), isRefund, o?.signal);
+      return call('retrieve_refund', (c) => c.retrieveRefund(ch, re), isPingxxRefund, o?.signal);
     },
   };
 }
@@ -153,28 +162,4 @@ function checkId(
     });
   }
   return id;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isCharge(value: unknown): value is PingxxCharge {
-  return (
-    isObject(value) &&
-    value.object === 'charge' &&
-    typeof value.id === 'string' &&
-    typeof value.order_no === 'string' &&
-    Number.isSafeInteger(value.amount)
-  );
-}
-
-function isRefund(value: unknown): value is PingxxRefund {
-  return (
-    isObject(value) && value.object === 'refund' && typeof value.id === 'string' && Number.isSafeInteger(value.amount)
-  );
-}
-
-function isRefundList(value: unknown): value is PingxxList<PingxxRefund> {
-  return isObject(value) && value.object === 'list' && Array.isArray(value.data) && value.data.every(isRefund);
 }

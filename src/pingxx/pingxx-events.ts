@@ -5,7 +5,7 @@
 import { WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, ProviderRefund } from '../core/types.js';
 import { mapPingxxEventType, mapPingxxRefundStatus } from './pingxx-mappers.js';
-import type { PingxxCharge, PingxxEvent, PingxxRefund } from './pingxx-types.js';
+import { isPingxxCharge, isPingxxRefund, type PingxxEvent, type PingxxRefund } from './pingxx-types.js';
 
 /**
  * Turns a verified Ping++ event into a {@link PaymentEvent}.
@@ -39,7 +39,7 @@ export function normalizePingxxEvent(event: PingxxEvent, provider: string): Paym
   };
   const object = event.data.object;
   if (type === 'payment.succeeded') {
-    if (!isChargeLike(object)) throw malformed(event, provider);
+    if (!isPingxxCharge(object)) throw malformed(event, provider);
     return {
       ...normalized,
       attemptId: object.order_no,
@@ -50,7 +50,7 @@ export function normalizePingxxEvent(event: PingxxEvent, provider: string): Paym
     };
   }
   if (type === 'refund.succeeded') {
-    if (!isRefundLike(object)) throw malformed(event, provider);
+    if (!isPingxxRefund(object)) throw malformed(event, provider);
     const refund = toProviderRefund(object);
     return {
       ...normalized,
@@ -84,31 +84,6 @@ function metadataValue(metadata: unknown, key: string): string | null {
   if (typeof metadata !== 'object' || metadata === null) return null;
   const value = (metadata as Record<string, unknown>)[key];
   return typeof value === 'string' && value !== '' ? value : null;
-}
-
-function isChargeLike(value: unknown): value is PingxxCharge {
-  const v = value as Partial<PingxxCharge> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.object === 'charge' &&
-    typeof v.id === 'string' &&
-    typeof v.order_no === 'string' &&
-    Number.isSafeInteger(v.amount) &&
-    typeof v.currency === 'string'
-  );
-}
-
-function isRefundLike(value: unknown): value is PingxxRefund {
-  const v = value as Partial<PingxxRefund> | null;
-  return (
-    typeof v === 'object' &&
-    v !== null &&
-    v.object === 'refund' &&
-    typeof v.id === 'string' &&
-    typeof v.charge === 'string' &&
-    Number.isSafeInteger(v.amount)
-  );
 }
 
 function malformed(event: PingxxEvent, provider: string): WebhookVerificationError {

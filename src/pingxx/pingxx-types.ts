@@ -1,7 +1,8 @@
 /**
  * The Ping++ API objects the adapter reads and writes, typed from the API reference (the `pingpp` SDK
- * ships no types). Only the fields the adapter relies on are required; everything else stays available
- * in the `raw` object of a result.
+ * ships no types), and the guards that check an untrusted value (an API answer, a webhook's object)
+ * carries the fields the adapter relies on. Everything else stays available in the `raw` object of a
+ * result.
  * @module
  */
 
@@ -115,4 +116,36 @@ export interface PingxxRefundParams {
   /** Required by Ping++ (≤ 255 characters). */
   description: string;
   metadata?: Record<string, string>;
+}
+
+/** Whether `value` is a charge with the fields the adapter reads: id, `order_no`, integer amount, currency. */
+export function isPingxxCharge(value: unknown): value is PingxxCharge {
+  return (
+    isObject(value) &&
+    value.object === 'charge' &&
+    typeof value.id === 'string' &&
+    typeof value.order_no === 'string' &&
+    Number.isSafeInteger(value.amount) &&
+    typeof value.currency === 'string'
+  );
+}
+
+/** Whether `value` is a refund with the fields the adapter reads: id, charge id, integer amount. */
+export function isPingxxRefund(value: unknown): value is PingxxRefund {
+  return (
+    isObject(value) &&
+    value.object === 'refund' &&
+    typeof value.id === 'string' &&
+    typeof value.charge === 'string' &&
+    Number.isSafeInteger(value.amount)
+  );
+}
+
+/** Whether `value` is a page of refunds, each passing {@link isPingxxRefund}. */
+export function isPingxxRefundList(value: unknown): value is PingxxList<PingxxRefund> {
+  return isObject(value) && value.object === 'list' && Array.isArray(value.data) && value.data.every(isPingxxRefund);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
