@@ -3,11 +3,16 @@
  * kinds, and a move to a final status stamping its time.
  * @module
  */
-import { NotFoundError, ValidationError, type AttemptRecord, type AttemptRepository } from '@org/payment-factory';
+import {
+  ATTEMPT_STATUSES,
+  NotFoundError,
+  ValidationError,
+  type AttemptRecord,
+  type AttemptRepository,
+} from '@org/payment-factory';
 import { ATTEMPT_COLUMNS, toRow } from './schema.js';
 import { insert, isUniqueViolation, many, one, orderExists, update, type Db, type Exec, type Row } from './sql.js';
 import {
-  ATTEMPT_STATUSES,
   checkAmount,
   checkAttemptPatch,
   checkCurrency,

@@ -3,10 +3,10 @@
  * a replay is `ON CONFLICT DO NOTHING`, so it is reported as `duplicate` without aborting the transaction.
  * @module
  */
-import type { PaymentEventRecord, PaymentEventRepository } from '@org/payment-factory';
+import { EVENT_OUTCOMES, type PaymentEventRecord, type PaymentEventRepository } from '@org/payment-factory';
 import { EVENT_COLUMNS, toRow } from './schema.js';
 import { insert, many, one, update, type Db, type Exec } from './sql.js';
-import { checkId, checkOneOf, checkText, EVENT_OUTCOMES } from './validation.js';
+import { checkId, checkOneOf, checkText } from './validation.js';
 
 /** The journal over `shop_payment_events`. */
 export function events(db: Db, exec: Exec, now: () => Date): PaymentEventRepository {

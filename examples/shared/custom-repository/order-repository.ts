@@ -2,18 +2,10 @@
  * The shop's `OrderRepository`: guarded status changes are one conditional UPDATE.
  * @module
  */
-import { ValidationError, type OrderRecord, type OrderRepository } from '@org/payment-factory';
+import { ORDER_STATUSES, ValidationError, type OrderRecord, type OrderRepository } from '@org/payment-factory';
 import { ORDER_COLUMNS, toRow } from './schema.js';
 import { insert, isUniqueViolation, many, one, update, type Db, type Exec } from './sql.js';
-import {
-  checkAmount,
-  checkCurrency,
-  checkGuard,
-  checkId,
-  checkLimit,
-  checkOneOf,
-  ORDER_STATUSES,
-} from './validation.js';
+import { checkAmount, checkCurrency, checkGuard, checkId, checkLimit, checkOneOf } from './validation.js';
 
 /** The orders repository over `shop_orders`. */
 export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {

@@ -3,10 +3,16 @@
  * constraints of `shop_refunds`.
  * @module
  */
-import { NotFoundError, ValidationError, type RefundRecord, type RefundRepository } from '@org/payment-factory';
+import {
+  NotFoundError,
+  REFUND_STATUSES,
+  ValidationError,
+  type RefundRecord,
+  type RefundRepository,
+} from '@org/payment-factory';
 import { REFUND_COLUMNS, toRow } from './schema.js';
 import { insert, isUniqueViolation, many, one, orderExists, update, type Db, type Exec } from './sql.js';
-import { checkAmount, checkCurrency, checkGuard, checkId, checkOneOf, REFUND_STATUSES } from './validation.js';
+import { checkAmount, checkCurrency, checkGuard, checkId, checkOneOf } from './validation.js';
 
 /** The refund ledger over `shop_refunds`. */
 export function refunds(db: Db, exec: Exec, now: () => Date): RefundRepository {

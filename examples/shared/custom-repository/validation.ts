@@ -1,8 +1,8 @@
 /**
  * Input rules of the repository ports, as the host's adapter enforces them before writing. The conformance
  * kit checks every one (bad amounts, unknown currencies and statuses, another provider's fields), so an
- * adapter that skips them fails certification rather than storing garbage. Money checks reuse the library's
- * own helpers; everything else is a few lines per rule.
+ * adapter that skips them fails certification rather than storing garbage. Money checks and the status lists
+ * (`ORDER_STATUSES`, …) come from the library; everything else is a few lines per rule.
  * @module
  */
 import {
@@ -11,38 +11,7 @@ import {
   ValidationError,
   type AttemptPatch,
   type AttemptStatus,
-  type EventOutcome,
-  type OrderStatus,
-  type RefundStatus,
 } from '@org/payment-factory';
-
-export const ORDER_STATUSES = [
-  'init',
-  'pending',
-  'paid',
-  'refunded',
-  'timeout',
-] as const satisfies readonly OrderStatus[];
-export const ATTEMPT_STATUSES = [
-  'pending',
-  'paid',
-  'refunded',
-  'closed',
-  'failed',
-] as const satisfies readonly AttemptStatus[];
-export const REFUND_STATUSES = [
-  'pending',
-  'succeeded',
-  'failed',
-  'canceled',
-] as const satisfies readonly RefundStatus[];
-export const EVENT_OUTCOMES = [
-  'received',
-  'applied',
-  'duplicate',
-  'ignored',
-  'rejected',
-] as const satisfies readonly EventOutcome[];
 
 /** Attempt fields only Stripe attempts store. */
 export const STRIPE_ONLY = [
