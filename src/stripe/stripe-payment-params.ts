@@ -36,6 +36,10 @@ const MAX_METADATA_KEYS = 50;
 const MAX_KEY_LENGTH = 40;
 const MAX_VALUE_LENGTH = 500;
 const MAX_ID_LENGTH = 200;
+const KEY_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** Builds the `ValidationError` for a bad field. */
+export type Fail = (message: string, field: string, code?: string) => ValidationError;
 
 /**
  * Checks a request and builds its Stripe parameters.
@@ -43,11 +47,11 @@ const MAX_ID_LENGTH = 200;
  */
 export function preparePayment(request: PaymentRequest, config: ResolvedStripeOptions): PreparedStripePayment {
   const provider = config.name;
-  const fail = (message: string, field: string, code = 'INVALID_PAYMENT_REQUEST'): ValidationError =>
+  const fail: Fail = (message, field, code = 'INVALID_PAYMENT_REQUEST') =>
     new ValidationError(message, { field, code, provider });
   if (typeof request !== 'object' || request === null) throw fail('A payment request object is required.', 'request');
   requireId(request.orderId, 'orderId', fail);
-  requireId(request.attemptId, 'attemptId', fail);
+  requireKeyId(request.attemptId, 'attemptId', fail);
   const mode = resolveMode(request.channel, config.defaultMode);
   if (!mode) throw fail(`Unknown Stripe channel "${String(request.channel)}".`, 'channel', 'UNSUPPORTED_CHANNEL');
   assertMinorUnits(request.amount);
@@ -164,10 +168,7 @@ export function withOrderId(url: string, orderId: string): string {
   return `${base}${separator}order_id=${encodeURIComponent(orderId)}${hash}`;
 }
 
-function buildMetadata(
-  request: PaymentRequest,
-  fail: (message: string, field: string, code?: string) => ValidationError,
-): Record<string, string> {
+function buildMetadata(request: PaymentRequest, fail: Fail): Record<string, string> {
   const ours: Record<string, string> = {
     [STRIPE_METADATA_KEYS.orderId]: request.orderId,
     [STRIPE_METADATA_KEYS.attemptId]: request.attemptId,
@@ -200,23 +201,29 @@ function buildMetadata(
   return metadata;
 }
 
-function requireId(
-  value: unknown,
-  field: string,
-  fail: (message: string, field: string, code?: string) => ValidationError,
-): string {
+function requireId(value: unknown, field: string, fail: Fail): string {
   if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_ID_LENGTH || /[\s\p{Cc}]/u.test(value)) {
     throw fail(`${field} must be a non-empty string of at most ${MAX_ID_LENGTH} characters without whitespace.`, field);
   }
   return value;
 }
 
-function urlOption(
-  fromRequest: unknown,
-  fromConfig: string | undefined,
-  name: string,
-  fail: (message: string, field: string, code?: string) => ValidationError,
-): string | undefined {
+/**
+ * Checks an id that becomes part of an `Idempotency-Key` header (attempt and refund ids): 1–200 printable
+ * ASCII characters. Node refuses anything else in a header only once the call has begun, which the SDK
+ * reports as a lost connection; checked here, it is a plain `ValidationError` before any call.
+ */
+export function requireKeyId(value: unknown, field: string, fail: Fail): string {
+  if (typeof value !== 'string' || !KEY_ID.test(value)) {
+    throw fail(
+      `${field} must be 1–${MAX_ID_LENGTH} printable ASCII characters without spaces (it is part of the Idempotency-Key header).`,
+      field,
+    );
+  }
+  return value;
+}
+
+function urlOption(fromRequest: unknown, fromConfig: string | undefined, name: string, fail: Fail): string | undefined {
   if (fromRequest === undefined) return fromConfig;
   if (!isHttpUrl(fromRequest)) throw fail(`extra.${name} must be an absolute http(s) URL.`, `extra.${name}`);
   return fromRequest;

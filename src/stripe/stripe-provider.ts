@@ -18,7 +18,7 @@ import { mapStripeError } from './stripe-errors.js';
 import { normalizeStripeEvent } from './stripe-events.js';
 import { checkoutSessionStatus, refundStatus, STRIPE_METADATA_KEYS } from './stripe-mappers.js';
 import { resolveStripeOptions, type StripeProviderOptions } from './stripe-options.js';
-import { preparePayment, STRIPE_CHANNEL_ALIASES } from './stripe-payment-params.js';
+import { type Fail, preparePayment, requireKeyId, STRIPE_CHANNEL_ALIASES } from './stripe-payment-params.js';
 import {
   intentCreationResult,
   intentSnapshot,
@@ -193,11 +193,9 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     },
 
     async refundPayment(request: RefundRequest, callOptions: ProviderCallOptions = {}): Promise<RefundResult> {
-      const fail = (message: string, field: string, code = 'INVALID_REFUND_REQUEST'): ValidationError =>
+      const fail: Fail = (message, field, code = 'INVALID_REFUND_REQUEST') =>
         new ValidationError(message, { field, code, provider });
-      if (typeof request?.refundId !== 'string' || !/^\S{1,200}$/.test(request.refundId)) {
-        throw fail('refundId must be a non-empty string of at most 200 characters without whitespace.', 'refundId');
-      }
+      requireKeyId(request?.refundId, 'refundId', fail);
       assertMinorUnits(request.amount);
       if (request.amount === 0) throw fail('A refund amount must be greater than zero.', 'amount', 'INVALID_AMOUNT');
       const currency = normalizeCurrency(request.currency);

@@ -90,6 +90,8 @@ describe('PaymentIntent mode', () => {
       paymentRequest({ metadata: { stripe_order_bid: 'someone-else' } }),
       paymentRequest({ amount: 0 }),
       paymentRequest({ channel: 'wx_pub_qr' }),
+      // The attempt id is part of the Idempotency-Key header, which Node cannot send outside ASCII.
+      paymentRequest({ attemptId: '订单-1' }),
     ]) {
       await expect(stripe.createPayment(request)).rejects.toSatisfy((e) => isPaymentError(e, 'ValidationError'));
     }

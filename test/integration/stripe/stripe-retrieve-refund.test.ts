@@ -190,6 +190,8 @@ describe('refundPayment', () => {
       { amount: 0 },
       { amount: 1.5 },
       { refundId: '' },
+      { refundId: 'refund\u0001' },
+      { refundId: '退款-1' },
       { currency: 'QQQ' },
       { providerReference: 'x' },
     ]) {

@@ -98,6 +98,7 @@ describe('preparePayment', () => {
     ],
     ['a zero amount', { amount: 0 }, 'INVALID_AMOUNT'],
     ['an attempt id with spaces', { attemptId: 'a b' }, 'INVALID_PAYMENT_REQUEST'],
+    ['an attempt id outside printable ASCII', { attemptId: 'attempt-é' }, 'INVALID_PAYMENT_REQUEST'],
     ['an unknown channel', { channel: 'alipay_qr' }, 'UNSUPPORTED_CHANNEL'],
     ['a BHD amount Stripe cannot take', { currency: 'BHD', amount: 1235 }, 'AMOUNT_NOT_SUPPORTED_BY_STRIPE'],
     ['no currency and no default', { currency: '' }, 'CURRENCY_REQUIRED'],
