@@ -10,6 +10,7 @@ import type { PaymentRequest } from '../core/types.js';
 import { isPingxxChannel, PINGXX_CHANNELS, type PingxxChannelSpec, type PingxxExtraField } from './pingxx-channels.js';
 import { cleanPingxxText } from './pingxx-text.js';
 import type { PingxxChargeParams } from './pingxx-types.js';
+import { copyStringMetadata, isHttpUrl } from './pingxx-values.js';
 
 /** Ping++ limits on `subject` and `body`, in characters. */
 export const PINGXX_SUBJECT_MAX = 32;
@@ -164,11 +165,7 @@ function buildMetadata(
   request: PaymentRequest,
   fail: (field: string, message: string) => never,
 ): Record<string, string> {
-  const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.metadata ?? {})) {
-    if (typeof value !== 'string') fail(`metadata.${key}`, `metadata.${key} must be a string.`);
-    metadata[key] = value;
-  }
+  const metadata = copyStringMetadata(request.metadata, fail);
   // Ours win over the caller's: webhooks and reconciliation match on them.
   metadata.order_bid = request.orderId;
   if (request.userId !== undefined) metadata.user_bid = request.userId;
@@ -190,13 +187,4 @@ function expiry(expiresAt: Date, spec: PingxxChannelSpec, now: Date, fail: (f: s
 
 function isBlank(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }

@@ -6,6 +6,7 @@
 import type { NextAction } from '../core/types.js';
 import type { PingxxChannelSpec } from './pingxx-channels.js';
 import type { PingxxCharge } from './pingxx-types.js';
+import { isHttpUrl } from './pingxx-values.js';
 
 /** The next action and the legacy `qrUrl` string. */
 export interface PingxxNextAction {
@@ -92,13 +93,4 @@ function browserCharge(charge: PingxxCharge): Record<string, unknown> {
     if (charge[key] !== undefined) out[key] = charge[key];
   }
   return out;
-}
-
-function isHttpUrl(value: string): boolean {
-  try {
-    const { protocol } = new URL(value);
-    return protocol === 'https:' || protocol === 'http:';
-  } catch {
-    return false;
-  }
 }

@@ -10,6 +10,7 @@ import type { PingxxClient } from './pingxx-client.js';
 import { toProviderRefund } from './pingxx-events.js';
 import { cleanPingxxText } from './pingxx-text.js';
 import type { PingxxRefund, PingxxRefundParams } from './pingxx-types.js';
+import { copyStringMetadata } from './pingxx-values.js';
 
 /** Refunds per page when looking for an existing refund, and the most pages read. */
 const REFUND_PAGE_SIZE = 100;
@@ -33,11 +34,7 @@ export function buildPingxxRefundParams(
   if (request.amount <= 0) fail('amount', 'a refund amount must be at least 1 fen.');
   if (normalizeCurrency(request.currency) !== 'CNY')
     fail('currency', `Ping++ refunds in CNY only, not ${request.currency}.`);
-  const metadata: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.metadata ?? {})) {
-    if (typeof value !== 'string') fail(`metadata.${key}`, `metadata.${key} must be a string.`);
-    metadata[key] = value;
-  }
+  const metadata = copyStringMetadata(request.metadata, fail);
   // Ping++ refunds take no idempotency key: this is how a retried refund is recognised (see findPingxxRefund).
   metadata.refund_bid = request.refundId;
   const description = cleanPingxxText(request.reason ?? '', 255) || `Refund ${request.refundId}`;
