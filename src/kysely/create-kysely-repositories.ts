@@ -8,10 +8,9 @@ import { createAttemptRepository } from './attempt-repository.js';
 import { createEventRepository } from './event-repository.js';
 import { createOrderRepository } from './order-repository.js';
 import { createRefundRepository } from './refund-repository.js';
-import { createRepositoryContext, runInTransaction, type RepositoryContext } from './repository-context.js';
-import { resolveTableNames, type TableNames } from './schema.js';
+import { createRepositoryContext, type RepositoryContext } from './repository-context.js';
+import { resolveTableNames, type TableNames, type UntypedDatabase } from './schema.js';
 import { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
-import type { UntypedDatabase } from './schema.js';
 
 /** Options of {@link createKyselyRepositories}. */
 export interface KyselyRepositoriesOptions {
@@ -71,13 +70,8 @@ function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
   }
   return {
     ...repositories,
-    transaction: (fn) =>
-      runInTransaction(ctx.db, ctx.dialect, (trx) =>
-        fn(
-          bind<DB>(createRepositoryContext({ ...ctx, db: trx, inTransaction: true })) as PaymentRepositoriesTx<
-            Kysely<DB>
-          >,
-        ),
-      ),
+    // The context opens the transaction (isolation level and SQLite's BEGIN IMMEDIATE live there) and hands
+    // back a context bound to it.
+    transaction: (fn) => ctx.atomically((txCtx) => fn(bind<DB>(txCtx) as PaymentRepositoriesTx<Kysely<DB>>)),
   };
 }

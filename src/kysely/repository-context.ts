@@ -5,8 +5,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { SqlDialect } from './sql-dialect.js';
-import type { TableNames } from './schema.js';
-import type { UntypedDatabase } from './schema.js';
+import type { TableNames, UntypedDatabase } from './schema.js';
 
 /** Shared state of the repositories bound to one executor. */
 export interface RepositoryContext {
@@ -21,8 +20,8 @@ export interface RepositoryContext {
 }
 
 /**
- * Opens a transaction on `db` and runs `fn` in it; commits if `fn` resolves, rolls back and rethrows if
- * it throws.
+ * Opens a transaction on `db` (never itself a transaction: `atomically` joins those inline) and runs `fn`
+ * in it; commits if `fn` resolves, rolls back and rethrows if it throws. The one place transactions open.
  *
  * SQLite: `BEGIN IMMEDIATE` on the single connection, so a transaction takes the write lock up front and
  * two processes sharing the file never deadlock upgrading a read lock (`SQLITE_BUSY` mid-transaction).
@@ -32,12 +31,11 @@ export interface RepositoryContext {
  * from conditional updates, unique keys and `FOR UPDATE`; the isolation level only makes reads taken after
  * a lock see what the lock's previous holder committed.
  */
-export async function runInTransaction<T>(
+async function runInTransaction<T>(
   db: Kysely<UntypedDatabase>,
   dialect: SqlDialect,
   fn: (trx: Kysely<UntypedDatabase>) => Promise<T>,
 ): Promise<T> {
-  if (db.isTransaction) return fn(db);
   if (dialect === 'mysql') return db.transaction().setIsolationLevel('read committed').execute(fn);
   if (dialect !== 'sqlite') return db.transaction().execute(fn);
   return db.connection().execute(async (conn) => {
