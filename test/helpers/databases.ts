@@ -15,6 +15,7 @@ import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 
 /** Name of a database in the matrix. */
@@ -142,9 +143,7 @@ function mysql(url: string): TestDialect {
  * ```ts
  * for (const dialect of testDialects()) {
  *   describe(dialect.name, () => {
- *     let t: TestDatabase;
- *     beforeAll(async () => { t = await dialect.open(); });
- *     afterAll(() => t.destroy());
+ *     const database = useTestDatabase(dialect);
  *   });
  * }
  * ```
@@ -156,4 +155,30 @@ export function testDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[
   if (pgUrl) dialects.push(postgres(pgUrl));
   if (mysqlUrl) dialects.push(mysql(mysqlUrl));
   return dialects;
+}
+
+/**
+ * Opens a fresh database of `dialect` before the enclosing `describe`'s tests and destroys it after them.
+ * Hooks registered after this call run after the database is open.
+ *
+ * @example
+ * ```ts
+ * describe(dialect.name, () => {
+ *   const database = useTestDatabase(dialect);
+ *   it('migrates', async () => { await migrateToLatest(database().db); });
+ * });
+ * ```
+ */
+export function useTestDatabase(dialect: TestDialect): () => TestDatabase {
+  let database: TestDatabase | undefined;
+  beforeAll(async () => {
+    database = await dialect.open();
+  });
+  afterAll(async () => {
+    await database?.destroy();
+  });
+  return () => {
+    if (!database) throw new Error(`The ${dialect.name} test database is not open: use it in a test or a later hook.`);
+    return database;
+  };
 }

@@ -9,8 +9,8 @@ import { isPaymentError } from '../../../src/core/errors.js';
 import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
 import type { PaymentRepositories } from '../../../src/persistence/ports.js';
 import { runRepositoryConformance } from '../../../src/testing/repository-conformance.js';
-import { testDialects, type TestDatabase } from '../../helpers/databases.js';
-import { kyselyRawReadPath } from './kysely-raw-read-path.js';
+import { testDialects, useTestDatabase, type TestDatabase } from '../../helpers/databases.js';
+import { kyselyConformanceSubject } from './kysely-raw-read-path.js';
 import { createOriginalTables, ORIGINAL_TABLES, originalDefaults } from './original-tables.js';
 import type { UntypedDatabase } from '../../../src/kysely/schema.js';
 
@@ -107,19 +107,19 @@ const rowCount = async (db: Kysely<UntypedDatabase>, table: string): Promise<num
 
 for (const dialect of testDialects()) {
   describe(`adopting the original tables on ${dialect.name}`, () => {
+    const database = useTestDatabase(dialect);
     let t: TestDatabase;
     let repositories: PaymentRepositories<unknown>;
     const countsBefore: Record<string, number> = {};
 
     beforeAll(async () => {
-      t = await dialect.open();
+      t = database();
       await createOriginalTables(t.db, dialect.name);
       await seedOriginalRows(t.db);
       for (const table of ORIGINAL_TABLES) countsBefore[table] = await rowCount(t.db, table);
       await migrateToLatest(t.db);
       repositories = createKyselyRepositories(t.db);
     });
-    afterAll(() => t?.destroy());
 
     it('keeps every row', async () => {
       for (const table of ORIGINAL_TABLES) expect(await rowCount(t.db, table), table).toBe(countsBefore[table]);
@@ -235,13 +235,10 @@ for (const dialect of testDialects()) {
   });
 
   describe(`adopting original tables with duplicate ids on ${dialect.name}`, () => {
-    let t: TestDatabase;
-    beforeAll(async () => {
-      t = await dialect.open();
-    });
-    afterAll(() => t?.destroy());
+    const database = useTestDatabase(dialect);
 
     it('refuses to add a unique key over duplicate rows, names them, and succeeds once they are resolved', async () => {
+      const t = database();
       await createOriginalTables(t.db, dialect.name);
       const order = { ...originalDefaults('order_orders'), payable_price: '1.00', status: 501 };
       await t.db
@@ -267,15 +264,6 @@ for (const dialect of testDialects()) {
   runRepositoryConformance({
     name: `kysely/${dialect.name} on adopted original tables`,
     runner: { describe, it, beforeAll, afterAll },
-    create: async () => {
-      const database = await dialect.open();
-      await createOriginalTables(database.db, dialect.name);
-      await migrateToLatest(database.db);
-      return {
-        repositories: createKyselyRepositories(database.db),
-        raw: kyselyRawReadPath(database.db),
-        cleanup: () => database.destroy(),
-      };
-    },
+    create: () => kyselyConformanceSubject(dialect, (db) => createOriginalTables(db, dialect.name)),
   });
 }

@@ -1,9 +1,9 @@
 /**
  * Renamed tables: migrations and repositories use the names given, and never touch the defaults.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createKyselyRepositories, migrateToLatest, type TableNames } from '../../../src/kysely/index.js';
-import { testDialects, type TestDatabase } from '../../helpers/databases.js';
+import { testDialects, useTestDatabase } from '../../helpers/databases.js';
 
 const tables: TableNames = {
   orders: 'shop_orders',
@@ -16,13 +16,10 @@ const tables: TableNames = {
 
 for (const dialect of testDialects()) {
   describe(`custom table names on ${dialect.name}`, () => {
-    let t: TestDatabase;
-    beforeAll(async () => {
-      t = await dialect.open();
-    });
-    afterAll(() => t?.destroy());
+    const database = useTestDatabase(dialect);
 
     it('creates and uses only the named tables', async () => {
+      const t = database();
       await migrateToLatest(t.db, { tables });
       const repositories = createKyselyRepositories(t.db, { tables });
       await repositories.orders.create({

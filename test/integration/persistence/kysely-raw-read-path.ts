@@ -1,10 +1,31 @@
 /**
- * An independent read path over the Kysely tables for the conformance suite: plain SQL and its own
- * status-code and price mapping, sharing no code with the repositories under test.
+ * The Kysely conformance subject: the repositories on a fresh, migrated database of the matrix, and an
+ * independent read path over its tables (plain SQL and its own status-code and price mapping, sharing no
+ * code with the repositories under test).
  */
 import { sql, type Kysely } from 'kysely';
-import type { RawReadPath } from '../../../src/testing/repository-conformance.js';
+import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
+import type { ConformanceSubject, RawReadPath } from '../../../src/testing/repository-conformance.js';
 import type { UntypedDatabase } from '../../../src/kysely/schema.js';
+import type { TestDialect } from '../../helpers/databases.js';
+
+/**
+ * Opens a fresh database of `dialect`, lets `prepare` shape it (e.g. create the original tables), migrates
+ * it, and returns the Kysely repositories on it with the raw read path; `cleanup` drops the database.
+ */
+export async function kyselyConformanceSubject(
+  dialect: TestDialect,
+  prepare?: (db: Kysely<UntypedDatabase>) => Promise<void>,
+): Promise<ConformanceSubject> {
+  const database = await dialect.open();
+  await prepare?.(database.db);
+  await migrateToLatest(database.db);
+  return {
+    repositories: createKyselyRepositories(database.db),
+    raw: kyselyRawReadPath(database.db),
+    cleanup: () => database.destroy(),
+  };
+}
 
 const ORDER = { 501: 'init', 504: 'pending', 502: 'paid', 503: 'refunded', 505: 'timeout' } as const;
 const ATTEMPT = { 0: 'pending', 1: 'paid', 2: 'refunded', 3: 'closed', 4: 'failed' } as const;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrate } from '../../../src/cli/migrate.js';
 import { createKyselyFromUrl } from '../../../src/kysely/index.js';
-import { testDialects, type TestDatabase } from '../../helpers/databases.js';
+import { testDialects, useTestDatabase } from '../../helpers/databases.js';
 
 function capture(): { log(message: string): void; lines: string[] } {
   const lines: string[] = [];
@@ -75,13 +75,10 @@ describe('runMigrate', () => {
 
 for (const dialect of testDialects().filter((d) => d.name !== 'sqlite')) {
   describe(`runMigrate on ${dialect.name}`, () => {
-    let t: TestDatabase;
-    beforeAll(async () => {
-      t = await dialect.open();
-    });
-    afterAll(() => t?.destroy());
+    const database = useTestDatabase(dialect);
 
     it('creates the payment tables at DATABASE_URL', async () => {
+      const t = database();
       const out = capture();
       expect(await runMigrate({ DATABASE_URL: t.url }, out)).toBe(0);
       expect(await t.tables()).toEqual(

@@ -3,12 +3,11 @@
  * implementation on every database of the matrix (SQLite always; PostgreSQL and MySQL when configured).
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
 import { createInMemoryRepositories } from '../../../src/testing/in-memory-repositories.js';
 import { runRepositoryConformance } from '../../../src/testing/repository-conformance.js';
 import { testDialects } from '../../helpers/databases.js';
 import { inMemoryRawReadPath } from '../../unit/persistence/in-memory-raw-read-path.js';
-import { kyselyRawReadPath } from './kysely-raw-read-path.js';
+import { kyselyConformanceSubject } from './kysely-raw-read-path.js';
 
 const runner = { describe, it, beforeAll, afterAll };
 
@@ -25,14 +24,6 @@ for (const dialect of testDialects()) {
   runRepositoryConformance({
     name: `kysely/${dialect.name}`,
     runner,
-    create: async () => {
-      const database = await dialect.open();
-      await migrateToLatest(database.db);
-      return {
-        repositories: createKyselyRepositories(database.db),
-        raw: kyselyRawReadPath(database.db),
-        cleanup: () => database.destroy(),
-      };
-    },
+    create: () => kyselyConformanceSubject(dialect),
   });
 }
