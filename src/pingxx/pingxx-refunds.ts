@@ -15,6 +15,8 @@ import { copyStringMetadata } from './pingxx-values.js';
 /** Refunds per page when looking for an existing refund, and the most pages read. */
 const REFUND_PAGE_SIZE = 100;
 const REFUND_MAX_PAGES = 50;
+/** Ping++ limit on a refund's `description`, in characters. */
+const REFUND_DESCRIPTION_MAX = 255;
 
 /**
  * Validates a refund request and builds the Ping++ refund body: the amount (always sent, so a retry never
@@ -37,8 +39,10 @@ export function buildPingxxRefundParams(
   const metadata = copyStringMetadata(request.metadata, fail);
   // Ping++ refunds take no idempotency key: this is how a retried refund is recognised (see findPingxxRefund).
   metadata.refund_bid = request.refundId;
-  const description = cleanPingxxText(request.reason ?? '', 255) || `Refund ${request.refundId}`;
-  return { amount: request.amount, description: cleanPingxxText(description, 255), metadata };
+  const description =
+    cleanPingxxText(request.reason ?? '', REFUND_DESCRIPTION_MAX) ||
+    cleanPingxxText(`Refund ${request.refundId}`, REFUND_DESCRIPTION_MAX);
+  return { amount: request.amount, description, metadata };
 }
 
 /**
