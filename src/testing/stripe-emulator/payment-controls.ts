@@ -8,15 +8,7 @@ import type { EmulatedObject, Store } from './store.js';
 
 /** Control: the payer pays. A session is completed (`paid`) and gets its PaymentIntent and charge. */
 export function succeedPayment(store: Store, id: string): EmulatedObject {
-  if (id.startsWith('cs_')) {
-    const session = openOrAsyncSession(store, id);
-    succeedIntent(store, intentOfSession(store, session));
-    session.status = 'complete';
-    session.payment_status = 'paid';
-    session.url = null;
-    return session;
-  }
-  return succeedIntent(store, store.get('payment_intent', id));
+  return pay(store, id, 'paid', (intent) => succeedIntent(store, intent));
 }
 
 /**
@@ -24,31 +16,38 @@ export function succeedPayment(store: Store, id: string): EmulatedObject {
  * `last_payment_error`; a session is completed `unpaid` with a failed PaymentIntent (an async method failing).
  */
 export function failPayment(store: Store, id: string, options: FailPaymentOptions = {}): EmulatedObject {
-  if (id.startsWith('cs_')) {
-    const session = openOrAsyncSession(store, id);
-    failIntent(store, intentOfSession(store, session), options);
-    session.status = 'complete';
-    session.payment_status = 'unpaid';
-    session.url = null;
-    return session;
-  }
-  return failIntent(store, store.get('payment_intent', id), options);
+  return pay(store, id, 'unpaid', (intent) => failIntent(store, intent, options));
 }
 
 /** Control: the payment is processing (bank debit, async wallet). A session is completed `unpaid`. */
 export function processPayment(store: Store, id: string): EmulatedObject {
-  if (id.startsWith('cs_')) {
-    const session = openOrAsyncSession(store, id);
-    intentOfSession(store, session).status = 'processing';
-    session.status = 'complete';
-    session.payment_status = 'unpaid';
-    session.url = null;
-    return session;
+  return pay(store, id, 'unpaid', (intent) => {
+    assertPayable(intent);
+    intent.status = 'processing';
+  });
+}
+
+/**
+ * Applies `change` to the PaymentIntent `id` names: the PaymentIntent itself, or a session's (made on
+ * first payment). A session is then completed with `paymentStatus`. Returns the object `id` names.
+ */
+function pay(
+  store: Store,
+  id: string,
+  paymentStatus: 'paid' | 'unpaid',
+  change: (intent: EmulatedObject) => void,
+): EmulatedObject {
+  if (!id.startsWith('cs_')) {
+    const intent = store.get('payment_intent', id);
+    change(intent);
+    return intent;
   }
-  const intent = store.get('payment_intent', id);
-  assertPayable(intent);
-  intent.status = 'processing';
-  return intent;
+  const session = openOrAsyncSession(store, id);
+  change(intentOfSession(store, session));
+  session.status = 'complete';
+  session.payment_status = paymentStatus;
+  session.url = null;
+  return session;
 }
 
 function openOrAsyncSession(store: Store, id: string): EmulatedObject {
