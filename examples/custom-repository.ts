@@ -25,15 +25,13 @@
  * payment through a webhook endpoint on the certified adapter.
  * @module
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { createWebhookHandler, toNodeHandler } from '@org/payment-factory';
 import { runRepositoryConformance, type ConformanceSubject } from '@org/payment-factory/testing';
 import { createShopRawReadPath } from './shared/custom-repository/raw-read-path.js';
 import { createShopSchema } from './shared/custom-repository/schema.js';
 import { createShopRepositories } from './shared/custom-repository/shop-repositories.js';
-import { isMain, runMain, runPaidFlow, startDemo } from './shared/demo-stack.js';
+import { isMain, runMain, runPaidFlow, serveLocally, startDemo } from './shared/demo-stack.js';
 import { createTinyTestRunner } from './shared/tiny-test-runner.js';
 
 export { createShopRepositories } from './shared/custom-repository/shop-repositories.js';
@@ -72,16 +70,13 @@ async function main(): Promise<void> {
   const db = new Database(':memory:');
   createShopSchema(db);
   const demo = await startDemo({ repositories: createShopRepositories(db) });
-  const webhooks = toNodeHandler(createWebhookHandler(demo.service));
-  const server = createServer(webhooks);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const server = await serveLocally(toNodeHandler(createWebhookHandler(demo.service)));
   try {
-    const reports = await runPaidFlow(demo, `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`);
+    const reports = await runPaidFlow(demo, `${server.url}/webhooks`);
     const rows = db.prepare('SELECT order_id, status, paid_minor, currency FROM shop_orders').all();
     console.log(`rows in shop_orders (${reports.length} orders paid):`, rows);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await demo.close();
     db.close();
   }

@@ -16,11 +16,9 @@
  * Run: `npx tsx examples/express-webhooks.ts`
  * @module
  */
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { createWebhookHandler, toNodeHandler, type PaymentService } from '@org/payment-factory';
-import { isMain, runMain, runPaidFlow, startDemo } from './shared/demo-stack.js';
+import { isMain, runMain, runPaidFlow, serveLocally, startDemo } from './shared/demo-stack.js';
 
 /**
  * The part to copy: an Express app whose `POST /webhooks/:provider` verifies and applies provider webhooks
@@ -61,22 +59,10 @@ export function createMisconfiguredExpressApp(service: PaymentService): Express 
   return app;
 }
 
-/** Starts `app` on a free local port. */
-export async function listen(app: Express): Promise<{ url: string; close(): Promise<void> }> {
-  const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
-  };
-}
-
 async function main(): Promise<void> {
   const demo = await startDemo();
-  const good = await listen(createExpressApp(demo.service));
-  const bad = await listen(createMisconfiguredExpressApp(demo.service));
+  const good = await serveLocally(createExpressApp(demo.service));
+  const bad = await serveLocally(createMisconfiguredExpressApp(demo.service));
   try {
     console.log('Express 5 — express.raw() on the webhook route:');
     await runPaidFlow(demo, `${good.url}/webhooks`);

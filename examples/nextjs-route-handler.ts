@@ -13,8 +13,6 @@
  * Run the demo: `npx tsx examples/nextjs-route-handler.ts` (it serves `POST` the way `next dev` would).
  * @module
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createPaymentFactory,
   createPaymentService,
@@ -27,7 +25,7 @@ import {
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createStripeProvider } from '@org/payment-factory/stripe';
-import { isMain, runMain, runPaidFlow, startDemo } from './shared/demo-stack.js';
+import { isMain, runMain, runPaidFlow, serveLocally, startDemo } from './shared/demo-stack.js';
 
 // ─── lib/payments.ts ────────────────────────────────────────────────────────────────────────────────────
 
@@ -97,15 +95,12 @@ async function main(): Promise<void> {
     const provider = new URL(request.url).pathname.split('/').at(-1) ?? '';
     return POST(request, { params: Promise.resolve({ provider }) });
   });
-  const server = createServer(route);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await serveLocally(route);
   try {
     console.log('Next.js App Router — export async function POST(request: Request):');
-    await runPaidFlow(demo, `${url}/api/webhooks`);
+    await runPaidFlow(demo, `${server.url}/api/webhooks`);
   } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await server.close();
     await demo.close();
   }
 }

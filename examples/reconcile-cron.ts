@@ -11,8 +11,6 @@
  * Run the demo: `npx tsx examples/reconcile-cron.ts` (a payment whose webhook is lost, fixed by reconcile).
  * @module
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createWebhookHandler,
   toNodeHandler,
@@ -20,7 +18,7 @@ import {
   type PaymentService,
   type ReconcileReport,
 } from '@org/payment-factory';
-import { isMain, runMain, startDemo } from './shared/demo-stack.js';
+import { isMain, runMain, serveLocally, startDemo } from './shared/demo-stack.js';
 
 /** Options of {@link startReconcileLoop}. */
 export interface ReconcileLoopOptions {
@@ -137,10 +135,8 @@ async function main(): Promise<void> {
   };
   const demo = await startDemo();
   const { service } = demo;
-  const webhooks = toNodeHandler(createWebhookHandler(service));
-  const endpoint = createServer(webhooks);
-  await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
-  const webhookUrl = `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/webhooks/stripe`;
+  const endpoint = await serveLocally(toNodeHandler(createWebhookHandler(service)));
+  const webhookUrl = `${endpoint.url}/webhooks/stripe`;
   let loop: ReconcileLoop | undefined;
 
   try {
@@ -181,8 +177,7 @@ async function main(): Promise<void> {
     console.log('loop stopped; exiting');
   } finally {
     await loop?.stop();
-    endpoint.closeAllConnections();
-    await new Promise<void>((resolve) => endpoint.close(() => resolve()));
+    await endpoint.close();
     await demo.close();
   }
 }

@@ -5,6 +5,8 @@
  * copying: how its framework hands the raw webhook body to the service.
  * @module
  */
+import { createServer, type RequestListener } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -190,6 +192,27 @@ export async function runPaidFlow(
     reports.push({ provider, orderId, delivery, redelivery, order });
   }
   return reports;
+}
+
+/** A local HTTP server started by {@link serveLocally}. */
+export interface LocalServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** Stops the server, ending kept-alive connections too (a `fetch` client keeps them open). */
+  close(): Promise<void>;
+}
+
+/** Serves a Node request listener (an Express app, a `toNodeHandler` handler) on a free local port. */
+export async function serveLocally(listener: RequestListener): Promise<LocalServer> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
+  };
 }
 
 /** Prints warnings and errors only, so the demo output stays readable. */

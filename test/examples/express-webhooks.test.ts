@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@org/payment-factory';
-import { createExpressApp, createMisconfiguredExpressApp, listen } from '../../examples/express-webhooks.js';
-import { startDemo, type Demo } from '../../examples/shared/demo-stack.js';
+import { createExpressApp, createMisconfiguredExpressApp } from '../../examples/express-webhooks.js';
+import { serveLocally, startDemo, type Demo, type LocalServer } from '../../examples/shared/demo-stack.js';
 
 describe('examples/express-webhooks', () => {
   let demo: Demo;
-  let good: Awaited<ReturnType<typeof listen>>;
-  let bad: Awaited<ReturnType<typeof listen>>;
+  let good: LocalServer;
+  let bad: LocalServer;
   beforeAll(async () => {
     demo = await startDemo({ logger: silentLogger });
-    good = await listen(createExpressApp(demo.service));
-    bad = await listen(createMisconfiguredExpressApp(demo.service));
+    good = await serveLocally(createExpressApp(demo.service));
+    bad = await serveLocally(createMisconfiguredExpressApp(demo.service));
   });
   afterAll(async () => {
     await good.close();
