@@ -4,6 +4,7 @@
  * @module
  */
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { PINGXX_SIGNATURE_HEADER } from '../pingxx/pingxx-webhooks.js';
 
 /** An RSA key pair as PEM strings (`privateKey` PKCS#8, `publicKey` SPKI). */
 export interface PingxxTestKeyPair {
@@ -14,7 +15,7 @@ export interface PingxxTestKeyPair {
 /** A webhook as Ping++ would post it: the exact body and its signature header. */
 export interface SignedPingxxWebhook {
   rawBody: string;
-  headers: { 'x-pingplusplus-signature': string };
+  headers: { [PINGXX_SIGNATURE_HEADER]: string };
 }
 
 const pairs = new Map<string, PingxxTestKeyPair>();
@@ -57,5 +58,5 @@ export function signPingxxWebhook(payload: string | object, privateKey: string |
   const rawBody = typeof payload === 'string' ? payload : JSON.stringify(payload);
   const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
   const signature = sign('RSA-SHA256', Buffer.from(rawBody, 'utf8'), key).toString('base64');
-  return { rawBody, headers: { 'x-pingplusplus-signature': signature } };
+  return { rawBody, headers: { [PINGXX_SIGNATURE_HEADER]: signature } };
 }

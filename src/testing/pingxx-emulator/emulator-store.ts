@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { isIPv4 } from 'node:net';
+import { PINGXX_BODY_MAX, PINGXX_SUBJECT_MAX } from '../../pingxx/pingxx-charge-params.js';
 import { isPingxxChannel, PINGXX_CHANNELS } from '../../pingxx/pingxx-channels.js';
 import type { PingxxCharge, PingxxRefund } from '../../pingxx/pingxx-types.js';
 import { credentialFor } from './emulator-credentials.js';
@@ -91,7 +92,8 @@ export class PingxxEmulatorStore {
     if (typeof p.client_ip !== 'string' || !isIPv4(p.client_ip))
       return invalid('client_ip must be an IPv4 address.', 'client_ip');
     const textProblem =
-      checkText(p.subject, 'subject', 32, spec.subjectMaxBytes) ?? checkText(p.body, 'body', 128, null);
+      checkText(p.subject, 'subject', PINGXX_SUBJECT_MAX, spec.subjectMaxBytes) ??
+      checkText(p.body, 'body', PINGXX_BODY_MAX, null);
     if (textProblem) return textProblem;
     const extra = (p.extra ?? {}) as Record<string, unknown>;
     if (typeof extra !== 'object' || extra === null) return invalid('extra must be an object.', 'extra');
