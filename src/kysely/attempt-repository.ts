@@ -5,13 +5,7 @@
  * @module
  */
 import type { AttemptRepository } from '../persistence/ports.js';
-import {
-  assertAttemptStatus,
-  assertGuard,
-  assertLimit,
-  duplicateError,
-  orderNotFound,
-} from '../persistence/record-validation.js';
+import { assertAttemptStatus, assertGuard, assertLimit, duplicateError } from '../persistence/record-validation.js';
 import {
   attemptPatch,
   attemptStatusPatch,
@@ -28,6 +22,7 @@ import {
   type AttemptTable,
 } from './attempt-tables.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
+import { assertOrderExists } from './order-repository.js';
 import { lockIf, type RepositoryContext } from './repository-context.js';
 import { dateParam } from './sql-dialect.js';
 import { ATTEMPT_STATUS_CODES } from './status-codes.js';
@@ -95,13 +90,7 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     create: async (input) => {
       const record = newAttemptRecord(input, ctx.now());
       const table = tables[attemptTableKind(record.providerKind)];
-      const order = await ctx.db
-        .selectFrom(ctx.tables.orders)
-        .select('order_bid')
-        .where('order_bid', '=', record.orderId)
-        .where('deleted', '=', 0)
-        .executeTakeFirst();
-      if (!order) throw orderNotFound(record.orderId);
+      await assertOrderExists(ctx, record.orderId);
       // Attempt ids are unique per table by constraint; across tables we check (ids are random 32-hex, a
       // cross-table collision is a bug in the caller, not a race to arbitrate).
       for (const other of all) {

@@ -11,6 +11,7 @@ import {
   assertOrderStatus,
   duplicateError,
   newOrderRecord,
+  orderNotFound,
   orderPatch,
 } from '../persistence/record-validation.js';
 import type { OrderPatch, OrderRecord, OrderStatus } from '../persistence/records.js';
@@ -57,6 +58,17 @@ function priceColumns(
   if (patch.payableAmount !== undefined) out['payable_price'] = fromMinorUnits(patch.payableAmount, currency);
   if (patch.paidAmount !== undefined) out['paid_price'] = fromMinorUnits(patch.paidAmount, currency);
   return out;
+}
+
+/** Throws `NotFoundError` code `ORDER_NOT_FOUND` unless the order exists (and is not soft-deleted). */
+export async function assertOrderExists(ctx: RepositoryContext, orderId: string): Promise<void> {
+  const order = await ctx.db
+    .selectFrom(ctx.tables.orders)
+    .select('order_bid')
+    .where('order_bid', '=', orderId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst();
+  if (!order) throw orderNotFound(orderId);
 }
 
 /** Whether a patch changes what the DECIMAL price columns hold. */

@@ -9,11 +9,11 @@ import {
   assertRefundStatus,
   duplicateError,
   newRefundRecord,
-  orderNotFound,
   refundPatch,
 } from '../persistence/record-validation.js';
 import type { RefundRecord, RefundStatus } from '../persistence/records.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
+import { assertOrderExists } from './order-repository.js';
 import type { RepositoryContext } from './repository-context.js';
 import {
   dateParam,
@@ -99,13 +99,7 @@ export function createRefundRepository(ctx: RepositoryContext): RefundRepository
   return {
     create: async (input) => {
       const record = newRefundRecord(input, ctx.now());
-      const order = await ctx.db
-        .selectFrom(ctx.tables.orders)
-        .select('order_bid')
-        .where('order_bid', '=', record.orderId)
-        .where('deleted', '=', 0)
-        .executeTakeFirst();
-      if (!order) throw orderNotFound(record.orderId);
+      await assertOrderExists(ctx, record.orderId);
       const inserted = await insertUnlessDuplicate(ctx, table, {
         refund_bid: record.refundId,
         provider_refund_id: record.providerRefundId,
