@@ -25,9 +25,11 @@ export function detectSqlDialect<DB>(db: Kysely<DB>): SqlDialect {
 }
 
 /**
- * Whether an error is a unique-key violation. Used on MySQL only, where a duplicate key rolls back just
- * the statement, never the transaction (on PostgreSQL it would poison the transaction, so we use
- * `ON CONFLICT DO NOTHING` there instead).
+ * Whether an error is a unique-key violation, on any of the three drivers (mysql2 `ER_DUP_ENTRY` / 1062,
+ * pg `23505`, better-sqlite3 `SQLITE_CONSTRAINT_UNIQUE`). Inserts rely on it only on MySQL, where a
+ * duplicate key rolls back just the statement (PostgreSQL would poison the transaction, so inserts use
+ * `ON CONFLICT DO NOTHING` there); refund updates use it everywhere to report a provider refund id lost
+ * to a concurrent writer.
  */
 export function isDuplicateKeyError(error: unknown): boolean {
   if (typeof error !== 'object' || error === null) return false;
