@@ -50,7 +50,7 @@ async function createPaymentServiceFromEnv(): Promise<PaymentService> {
   const config = loadPaymentConfig(process.env);
   const providers: PaymentProvider[] = [];
   if (config.stripe) providers.push(createStripeProvider(config.stripe));
-  if (config.pingxx) providers.push(createPingxxProvider({ ...config.pingxx }));
+  if (config.pingxx) providers.push(createPingxxProvider(config.pingxx));
   const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.db');
   await migrateToLatest(db); // or run `npx payment-factory migrate` at deploy time instead
   return createPaymentService({

@@ -90,7 +90,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     ...emulator.sdkOptions,
   });
   const service = createPaymentService({
-    factory: createPaymentFactory({ providers: [stripe, createPingxxProvider({ ...pingxx.providerOptions })] }),
+    factory: createPaymentFactory({ providers: [stripe, createPingxxProvider(pingxx.providerOptions)] }),
     repositories,
     hooks: options.hooks ?? {},
     logger: options.logger ?? quietLogger,
