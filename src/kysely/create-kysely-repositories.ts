@@ -28,8 +28,8 @@ export interface KyselyRepositoriesOptions {
  *
  * `transaction(fn)` runs on one connection; `tx.handle` is that transaction's `Kysely`, so host hooks can
  * write their own tables in the same commit. Passing a Kysely `Transaction` as `db` makes every call join
- * it. On MySQL, configure mysql2 with `timezone: 'Z'` (as `createKyselyFromUrl` does) so `DATETIME`
- * values mean UTC whatever the server's zone.
+ * it (on MySQL, open it READ COMMITTED, as `transaction(fn)` does). On MySQL, configure mysql2 with
+ * `timezone: 'Z'` (as `createKyselyFromUrl` does) so `DATETIME` values mean UTC whatever the server's zone.
  *
  * @example
  * ```ts
