@@ -313,13 +313,15 @@ export function runProviderConformance(options: ProviderConformanceOptions): voi
           });
           assert.equal(snapshot.amountRefunded, request.amount);
         }
-        try {
-          await refund(newId(), 1);
-          assert.fail('a refund beyond the paid amount was accepted');
-        } catch (error) {
-          assert.ok(isPaymentError(error), `expected a PaymentError, got ${String(error)}`);
-          assert.equal(error.retryable, false, 'refusing an over-refund must not be retryable');
-        }
+        await assert.rejects(
+          () => refund(newId(), 1),
+          (error: unknown) => {
+            assert.ok(isPaymentError(error), `expected a PaymentError, got ${String(error)}`);
+            assert.equal(error.retryable, false, 'refusing an over-refund must not be retryable');
+            return true;
+          },
+          'a refund beyond the paid amount was accepted',
+        );
       });
     }
   });

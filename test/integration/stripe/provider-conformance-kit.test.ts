@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ProviderUnavailableError } from '../../../src/core/errors.js';
 import type { PaymentProvider } from '../../../src/core/provider.js';
 import type { PaymentCreationResult } from '../../../src/core/types.js';
 import {
@@ -87,6 +88,34 @@ describe('runProviderConformance', () => {
       'refuses a tampered webhook body with WebhookVerificationError',
       'refuses an unsigned webhook with WebhookVerificationError',
     ]);
+  });
+
+  it('catches an adapter that reports a refused over-refund as a retryable failure', async () => {
+    const failing = await failingChecks((real) => ({
+      ...real,
+      refundPayment: (request) =>
+        real.refundPayment(request).catch((error: unknown) => {
+          throw new ProviderUnavailableError('try again later', { cause: error });
+        }),
+    }));
+    expect(failing).toEqual(['refunds in parts that sum to the full amount, idempotently, and refuses more']);
+  });
+
+  it('catches an adapter that reports a refused over-refund as done', async () => {
+    const failing = await failingChecks((real) => ({
+      ...real,
+      refundPayment: (request) =>
+        real.refundPayment(request).catch(() => ({
+          provider: real.name,
+          refundId: request.refundId,
+          providerRefundId: `re_fake_${request.refundId}`,
+          status: 'succeeded' as const,
+          amount: request.amount,
+          currency: request.currency,
+          raw: null,
+        })),
+    }));
+    expect(failing).toEqual(['refunds in parts that sum to the full amount, idempotently, and refuses more']);
   });
 
   it('catches an adapter that calls the provider before validating', async () => {
