@@ -63,12 +63,14 @@ export function transactionCases(ctx: ConformanceContext): void {
   it('lets reads inside a transaction see its own writes before commit', async () => {
     const { repositories } = await ctx.subject();
     const orderId = ctx.id('order');
-    await repositories.transaction(async (tx) => {
+    // Returned rather than asserted inside, so a transaction that never runs `fn` fails here too.
+    const seen = await repositories.transaction(async (tx) => {
       await createOrder(ctx, tx, { orderId });
-      assert.equal((await tx.orders.findById(orderId, { forUpdate: true }))?.status, 'init');
-      assert.equal(await tx.orders.updateStatus({ orderId, from: ['init'], to: 'pending' }), true);
-      assert.equal((await tx.orders.findById(orderId))?.status, 'pending');
+      const created = (await tx.orders.findById(orderId, { forUpdate: true }))?.status;
+      const moved = await tx.orders.updateStatus({ orderId, from: ['init'], to: 'pending' });
+      return [created, moved, (await tx.orders.findById(orderId))?.status];
     });
+    assert.deepEqual(seen, ['init', true, 'pending']);
   });
 
   it('joins a nested transaction to the outer one: both roll back together', async () => {

@@ -109,6 +109,16 @@ describe('runRepositoryConformance', () => {
     expect(failed).toContain('transactions > joins a nested transaction to the outer one: both roll back together');
   });
 
+  it('fails a transaction that never runs its function', async () => {
+    const { failed } = await failingCases((r) => ({ ...r, transaction: async () => undefined as never }));
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        'transactions > commits everything when the function resolves, and returns its value',
+        'transactions > lets reads inside a transaction see its own writes before commit',
+      ]),
+    );
+  });
+
   it('fails a guarded update that ignores its guard', async () => {
     const { failed } = await failingCases(
       patched((r) => ({
