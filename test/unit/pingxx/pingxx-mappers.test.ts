@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { isPaymentError, type PaymentErrorName } from '../../../src/core/errors.js';
+import type { PaymentEventType, PaymentStatus, RefundStatus } from '../../../src/core/types.js';
 import { mapPingxxError, type PingxxFailureContext } from '../../../src/pingxx/pingxx-errors.js';
 import {
   mapPingxxEventType,
@@ -16,7 +17,7 @@ import {
   type PingxxErrorOutcome,
   type PingxxSdkErrorType,
 } from '../../../src/pingxx/pingxx-mappers.js';
-import type { PingxxCharge } from '../../../src/pingxx/pingxx-types.js';
+import type { PingxxCharge, PingxxRefundStatus } from '../../../src/pingxx/pingxx-types.js';
 
 /** The SDK's own error classes (`pingpp/lib/Error.js`), so the rows are tested against what it throws. */
 type SdkErrorClass = new (raw: Record<string, unknown>) => Error & { type: string };
@@ -78,7 +79,17 @@ function expectError(error: unknown, name: PaymentErrorName, code?: string): voi
   if (code !== undefined) expect((error as { code: string }).code).toBe(code);
 }
 
+// Every table below is restated here, independently of the code, as docs/providers/pingxx.md documents
+// it: a row changed in the code (or added without a test) fails here.
+
 describe('charge status table', () => {
+  const EXPECTED: Record<PingxxChargeState, PaymentStatus> = {
+    paid: 'succeeded',
+    reversed: 'canceled',
+    failed: 'failed',
+    expired: 'canceled',
+    open: 'requires_action',
+  };
   const examples: Record<PingxxChargeState, PingxxCharge> = {
     paid: charge({ paid: true, time_paid: nowSeconds }),
     reversed: charge({ reversed: true }),
@@ -86,7 +97,12 @@ describe('charge status table', () => {
     expired: charge({ time_expire: nowSeconds - PINGXX_EXPIRY_GRACE_SECONDS - 1 }),
     open: charge({}),
   };
-  it.each(Object.entries(PINGXX_CHARGE_STATUS))('maps a %s charge to %s', (state, status) => {
+
+  it('has exactly the documented rows', () => {
+    expect(PINGXX_CHARGE_STATUS).toEqual(EXPECTED);
+  });
+
+  it.each(Object.entries(EXPECTED))('maps a %s charge to %s', (state, status) => {
     const example = examples[state as PingxxChargeState];
     expect(pingxxChargeState(example, NOW)).toBe(state);
     expect(PINGXX_CHARGE_STATUS[pingxxChargeState(example, NOW)]).toBe(status);
@@ -102,8 +118,19 @@ describe('charge status table', () => {
 });
 
 describe('refund status table', () => {
-  it.each(Object.entries(PINGXX_REFUND_STATUS))('maps Ping++ refund status %s to %s', (status, expected) => {
-    expect(mapPingxxRefundStatus({ status, succeed: status === 'succeeded' })).toBe(expected);
+  const EXPECTED: Record<PingxxRefundStatus, RefundStatus> = {
+    pending: 'pending',
+    succeeded: 'succeeded',
+    failed: 'failed',
+  };
+
+  it('has exactly the documented rows', () => {
+    expect(PINGXX_REFUND_STATUS).toEqual(EXPECTED);
+  });
+
+  it.each(Object.entries(EXPECTED))('maps Ping++ refund status %s to %s', (status, expected) => {
+    // The legacy flag is set against the status, so only the status can decide.
+    expect(mapPingxxRefundStatus({ status, succeed: status !== 'succeeded' })).toBe(expected);
   });
 
   it('falls back to the legacy succeed flag for an unknown status', () => {
@@ -113,7 +140,16 @@ describe('refund status table', () => {
 });
 
 describe('event type table', () => {
-  it.each(Object.entries(PINGXX_EVENT_TYPES))('maps %s to %s', (type, expected) => {
+  const EXPECTED: Record<string, PaymentEventType> = {
+    'charge.succeeded': 'payment.succeeded',
+    'refund.succeeded': 'refund.succeeded',
+  };
+
+  it('has exactly the documented rows', () => {
+    expect(PINGXX_EVENT_TYPES).toEqual(EXPECTED);
+  });
+
+  it.each(Object.entries(EXPECTED))('maps %s to %s', (type, expected) => {
     expect(mapPingxxEventType(type)).toBe(expected);
   });
 
@@ -127,15 +163,36 @@ describe('event type table', () => {
 
 describe('SDK error table', () => {
   const raw = { type: 'some_error', message: 'Ping++ said no', code: 'some_code', param: 'amount' };
-  const rows = Object.entries(PINGXX_SDK_ERRORS).filter(([, row]) => row.outcome !== 'uncertain');
-  it.each(rows)('maps %s to its row', (type, row) => {
-    // Class names equal their `type`, except PingppInvalidRequestError (type PingppInvalidRequest).
-    const className = type === 'PingppInvalidRequest' ? 'PingppInvalidRequestError' : type;
-    const error = new SdkError[className]!({ ...raw, type: type === 'PingppAPIError' ? 'api_error' : raw.type });
-    expect(error.type).toBe(type as PingxxSdkErrorType);
-    const mapped = mapPingxxError(error, context({ status: 400 }));
-    expectError(mapped, OUTCOME_CLASS[row.outcome as Exclude<PingxxErrorOutcome, 'uncertain'>], row.code);
+  const EXPECTED: Record<PingxxSdkErrorType, [PaymentErrorName | 'uncertain', string]> = {
+    PingppInvalidRequest: ['ValidationError', 'PINGXX_INVALID_REQUEST'],
+    PingppAuthenticationError: ['ConfigurationError', 'PINGXX_AUTHENTICATION_FAILED'],
+    PingppRateLimitError: ['ProviderUnavailableError', 'PINGXX_RATE_LIMITED'],
+    PingppChannelError: ['ProviderDeclinedError', 'PINGXX_CHANNEL_ERROR'],
+    PingppAPIError: ['ProviderUnavailableError', 'PINGXX_API_ERROR'],
+    PingppConnectionError: ['uncertain', 'PINGXX_CONNECTION_ERROR'],
+  };
+
+  it('has exactly the documented rows', () => {
+    expect(
+      Object.fromEntries(
+        Object.entries(PINGXX_SDK_ERRORS).map(([type, row]) => [
+          type,
+          [row.outcome === 'uncertain' ? 'uncertain' : OUTCOME_CLASS[row.outcome], row.code],
+        ]),
+      ),
+    ).toEqual(EXPECTED);
   });
+
+  it.each(Object.entries(EXPECTED).filter(([, [name]]) => name !== 'uncertain'))(
+    'maps %s to %j',
+    (type, [name, code]) => {
+      // Class names equal their `type`, except PingppInvalidRequestError (type PingppInvalidRequest).
+      const className = type === 'PingppInvalidRequest' ? 'PingppInvalidRequestError' : type;
+      const error = new SdkError[className]!({ ...raw, type: type === 'PingppAPIError' ? 'api_error' : raw.type });
+      expect(error.type).toBe(type as PingxxSdkErrorType);
+      expectError(mapPingxxError(error, context({ status: 400 })), name as PaymentErrorName, code);
+    },
+  );
 
   it('maps a connection error after sending a charge to IndeterminateOutcomeError', () => {
     const error = new SdkError.PingppConnectionError!({ message: 'An error occurred with our connection to Pingpp' });
@@ -204,15 +261,38 @@ describe('SDK error table', () => {
 });
 
 describe('HTTP status table (bodies without an error key)', () => {
-  it.each(Object.entries(PINGXX_HTTP_STATUS_ERRORS).filter(([, outcome]) => outcome !== 'uncertain'))(
-    'maps %s to %s',
-    (status, outcome) => {
-      const mapped = mapPingxxError(undefined, context({ status: Number(status) }));
-      expectError(mapped, OUTCOME_CLASS[outcome as Exclude<PingxxErrorOutcome, 'uncertain'>], `PINGXX_HTTP_${status}`);
-    },
-  );
+  const EXPECTED: Record<number, PaymentErrorName | 'uncertain'> = {
+    400: 'ValidationError',
+    401: 'ConfigurationError',
+    402: 'ProviderDeclinedError',
+    403: 'ProviderUnavailableError',
+    404: 'NotFoundError',
+    409: 'ValidationError',
+    422: 'ValidationError',
+    429: 'ProviderUnavailableError',
+    500: 'uncertain',
+    502: 'uncertain',
+    503: 'ProviderUnavailableError',
+    504: 'uncertain',
+  };
 
-  it.each(Object.entries(PINGXX_HTTP_STATUS_ERRORS).filter(([, outcome]) => outcome === 'uncertain'))(
+  it('has exactly the documented rows', () => {
+    expect(
+      Object.fromEntries(
+        Object.entries(PINGXX_HTTP_STATUS_ERRORS).map(([status, outcome]) => [
+          status,
+          outcome === 'uncertain' ? 'uncertain' : OUTCOME_CLASS[outcome],
+        ]),
+      ),
+    ).toEqual(EXPECTED);
+  });
+
+  it.each(Object.entries(EXPECTED).filter(([, name]) => name !== 'uncertain'))('maps %s to %s', (status, name) => {
+    const mapped = mapPingxxError(undefined, context({ status: Number(status) }));
+    expectError(mapped, name as PaymentErrorName, `PINGXX_HTTP_${status}`);
+  });
+
+  it.each(Object.entries(EXPECTED).filter(([, name]) => name === 'uncertain'))(
     'maps %s to IndeterminateOutcomeError for a sent charge and ProviderUnavailableError for a read',
     (status) => {
       expectError(mapPingxxError(undefined, context({ status: Number(status) })), 'IndeterminateOutcomeError');
