@@ -13,6 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { text } from 'node:stream/consumers';
 import { buildEvent } from './stripe-emulator/events.js';
 import { failureBody, FaultQueue } from './stripe-emulator/faults.js';
 import { decodeStripeForm, type FormObject } from './stripe-emulator/form.js';
@@ -75,7 +76,7 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     const method = (req.method ?? 'GET').toUpperCase();
     const url = new URL(req.url ?? '/', store.baseUrl);
     const path = url.pathname;
-    const bodyText = await readBody(req);
+    const bodyText = await text(req);
     const keyHeader = req.headers['idempotency-key'];
     const key = method === 'POST' && typeof keyHeader === 'string' && keyHeader !== '' ? keyHeader : null;
     const entry: EmulatorRequestLogEntry = { method, path, idempotencyKey: key, status: null, replayed: false };
@@ -225,15 +226,6 @@ function act(
     const message = error instanceof Error ? error.message : String(error);
     return { status: 500, body: JSON.stringify({ error: { type: 'api_error', message } }, null, 2) };
   }
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function header(req: IncomingMessage, name: string): string | undefined {
