@@ -165,9 +165,10 @@ async function main(): Promise<void> {
     console.log(
       `drift report: checked ${report.checked}, changed ${report.changed}, still pending ${report.stillPending}`,
     );
-    console.log(`order ${lost.orderId} is now ${(await service.getOrder(lost.orderId))!.status}`);
+    const fixed = (await service.getOrder(lost.orderId))!.status;
+    console.log(`order ${lost.orderId} is now ${fixed}`);
     console.log(`order ${waiting.orderId} is still ${(await service.getOrder(waiting.orderId))!.status}`);
-    if ((await service.getOrder(lost.orderId))!.status !== 'paid') throw new Error('reconcile did not fix the order');
+    if (fixed !== 'paid') throw new Error('reconcile did not fix the order');
 
     const late = await demo.deliver(webhookUrl, lost.reference);
     console.log(`\nthe lost webhook finally arrives → ${late.status} ${late.body} (nothing applied twice)`);
