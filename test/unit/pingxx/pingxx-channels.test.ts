@@ -4,19 +4,24 @@ import { pingxxNextAction } from '../../../src/pingxx/pingxx-next-action.js';
 import type { PingxxCharge } from '../../../src/pingxx/pingxx-types.js';
 
 /** The contract of issue 5 and the Ping++ reference, restated independently of the table. */
-const EXPECTED: Record<PingxxChannel, { required: string[]; nextAction: PingxxNextActionKind }> = {
-  alipay: { required: [], nextAction: 'sdk_credential' },
-  alipay_wap: { required: ['successUrl→success_url'], nextAction: 'sdk_credential' },
-  alipay_pc_direct: { required: ['successUrl→success_url'], nextAction: 'sdk_credential' },
-  alipay_qr: { required: [], nextAction: 'qr_code' },
-  wx: { required: [], nextAction: 'sdk_credential' },
-  wx_pub: { required: ['openId→open_id'], nextAction: 'wechat_jsapi' },
-  wx_pub_qr: { required: ['productId→product_id'], nextAction: 'qr_code' },
-  wx_lite: { required: ['openId→open_id'], nextAction: 'wechat_jsapi' },
-  wx_wap: { required: [], nextAction: 'redirect' },
-  upacp: { required: [], nextAction: 'sdk_credential' },
-  upacp_wap: { required: ['resultUrl→result_url'], nextAction: 'sdk_credential' },
-  upacp_pc: { required: ['resultUrl→result_url'], nextAction: 'sdk_credential' },
+const WX_OPTIONAL = ['limitPay→limit_pay', 'goodsTag→goods_tag'];
+const EXPECTED: Record<PingxxChannel, { required: string[]; optional: string[]; nextAction: PingxxNextActionKind }> = {
+  alipay: { required: [], optional: [], nextAction: 'sdk_credential' },
+  alipay_wap: {
+    required: ['successUrl→success_url'],
+    optional: ['cancelUrl→cancel_url'],
+    nextAction: 'sdk_credential',
+  },
+  alipay_pc_direct: { required: ['successUrl→success_url'], optional: [], nextAction: 'sdk_credential' },
+  alipay_qr: { required: [], optional: [], nextAction: 'qr_code' },
+  wx: { required: [], optional: WX_OPTIONAL, nextAction: 'sdk_credential' },
+  wx_pub: { required: ['openId→open_id'], optional: WX_OPTIONAL, nextAction: 'wechat_jsapi' },
+  wx_pub_qr: { required: ['productId→product_id'], optional: WX_OPTIONAL, nextAction: 'qr_code' },
+  wx_lite: { required: ['openId→open_id'], optional: WX_OPTIONAL, nextAction: 'wechat_jsapi' },
+  wx_wap: { required: [], optional: ['resultUrl→result_url', 'goodsTag→goods_tag'], nextAction: 'redirect' },
+  upacp: { required: [], optional: [], nextAction: 'sdk_credential' },
+  upacp_wap: { required: ['resultUrl→result_url'], optional: [], nextAction: 'sdk_credential' },
+  upacp_pc: { required: ['resultUrl→result_url'], optional: [], nextAction: 'sdk_credential' },
 };
 
 function charge(channel: string, credential: unknown): PingxxCharge {
@@ -60,12 +65,18 @@ describe('PINGXX_CHANNELS', () => {
     expect(Object.keys(PINGXX_CHANNELS).sort()).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  it.each(Object.entries(EXPECTED))('%s requires %j and yields %s', (channel, expected) => {
-    const spec = PINGXX_CHANNELS[channel as PingxxChannel];
-    expect(spec.channel).toBe(channel);
-    expect(spec.extra.filter((f) => f.required).map((f) => `${f.from}→${f.to}`)).toEqual(expected.required);
-    expect(spec.nextAction).toBe(expected.nextAction);
-  });
+  it.each(Object.entries(EXPECTED))(
+    '%s takes the documented extra fields and yields the documented next action',
+    (channel, expected) => {
+      const spec = PINGXX_CHANNELS[channel as PingxxChannel];
+      const fields = (required: boolean): string[] =>
+        spec.extra.filter((f) => f.required === required).map((f) => `${f.from}→${f.to}`);
+      expect(spec.channel).toBe(channel);
+      expect(fields(true)).toEqual(expected.required);
+      expect(fields(false)).toEqual(expected.optional);
+      expect(spec.nextAction).toBe(expected.nextAction);
+    },
+  );
 
   it('keeps a 32-hex attempt id within every channel order_no limit', () => {
     for (const spec of Object.values(PINGXX_CHANNELS)) {
