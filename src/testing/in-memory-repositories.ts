@@ -38,7 +38,14 @@ import {
   effectiveReference,
   newAttemptRecord,
 } from '../persistence/attempt-validation.js';
-import type { AttemptRecord, OrderRecord, PaymentEventRecord, RefundRecord } from '../persistence/records.js';
+import type {
+  AttemptRecord,
+  OrderRecord,
+  PaymentEventRecord,
+  RefundPatch,
+  RefundRecord,
+  RefundStatus,
+} from '../persistence/records.js';
 
 /** Options of {@link createInMemoryRepositories}. */
 export interface InMemoryRepositoriesOptions {
@@ -291,6 +298,28 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
       (r) => r.provider === provider && r.providerRefundId === providerRefundId && r.refundId !== except,
     );
 
+  /**
+   * `update` and `updateStatus` (with `guard`): a taken provider refund id is refused before the guard.
+   * Async, so a bad patch rejects rather than throws.
+   */
+  const writeRefund = async (
+    refundId: string,
+    patch: RefundPatch | undefined,
+    guard?: { from: readonly RefundStatus[]; to: RefundStatus },
+  ): Promise<boolean> => {
+    const changes = refundPatch(patch);
+    return access.write((s) => {
+      const refund = s.refunds.get(refundId);
+      if (!refund) return false;
+      if (changes.providerRefundId && providerRefundTaken(s, refund.provider, changes.providerRefundId, refundId)) {
+        throw duplicateError('providerRefund', changes.providerRefundId);
+      }
+      if (guard && !guard.from.includes(refund.status)) return false;
+      s.refunds.set(refundId, { ...refund, ...changes, ...(guard && { status: guard.to }), updatedAt: access.now() });
+      return true;
+    });
+  };
+
   const refunds: RefundRepository = {
     create: async (input) => {
       const record = newRefundRecord(input, access.now());
@@ -317,30 +346,9 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
       ),
     updateStatus: async ({ refundId, from, to, patch }) => {
       assertGuard(from, to, assertRefundStatus);
-      const changes = refundPatch(patch);
-      return access.write((s) => {
-        const refund = s.refunds.get(refundId);
-        if (!refund) return false;
-        if (changes.providerRefundId && providerRefundTaken(s, refund.provider, changes.providerRefundId, refundId)) {
-          throw duplicateError('providerRefund', changes.providerRefundId);
-        }
-        if (!from.includes(refund.status)) return false;
-        s.refunds.set(refundId, { ...refund, ...changes, status: to, updatedAt: access.now() });
-        return true;
-      });
+      return writeRefund(refundId, patch, { from, to });
     },
-    update: async (refundId, patch) => {
-      const changes = refundPatch(patch);
-      return access.write((s) => {
-        const refund = s.refunds.get(refundId);
-        if (!refund) return false;
-        if (changes.providerRefundId && providerRefundTaken(s, refund.provider, changes.providerRefundId, refundId)) {
-          throw duplicateError('providerRefund', changes.providerRefundId);
-        }
-        s.refunds.set(refundId, { ...refund, ...changes, updatedAt: access.now() });
-        return true;
-      });
-    },
+    update: (refundId, patch) => writeRefund(refundId, patch),
   };
 
   return { orders, attempts, events, refunds };
