@@ -23,6 +23,11 @@ import {
   statusTimestamp,
 } from './validation.js';
 
+/** Every attempt field `null`: the base a new attempt's given fields are laid over. */
+const EMPTY_ATTEMPT = Object.fromEntries(
+  Object.keys(ATTEMPT_COLUMNS).map((k) => [k, null]),
+) as unknown as AttemptRecord;
+
 /** The attempts repository over `shop_attempts`. */
 export function attempts(db: Db, exec: Exec, now: () => Date): AttemptRepository {
   const latestFirst = 'ORDER BY created_at DESC, attempt_id DESC LIMIT 1';
@@ -31,11 +36,8 @@ export function attempts(db: Db, exec: Exec, now: () => Date): AttemptRepository
       exec(() => {
         const kind = checkId(input.providerKind, 'providerKind');
         const createdAt = input.createdAt ?? now();
-        const empty = Object.fromEntries(
-          Object.keys(ATTEMPT_COLUMNS).map((k) => [k, null]),
-        ) as unknown as AttemptRecord;
         const record: AttemptRecord = {
-          ...empty,
+          ...EMPTY_ATTEMPT,
           ...checkAttemptPatch(kind, input),
           attemptId: checkId(input.attemptId, 'attemptId'),
           orderId: checkId(input.orderId, 'orderId'),
