@@ -1,23 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { isPaymentError } from '../../../src/core/errors.js';
 import type { PaymentRequest } from '../../../src/core/types.js';
-import {
-  createPingxxProvider,
-  PINGXX_CHANNELS,
-  type PingxxChannel,
-  type PingxxProvider,
-} from '../../../src/pingxx/index.js';
+import { PINGXX_CHANNELS, type PingxxChannel } from '../../../src/pingxx/index.js';
 import { startPingxxEmulator, type PingxxEmulator } from '../../../src/testing/pingxx-testing.js';
+import { requestMaker, useEmulatedPingxx } from './harness.js';
 
-let emulator: PingxxEmulator;
-let provider: PingxxProvider;
-let sequence = 0;
-
-beforeAll(async () => {
-  emulator = await startPingxxEmulator();
-  provider = createPingxxProvider({ ...emulator.providerOptions, timeoutMs: 5_000 });
+const pingxx = useEmulatedPingxx({ timeoutMs: 5_000 });
+const nextRequest = requestMaker('ch', {
+  amount: 9900,
+  currency: 'CNY',
+  channel: 'alipay',
+  subject: 'Python 进阶课\n🎉 限时',
+  clientIp: '203.0.113.7',
 });
-afterAll(() => emulator.close());
 
 /** Valid values for each of our extra fields. */
 const VALUES = {
@@ -30,19 +25,8 @@ const VALUES = {
   goodsTag: 'spring',
 } as const;
 
-function requestFor(channel: PingxxChannel, extra: Record<string, string>): PaymentRequest {
-  sequence += 1;
-  return {
-    orderId: `order${sequence}`,
-    attemptId: `${String(sequence).padStart(8, '0')}${'ab'.repeat(12)}`,
-    amount: 9900,
-    currency: 'CNY',
-    channel,
-    subject: 'Python 进阶课\n🎉 限时',
-    clientIp: '203.0.113.7',
-    extra,
-  };
-}
+const requestFor = (channel: PingxxChannel, extra: Record<string, string>): PaymentRequest =>
+  nextRequest({ channel, extra });
 
 const extraOf = (channel: PingxxChannel, which: 'required' | 'all'): Record<string, string> =>
   Object.fromEntries(
@@ -54,11 +38,11 @@ describe.each(Object.values(PINGXX_CHANNELS).map((spec) => [spec.channel, spec] 
   (channel, spec) => {
     it(`creates a charge through the SDK and yields ${spec.nextAction}`, async () => {
       const request = requestFor(channel, extraOf(channel, 'all'));
-      const before = emulator.requestCount;
-      const result = await provider.createPayment(request);
+      const before = pingxx.emulator.requestCount;
+      const result = await pingxx.provider.createPayment(request);
 
-      const sent = emulator.requests.at(-1)!;
-      expect(emulator.requestCount).toBe(before + 1);
+      const sent = pingxx.emulator.requests.at(-1)!;
+      expect(pingxx.emulator.requestCount).toBe(before + 1);
       expect(sent.signature).toBe('valid');
       expect(sent.headers.connection).toBe('close');
       expect(sent.body).toMatchObject({
@@ -82,7 +66,7 @@ describe.each(Object.values(PINGXX_CHANNELS).map((spec) => [spec.channel, spec] 
         livemode: false,
       });
       expect(result.providerReference).toMatch(/^ch_[0-9A-Za-z]{24}$/);
-      const credential = emulator.controls.getCharge(result.providerReference)!.credential[channel];
+      const credential = pingxx.emulator.controls.getCharge(result.providerReference)!.credential[channel];
       expect(result.nextAction.type).toBe(spec.nextAction);
       switch (result.nextAction.type) {
         case 'qr_code':
@@ -129,20 +113,20 @@ describe.each(Object.values(PINGXX_CHANNELS).map((spec) => [spec.channel, spec] 
     const required = spec.extra.filter((f) => f.required);
     if (required.length === 0) {
       it('needs no extra', async () => {
-        const result = await provider.createPayment(requestFor(channel, {}));
+        const result = await pingxx.provider.createPayment(requestFor(channel, {}));
         expect(result.channel).toBe(channel);
       });
     }
     for (const field of required) {
       it(`refuses a request without extra.${field.from} before any request is sent`, async () => {
-        const before = emulator.requestCount;
+        const before = pingxx.emulator.requestCount;
         const extra = extraOf(channel, 'all');
         delete extra[field.from];
-        const error: unknown = await provider.createPayment(requestFor(channel, extra)).catch((e: unknown) => e);
+        const error: unknown = await pingxx.provider.createPayment(requestFor(channel, extra)).catch((e: unknown) => e);
         expect(isPaymentError(error, 'ValidationError'), String(error)).toBe(true);
         expect((error as { field: string }).field).toBe(`extra.${field.from}`);
         expect((error as Error).message).toContain(field.to);
-        expect(emulator.requestCount).toBe(before);
+        expect(pingxx.emulator.requestCount).toBe(before);
       });
     }
   },
@@ -157,9 +141,9 @@ describe('the emulator on its own', () => {
     });
 
   it('refuses an unsigned request when a merchant key is configured', async () => {
-    const response = await post(emulator, {});
+    const response = await post(pingxx.emulator, {});
     expect(response.status).toBe(401);
-    expect(emulator.requests.at(-1)!.signature).toBe('missing');
+    expect(pingxx.emulator.requests.at(-1)!.signature).toBe('missing');
   });
 
   it('refuses a charge without its channel extra, as Ping++ does', async () => {

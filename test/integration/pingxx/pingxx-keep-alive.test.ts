@@ -1,37 +1,22 @@
 import { globalAgent, request as httpRequest } from 'node:http';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaymentRequest } from '../../../src/core/types.js';
-import { createPingxxProvider, type PingxxProvider } from '../../../src/pingxx/index.js';
+import { describe, expect, it } from 'vitest';
 import type { PingppFactory } from '../../../src/pingxx/pingxx-sdk.js';
 import { startPingxxEmulator, type PingxxEmulator } from '../../../src/testing/pingxx-testing.js';
+import { requestMaker, useEmulatedPingxx } from './harness.js';
 
 // Node ≥ 19 keeps sockets alive in http.globalAgent; pingpp 2.1.6 writes a request only on the socket's
 // `connect` event, which a reused socket never emits (DESIGN §10). Every emulator here keeps
 // connections alive, as Ping++'s servers do.
 
-let emulator: PingxxEmulator;
-let provider: PingxxProvider;
-let sequence = 0;
-
-beforeAll(async () => {
-  emulator = await startPingxxEmulator({ keepAlive: true });
-  provider = createPingxxProvider({ ...emulator.providerOptions, timeoutMs: 5_000 });
+const pingxx = useEmulatedPingxx({ timeoutMs: 5_000 });
+const nextRequest = requestMaker('ka', {
+  amount: 100,
+  currency: 'CNY',
+  channel: 'alipay_qr',
+  subject: 'keep-alive',
+  clientIp: '203.0.113.7',
 });
-afterAll(() => emulator.close());
-
-function nextRequest(): PaymentRequest {
-  sequence += 1;
-  return {
-    orderId: `order${sequence}`,
-    attemptId: `ka${String(sequence).padStart(30, '0')}`,
-    amount: 100 + sequence,
-    currency: 'CNY',
-    channel: 'alipay_qr',
-    subject: 'keep-alive',
-    clientIp: '203.0.113.7',
-  };
-}
 
 function pooledSockets(target: PingxxEmulator): number {
   return Object.entries(globalAgent.freeSockets)
@@ -61,53 +46,53 @@ describe('pingpp keep-alive hang', () => {
 
 describe('the adapter on a keep-alive server', () => {
   it('completes 60 sequential calls', async () => {
-    const before = emulator.requestCount;
+    const before = pingxx.emulator.requestCount;
     for (let i = 0; i < 30; i += 1) {
-      const created = await provider.createPayment(nextRequest());
-      const snapshot = await provider.retrievePayment({ providerReference: created.providerReference });
+      const created = await pingxx.provider.createPayment(nextRequest());
+      const snapshot = await pingxx.provider.retrievePayment({ providerReference: created.providerReference });
       expect(snapshot.providerReference).toBe(created.providerReference);
     }
-    expect(emulator.requestCount - before).toBe(60);
-    expect(emulator.requests.slice(before).every((r) => r.headers.connection === 'close' && r.status === 200)).toBe(
-      true,
-    );
+    expect(pingxx.emulator.requestCount - before).toBe(60);
+    expect(
+      pingxx.emulator.requests.slice(before).every((r) => r.headers.connection === 'close' && r.status === 200),
+    ).toBe(true);
   });
 
   it('completes 25 parallel calls', async () => {
     const requests = Array.from({ length: 25 }, nextRequest);
-    const results = await Promise.all(requests.map((r) => provider.createPayment(r)));
+    const results = await Promise.all(requests.map((r) => pingxx.provider.createPayment(r)));
     expect(new Set(results.map((r) => r.providerReference)).size).toBe(25);
     expect(results.map((r) => r.attemptId)).toEqual(requests.map((r) => r.attemptId));
   });
 
   it('completes 25 parallel calls twice in a row, mixing creates and reads', async () => {
     for (let round = 0; round < 2; round += 1) {
-      const created = await Promise.all(Array.from({ length: 25 }, () => provider.createPayment(nextRequest())));
+      const created = await Promise.all(Array.from({ length: 25 }, () => pingxx.provider.createPayment(nextRequest())));
       const read = await Promise.all(
-        created.map((c) => provider.retrievePayment({ providerReference: c.providerReference })),
+        created.map((c) => pingxx.provider.retrievePayment({ providerReference: c.providerReference })),
       );
       expect(read.map((s) => s.status)).toEqual(created.map(() => 'requires_action'));
     }
   });
 
   it('leaves no socket in the shared pool', () => {
-    expect(pooledSockets(emulator)).toBe(0);
+    expect(pooledSockets(pingxx.emulator)).toBe(0);
   });
 
   it('does not hang on a keep-alive socket another library left in the shared pool', async () => {
     // Some other code in the process talks to the same host through http.globalAgent…
     await new Promise<void>((resolve, reject) => {
-      httpRequest(`${emulator.url}/v1/health`, (res) => {
+      httpRequest(`${pingxx.emulator.url}/v1/health`, (res) => {
         res.resume();
         res.on('end', resolve);
       })
         .on('error', reject)
         .end();
     });
-    expect(pooledSockets(emulator)).toBe(1);
+    expect(pooledSockets(pingxx.emulator)).toBe(1);
     // …so the SDK is handed a connected socket, which never emits `connect`: the transport writes instead.
-    const created = await provider.createPayment(nextRequest());
+    const created = await pingxx.provider.createPayment(nextRequest());
     expect(created.status).toBe('requires_action');
-    expect(pooledSockets(emulator)).toBe(0);
+    expect(pooledSockets(pingxx.emulator)).toBe(0);
   });
 });

@@ -2,48 +2,34 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isPaymentError } from '../../../src/core/errors.js';
-import type { PaymentEvent, PaymentRequest } from '../../../src/core/types.js';
-import { createPingxxProvider, type PingxxProvider } from '../../../src/pingxx/index.js';
-import { startPingxxEmulator, type PingxxEmulator } from '../../../src/testing/pingxx-testing.js';
+import type { PaymentEvent } from '../../../src/core/types.js';
+import { createPingxxProvider } from '../../../src/pingxx/index.js';
+import { startPingxxEmulator } from '../../../src/testing/pingxx-testing.js';
+import { requestMaker, useEmulatedPingxx } from './harness.js';
 
-let emulator: PingxxEmulator;
-let provider: PingxxProvider;
-let sequence = 0;
-
-beforeAll(async () => {
-  emulator = await startPingxxEmulator();
-  provider = createPingxxProvider({ ...emulator.providerOptions, timeoutMs: 5_000 });
+const pingxx = useEmulatedPingxx({ timeoutMs: 5_000 });
+const nextRequest = requestMaker('life', {
+  amount: 9900,
+  currency: 'cny',
+  channel: 'wx_pub_qr',
+  subject: 'Python 进阶课',
+  clientIp: '203.0.113.7',
+  userId: 'user1',
+  productId: 'course42',
 });
-afterAll(() => emulator.close());
-
-function nextRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
-  sequence += 1;
-  return {
-    orderId: `order${sequence}`,
-    attemptId: `life${String(sequence).padStart(28, '0')}`,
-    amount: 9900,
-    currency: 'cny',
-    channel: 'wx_pub_qr',
-    subject: 'Python 进阶课',
-    clientIp: '203.0.113.7',
-    userId: 'user1',
-    productId: 'course42',
-    ...overrides,
-  };
-}
 
 describe('a Ping++ payment from creation to refund', () => {
   it('creates, is paid, and is reported by a verified charge.succeeded webhook', async () => {
     const request = nextRequest();
-    const created = await provider.createPayment(request);
+    const created = await pingxx.provider.createPayment(request);
     expect(created.status).toBe('requires_action');
-    expect(await provider.retrievePayment({ providerReference: created.providerReference })).toMatchObject({
+    expect(await pingxx.provider.retrievePayment({ providerReference: created.providerReference })).toMatchObject({
       status: 'requires_action',
       paidAt: null,
     });
 
-    emulator.controls.payCharge(created.providerReference);
-    const snapshot = await provider.retrievePayment({
+    pingxx.emulator.controls.payCharge(created.providerReference);
+    const snapshot = await pingxx.provider.retrievePayment({
       providerReference: created.providerReference,
       attemptId: request.attemptId,
     });
@@ -61,8 +47,11 @@ describe('a Ping++ payment from creation to refund', () => {
     });
     expect(snapshot.paidAt).toBeInstanceOf(Date);
 
-    const { rawBody, headers, event } = emulator.controls.eventFor(created.providerReference, 'charge.succeeded');
-    const normalized = await provider.verifyWebhook({ rawBody, headers });
+    const { rawBody, headers, event } = pingxx.emulator.controls.eventFor(
+      created.providerReference,
+      'charge.succeeded',
+    );
+    const normalized = await pingxx.provider.verifyWebhook({ rawBody, headers });
     expect(normalized).toMatchObject({
       eventId: event.id,
       type: 'payment.succeeded',
@@ -77,10 +66,10 @@ describe('a Ping++ payment from creation to refund', () => {
 
   it('refunds in parts, reports each refund, and recognises a retried refund id', async () => {
     const request = nextRequest({ channel: 'alipay_qr' });
-    const created = await provider.createPayment(request);
-    emulator.controls.payCharge(created.providerReference);
+    const created = await pingxx.provider.createPayment(request);
+    pingxx.emulator.controls.payCharge(created.providerReference);
     const refund = (refundId: string, amount: number) =>
-      provider.refundPayment({
+      pingxx.provider.refundPayment({
         refundId,
         attemptId: request.attemptId,
         providerReference: created.providerReference,
@@ -102,22 +91,22 @@ describe('a Ping++ payment from creation to refund', () => {
     const second = await refund('refund2', 5900);
     expect(second.providerRefundId).not.toBe(first.providerRefundId);
 
-    const sent = emulator.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/refunds'));
+    const sent = pingxx.emulator.requests.filter((r) => r.method === 'POST' && r.url.endsWith('/refunds'));
     expect(sent.map((r) => r.body)).toEqual([
       { amount: 4000, description: '课程取消 部分退款', metadata: { refund_bid: 'refund1' } },
       { amount: 5900, description: '课程取消 部分退款', metadata: { refund_bid: 'refund2' } },
     ]);
-    const snapshot = await provider.retrievePayment({ providerReference: created.providerReference });
+    const snapshot = await pingxx.provider.retrievePayment({ providerReference: created.providerReference });
     expect(snapshot.amountRefunded).toBe(9900);
     expect(snapshot.refunds.map((r) => [r.refundId, r.amount, r.status])).toEqual([
       ['refund2', 5900, 'succeeded'],
       ['refund1', 4000, 'succeeded'],
     ]);
 
-    const { rawBody, headers } = emulator.controls.eventFor(created.providerReference, 'refund.succeeded', {
+    const { rawBody, headers } = pingxx.emulator.controls.eventFor(created.providerReference, 'refund.succeeded', {
       refundId: first.providerRefundId,
     });
-    expect(await provider.verifyWebhook({ rawBody, headers })).toMatchObject({
+    expect(await pingxx.provider.verifyWebhook({ rawBody, headers })).toMatchObject({
       type: 'refund.succeeded',
       attemptId: request.attemptId,
       providerReference: created.providerReference,
@@ -128,10 +117,10 @@ describe('a Ping++ payment from creation to refund', () => {
 
   it('finds a retried refund beyond the first page of refunds', async () => {
     const request = nextRequest({ channel: 'alipay_qr', amount: 200 });
-    const created = await provider.createPayment(request);
-    emulator.controls.payCharge(created.providerReference);
+    const created = await pingxx.provider.createPayment(request);
+    pingxx.emulator.controls.payCharge(created.providerReference);
     const refund = (refundId: string) =>
-      provider.refundPayment({
+      pingxx.provider.refundPayment({
         refundId,
         attemptId: request.attemptId,
         providerReference: created.providerReference,
@@ -141,7 +130,7 @@ describe('a Ping++ payment from creation to refund', () => {
     const oldest = await refund('r0');
     for (let i = 1; i <= 120; i += 1) await refund(`r${i}`);
     expect((await refund('r0')).providerRefundId).toBe(oldest.providerRefundId);
-    expect(emulator.controls.getCharge(created.providerReference)!.refunds!.data).toHaveLength(121);
+    expect(pingxx.emulator.controls.getCharge(created.providerReference)!.refunds!.data).toHaveLength(121);
   });
 
   it('reports pending refunds until the channel settles them', async () => {
@@ -171,14 +160,16 @@ describe('a Ping++ payment from creation to refund', () => {
   });
 
   it('reports a failed charge as failed', async () => {
-    const created = await provider.createPayment(nextRequest());
-    emulator.controls.failCharge(created.providerReference, { code: 'USER_CANCELLED' });
-    expect((await provider.retrievePayment({ providerReference: created.providerReference })).status).toBe('failed');
+    const created = await pingxx.provider.createPayment(nextRequest());
+    pingxx.emulator.controls.failCharge(created.providerReference, { code: 'USER_CANCELLED' });
+    expect((await pingxx.provider.retrievePayment({ providerReference: created.providerReference })).status).toBe(
+      'failed',
+    );
   });
 
   it('refuses a snapshot whose charge belongs to another attempt', async () => {
-    const created = await provider.createPayment(nextRequest());
-    const error: unknown = await provider
+    const created = await pingxx.provider.createPayment(nextRequest());
+    const error: unknown = await pingxx.provider
       .retrievePayment({ providerReference: created.providerReference, attemptId: 'someoneelse' })
       .catch((e: unknown) => e);
     expect(isPaymentError(error, 'IntegrityError')).toBe(true);
@@ -188,29 +179,29 @@ describe('a Ping++ payment from creation to refund', () => {
 describe('charge requests', () => {
   it('returns the same charge when a create is retried with the same attempt', async () => {
     const request = nextRequest();
-    const first = await provider.createPayment(request);
-    const again = await provider.createPayment({ ...request });
+    const first = await pingxx.provider.createPayment(request);
+    const again = await pingxx.provider.createPayment({ ...request });
     expect(again.providerReference).toBe(first.providerReference);
   });
 
   it('sends time_expire and reports it, clamped to what WeChat accepts', async () => {
     const now = Date.now();
-    const asked = await provider.createPayment(nextRequest({ expiresAt: new Date(now + 30 * 60_000) }));
+    const asked = await pingxx.provider.createPayment(nextRequest({ expiresAt: new Date(now + 30 * 60_000) }));
     expect(Math.abs(asked.expiresAt!.getTime() - (now + 30 * 60_000))).toBeLessThan(1_000);
     expect(asked.nextAction).toMatchObject({ type: 'qr_code', expiresAt: asked.expiresAt });
-    const clamped = await provider.createPayment(nextRequest({ expiresAt: new Date(now + 86_400_000) }));
+    const clamped = await pingxx.provider.createPayment(nextRequest({ expiresAt: new Date(now + 86_400_000) }));
     expect(clamped.expiresAt!.getTime()).toBeLessThanOrEqual(now + 2 * 3_600_000);
   });
 
   it('unwraps an IPv4-mapped IPv6 client address', async () => {
-    await provider.createPayment(nextRequest({ clientIp: '::ffff:198.51.100.4' }));
-    expect(emulator.requests.at(-1)!.body).toMatchObject({ client_ip: '198.51.100.4' });
+    await pingxx.provider.createPayment(nextRequest({ clientIp: '::ffff:198.51.100.4' }));
+    expect(pingxx.emulator.requests.at(-1)!.body).toMatchObject({ client_ip: '198.51.100.4' });
   });
 
   it('sends the fallback address for an IPv6 payer when configured', async () => {
-    const withFallback = createPingxxProvider({ ...emulator.providerOptions, clientIpFallback: '192.0.2.1' });
+    const withFallback = createPingxxProvider({ ...pingxx.emulator.providerOptions, clientIpFallback: '192.0.2.1' });
     await withFallback.createPayment(nextRequest({ clientIp: '2001:db8::7' }));
-    expect(emulator.requests.at(-1)!.body).toMatchObject({ client_ip: '192.0.2.1' });
+    expect(pingxx.emulator.requests.at(-1)!.body).toMatchObject({ client_ip: '192.0.2.1' });
   });
 
   it('carries livemode from Ping++', async () => {
@@ -239,7 +230,7 @@ describe('webhook delivery to a host endpoint', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        provider
+        pingxx.provider
           .verifyWebhook({ rawBody: Buffer.concat(chunks), headers: req.headers })
           .then((event) => {
             received.push(event);
@@ -257,15 +248,15 @@ describe('webhook delivery to a host endpoint', () => {
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
   it('accepts a delivered event, and refuses a tampered or unsigned one', async () => {
-    const created = await provider.createPayment(nextRequest());
-    emulator.controls.payCharge(created.providerReference);
-    const delivery = emulator.controls.eventFor(created.providerReference, 'charge.succeeded');
+    const created = await pingxx.provider.createPayment(nextRequest());
+    pingxx.emulator.controls.payCharge(created.providerReference);
+    const delivery = pingxx.emulator.controls.eventFor(created.providerReference, 'charge.succeeded');
 
-    expect((await emulator.controls.deliverEvent(url, delivery)).status).toBe(200);
+    expect((await pingxx.emulator.controls.deliverEvent(url, delivery)).status).toBe(200);
     const tampered = { ...delivery, rawBody: delivery.rawBody.replace('"amount":9900', '"amount":9') };
-    expect((await emulator.controls.deliverEvent(url, tampered)).status).toBe(400);
+    expect((await pingxx.emulator.controls.deliverEvent(url, tampered)).status).toBe(400);
     const unsigned = { ...delivery, headers: {} as typeof delivery.headers };
-    expect((await emulator.controls.deliverEvent(url, unsigned)).status).toBe(400);
+    expect((await pingxx.emulator.controls.deliverEvent(url, unsigned)).status).toBe(400);
 
     expect(received).toEqual([
       expect.objectContaining({ type: 'payment.succeeded', providerReference: created.providerReference }),
@@ -275,9 +266,9 @@ describe('webhook delivery to a host endpoint', () => {
   });
 
   it('normalises an event type it does not handle to unsupported', async () => {
-    const created = await provider.createPayment(nextRequest());
-    const delivery = emulator.controls.eventFor(created.providerReference, 'charge.reversed');
-    expect((await emulator.controls.deliverEvent(url, delivery)).status).toBe(200);
+    const created = await pingxx.provider.createPayment(nextRequest());
+    const delivery = pingxx.emulator.controls.eventFor(created.providerReference, 'charge.reversed');
+    expect((await pingxx.emulator.controls.deliverEvent(url, delivery)).status).toBe(200);
     expect(received.at(-1)).toMatchObject({ type: 'unsupported', providerEventType: 'charge.reversed' });
   });
 });
