@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PINGXX_CHANNELS, type PingxxChannel, type PingxxNextActionKind } from '../../../src/pingxx/pingxx-channels.js';
 import { pingxxNextAction } from '../../../src/pingxx/pingxx-next-action.js';
 import type { PingxxCharge } from '../../../src/pingxx/pingxx-types.js';
+import { pingxxCharge } from './fixtures.js';
 
 /** The contract of issue 5 and the Ping++ reference, restated independently of the table. */
 const WX_OPTIONAL = ['limitPay→limit_pay', 'goodsTag→goods_tag'];
@@ -25,30 +26,7 @@ const EXPECTED: Record<PingxxChannel, { required: string[]; optional: string[]; 
 };
 
 function charge(channel: string, credential: unknown): PingxxCharge {
-  return {
-    id: 'ch_1',
-    object: 'charge',
-    created: 1,
-    livemode: false,
-    paid: false,
-    refunded: false,
-    app: 'app_1',
-    channel,
-    order_no: 'a1',
-    client_ip: '1.2.3.4',
-    amount: 1,
-    currency: 'cny',
-    subject: 's',
-    body: 'b',
-    time_paid: null,
-    time_expire: 100,
-    transaction_no: null,
-    amount_refunded: 0,
-    failure_code: null,
-    failure_msg: null,
-    metadata: { order_bid: 'o1' },
-    credential: { object: 'credential', [channel]: credential },
-  };
+  return pingxxCharge({ channel, credential: { object: 'credential', [channel]: credential } });
 }
 
 const JSAPI = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isPaymentError } from '../../../src/core/errors.js';
+import { ValidationError } from '../../../src/core/errors.js';
 import type { PaymentRequest } from '../../../src/core/types.js';
 import {
   buildPingxxChargeParams,
@@ -8,6 +8,7 @@ import {
 } from '../../../src/pingxx/pingxx-charge-params.js';
 import { PINGXX_CHANNEL_IDS, PINGXX_CHANNELS, type PingxxChannel } from '../../../src/pingxx/pingxx-channels.js';
 import { cleanPingxxText } from '../../../src/pingxx/pingxx-text.js';
+import { thrown } from './fixtures.js';
 
 const NOW = new Date('2025-03-01T12:00:00Z');
 const nowSeconds = NOW.getTime() / 1000;
@@ -40,15 +41,7 @@ function request(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
   };
 }
 
-function refusal(fn: () => unknown): { field: string | undefined; code: string } {
-  try {
-    fn();
-  } catch (error) {
-    expect(isPaymentError(error, 'ValidationError'), String(error)).toBe(true);
-    return error as { field: string | undefined; code: string };
-  }
-  throw new Error('expected a ValidationError');
-}
+const refusal = (fn: () => unknown): ValidationError => thrown(fn, ValidationError);
 
 describe('cleanPingxxText', () => {
   it.each([

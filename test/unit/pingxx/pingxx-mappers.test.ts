@@ -18,6 +18,7 @@ import {
   type PingxxSdkErrorType,
 } from '../../../src/pingxx/pingxx-mappers.js';
 import type { PingxxCharge, PingxxRefundStatus } from '../../../src/pingxx/pingxx-types.js';
+import { pingxxCharge } from './fixtures.js';
 
 /** The SDK's own error classes (`pingpp/lib/Error.js`), so the rows are tested against what it throws. */
 type SdkErrorClass = new (raw: Record<string, unknown>) => Error & { type: string };
@@ -29,31 +30,7 @@ const NOW = new Date('2025-03-01T12:00:00Z');
 const nowSeconds = NOW.getTime() / 1000;
 
 function charge(overrides: Partial<PingxxCharge>): PingxxCharge {
-  return {
-    id: 'ch_abc',
-    object: 'charge',
-    created: nowSeconds - 100,
-    livemode: false,
-    paid: false,
-    refunded: false,
-    reversed: false,
-    app: 'app_x',
-    channel: 'alipay_qr',
-    order_no: 'a1',
-    amount: 100,
-    currency: 'cny',
-    subject: 's',
-    body: 'b',
-    time_paid: null,
-    time_expire: nowSeconds + 3600,
-    transaction_no: null,
-    amount_refunded: 0,
-    failure_code: null,
-    failure_msg: null,
-    metadata: {},
-    credential: {},
-    ...overrides,
-  };
+  return pingxxCharge({ created: nowSeconds - 100, time_expire: nowSeconds + 3600, ...overrides });
 }
 
 const OUTCOME_CLASS: Record<Exclude<PingxxErrorOutcome, 'uncertain'>, PaymentErrorName> = {

@@ -3,10 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPaymentError } from '../../../src/core/errors.js';
+import { ConfigurationError } from '../../../src/core/errors.js';
 import { createPingxxProvider, type PingxxProviderOptions } from '../../../src/pingxx/index.js';
 import { loadPingxxPrivateKey, loadPingxxPublicKey } from '../../../src/pingxx/pingxx-keys.js';
 import { generatePingxxTestKeyPair } from '../../../src/testing/pingxx-signer.js';
+import { thrown } from './fixtures.js';
 
 const merchant = generatePingxxTestKeyPair('unit-merchant');
 const pingxx = generatePingxxTestKeyPair('unit-pingxx');
@@ -24,15 +25,7 @@ const BASE: PingxxProviderOptions = {
   webhookPublicKey: pingxx.publicKey,
 };
 
-function configurationError(fn: () => unknown): Error & { code: string; issues: string[] } {
-  try {
-    fn();
-  } catch (error) {
-    expect(isPaymentError(error, 'ConfigurationError'), String(error)).toBe(true);
-    return error as Error & { code: string; issues: string[] };
-  }
-  throw new Error('expected a ConfigurationError');
-}
+const configurationError = (fn: () => unknown): ConfigurationError => thrown(fn, ConfigurationError);
 
 describe('Ping++ keys', () => {
   it.each([

@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPaymentError, type PaymentErrorName } from '../../../src/core/errors.js';
+import { RawBodyRequiredError, WebhookVerificationError, type PaymentError } from '../../../src/core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../../../src/core/types.js';
 import { createPingxxWebhookVerifier } from '../../../src/pingxx/pingxx-webhooks.js';
 import { generatePingxxTestKeyPair, signPingxxWebhook } from '../../../src/testing/pingxx-signer.js';
+import { thrown } from './fixtures.js';
 
 const pingxxKeys = generatePingxxTestKeyPair('unit-pingxx');
 const otherKeys = generatePingxxTestKeyPair('unit-other');
@@ -64,14 +65,13 @@ const event = (type: string, object: unknown, livemode = false) => ({
   request: 'iar_qH4y1KbTy5eLGm1uHSTS00s',
 });
 
-async function rejection(input: WebhookInput, name: PaymentErrorName, v = verify): Promise<{ code: string }> {
-  try {
-    await Promise.resolve().then(() => v(input));
-  } catch (error) {
-    expect(isPaymentError(error, name), String(error)).toBe(true);
-    return error as { code: string };
-  }
-  throw new Error(`expected ${name}`);
+/** Verifies `input` with `v`, expecting a `type` error. */
+function rejection<E extends PaymentError>(
+  input: WebhookInput,
+  type: abstract new (...args: never[]) => E,
+  v = verify,
+): E {
+  return thrown(() => v(input), type);
 }
 
 describe('Ping++ webhook signatures', () => {
@@ -114,18 +114,15 @@ describe('Ping++ webhook signatures', () => {
     ['a changed amount', (body: string) => body.replace('"amount":9900', '"amount":1')],
     ['re-serialised JSON', (body: string) => JSON.stringify(JSON.parse(body) as unknown, null, 2)],
     ['a trailing newline', (body: string) => `${body}\n`],
-  ])('refuses a body with %s', async (_why, tamper) => {
+  ])('refuses a body with %s', (_why, tamper) => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
-    const error = await rejection(
-      { rawBody: tamper(signed.rawBody), headers: signed.headers },
-      'WebhookVerificationError',
-    );
+    const error = rejection({ rawBody: tamper(signed.rawBody), headers: signed.headers }, WebhookVerificationError);
     expect(error.code).toBe('WEBHOOK_SIGNATURE_INVALID');
   });
 
-  it('refuses an event signed with another key', async () => {
+  it('refuses an event signed with another key', () => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), otherKeys.privateKey);
-    await rejection(signed, 'WebhookVerificationError');
+    rejection(signed, WebhookVerificationError);
   });
 
   it.each([
@@ -133,26 +130,26 @@ describe('Ping++ webhook signatures', () => {
     ['an empty signature', { 'x-pingplusplus-signature': '' }, 'WEBHOOK_SIGNATURE_MISSING'],
     ['a signature that is not base64', { 'x-pingplusplus-signature': 'not base64!' }, 'WEBHOOK_SIGNATURE_MALFORMED'],
     ['a truncated signature', { 'x-pingplusplus-signature': 'AAAA' }, 'WEBHOOK_SIGNATURE_INVALID'],
-  ])('refuses %s', async (_why, headers, code) => {
+  ])('refuses %s', (_why, headers, code) => {
     const rawBody = JSON.stringify(event('charge.succeeded', CHARGE));
-    expect((await rejection({ rawBody, headers }, 'WebhookVerificationError')).code).toBe(code);
+    expect(rejection({ rawBody, headers }, WebhookVerificationError).code).toBe(code);
   });
 
   it.each([
     ['a parsed object', event('charge.succeeded', CHARGE)],
     ['undefined (a body parser consumed the stream)', undefined],
     ['an empty string', ''],
-  ])('refuses %s with RawBodyRequiredError', async (_why, rawBody) => {
+  ])('refuses %s with RawBodyRequiredError', (_why, rawBody) => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
-    await rejection({ rawBody, headers: signed.headers } as unknown as WebhookInput, 'RawBodyRequiredError');
+    rejection({ rawBody, headers: signed.headers } as unknown as WebhookInput, RawBodyRequiredError);
   });
 
-  it('refuses a correctly signed body that is not a Ping++ event', async () => {
+  it('refuses a correctly signed body that is not a Ping++ event', () => {
     const signed = signPingxxWebhook({ hello: 'world' }, pingxxKeys.privateKey);
-    expect((await rejection(signed, 'WebhookVerificationError')).code).toBe('WEBHOOK_PAYLOAD_INVALID');
+    expect(rejection(signed, WebhookVerificationError).code).toBe('WEBHOOK_PAYLOAD_INVALID');
   });
 
-  it('requires a public key unless verification is explicitly and unsafely skipped', async () => {
+  it('requires a public key unless verification is explicitly and unsafely skipped', () => {
     expect(() => createPingxxWebhookVerifier({ provider: 'pingxx', publicKey: null })).toThrowError(
       expect.objectContaining({ name: 'ConfigurationError', code: 'PINGXX_WEBHOOK_KEY_MISSING' }) as Error,
     );
@@ -160,7 +157,7 @@ describe('Ping++ webhook signatures', () => {
     expect(unsafe({ rawBody: JSON.stringify(event('charge.succeeded', CHARGE)), headers: {} }).type).toBe(
       'payment.succeeded',
     );
-    await rejection({ rawBody: { id: 'x' }, headers: {} } as unknown as WebhookInput, 'RawBodyRequiredError', unsafe);
+    rejection({ rawBody: { id: 'x' }, headers: {} } as unknown as WebhookInput, RawBodyRequiredError, unsafe);
   });
 });
 
@@ -223,8 +220,8 @@ describe('Ping++ event normalisation', () => {
     },
   );
 
-  it('refuses a charge.succeeded whose object is not a charge', async () => {
+  it('refuses a charge.succeeded whose object is not a charge', () => {
     const signed = signPingxxWebhook(event('charge.succeeded', { object: 'refund' }), pingxxKeys.privateKey);
-    expect((await rejection(signed, 'WebhookVerificationError')).code).toBe('WEBHOOK_PAYLOAD_INVALID');
+    expect(rejection(signed, WebhookVerificationError).code).toBe('WEBHOOK_PAYLOAD_INVALID');
   });
 });
