@@ -60,17 +60,12 @@ export function createRefundRepository(ctx: RepositoryContext): RefundRepository
     const providerRefundId = set['provider_refund_id'];
     if (typeof providerRefundId === 'string') {
       // Checked first so the common case never hits the constraint (which would poison a PostgreSQL
-      // transaction); the constraint still decides a true race, reported the same way.
-      const current = await ctx.db
-        .selectFrom(table)
-        .select('provider')
-        .where('refund_bid', '=', refundId)
-        .executeTakeFirst();
-      if (!current) return false;
+      // transaction); the constraint still decides a true race, reported the same way. An unknown refund has
+      // no provider, so nothing is taken and the UPDATE below changes no row.
       const taken = await ctx.db
         .selectFrom(table)
         .select('refund_bid')
-        .where('provider', '=', current.provider)
+        .where('provider', '=', ctx.db.selectFrom(table).select('provider').where('refund_bid', '=', refundId))
         .where('provider_refund_id', '=', providerRefundId)
         .where('refund_bid', '<>', refundId)
         .executeTakeFirst();
