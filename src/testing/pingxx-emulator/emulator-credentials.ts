@@ -5,6 +5,7 @@
  * @module
  */
 import { randomBytes } from 'node:crypto';
+import { fromMinorUnits } from '../../core/money.js';
 
 /** What a credential is built from. */
 export interface CredentialInput {
@@ -69,7 +70,7 @@ export function credentialFor(input: CredentialInput): unknown {
         orderInfo: `app_id=2016${digits(12)}&biz_content=${encodeURIComponent(
           JSON.stringify({
             out_trade_no: input.orderNo,
-            total_amount: (input.amount / 100).toFixed(2),
+            total_amount: fromMinorUnits(input.amount, 'CNY'),
             subject: input.subject,
           }),
         )}&charset=utf-8&method=alipay.trade.app.pay&sign_type=RSA2&timestamp=${created}&version=1.0&sign=${encodeURIComponent(fakeSign())}`,
@@ -104,7 +105,7 @@ export function credentialFor(input: CredentialInput): unknown {
         out_trade_no: input.orderNo,
         subject: input.subject,
         body: input.body,
-        total_fee: (input.amount / 100).toFixed(2),
+        total_fee: fromMinorUnits(input.amount, 'CNY'),
         payment_type: '1',
         seller_id: `2088${digits(12)}`,
         sign: fakeSign(),
