@@ -12,145 +12,17 @@
 import { verify as verifySignature, createPublicKey, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PingxxCharge, PingxxEvent, PingxxRefund } from '../../pingxx/pingxx-types.js';
-import {
-  generatePingxxTestKeyPair,
-  signPingxxWebhook,
-  type PingxxTestKeyPair,
-  type SignedPingxxWebhook,
-} from '../pingxx-signer.js';
-import {
-  emulatorId,
-  errorResponse,
-  PingxxEmulatorStore,
-  type EmulatorRefundMode,
-  type EmulatorResponse,
-} from './emulator-store.js';
-
-/** Options of {@link startPingxxEmulator}. */
-export interface PingxxEmulatorOptions {
-  /** @default 0 (any free port) */
-  port?: number;
-  /** @default '127.0.0.1' */
-  host?: string;
-  /** Keep client sockets open between requests (a long `keepAliveTimeout`), as Ping++'s servers do. @default true */
-  keepAlive?: boolean;
-  /** The secret key clients must present. @default a random `sk_test_…` */
-  secretKey?: string;
-  /** The app id charges must name. @default a random `app_…` */
-  appId?: string;
-  /**
-   * Merchant public key (PEM) that request signatures are checked against; `null` accepts unsigned
-   * requests. @default the public half of a generated pair, whose private half is `merchantPrivateKey`
-   */
-  merchantPublicKey?: string | null;
-  /** Ping++'s key pair, which signs webhook events. @default a generated pair */
-  webhookKeyPair?: PingxxTestKeyPair;
-  /** `livemode` of charges and events. @default false */
-  livemode?: boolean;
-  /** How new refunds start. @default 'succeeded' */
-  refunds?: EmulatorRefundMode;
-  /** Largest accepted skew of `Pingplusplus-Request-Timestamp`, in seconds. @default 300 */
-  signatureToleranceSeconds?: number;
-  /** Clock for object timestamps and expiries. @default () => new Date() */
-  clock?: () => Date;
-}
-
-/** One request the emulator received. */
-export interface PingxxEmulatorRequest {
-  method: string;
-  /** Path and query as sent. */
-  url: string;
-  headers: IncomingHttpHeaders;
-  rawBody: string;
-  /** Parsed JSON body, or `undefined`. */
-  body: unknown;
-  /** Outcome of the request-signature check. */
-  signature: 'valid' | 'invalid' | 'missing' | 'unchecked';
-  /** Status answered; `null` when the connection was dropped (or the answer is still pending). */
-  status: number | null;
-  receivedAt: Date;
-}
-
-/** An injected failure: answer `status` with `body` without acting. */
-export interface PingxxEmulatorFailure {
-  status: number;
-  /** JSON object, or a string sent as is (e.g. an HTML error page). @default a Ping++ error body for the status */
-  body?: unknown;
-  /** How many requests fail. @default 1 */
-  count?: number;
-}
-
-/** A signed event, ready to post. */
-export interface PingxxEmulatorDelivery extends SignedPingxxWebhook {
-  event: PingxxEvent;
-}
-
-/** Controls over the emulator's state and behaviour. */
-export interface PingxxEmulatorControls {
-  /** Marks a charge paid, as when the payer completes the payment (idempotent). */
-  payCharge(chargeId: string, options?: { transactionNo?: string }): PingxxCharge;
-  /** Marks an unpaid charge failed. */
-  failCharge(chargeId: string, options?: { code?: string; message?: string }): PingxxCharge;
-  /** Settles a pending refund (see the `refunds: 'pending'` option). */
-  settleRefund(chargeId: string, refundId: string, status: 'succeeded' | 'failed'): PingxxRefund;
-  getCharge(chargeId: string): PingxxCharge | undefined;
-  /** The charge last created with this `order_no` (our attempt id). */
-  findCharge(orderNo: string): PingxxCharge | undefined;
-  charges(): PingxxCharge[];
-  /**
-   * The event Ping++ would send about a charge, signed with the emulator's Ping++ key. `refund.*`
-   * events carry the refund `refundId`, or the latest one.
-   */
-  eventFor(chargeId: string, type: string, options?: { refundId?: string; eventId?: string }): PingxxEmulatorDelivery;
-  /** Signs any payload with the emulator's Ping++ key. */
-  signWebhook(payload: string | object): SignedPingxxWebhook;
-  /** POSTs a delivery to `url` like Ping++'s webhook sender. */
-  deliverEvent(url: string, delivery: PingxxEmulatorDelivery): Promise<{ status: number; body: string }>;
-  /** The next request(s) get `status` without anything happening. */
-  failNext(failure: PingxxEmulatorFailure): void;
-  /** The next request(s) are processed, then answered after `ms` (so a client timeout leaves the effect in place). */
-  delayNext(ms: number, options?: { count?: number }): void;
-  /** The next request(s) are processed, then the connection is destroyed without an answer. */
-  dropConnectionAfterActing(options?: { count?: number }): void;
-  /** Forgets injected failures and the request log; keeps charges. */
-  reset(): void;
-}
-
-/** The options a `createPingxxProvider` needs to talk to this emulator. */
-export interface PingxxEmulatorProviderOptions {
-  secretKey: string;
-  appId: string;
-  host: string;
-  port: number;
-  protocol: 'http';
-  /** The merchant private key (absent when the emulator was given someone else's public key or `null`). */
-  privateKey?: string;
-  webhookPublicKey: string;
-}
-
-/** A running emulator. */
-export interface PingxxEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:54321`. */
-  url: string;
-  host: string;
-  port: number;
-  protocol: 'http';
-  secretKey: string;
-  appId: string;
-  /** The merchant key pair's private half, when the emulator generated it. */
-  merchantPrivateKey: string | null;
-  merchantPublicKey: string | null;
-  /** Ping++'s key pair: events are signed with `privateKey`; adapters verify with `publicKey`. */
-  webhookKeyPair: PingxxTestKeyPair;
-  /** Spread into `createPingxxProvider`. */
-  providerOptions: PingxxEmulatorProviderOptions;
-  controls: PingxxEmulatorControls;
-  /** Every request received, oldest first. */
-  readonly requests: readonly PingxxEmulatorRequest[];
-  readonly requestCount: number;
-  close(): Promise<void>;
-}
+import type { PingxxEvent } from '../../pingxx/pingxx-types.js';
+import { generatePingxxTestKeyPair, signPingxxWebhook } from '../pingxx-signer.js';
+import { emulatorId, errorResponse, PingxxEmulatorStore, type EmulatorResponse } from './emulator-store.js';
+import type {
+  PingxxEmulator,
+  PingxxEmulatorControls,
+  PingxxEmulatorFailure,
+  PingxxEmulatorOptions,
+  PingxxEmulatorProviderOptions,
+  PingxxEmulatorRequest,
+} from './emulator-types.js';
 
 type Injection = { kind: 'fail'; failure: PingxxEmulatorFailure } | { kind: 'delay'; ms: number } | { kind: 'drop' };
 
