@@ -29,7 +29,8 @@ export interface RefundInput {
    * Our refund id, the idempotency key. Retrying with the same id never refunds twice. @default a new id —
    * or, when a refund of the order with the same amount is still `pending` without a provider id (in flight,
    * or its call failed or never answered), that refund: a request without an id that matches one still open
-   * is taken as a retry of it (a double click refunds once). Pass distinct ids for distinct refunds.
+   * is taken as a retry of it (a double click while the first is in flight refunds once; once a refund has
+   * completed, an identical request is a new refund). Pass distinct ids for distinct refunds, the same id for retries.
    */
   refundId?: string;
   /** Which paid attempt to refund (an order paid twice has two). @default the latest with money left */

@@ -247,14 +247,35 @@ for (const dialect of testDialects()) {
       ).toHaveLength(3);
     });
 
-    it('treats concurrent identical refund requests without an id as one (a double click refunds once)', async () => {
+    it('joins identical refund requests without an id while the first is in flight (a double click refunds once)', async () => {
       const { order, attemptId } = await charged('u-refund-click', 1000);
       fake.pay(attemptId);
       await service.handleWebhook({ provider: 'fake', ...fake.webhook(attemptId) });
-      const results = await Promise.all(
-        Array.from({ length: 6 }, () => service.refund({ orderId: order.orderId, amount: 300 })),
-      );
-      expect(new Set(results.map((r) => r.refund.refundId)).size).toBe(1);
+      // Hold the first provider call open, as a slow provider would, while the other clicks arrive.
+      const original = fake.refundPayment.bind(fake);
+      let release!: () => void;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let entered!: () => void;
+      const inFlight = new Promise<void>((resolve) => (entered = resolve));
+      fake.refundPayment = async (request) => {
+        entered();
+        await gate;
+        return original(request);
+      };
+      try {
+        const first = service.refund({ orderId: order.orderId, amount: 300 });
+        await inFlight;
+        const clicks = await Promise.all(
+          Array.from({ length: 5 }, () => service.refund({ orderId: order.orderId, amount: 300 })),
+        );
+        release();
+        const results = [await first, ...clicks];
+        expect(new Set(results.map((r) => r.refund.refundId)).size).toBe(1);
+        expect(clicks.map((r) => r.refund.status)).toEqual(Array(5).fill('pending'));
+        expect((await first).refund.status).toBe('succeeded');
+      } finally {
+        fake.refundPayment = original;
+      }
       const ledger = await db.selectFrom('order_refunds').selectAll().where('order_bid', '=', order.orderId).execute();
       expect(ledger).toHaveLength(1);
       expect(
