@@ -15,7 +15,7 @@ import Database from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, it } from 'vitest';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 
 /** Name of a database in the matrix. */
@@ -155,6 +155,29 @@ export function testDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[
   if (pgUrl) dialects.push(postgres(pgUrl));
   if (mysqlUrl) dialects.push(mysql(mysqlUrl));
   return dialects;
+}
+
+/**
+ * The database servers to test against: the matrix without SQLite, for behaviour only a server has (row
+ * locks, schemas, connections over the network). With neither URL set this registers one skipped test that
+ * names the variables, so the file still has a suite (`npm test` on a bare machine passes) and the skip
+ * shows in the report instead of the file vanishing.
+ *
+ * @example
+ * ```ts
+ * for (const dialect of serverTestDialects()) {
+ *   describe(dialect.name, () => {
+ *     const database = useTestDatabase(dialect);
+ *   });
+ * }
+ * ```
+ */
+export function serverTestDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[] {
+  const servers = testDialects(env).filter((d) => d.name !== 'sqlite');
+  if (servers.length === 0) {
+    it.skip('runs on a database server: set PF_TEST_POSTGRES_URL and/or PF_TEST_MYSQL_URL');
+  }
+  return servers;
 }
 
 /**

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
-import { testDialects, useTestDatabase } from '../../helpers/databases.js';
+import { serverTestDialects, useTestDatabase } from '../../helpers/databases.js';
 
-for (const dialect of testDialects().filter((d) => d.name !== 'sqlite')) {
+for (const dialect of serverTestDialects()) {
   describe(`Kysely transactions on ${dialect.name}`, () => {
     const database = useTestDatabase(dialect);
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMigrate } from '../../../src/cli/migrate.js';
 import { createKyselyFromUrl } from '../../../src/kysely/index.js';
-import { testDialects, useTestDatabase } from '../../helpers/databases.js';
+import { serverTestDialects, useTestDatabase } from '../../helpers/databases.js';
 
 function capture(): { log(message: string): void; lines: string[] } {
   const lines: string[] = [];
@@ -73,7 +73,7 @@ describe('runMigrate', () => {
   });
 });
 
-for (const dialect of testDialects().filter((d) => d.name !== 'sqlite')) {
+for (const dialect of serverTestDialects()) {
   describe(`runMigrate on ${dialect.name}`, () => {
     const database = useTestDatabase(dialect);
 
