@@ -9,11 +9,12 @@ declare function grantCourse(trx: unknown, userId: string): Promise<void>;
 const config = loadPaymentConfig(process.env); // every problem at once, secrets never echoed
 const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.sqlite');
 await migrateToLatest(db);
+const providers = [ // only the providers whose keys are set; config.stripe / config.pingxx are null otherwise
+  ...(config.stripe ? [createStripeProvider(config.stripe)] : []),
+  ...(config.pingxx ? [createPingxxProvider(config.pingxx)] : []),
+];
 const service = createPaymentService({
-  factory: createPaymentFactory({
-    providers: [createStripeProvider(config.stripe!), createPingxxProvider(config.pingxx!)],
-    enabled: config.enabledProviders,
-  }),
+  factory: createPaymentFactory({ providers, enabled: config.enabledProviders }),
   repositories: createKyselyRepositories(db),
   orderExpireSeconds: config.orderExpireSeconds,
   hooks: { onOrderPaid: ({ handle, order }) => grantCourse(handle, order.userId) }, // same transaction

@@ -4,6 +4,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { ConfigurationError } from '../core/errors.js';
+import { requireProviderOptions } from '../core/require-provider-options.js';
 import { isPingxxChannel, PINGXX_CHANNEL_IDS, type PingxxChannel } from './pingxx-channels.js';
 
 /**
@@ -76,9 +77,18 @@ export const PINGXX_DEFAULT_TIMEOUT_MS = 15_000;
 
 /**
  * Validates options (never echoing secret values) and applies defaults.
- * @throws ConfigurationError listing every problem found.
+ * @throws ConfigurationError `PINGXX_NOT_CONFIGURED` for `null` / `undefined` options (naming the environment
+ * keys), otherwise listing every problem found.
  */
-export function resolvePingxxOptions(options: PingxxProviderOptions): ResolvedPingxxOptions {
+export function resolvePingxxOptions(input: PingxxProviderOptions): ResolvedPingxxOptions {
+  const options = requireProviderOptions(input, {
+    label: 'Ping++',
+    factory: 'createPingxxProvider',
+    kind: 'pingxx',
+    envKeys: ['PINGXX_SECRET_KEY', 'PINGXX_APP_ID', 'PINGXX_WEBHOOK_PUBLIC_KEY (or PINGXX_WEBHOOK_PUBLIC_KEY_PATH)'],
+    configField: 'pingxx',
+    code: 'PINGXX_NOT_CONFIGURED',
+  });
   const name = options.name ?? 'pingxx';
   const issues: string[] = [];
   if (typeof name !== 'string' || name.trim() === '') issues.push('name must be a non-empty string.');

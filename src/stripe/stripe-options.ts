@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import { ConfigurationError } from '../core/errors.js';
 import { normalizeCurrency } from '../core/money.js';
+import { requireProviderOptions } from '../core/require-provider-options.js';
 
 /** The two ways the adapter takes a payment (its channels). */
 export type StripeMode = 'payment_intent' | 'checkout_session';
@@ -80,9 +81,18 @@ export const DEFAULT_WEBHOOK_TOLERANCE_SECONDS = 300;
 
 /**
  * Validates options.
- * @throws ConfigurationError listing every problem (by option name, never by value).
+ * @throws ConfigurationError `STRIPE_NOT_CONFIGURED` for `null` / `undefined` options (naming the environment
+ * keys), otherwise listing every problem (by option name, never by value).
  */
-export function resolveStripeOptions(options: StripeProviderOptions): ResolvedStripeOptions {
+export function resolveStripeOptions(input: StripeProviderOptions): ResolvedStripeOptions {
+  const options = requireProviderOptions(input, {
+    label: 'Stripe',
+    factory: 'createStripeProvider',
+    kind: 'stripe',
+    envKeys: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'],
+    configField: 'stripe',
+    code: 'STRIPE_NOT_CONFIGURED',
+  });
   const issues: string[] = [];
   const name = options.name ?? 'stripe';
   if (typeof name !== 'string' || name.trim() === '') issues.push('name must be a non-empty string.');
