@@ -4,6 +4,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
+import { toDatabaseError, translateDatabaseErrors } from './database-errors.js';
 import { createAttemptRepository } from './attempt-repository.js';
 import { createEventRepository } from './event-repository.js';
 import { createOrderRepository } from './order-repository.js';
@@ -53,11 +54,12 @@ export function createKyselyRepositories<DB>(
 }
 
 function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
+  // A connection killed under a call (failover, restart, admin kill) surfaces as a retryable PaymentError.
   const repositories = {
-    orders: createOrderRepository(ctx),
-    attempts: createAttemptRepository(ctx),
-    events: createEventRepository(ctx),
-    refunds: createRefundRepository(ctx),
+    orders: translateDatabaseErrors(createOrderRepository(ctx)),
+    attempts: translateDatabaseErrors(createAttemptRepository(ctx)),
+    events: translateDatabaseErrors(createEventRepository(ctx)),
+    refunds: translateDatabaseErrors(createRefundRepository(ctx)),
   };
   if (ctx.inTransaction) {
     // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
@@ -72,6 +74,12 @@ function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
     ...repositories,
     // The context opens the transaction (isolation level and SQLite's BEGIN IMMEDIATE live there) and hands
     // back a context bound to it.
-    transaction: (fn) => ctx.atomically((txCtx) => fn(bind<DB>(txCtx) as PaymentRepositoriesTx<Kysely<DB>>)),
+    transaction: async (fn) => {
+      try {
+        return await ctx.atomically((txCtx) => fn(bind<DB>(txCtx) as PaymentRepositoriesTx<Kysely<DB>>));
+      } catch (error) {
+        throw toDatabaseError(error); // BEGIN / COMMIT / ROLLBACK on a dead connection, or a hook's own query
+      }
+    },
   };
 }

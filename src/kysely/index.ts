@@ -16,7 +16,14 @@
 export { createKyselyRepositories, type KyselyRepositoriesOptions } from './create-kysely-repositories.js';
 export { migrateToLatest, type MigrateOptions } from './migrate-to-latest.js';
 export { paymentMigrations, createPaymentMigrations, PAYMENT_MIGRATION_PREFIX } from './payment-migrations.js';
-export { createKyselyFromUrl, parseDatabaseUrl, type ParsedDatabaseUrl } from './create-kysely-from-url.js';
+export {
+  createKyselyFromUrl,
+  parseDatabaseUrl,
+  type KyselyFromUrlOptions,
+  type ParsedDatabaseUrl,
+  type SqliteSynchronous,
+} from './create-kysely-from-url.js';
+export { classifyDatabaseError, TRANSIENT_DATABASE_CODES, type DatabaseErrorCode } from './database-errors.js';
 export { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
 export { ORDER_STATUS_CODES, ATTEMPT_STATUS_CODES, REFUND_STATUS_CODES } from './status-codes.js';
 export {
