@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPaymentFactory, createPaymentService, createWebhookHandler, isPaymentError } from '../../../src/index.js';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
 import { createFakeProvider } from '../../../src/testing/fake-provider.js';
-import { testDialects, type TestDatabase } from '../../helpers/databases.js';
+import { serverTestDialects, type TestDatabase } from '../../helpers/databases.js';
 
 describe('embedded SQLite durability', () => {
   let dir: string;
@@ -104,7 +104,7 @@ function mysqlKiller(adminUrl: string, database: string, ids: () => number[]): K
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-for (const dialect of testDialects().filter((d) => d.name !== 'sqlite')) {
+for (const dialect of serverTestDialects()) {
   describe(`connection kills on ${dialect.name}`, () => {
     let t: TestDatabase;
     let db: Kysely<any>;
