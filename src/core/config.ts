@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
+import { checkPemKeySetting } from './config-key-material.js';
 import { CURRENCY_EXPONENTS } from './currencies.js';
+import { parseDatabaseUrl } from './database-url.js';
 
 /** Groups keys are listed under in `.env.example` and the docs. */
 export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'database';
@@ -219,8 +221,10 @@ export interface PaymentConfig {
 export function loadPaymentConfig(env: Record<string, string | undefined> = process.env): PaymentConfig {
   const issues: string[] = [];
   const values = {} as Record<PaymentConfigKey, string | undefined>;
+  const given = new Set<PaymentConfigKey>();
   for (const [key, def] of Object.entries(paymentConfigSchema) as [PaymentConfigKey, ConfigKeyDefinition][]) {
     const raw = env[key]?.trim();
+    if (raw) given.add(key);
     const value = raw ? raw : def.default;
     if (value === undefined) continue;
     const parsed = def.schema.safeParse(value);
@@ -229,8 +233,17 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       issues.push(`${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}${def.secret ? ' (value hidden)' : ''}.`);
   }
 
-  const pingxx = pingxxFrom(values, issues);
-  const stripe = stripeFrom(values, issues);
+  // `given` holds keys that were set, valid or not: a key set to a bad value is reported once, as bad,
+  // never a second time as missing.
+  const pingxx = pingxxFrom(values, given, issues);
+  const stripe = stripeFrom(values, given, issues);
+  if (values.DATABASE_URL !== undefined) {
+    try {
+      parseDatabaseUrl(values.DATABASE_URL);
+    } catch (error) {
+      issues.push(error instanceof Error ? error.message : 'DATABASE_URL is invalid.');
+    }
+  }
   const configured = new Set([...(pingxx ? ['pingxx'] : []), ...(stripe ? ['stripe'] : [])]);
   const warnings: string[] = [];
   const enabledProviders: string[] = [];
@@ -262,16 +275,30 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
 
 type Values = Record<PaymentConfigKey, string | undefined>;
 
-function pingxxFrom(v: Values, issues: string[]): PingxxConfig | null {
+const unescapeNewlines = (pem: string | undefined): string | undefined => pem?.replace(/\\n/g, '\n');
+
+function pingxxFrom(v: Values, given: ReadonlySet<PaymentConfigKey>, issues: string[]): PingxxConfig | null {
+  checkPemKeySetting(
+    { pemKey: 'PINGXX_PRIVATE_KEY', pathKey: 'PINGXX_PRIVATE_KEY_PATH', kind: 'private' },
+    { pem: unescapeNewlines(v.PINGXX_PRIVATE_KEY), path: v.PINGXX_PRIVATE_KEY_PATH },
+    issues,
+  );
+  checkPemKeySetting(
+    { pemKey: 'PINGXX_WEBHOOK_PUBLIC_KEY', pathKey: 'PINGXX_WEBHOOK_PUBLIC_KEY_PATH', kind: 'public' },
+    { pem: unescapeNewlines(v.PINGXX_WEBHOOK_PUBLIC_KEY), path: v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH },
+    issues,
+  );
   const any = (['PINGXX_SECRET_KEY', 'PINGXX_APP_ID', 'PINGXX_PRIVATE_KEY', 'PINGXX_PRIVATE_KEY_PATH'] as const).some(
-    (k) => v[k],
+    (k) => given.has(k),
   );
   if (!any) return null;
-  if (!v.PINGXX_SECRET_KEY) issues.push('PINGXX_SECRET_KEY is required when Ping++ is configured.');
-  if (!v.PINGXX_APP_ID) issues.push('PINGXX_APP_ID is required when Ping++ is configured.');
-  if (v.PINGXX_PRIVATE_KEY && v.PINGXX_PRIVATE_KEY_PATH)
+  if (!given.has('PINGXX_SECRET_KEY')) issues.push('PINGXX_SECRET_KEY is required when Ping++ is configured.');
+  if (!given.has('PINGXX_APP_ID')) issues.push('PINGXX_APP_ID is required when Ping++ is configured.');
+  if (given.has('PINGXX_PRIVATE_KEY') && given.has('PINGXX_PRIVATE_KEY_PATH'))
     issues.push('Set PINGXX_PRIVATE_KEY or PINGXX_PRIVATE_KEY_PATH, not both.');
-  if (!v.PINGXX_WEBHOOK_PUBLIC_KEY && !v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH) {
+  if (given.has('PINGXX_WEBHOOK_PUBLIC_KEY') && given.has('PINGXX_WEBHOOK_PUBLIC_KEY_PATH'))
+    issues.push('Set PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH, not both.');
+  if (!given.has('PINGXX_WEBHOOK_PUBLIC_KEY') && !given.has('PINGXX_WEBHOOK_PUBLIC_KEY_PATH')) {
     issues.push(
       'PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH is required: unsigned Ping++ webhooks are never accepted.',
     );
@@ -280,21 +307,22 @@ function pingxxFrom(v: Values, issues: string[]): PingxxConfig | null {
   return {
     secretKey: v.PINGXX_SECRET_KEY,
     appId: v.PINGXX_APP_ID,
-    ...(v.PINGXX_PRIVATE_KEY ? { privateKey: v.PINGXX_PRIVATE_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.PINGXX_PRIVATE_KEY ? { privateKey: unescapeNewlines(v.PINGXX_PRIVATE_KEY)! } : {}),
     ...(v.PINGXX_PRIVATE_KEY_PATH ? { privateKeyPath: v.PINGXX_PRIVATE_KEY_PATH } : {}),
-    ...(v.PINGXX_WEBHOOK_PUBLIC_KEY ? { webhookPublicKey: v.PINGXX_WEBHOOK_PUBLIC_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.PINGXX_WEBHOOK_PUBLIC_KEY ? { webhookPublicKey: unescapeNewlines(v.PINGXX_WEBHOOK_PUBLIC_KEY)! } : {}),
     ...(v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH ? { webhookPublicKeyPath: v.PINGXX_WEBHOOK_PUBLIC_KEY_PATH } : {}),
   };
 }
 
-function stripeFrom(v: Values, issues: string[]): StripeConfig | null {
-  if (!v.STRIPE_SECRET_KEY) {
-    if (v.STRIPE_WEBHOOK_SECRET || v.STRIPE_PUBLISHABLE_KEY)
-      issues.push('STRIPE_SECRET_KEY is required when Stripe is configured.');
-    return null;
-  }
-  if (!v.STRIPE_WEBHOOK_SECRET)
+function stripeFrom(v: Values, given: ReadonlySet<PaymentConfigKey>, issues: string[]): StripeConfig | null {
+  const any = (['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET', 'STRIPE_PUBLISHABLE_KEY'] as const).some((k) =>
+    given.has(k),
+  );
+  if (!any) return null;
+  if (!given.has('STRIPE_SECRET_KEY')) issues.push('STRIPE_SECRET_KEY is required when Stripe is configured.');
+  if (!given.has('STRIPE_WEBHOOK_SECRET'))
     issues.push('STRIPE_WEBHOOK_SECRET is required: unsigned Stripe webhooks are never accepted.');
+  if (!v.STRIPE_SECRET_KEY) return null;
   const live = v.STRIPE_SECRET_KEY.includes('_live_');
   if (v.STRIPE_PUBLISHABLE_KEY && v.STRIPE_PUBLISHABLE_KEY.includes('_live_') !== live) {
     issues.push('STRIPE_PUBLISHABLE_KEY and STRIPE_SECRET_KEY are from different modes (live vs test).');

@@ -3,43 +3,12 @@
  * @module
  */
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import { parseDatabaseUrl } from '../core/database-url.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { PaymentDatabase } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
 
-/** Which dialect a URL names, and its driver target. */
-export interface ParsedDatabaseUrl {
-  dialect: SqlDialect;
-  /** File path (SQLite, `:memory:` allowed) or the URL itself. */
-  target: string;
-}
-
-/**
- * Parses a `DATABASE_URL`: `postgres://` / `postgresql://`, `mysql://` / `mariadb://`, `sqlite:path`,
- * `sqlite://path`, `file:path`, or a bare file path (SQLite).
- * @throws ConfigurationError for an empty URL or an unknown scheme. The message never repeats the URL,
- *   which may hold a password.
- */
-export function parseDatabaseUrl(url: string): ParsedDatabaseUrl {
-  const value = url.trim();
-  if (value === '') throw new ConfigurationError('DATABASE_URL is empty.', { code: 'INVALID_DATABASE_URL' });
-  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(value)?.[1]?.toLowerCase();
-  if (scheme === 'postgres' || scheme === 'postgresql') return { dialect: 'postgres', target: value };
-  if (scheme === 'mysql' || scheme === 'mariadb')
-    return { dialect: 'mysql', target: value.replace(/^mariadb:/i, 'mysql:') };
-  if (scheme === 'sqlite' || scheme === 'file') {
-    const path = value.slice(scheme.length + 1).replace(/^\/\/(?=\/|\.|[A-Za-z]:|:memory:)/, '');
-    if (path === '')
-      throw new ConfigurationError('DATABASE_URL names no SQLite file.', { code: 'INVALID_DATABASE_URL' });
-    return { dialect: 'sqlite', target: path };
-  }
-  // A Windows drive letter ("C:\\data\\pay.db") parses as a one-letter scheme: it is a path.
-  if (scheme === undefined || scheme.length === 1) return { dialect: 'sqlite', target: value };
-  throw new ConfigurationError(
-    `DATABASE_URL scheme "${scheme}" is not supported; use postgres://, mysql:// or a SQLite file path.`,
-    { code: 'INVALID_DATABASE_URL', details: { scheme } },
-  );
-}
+export { parseDatabaseUrl, type ParsedDatabaseUrl } from '../core/database-url.js';
 
 /** How SQLite syncs the write-ahead log: `full` survives power loss, `normal` may lose the last commits. */
 export type SqliteSynchronous = 'full' | 'normal';

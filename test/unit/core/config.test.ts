@@ -1,12 +1,30 @@
-import { readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError, generateEnvExample, loadPaymentConfig, paymentConfigSchema } from '../../../src/index.js';
 
 const SECRET = 'sk_test_51SuperSecretValueNobodyMaySee';
 const WHSEC = 'whsec_TopSecretSigningValue';
-const PEM_PRIVATE = '-----BEGIN PRIVATE KEY-----\\nMIIEvQ\\n-----END PRIVATE KEY-----';
-const PEM_PUBLIC = '-----BEGIN PUBLIC KEY-----\nMIIBIj\n-----END PUBLIC KEY-----';
+const RSA = generateKeyPairSync('rsa', {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+});
+/** As pasted into an env file: literal `\n` sequences instead of newlines. */
+const PEM_PRIVATE = RSA.privateKey.trim().replace(/\n/g, '\\n');
+const PEM_PUBLIC = RSA.publicKey;
+/** Looks like a PEM, is not one: passes the shape check, fails the parse. */
+const GARBAGE_PRIVATE = '-----BEGIN PRIVATE KEY-----\nZZZ-garbage-key-material-ZZZ\n-----END PRIVATE KEY-----';
+const keyDir = mkdtempSync(join(tmpdir(), 'pf-config-'));
+const privatePath = join(keyDir, 'private.pem');
+const publicPath = join(keyDir, 'public.pem');
+const notPemPath = join(keyDir, 'not-a-key.pem');
+writeFileSync(privatePath, RSA.privateKey);
+writeFileSync(publicPath, RSA.publicKey);
+writeFileSync(notPemPath, 'ZZZ-not-a-key-ZZZ');
 
 function configError(env: Record<string, string>): ConfigurationError {
   try {
@@ -153,6 +171,102 @@ describe('loadPaymentConfig', () => {
     });
     expect(error.issues.join()).toContain('different modes');
   });
+});
+
+describe('loadPaymentConfig key material and database URL', () => {
+  it('accepts Ping++ keys given as files', () => {
+    const config = loadPaymentConfig({
+      PINGXX_SECRET_KEY: 'sk_test_ping',
+      PINGXX_APP_ID: 'app_123',
+      PINGXX_PRIVATE_KEY_PATH: privatePath,
+      PINGXX_WEBHOOK_PUBLIC_KEY_PATH: publicPath,
+    });
+    expect(config.pingxx).toMatchObject({ privateKeyPath: privatePath, webhookPublicKeyPath: publicPath });
+  });
+
+  it('reports every problem in one error, each once, without echoing values', () => {
+    const error = configError({
+      PINGXX_SECRET_KEY: 'sk_test_ping',
+      PINGXX_APP_ID: 'app_123',
+      PINGXX_PRIVATE_KEY: GARBAGE_PRIVATE,
+      PINGXX_WEBHOOK_PUBLIC_KEY_PATH: join(keyDir, 'missing.pem'),
+      STRIPE_SECRET_KEY: SECRET,
+      STRIPE_WEBHOOK_SECRET: 'ZZZ-not-a-whsec-ZZZ',
+      DATABASE_URL: 'bogus://admin:ZZZ-db-password-ZZZ@db/payments',
+    });
+    expect(error.code).toBe('INVALID_CONFIG');
+    expect(error.issues).toEqual([
+      'STRIPE_WEBHOOK_SECRET must be whsec_… values, comma-separated (value hidden).',
+      'PINGXX_PRIVATE_KEY is not a readable unencrypted PEM private key (PKCS#1 or PKCS#8) (value hidden).',
+      'PINGXX_WEBHOOK_PUBLIC_KEY_PATH names a file that cannot be read: no such file (relative paths resolve against the working directory).',
+      'DATABASE_URL scheme "bogus" is not supported; use postgres://, mysql:// or a SQLite file path.',
+    ]);
+    const everything = `${error.message}\n${JSON.stringify(error)}\n${String(error.stack)}`;
+    expect(everything).not.toMatch(/ZZZ/);
+  });
+
+  it.each([
+    [
+      'a private key file that is not a PEM',
+      { PINGXX_PRIVATE_KEY_PATH: notPemPath, PINGXX_WEBHOOK_PUBLIC_KEY: PEM_PUBLIC },
+      'PINGXX_PRIVATE_KEY_PATH names a file whose content is not a readable unencrypted PEM private key (PKCS#1 or PKCS#8).',
+    ],
+    [
+      'a directory as the key file',
+      { PINGXX_PRIVATE_KEY_PATH: keyDir, PINGXX_WEBHOOK_PUBLIC_KEY: PEM_PUBLIC },
+      'PINGXX_PRIVATE_KEY_PATH names a file that cannot be read: it is a directory.',
+    ],
+    [
+      'the private key where the webhook public key belongs',
+      { PINGXX_WEBHOOK_PUBLIC_KEY_PATH: privatePath },
+      'PINGXX_WEBHOOK_PUBLIC_KEY_PATH names a file whose content holds a private key; it must be the public key.',
+    ],
+    [
+      'a public key that does not parse',
+      { PINGXX_WEBHOOK_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----' },
+      'PINGXX_WEBHOOK_PUBLIC_KEY is not a readable PEM public key (SPKI or PKCS#1).',
+    ],
+    [
+      'both webhook key forms',
+      { PINGXX_WEBHOOK_PUBLIC_KEY: PEM_PUBLIC, PINGXX_WEBHOOK_PUBLIC_KEY_PATH: publicPath },
+      'Set PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH, not both.',
+    ],
+  ])('refuses %s', (_label, keys, issue) => {
+    const error = configError({ PINGXX_SECRET_KEY: 'sk_test_ping', PINGXX_APP_ID: 'app_123', ...keys });
+    expect(error.issues).toEqual([issue]);
+  });
+
+  it('reports a bad key once, not again as missing', () => {
+    expect(configError({ STRIPE_SECRET_KEY: SECRET, STRIPE_WEBHOOK_SECRET: 'nope' }).issues).toEqual([
+      'STRIPE_WEBHOOK_SECRET must be whsec_… values, comma-separated (value hidden).',
+    ]);
+    expect(
+      configError({ PINGXX_SECRET_KEY: 'pk_wrong', PINGXX_APP_ID: 'app_1', PINGXX_WEBHOOK_PUBLIC_KEY: PEM_PUBLIC })
+        .issues,
+    ).toEqual(['PINGXX_SECRET_KEY must start with "sk_" (value hidden).']);
+    // A bad secret key alone still says what else Stripe needs.
+    expect(configError({ STRIPE_SECRET_KEY: 'nope' }).issues).toEqual([
+      'STRIPE_SECRET_KEY must start with "sk_" or "rk_" (value hidden).',
+      'STRIPE_WEBHOOK_SECRET is required: unsigned Stripe webhooks are never accepted.',
+    ]);
+  });
+
+  it.each([
+    ['an unknown scheme', 'mongodb://u:ZZZpw@db/x', /scheme "mongodb" is not supported/],
+    ['a server URL that does not parse', 'postgres://u:ZZZ@pw@db:port/x', /not a valid URL/],
+  ])('refuses DATABASE_URL with %s, naming only the scheme', (_label, url, message) => {
+    const error = configError({ DATABASE_URL: url });
+    expect(error.issues).toHaveLength(1);
+    expect(error.issues[0]).toMatch(message);
+    expect(error.message).not.toContain('ZZZ');
+  });
+
+  it.each(['postgres://app@db/pay', 'mariadb://root@db/pay', './payments.sqlite', 'sqlite::memory:'])(
+    'accepts DATABASE_URL %s',
+    (url) => {
+      expect(loadPaymentConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    },
+  );
 });
 
 describe('.env.example', () => {

@@ -22,7 +22,7 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl(url)).toEqual({ dialect, target });
   });
 
-  it.each([[''], ['   '], ['sqlite:'], ['mongodb://u:hunter2@h/db']])('refuses %j without echoing it', (url) => {
+  it.each([[''], ['   '], ['sqlite:'], ['mongodb://u:hunter2@h/db'], ['postgres://u:hunter2@/x@y:z:1']])('refuses %j without echoing it', (url) => {
     let error: unknown;
     try {
       parseDatabaseUrl(url);
