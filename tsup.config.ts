@@ -17,5 +17,8 @@ export default defineConfig({
   treeshake: true,
   target: 'node20',
   platform: 'node',
+  // Keep `node:` prefixes: Deno and Cloudflare workerd (nodejs_compat) resolve Node built-ins only by their
+  // `node:` names, and a bare `crypto` would be taken for an npm package by edge bundlers.
+  removeNodeProtocol: false,
   external: ['stripe', 'pingpp', 'kysely', 'better-sqlite3', 'pg', 'mysql2'],
 });

@@ -4,21 +4,23 @@
  */
 import { RawBodyRequiredError } from './errors.js';
 import type { HeadersInput } from './types.js';
+import { utf8Encode } from './web-crypto.js';
 
 /**
- * Returns the raw webhook body as bytes, refusing anything that is not raw (a parsed JSON object,
+ * Returns the raw webhook body as bytes (a `Uint8Array`; a Node `Buffer` is passed through), refusing anything that is not raw (a parsed JSON object,
  * `undefined` because a body parser consumed the stream, an empty body).
  *
  * @throws RawBodyRequiredError with the framework-specific fix in its message.
  */
-export function requireRawBody(rawBody: unknown, provider?: string): Buffer {
+export function requireRawBody(rawBody: unknown, provider?: string): Uint8Array {
   if (typeof rawBody === 'string') {
     if (rawBody.length === 0) throw new RawBodyRequiredError('Webhook body is empty.', opts(provider));
-    return Buffer.from(rawBody, 'utf8');
+    return utf8Encode(rawBody);
   }
   if (rawBody instanceof Uint8Array) {
     if (rawBody.byteLength === 0) throw new RawBodyRequiredError('Webhook body is empty.', opts(provider));
-    return Buffer.isBuffer(rawBody) ? rawBody : Buffer.from(rawBody.buffer, rawBody.byteOffset, rawBody.byteLength);
+    // A Node Buffer is a Uint8Array: returned as is, no copy and no dependency on the Buffer global.
+    return rawBody;
   }
   if (rawBody instanceof ArrayBuffer) return requireRawBody(new Uint8Array(rawBody), provider);
   const what = rawBody === null || rawBody === undefined ? String(rawBody) : `a parsed ${typeof rawBody}`;

@@ -7,6 +7,7 @@
 import type { PaymentLogger, PaymentNotification } from '../service/hooks.js';
 import { toFeishuText, type FeishuMessage } from './feishu-message.js';
 import { signFeishuRequest } from './feishu-sign.js';
+import { requireWebCrypto } from '../core/web-crypto.js';
 
 /** Options of {@link createFeishuNotifier}. */
 export interface FeishuNotifierOptions {
@@ -67,6 +68,8 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
   const format = options.format ?? toFeishuText;
   const now = options.now ?? (() => new Date());
   const { target, redact } = credentialGuard(webhookUrl, secret);
+  // Signing needs Web Crypto; a runtime without it fails here, not silently at every notification.
+  if (secret !== undefined) requireWebCrypto('subtle', 'createFeishuNotifier');
 
   const report = (reason: string, notification: PaymentNotification, extra: Record<string, unknown> = {}): void => {
     logger.error('feishu notification failed', {
@@ -86,7 +89,7 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
       if (formatted === null) return;
       const message: FeishuMessage =
         typeof formatted === 'string' ? { msg_type: 'text', content: { text: formatted } } : formatted;
-      body = JSON.stringify(secret === undefined ? message : { ...signature(secret, now()), ...message });
+      body = JSON.stringify(secret === undefined ? message : { ...(await signature(secret, now())), ...message });
     } catch (error) {
       report('format_failed', notification, { error: scrub(error, redact) });
       return;
@@ -130,10 +133,10 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
   };
 }
 
-function signature(secret: string, at: Date): { timestamp: string; sign: string } {
+async function signature(secret: string, at: Date): Promise<{ timestamp: string; sign: string }> {
   const timestamp = Math.floor(at.getTime() / 1000);
   // Feishu's own samples send the timestamp as a string; it accepts both.
-  return { timestamp: String(timestamp), sign: signFeishuRequest(timestamp, secret) };
+  return { timestamp: String(timestamp), sign: await signFeishuRequest(timestamp, secret) };
 }
 
 /**

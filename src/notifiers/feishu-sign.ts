@@ -2,7 +2,7 @@
  * The Feishu (Lark) custom-bot signature, kept apart from the notifier so it can be checked on its own.
  * @module
  */
-import { createHmac } from 'node:crypto';
+import { requireWebCrypto, toBase64, utf8Encode } from '../core/web-crypto.js';
 
 /**
  * Signs a Feishu custom-bot request the way the bot's "signature verification" security setting expects:
@@ -12,6 +12,8 @@ import { createHmac } from 'node:crypto';
  * is empty — so a "normal" HMAC over the timestamp fails with Feishu code 19021. Feishu refuses timestamps
  * more than one hour away from its own clock.
  *
+ * Computed with Web Crypto (`crypto.subtle`), so it runs on every runtime; hence asynchronous.
+ *
  * @param timestamp - Unix time in seconds, sent as the body's `timestamp` field.
  * @param secret - The secret shown in the bot's security settings.
  * @returns The body's `sign` field.
@@ -19,9 +21,17 @@ import { createHmac } from 'node:crypto';
  * @example
  * ```ts
  * const timestamp = Math.floor(Date.now() / 1000)
- * const body = { timestamp: String(timestamp), sign: signFeishuRequest(timestamp, secret), msg_type: 'text', content: { text } }
+ * const body = { timestamp: String(timestamp), sign: await signFeishuRequest(timestamp, secret), msg_type: 'text', content: { text } }
  * ```
  */
-export function signFeishuRequest(timestamp: number, secret: string): string {
-  return createHmac('sha256', `${timestamp}\n${secret}`).update('').digest('base64');
+export async function signFeishuRequest(timestamp: number, secret: string): Promise<string> {
+  const { subtle } = requireWebCrypto('subtle', 'signFeishuRequest');
+  const key = await subtle.importKey(
+    'raw',
+    utf8Encode(`${timestamp}\n${secret}`),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  );
+  return toBase64(new Uint8Array(await subtle.sign('HMAC', key, new Uint8Array(0))));
 }

@@ -2,6 +2,7 @@
  * Cleans payer-facing text (`subject`, `body`, refund `description`) the way Ping++'s channels need it.
  * @module
  */
+import { utf8Length } from '../core/web-crypto.js';
 
 // Line breaks and tabs become a space: the words stay apart, but WeChat and Alipay refuse the characters.
 const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
@@ -27,7 +28,7 @@ export function cleanPingxxText(value: string, maxChars: number, maxBytes: numbe
   let text = value.replace(BREAKS, ' ').replace(REMOVED, '').replace(EMOJI_GLUE, '').replace(/ {2,}/g, ' ').trim();
   if (text.length > maxChars) text = text.slice(0, maxChars);
   if (maxBytes !== null) {
-    while (Buffer.byteLength(text, 'utf8') > maxBytes) text = text.slice(0, -1);
+    while (utf8Length(text) > maxBytes) text = text.slice(0, -1);
   }
   return text.trimEnd();
 }

@@ -11,6 +11,7 @@ import { verify, type KeyObject } from 'node:crypto';
 import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { getHeader, requireRawBody } from '../core/webhook-input.js';
+import { utf8Decode } from '../core/web-crypto.js';
 import { normalizePingxxEvent } from './pingxx-events.js';
 import type { PingxxEvent } from './pingxx-types.js';
 
@@ -55,7 +56,7 @@ export function createPingxxWebhookVerifier(
   };
 }
 
-function checkSignature(body: Buffer, header: string | undefined, key: KeyObject, provider: string): void {
+function checkSignature(body: Uint8Array, header: string | undefined, key: KeyObject, provider: string): void {
   const fail = (message: string, code: string): never => {
     throw new WebhookVerificationError(`Ping++ webhook: ${message}`, {
       code,
@@ -77,10 +78,10 @@ function checkSignature(body: Buffer, header: string | undefined, key: KeyObject
   if (!valid) fail('the signature does not match the body and the Ping++ public key.', 'WEBHOOK_SIGNATURE_INVALID');
 }
 
-function parseEvent(body: Buffer, provider: string): PingxxEvent {
+function parseEvent(body: Uint8Array, provider: string): PingxxEvent {
   let event: unknown;
   try {
-    event = JSON.parse(body.toString('utf8'));
+    event = JSON.parse(utf8Decode(body));
   } catch {
     event = undefined;
   }

@@ -4,6 +4,7 @@
  */
 import type { PaymentFactory } from '../core/factory.js';
 import type { HeadersInput } from '../core/types.js';
+import { requireWebCrypto } from '../core/web-crypto.js';
 import type { PaymentRepositories } from '../persistence/ports.js';
 import type { OrderRecord } from '../persistence/records.js';
 import { applyEvent, type EventResult } from './apply-event.js';
@@ -108,6 +109,8 @@ export interface PaymentService<THandle = unknown> {
 export function createPaymentService<THandle = unknown>(
   options: PaymentServiceOptions<THandle>,
 ): PaymentService<THandle> {
+  // Ids come from Web Crypto: a runtime without it fails here, not at the first order.
+  if (options.ids === undefined) requireWebCrypto('getRandomValues', 'createPaymentService');
   const ctx: ServiceContext<THandle> = {
     factory: options.factory,
     repositories: options.repositories,

@@ -3,10 +3,10 @@
  * keep each flow short.
  * @module
  */
-import { randomBytes } from 'node:crypto';
 import { PaymentError } from '../core/errors.js';
 import type { PaymentFactory } from '../core/factory.js';
 import type { PaymentEvent } from '../core/types.js';
+import { randomHex } from '../core/web-crypto.js';
 import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
 import type { AttemptPatch } from '../persistence/records.js';
 import type { PaymentAnomaly, PaymentHooks, PaymentLogger, PaymentNotification } from './hooks.js';
@@ -30,9 +30,9 @@ export interface Effects {
   anomalies: PaymentAnomaly[];
 }
 
-/** A new 32-hex id, like the original system's ids. */
+/** A new 32-hex id, like the original system's ids, from Web Crypto's `getRandomValues` (every runtime has it). */
 export function defaultNewId(): string {
-  return randomBytes(16).toString('hex');
+  return randomHex(16);
 }
 
 /**

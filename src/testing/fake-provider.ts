@@ -31,6 +31,7 @@ import type {
   WebhookInput,
 } from '../core/types.js';
 import { getHeader, requireRawBody } from '../core/webhook-input.js';
+import { utf8Decode } from '../core/web-crypto.js';
 
 /** What the next scripted call does. */
 export type FakeBehaviour =
@@ -298,7 +299,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
         throw new WebhookVerificationError('Fake webhook signature does not match.', { provider: name, header });
       }
-      const data = JSON.parse(body.toString('utf8')) as FakeWire;
+      const data = JSON.parse(utf8Decode(body)) as FakeWire;
       return {
         provider: name,
         eventId: data.id,
