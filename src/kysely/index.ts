@@ -16,6 +16,7 @@
 export { createKyselyRepositories, type KyselyRepositoriesOptions } from './create-kysely-repositories.js';
 export { migrateToLatest, type MigrateOptions } from './migrate-to-latest.js';
 export { paymentMigrations, createPaymentMigrations, PAYMENT_MIGRATION_PREFIX } from './payment-migrations.js';
+export type { PaymentMigration, PaymentMigrationResult, PaymentMigrationResultSet } from './payment-migration.js';
 export {
   createKyselyFromUrl,
   parseDatabaseUrl,

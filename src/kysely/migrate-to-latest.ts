@@ -1,9 +1,12 @@
 /**
- * `migrateToLatest`: runs the payment migrations with Kysely's `Migrator`.
+ * `migrateToLatest`: runs the payment migrations with Kysely's `Migrator` (from `kysely` on 0.28, from
+ * `kysely/migration` on 0.29).
  * @module
  */
-import { Migrator, type Kysely, type MigrationResultSet } from 'kysely';
+import type { Kysely } from 'kysely';
 import { ConfigurationError, isPaymentError } from '../core/errors.js';
+import { loadKyselyMigrator } from './load-kysely-migrator.js';
+import type { PaymentMigrationResultSet } from './payment-migration.js';
 import { createPaymentMigrations } from './payment-migrations.js';
 import type { TableNames } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
@@ -34,11 +37,15 @@ export interface MigrateOptions {
  * await migrateToLatest(db);
  * ```
  */
-export async function migrateToLatest<DB>(db: Kysely<DB>, options: MigrateOptions = {}): Promise<MigrationResultSet> {
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
+  options: MigrateOptions = {},
+): Promise<PaymentMigrationResultSet> {
   const migrations = createPaymentMigrations(
     options.tables,
     options.dialect === undefined ? {} : { dialect: options.dialect },
   );
+  const Migrator = await loadKyselyMigrator();
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

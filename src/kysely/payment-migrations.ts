@@ -2,8 +2,8 @@
  * The payment migrations as a plain record, for hosts that run their own Kysely `Migrator`.
  * @module
  */
-import type { Migration } from 'kysely';
 import { paymentTablesMigration } from './migrations/0001-payment-tables.js';
+import type { PaymentMigration } from './payment-migration.js';
 import { DEFAULT_TABLE_NAMES, resolveTableNames, type TableNames } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -15,6 +15,8 @@ export const PAYMENT_MIGRATION_PREFIX = 'payment-factory-';
  *
  * @example
  * ```ts
+ * import { Migrator } from 'kysely/migration'; // Kysely 0.29; from 'kysely' on 0.28
+ *
  * const migrator = new Migrator({
  *   db,
  *   provider: { getMigrations: async () => ({ ...myMigrations, ...createPaymentMigrations({ orders: 'orders' }) }) },
@@ -25,7 +27,7 @@ export const PAYMENT_MIGRATION_PREFIX = 'payment-factory-';
 export function createPaymentMigrations(
   tables: Partial<TableNames> = {},
   options: { dialect?: SqlDialect } = {},
-): Record<string, Migration> {
+): Record<string, PaymentMigration> {
   const names = resolveTableNames(tables);
   return { [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: paymentTablesMigration(names, options.dialect) };
 }
@@ -35,6 +37,6 @@ export function createPaymentMigrations(
  * (with `allowUnorderedMigrations` if your names do not sort after ours), or run them with
  * `migrateToLatest`.
  */
-export const paymentMigrations: Readonly<Record<string, Migration>> = Object.freeze(
+export const paymentMigrations: Readonly<Record<string, PaymentMigration>> = Object.freeze(
   createPaymentMigrations(DEFAULT_TABLE_NAMES),
 );

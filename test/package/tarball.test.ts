@@ -1,16 +1,23 @@
 /**
  * The packed tarball works in a scratch consumer project: `npm pack`, unpack into the scratch project's
  * node_modules (dependencies resolve from this repository's node_modules, so no network is needed), then run
- * an ESM and a CJS consumer and type-check a TypeScript consumer under `moduleResolution` node16 and bundler.
+ * an ESM and a CJS consumer (migrations included, with whichever Kysely is installed) and type-check a TypeScript
+ * consumer under `moduleResolution` node16 and bundler, including a host `Migrator` fed `paymentMigrations`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../..', import.meta.url).pathname;
 const tsc = join(root, 'node_modules/typescript/bin/tsc');
 let project: string;
+// The Kysely this run tests against (CI runs the package tests once with 0.28 and once with 0.29). Read
+// from disk: 0.29 does not export its package.json.
+const kyselyVersion = (
+  JSON.parse(readFileSync(join(root, 'node_modules/kysely/package.json'), 'utf8')) as { version: string }
+).version;
+const migratorModule = kyselyVersion.startsWith('0.28.') ? 'kysely' : 'kysely/migration';
 
 beforeAll(() => {
   // Inside the repository so that zod, stripe, pingpp and kysely resolve from its node_modules.
@@ -68,6 +75,36 @@ describe('packed tarball in a scratch project', () => {
     );
   });
 
+  it(`migrates SQLite from an ESM and a CJS consumer (kysely ${kyselyVersion})`, () => {
+    const consumer = (load: string) => `${load}
+       const db = await createKyselyFromUrl(':memory:');
+       const first = await migrateToLatest(db);
+       const again = await migrateToLatest(db);
+       const tables = (await db.introspection.getTables()).map((t) => t.name);
+       await db.destroy();
+       console.log(JSON.stringify([first.results.map((r) => r.status + ' ' + r.migrationName), again.results.length, tables]));`;
+    writeFileSync(
+      join(project, 'migrate.mjs'),
+      consumer(`import { createKyselyFromUrl, migrateToLatest } from '@org/payment-factory/kysely';`),
+    );
+    writeFileSync(
+      join(project, 'migrate.cjs'),
+      `(async () => {${consumer(`const { createKyselyFromUrl, migrateToLatest } = require('@org/payment-factory/kysely');`)}})();`,
+    );
+    for (const file of ['migrate.mjs', 'migrate.cjs']) {
+      const [applied, again, tables] = JSON.parse(
+        execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }),
+      ) as [string[], number, string[]];
+      expect(applied, file).toEqual(expect.arrayContaining(['Success payment-factory-0001-payment-tables']));
+      expect(
+        applied.every((r) => r.startsWith('Success ')),
+        file,
+      ).toBe(true);
+      expect(again, file).toBe(0);
+      expect(tables, file).toEqual(expect.arrayContaining(['order_orders', 'order_payment_attempts', 'order_refunds']));
+    }
+  });
+
   for (const [module, moduleResolution] of [
     ['node16', 'node16'],
     ['esnext', 'bundler'],
@@ -92,7 +129,7 @@ describe('packed tarball in a scratch project', () => {
             types: [],
             lib: ['es2023', 'dom'],
           },
-          include: ['consumer.ts'],
+          include: ['consumer.ts', 'migrations.ts'],
         }),
       );
       writeFileSync(
@@ -110,6 +147,23 @@ describe('packed tarball in a scratch project', () => {
          export const describe = (r: PaymentCreationResult): NextAction['type'] => r.nextAction.type;
          export const refs = [createStripeProvider, createPingxxProvider, PINGXX_CHANNELS, createKyselyRepositories] as const;
          export type Db = PaymentDatabase;`,
+      );
+      // A host's own Migrator (imported from where this Kysely exports it) takes paymentMigrations, and what
+      // migrateToLatest returns is Kysely's MigrationResultSet and back.
+      writeFileSync(
+        join(dir, 'migrations.ts'),
+        `import type { Kysely } from 'kysely';
+         import { Migrator, type Migration, type MigrationResultSet } from '${migratorModule}';
+         import { migrateToLatest, paymentMigrations, createPaymentMigrations, type PaymentMigrationResultSet, type PaymentDatabase } from '@org/payment-factory/kysely';
+         declare const db: Kysely<PaymentDatabase>;
+         export const own: Record<string, Migration> = { ...paymentMigrations, ...createPaymentMigrations({ orders: 'shop_orders' }) };
+         export const migrator = new Migrator({ db, provider: { getMigrations: async () => ({ ...paymentMigrations }) }, allowUnorderedMigrations: true });
+         export async function run(): Promise<[MigrationResultSet, PaymentMigrationResultSet]> {
+           const ours = await migrateToLatest(db);
+           const theirs: PaymentMigrationResultSet = await migrator.migrateToLatest();
+           return [ours, theirs];
+         }
+`,
       );
       // Types of the SDK peers and of node come from the repository's node_modules, as in a real project.
       execFileSync(

@@ -2,7 +2,8 @@
  * Migration 0001: the six payment tables, created fresh or adopted from the original system.
  * @module
  */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { PaymentMigration } from '../payment-migration.js';
 import type { TableNames } from '../schema.js';
 import { detectSqlDialect, type SqlDialect } from '../sql-dialect.js';
 import { ensureTable } from './ensure-table.js';
@@ -16,7 +17,7 @@ import type { UntypedDatabase } from '../schema.js';
  * No `down`: it would have to tell our columns from a host's and drop payment history. Restore from a
  * backup instead.
  */
-export function paymentTablesMigration(tables: TableNames, dialect?: SqlDialect): Migration {
+export function paymentTablesMigration(tables: TableNames, dialect?: SqlDialect): PaymentMigration {
   return {
     up: async (db: Kysely<UntypedDatabase>) => {
       const sqlDialect = dialect ?? detectSqlDialect(db);
