@@ -115,4 +115,10 @@ describe('built package', () => {
     const out = node([join(root, 'dist/cli/payment-factory.cjs'), 'env-example']);
     expect(out).toContain('STRIPE_SECRET_KEY=');
   });
+
+  it('ships a bin whose commands answer --help without running', () => {
+    // Without DATABASE_URL a real migrate run would fail with exit 1; help exits 0 (execFileSync throws otherwise).
+    const out = node([join(root, 'dist/cli/payment-factory.cjs'), 'migrate', '--help']);
+    expect(out).toMatch(/^Usage: payment-factory migrate/);
+  });
 });

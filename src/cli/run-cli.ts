@@ -1,0 +1,134 @@
+/**
+ * `runCli`: the `payment-factory` command line as a function of its arguments, environment and output, so
+ * every command is tested in-process. Each command declares its flags; `--help` / `-h` prints the command's
+ * usage and exits 0 before anything else runs (no database is opened, nothing is printed but the usage); an
+ * unknown flag or a stray argument is an error (exit 2) rather than silently ignored.
+ * @module
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { generateEnvExample } from '../core/env-example.js';
+import { isPaymentError } from '../core/errors.js';
+
+/** Where the CLI writes, and what it reads. */
+export interface CliIo {
+  /** Normal output (the env file, migration progress). */
+  stdout(text: string): void;
+  /** Usage errors and failures. */
+  stderr(text: string): void;
+  /** The environment (`DATABASE_URL`). */
+  env: NodeJS.ProcessEnv;
+}
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
+
+interface CliCommand {
+  summary: string;
+  usage: string;
+  options: Options;
+  run(values: Values, io: CliIo): Promise<number>;
+}
+
+const COMMANDS: Record<string, CliCommand> = {
+  'env-example': {
+    summary: 'Print the .env.example for every configuration key',
+    usage: `Usage: payment-factory env-example [--help]
+
+Prints a .env.example listing every configuration key with its description and default
+(secret keys are left empty). Reads nothing and writes only to stdout:
+
+  payment-factory env-example > .env.example
+`,
+    options: {},
+    run: async (_values, io) => {
+      io.stdout(generateEnvExample());
+      return 0;
+    },
+  },
+  migrate: {
+    summary: 'Create or upgrade the payment tables at DATABASE_URL',
+    usage: `Usage: payment-factory migrate [--help]
+
+Creates or upgrades the payment tables at DATABASE_URL, then exits:
+  DATABASE_URL=./payments.sqlite              SQLite file (also sqlite:path, file:path)
+  DATABASE_URL=postgres://user@host/db        PostgreSQL (postgresql:// too)
+  DATABASE_URL=mysql://user@host/db           MySQL / MariaDB (mariadb:// too)
+Exit code 0 when the tables are up to date, 1 on any failure. The URL is never printed.
+`,
+    options: {},
+    run: async (_values, io) => {
+      const { runMigrate } = await import('./migrate.js');
+      return runMigrate(io.env, { log: (m) => io.stdout(`${m}\n`) });
+    },
+  },
+};
+
+/** The top-level usage, listing every command. */
+export function cliUsage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}   ${c.summary}`);
+  return `Usage: payment-factory <command> [--help]
+
+Commands:
+${lines.join('\n')}
+
+Run "payment-factory <command> --help" for a command's usage.
+`;
+}
+
+/**
+ * Runs `payment-factory` with `argv` (the arguments after the program name) and returns the exit code: 0
+ * success or help, 1 failure, 2 usage error.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), {
+ *   stdout: (t) => process.stdout.write(t),
+ *   stderr: (t) => process.stderr.write(t),
+ *   env: process.env,
+ * });
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined) {
+    io.stderr(cliUsage());
+    return 2;
+  }
+  if (name === '--help' || name === '-h') {
+    io.stdout(cliUsage());
+    return 0;
+  }
+  if (name === 'help') {
+    const topic = rest[0] === undefined ? undefined : COMMANDS[rest[0]];
+    if (rest[0] !== undefined && topic === undefined) return usageError(`Unknown command "${rest[0]}".`, io);
+    io.stdout(topic ? topic.usage : cliUsage());
+    return 0;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (!command) return usageError(`Unknown command "${name}".`, io);
+
+  // --help wins over anything else on the line (as in git, npm): asking for help never fails.
+  const beforeTerminator = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+  if (beforeTerminator.some((arg) => arg === '--help' || arg === '-h')) {
+    io.stdout(command.usage);
+    return 0;
+  }
+  let values: Values;
+  try {
+    ({ values } = parseArgs({ args: [...rest], options: command.options, strict: true }));
+  } catch (error) {
+    return usageError(`${error instanceof Error ? error.message : String(error)}`, io, command.usage);
+  }
+  try {
+    return await command.run(values, io);
+  } catch (error) {
+    io.stderr(`${isPaymentError(error) ? `${error.code}: ${error.message}` : String(error)}\n`);
+    return 1;
+  }
+}
+
+function usageError(message: string, io: CliIo, usage: string = cliUsage()): number {
+  io.stderr(`${message}\n\n${usage}`);
+  return 2;
+}
