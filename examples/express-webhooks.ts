@@ -10,8 +10,8 @@
  * 2. No body parser on the route at all: `toNodeHandler` reads the stream itself.
  *
  * Either way, mount the webhook route **before** any global `app.use(express.json())`. If a JSON parser
- * does run first, the endpoint answers `400 {"error":"RAW_BODY_REQUIRED"}` and logs how to fix it, instead
- * of losing the webhook silently.
+ * does run first, the endpoint answers `400 {"error":"RAW_BODY_REQUIRED","framework":"express","fix":…}` —
+ * the fix shows in the provider's delivery log — and logs it too, instead of losing the webhook silently.
  *
  * Run: `npx tsx examples/express-webhooks.ts`
  * @module
@@ -28,7 +28,9 @@ export function createExpressApp(service: PaymentService): Express {
   const app = express();
   const webhooks = toNodeHandler(createWebhookHandler(service), { logger: service.logger });
 
-  // Raw bytes for this route only; the provider comes from the last path segment.
+  // Raw bytes for this route only; the provider comes from the last path segment. `limit: '1mb'` matches the
+  // handler's maxBodyBytes (1 MiB): express.raw reads the body first, so its limit is the one that protects
+  // the process (its default, 100kb, is also too small for a large Stripe event).
   app.post('/webhooks/:provider', express.raw({ type: 'application/json', limit: '1mb' }), webhooks);
 
   // Everything else may parse JSON as usual: it is registered after the webhook route.

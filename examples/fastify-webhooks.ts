@@ -10,7 +10,7 @@
  * @module
  */
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
-import { createWebhookHandler, type PaymentService } from '@org/payment-factory';
+import { createWebhookHandler, DEFAULT_MAX_WEBHOOK_BODY_BYTES, type PaymentService } from '@org/payment-factory';
 import { isMain, runMain, runPaidFlow, startDemo } from './shared/demo-stack.js';
 
 /**
@@ -19,12 +19,16 @@ import { isMain, runMain, runPaidFlow, startDemo } from './shared/demo-stack.js'
  */
 export function paymentWebhooks(service: PaymentService): FastifyPluginAsync {
   // The provider name comes from the last path segment: /webhooks/stripe → "stripe".
-  const handle = createWebhookHandler(service);
+  const handle = createWebhookHandler(service, { maxBodyBytes: DEFAULT_MAX_WEBHOOK_BODY_BYTES });
   return async (scope) => {
-    // Only this plugin's routes see the override (Fastify encapsulation).
+    // Only this plugin's routes see the override (Fastify encapsulation). The parser reads the body before the
+    // handler does, so its bodyLimit is the one that protects the process: keep it equal to maxBodyBytes (1 MiB).
+    // A larger body is answered 413 by Fastify, by Content-Length before reading or as soon as it streams past.
     scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_req, body, done) =>
-      done(null, body),
+    scope.addContentTypeParser(
+      'application/json',
+      { parseAs: 'buffer', bodyLimit: DEFAULT_MAX_WEBHOOK_BODY_BYTES },
+      (_req, body, done) => done(null, body),
     );
 
     scope.post<{ Body: Buffer }>('/webhooks/:provider', async (req, reply) => {

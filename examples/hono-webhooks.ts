@@ -20,8 +20,10 @@ import { isMain, runMain, runPaidFlow, startDemo } from './shared/demo-stack.js'
 /** The part to copy: a Hono app whose `POST /webhooks/:provider` is the library's Web handler. */
 export function createHonoApp(service: PaymentService): Hono {
   const app = new Hono();
-  // The provider name comes from the last path segment: /webhooks/stripe → "stripe".
-  const handle = createWebhookHandler(service);
+  // The provider name comes from the last path segment: /webhooks/stripe → "stripe". Nothing reads the body
+  // before the handler, so its own limit protects the process: a Content-Length over maxBodyBytes is answered
+  // 413 unread, a body streaming past it stops being read, and an unsigned request is refused before reading.
+  const handle = createWebhookHandler(service, { maxBodyBytes: 1_048_576 });
   app.post('/webhooks/:provider', (c) => handle(c.req.raw));
   app.get('/orders/:orderId', async (c) => {
     const order = await service.getOrder(c.req.param('orderId'));

@@ -7,7 +7,10 @@
  *
  * Route handlers receive a Web `Request` whose body nobody has read, which is exactly what
  * `createWebhookHandler` needs: never call `request.json()` first (if you must peek, use
- * `await request.text()` and pass that string on). Keep the handler on the Node.js runtime — the Stripe and
+ * `await request.text()` and pass that string on). App Router route handlers have no body-size limit of their
+ * own, so the handler's `maxBodyBytes` (1 MiB) is the limit: larger bodies are answered 413 without being
+ * read whole. (Pages Router: `export const config = { api: { bodyParser: false } }` and
+ * `export default toNodeHandler(createWebhookHandler(service))`, which applies the same limit to the stream.) Keep the handler on the Node.js runtime — the Stripe and
  * Ping++ SDKs and the database drivers need Node APIs — and dynamic, so nothing is cached.
  *
  * Run the demo: `npx tsx examples/nextjs-route-handler.ts` (it serves `POST` the way `next dev` would).
@@ -81,7 +84,11 @@ export interface WebhookRouteContext {
 export async function POST(request: Request, context?: WebhookRouteContext): Promise<Response> {
   const service = await getPaymentService();
   const provider = context ? (await context.params).provider : undefined;
-  const handle = createWebhookHandler(service, provider === undefined ? {} : { provider });
+  // maxBodyBytes: the default, spelled out — App Router applies no body limit of its own.
+  const handle = createWebhookHandler(service, {
+    maxBodyBytes: 1_048_576,
+    ...(provider === undefined ? {} : { provider }),
+  });
   return handle(request);
 }
 

@@ -50,6 +50,25 @@ export interface PaymentProvider {
   readonly kind: string;
   /** What this adapter supports. */
   readonly capabilities: ProviderCapabilities;
+  /**
+   * Request headers that carry this provider's webhook signature (lower-case names), e.g. `stripe-signature`,
+   * `x-pingplusplus-signature`, `wechatpay-signature`. When set, `createWebhookHandler` answers a request
+   * carrying **none** of them `400 {"error":"WEBHOOK_SIGNATURE_MISSING"}` before reading its body, so an
+   * unsigned flood costs no memory. Leave it unset when the signature travels inside the body (native Alipay
+   * signs form fields) or when verification is switched off; `verifyWebhook` still decides everything.
+   * @default undefined (the body is always read and handed to `verifyWebhook`)
+   */
+  readonly webhookSignatureHeaders?: readonly string[];
+  /**
+   * Origins (`https://shop.example`) a per-request redirect URL in `PaymentRequest.extra` (`successUrl`,
+   * `cancelUrl`, `resultUrl`, `returnUrl`) may point to. When set, the service refuses any other URL with a
+   * `ValidationError` before it writes an attempt or calls the provider, and the adapter refuses it again
+   * before sending (see `assertRedirectUrlsAllowed`). Built-in adapters take it as the
+   * `allowedRedirectOrigins` option (`PAYMENT_REDIRECT_ORIGINS`), defaulting to the origins of their
+   * configured URLs.
+   * @default undefined (the adapter sends no caller-supplied redirect URL, or checks them itself)
+   */
+  readonly allowedRedirectOrigins?: readonly string[];
   /** Creates one remote payment for one attempt. MUST be idempotent per `attemptId`. */
   createPayment(request: PaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult>;
   /** Fetches the provider's current truth. Required when `capabilities.retrieve`. */

@@ -14,7 +14,7 @@ import { pingxxNextAction } from './pingxx-next-action.js';
 import { resolvePingxxOptions, type PingxxProviderOptions } from './pingxx-options.js';
 import { buildPingxxRefundParams, findPingxxRefund, toRefundResult } from './pingxx-refunds.js';
 import type { PingxxCharge } from './pingxx-types.js';
-import { createPingxxWebhookVerifier } from './pingxx-webhooks.js';
+import { createPingxxWebhookVerifier, PINGXX_SIGNATURE_HEADER } from './pingxx-webhooks.js';
 
 /** A Ping++ adapter instance. */
 export interface PingxxProvider extends PaymentProvider {
@@ -88,6 +88,8 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     appId: config.appId,
     livemode: config.livemode,
     capabilities,
+    // Without verification (a local experiment), an unsigned request must still reach verifyWebhook.
+    ...(options.unsafeSkipWebhookVerification === true ? {} : { webhookSignatureHeaders: [PINGXX_SIGNATURE_HEADER] }),
 
     async createPayment(request, callOptions) {
       const now = clock();

@@ -1,54 +1,78 @@
 /**
  * `toNodeHandler`: runs a Web-standard handler on Node's `http` (and Express / Fastify, which build on it).
- * It reads the raw request bytes itself; when a body parser already consumed the stream and left a parsed
- * object on `req.body`, it answers 400 `RAW_BODY_REQUIRED` instead of silently losing the webhook.
+ *
+ * The request body is handed over as a pull-based stream, so nothing is read until the handler asks for it:
+ * a request the handler refuses first (no signature header, a `Content-Length` over the limit) costs no
+ * memory, and a body that streams past `maxBodyBytes` stops being read there. The unread rest of a refused
+ * request is left unread in the socket for a moment (so the client reads the answer rather than a reset), then
+ * the connection is closed. A body a framework
+ * already read is used as is when it is bytes (`express.raw()`, `req.rawBody`); a parsed object makes the
+ * handler answer 400 `RAW_BODY_REQUIRED` with the fix for the framework, instead of silently losing the webhook.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { RawBodyRequiredError } from '../core/errors.js';
 import { silentLogger, type PaymentLogger } from './hooks.js';
+import { frameworkOfNodeRequest, PARSED_BODY_MARK, type ParsedBodyMark } from './raw-body-fixes.js';
+import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, payloadTooLargeError } from './webhook-body.js';
 import { errorResponse, type WebhookHandler } from './webhook-handler.js';
 
 /** A Node request as Express/Fastify may leave it: maybe with a body already read. */
 export type NodeRequestLike = IncomingMessage & { body?: unknown; rawBody?: unknown; originalUrl?: string };
+
+/** Options of {@link toNodeHandler}. */
+export interface NodeHandlerOptions {
+  /** Logs failures to even build the request or write the response. @default a silent logger */
+  logger?: PaymentLogger;
+  /**
+   * Largest body read from the Node stream, in bytes: the stream errors with `PAYLOAD_TOO_LARGE` (answered 413)
+   * past it, whatever handler it feeds.
+   * @default the handler's own `maxBodyBytes` (1 MiB for `createWebhookHandler`)
+   */
+  maxBodyBytes?: number;
+}
 
 /**
  * Adapts a Web handler to `(req, res) => void` for `http.createServer`, Express and Fastify's raw req/res.
  *
  * @example
  * ```ts
- * // Express: no JSON parser on this route; or express.raw({ type: '*\/*' }) — a Buffer body is used as is.
+ * // Express: no JSON parser on this route; or express.raw({ type: 'application/json', limit: '1mb' }).
  * app.post('/webhooks/:provider', toNodeHandler(createWebhookHandler(service)))
  * ```
  */
 export function toNodeHandler(
   handler: WebhookHandler,
-  options: { logger?: PaymentLogger } = {},
+  options: NodeHandlerOptions = {},
 ): (req: NodeRequestLike, res: ServerResponse) => void {
   const logger = options.logger ?? silentLogger;
+  const maxBodyBytes = options.maxBodyBytes ?? handler.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
   const run = async (req: NodeRequestLike, res: ServerResponse): Promise<void> => {
     let response: Response;
     try {
-      const body = await readRawBody(req);
       const headers = new Headers();
       for (const [key, value] of Object.entries(req.headers)) {
         if (value === undefined) continue;
         for (const v of Array.isArray(value) ? value : [value]) headers.append(key, v);
       }
+      const body = bodyOf(req);
       const host = req.headers.host ?? 'localhost';
       const url = new URL(req.originalUrl ?? req.url ?? '/', `http://${host}`);
-      response = await handler(
-        new Request(url, {
-          method: req.method ?? 'POST',
-          headers,
-          ...(body.length > 0 ? { body: new Uint8Array(body) } : {}),
-        }),
-      );
+      const method = req.method ?? 'POST';
+      const hasBody = method !== 'GET' && method !== 'HEAD';
+      const parsed = typeof body === 'object' && !(body instanceof Uint8Array) ? body : null;
+      const init: RequestInit & { duplex?: 'half' } = { method, headers };
+      if (hasBody && body === 'stream')
+        Object.assign(init, { body: nodeBodyStream(req, maxBodyBytes), duplex: 'half' });
+      else if (hasBody && body instanceof Uint8Array) init.body = body as Uint8Array<ArrayBuffer>;
+      const request = new Request(url, init);
+      if (parsed) Object.defineProperty(request, PARSED_BODY_MARK, { value: parsed });
+      response = await handler(request);
     } catch (error) {
       response = errorResponse(error, logger, null);
     }
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
+    if (!req.complete) linger(req, res);
     res.end(Buffer.from(await response.arrayBuffer()));
   };
   // A plain `(req, res) => void` for http.createServer; a failure to even write the response is logged.
@@ -61,18 +85,84 @@ export function toNodeHandler(
   };
 }
 
-async function readRawBody(req: NodeRequestLike): Promise<Buffer> {
+/**
+ * A request answered before its body was read (refused). Closing at once, with unread bytes in the socket,
+ * makes the kernel send a reset that can reach the client before it has read our answer; draining the rest
+ * would let the client push megabytes through us (Node drains an unread body by default). So the rest is
+ * left in the socket, unread, for `LINGER_MS` — the client reads the answer and stops sending — and then the
+ * connection is closed.
+ */
+function linger(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    // Runs after Node's own 'finish' handler, which schedules the drain; pausing here cancels it.
+    req.pause();
+    setTimeout(() => req.socket?.destroy(), LINGER_MS).unref();
+  });
+}
+
+/** How long a refused request's unread rest stays in the socket before its connection is closed. */
+const LINGER_MS = 2_000;
+
+/** The body a framework left on the request (bytes, or a parsed object), or `'stream'` to read it ourselves. */
+function bodyOf(req: NodeRequestLike): Uint8Array | ParsedBodyMark | 'stream' {
   for (const candidate of [req.rawBody, req.body]) {
     if (candidate === undefined) continue;
-    if (Buffer.isBuffer(candidate)) return candidate;
-    if (candidate instanceof Uint8Array) return Buffer.from(candidate);
-    if (typeof candidate === 'string') return Buffer.from(candidate, 'utf8');
-    if (candidate === req.body && req.readableEnded) {
-      throw new RawBodyRequiredError('The request body was already parsed by a body parser.');
-    }
+    if (candidate instanceof Uint8Array) return candidate; // Buffer included
+    if (typeof candidate === 'string') return new TextEncoder().encode(candidate);
+    if (candidate === req.body && req.readableEnded) return { framework: frameworkOfNodeRequest(req) };
   }
-  if (req.readableEnded) throw new RawBodyRequiredError('The request body stream was already consumed.');
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
-  return Buffer.concat(chunks);
+  if (req.readableEnded) return { framework: frameworkOfNodeRequest(req) };
+  return 'stream';
+}
+
+/**
+ * The Node request body as a Web stream that reads one chunk per pull (high-water mark 0: nothing is read
+ * before the handler asks) and errors with `PAYLOAD_TOO_LARGE` once more than `limit` bytes were delivered.
+ */
+function nodeBodyStream(req: IncomingMessage, limit: number): ReadableStream<Uint8Array> {
+  let total = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        if (total > limit) return controller.error(payloadTooLargeError(limit));
+        const chunk = await nextChunk(req);
+        if (chunk === null) return controller.close();
+        total += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+      // Nothing to do: the unread rest is never received (the answer closes the connection).
+      cancel() {},
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+function nextChunk(req: IncomingMessage): Promise<Uint8Array | null> {
+  return new Promise((resolve, reject) => {
+    if (req.readableEnded) return resolve(null);
+    const settle = (finish: () => void): void => {
+      req.off('readable', onReadable);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      finish();
+    };
+    const onReadable = (): void => {
+      const chunk = req.read() as Buffer | string | null;
+      // A Buffer is a Uint8Array: passed on without a copy.
+      if (chunk !== null) settle(() => resolve(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk));
+    };
+    const onEnd = (): void => settle(() => resolve(null));
+    const onError = (error: Error): void => settle(() => reject(error));
+    const onClose = (): void =>
+      settle(() =>
+        req.readableEnded ? resolve(null) : reject(new Error('The request was aborted before its body ended.')),
+      );
+    req.on('readable', onReadable);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+    onReadable();
+  });
 }

@@ -3,19 +3,32 @@
  * unchanged in Hono, Next.js route handlers, Bun, Deno, Cloudflare, and — through `toNodeHandler` —
  * Node's `http`, Express and Fastify.
  *
+ * The endpoint is public, so it refuses what it can before reading the body: a request without the
+ * provider's signature header (when the adapter declares `webhookSignatureHeaders`) and a body larger than
+ * `maxBodyBytes` (by its `Content-Length`, or once the streamed bytes pass the limit).
+ *
  * Status codes (what the provider does next):
  * - 200 for every processed outcome (`applied`, `duplicate`, `ignored`, `rejected`): retrying cannot help.
- * - 400 for a bad signature or a body that is not the raw bytes: the request itself is wrong.
- * - 404 for an unknown provider in the route.
+ * - 400 for a missing or bad signature, or a body that is not the raw bytes: the request itself is wrong.
+ * - 404 for an unknown provider in the route; 405 for anything but POST.
+ * - 413 for a body over `maxBodyBytes`.
  * - 503 for retryable failures (database down, a refund before its payment), 500 otherwise: the provider
  *   redelivers, and the journal makes the redelivery safe.
- * Bodies carry codes only, never internal error text.
+ * Bodies carry codes only, never internal error text — except the `RAW_BODY_REQUIRED` answer, which carries
+ * the fix for the framework (providers show it in their delivery logs).
  * @module
  */
-import { isPaymentError, RawBodyRequiredError } from '../core/errors.js';
-import type { PaymentLogger } from './hooks.js';
+import { ConfigurationError, isPaymentError } from '../core/errors.js';
+import { silentLogger, type PaymentLogger } from './hooks.js';
 import type { PaymentService } from './payment-service.js';
+import {
+  frameworkOfWebRequest,
+  parsedBodyMarkOf,
+  rawBodyRequiredBody,
+  type WebhookFramework,
+} from './raw-body-fixes.js';
 import { describeError } from './service-context.js';
+import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, readBoundedBody } from './webhook-body.js';
 
 /** Options of {@link createWebhookHandler}. */
 export interface WebhookHandlerOptions {
@@ -26,44 +39,83 @@ export interface WebhookHandlerOptions {
   provider?: string | ((request: Request) => string | null | undefined);
   /** @default the service's logger */
   logger?: PaymentLogger;
+  /**
+   * Largest body accepted, in bytes. A larger `Content-Length` is answered 413 without reading the body; a
+   * body that streams past the limit stops being read and is answered 413. Real events are a few KB.
+   * @default 1048576 (1 MiB)
+   */
+  maxBodyBytes?: number;
 }
 
-/** A Web-standard request handler. */
-export type WebhookHandler = (request: Request) => Promise<Response>;
+/**
+ * A Web-standard request handler. Handlers from {@link createWebhookHandler} also carry their body limit, which
+ * `toNodeHandler` applies to the Node stream too.
+ */
+export type WebhookHandler = ((request: Request) => Promise<Response>) & {
+  /** The handler's body limit in bytes, when it has one. */
+  readonly maxBodyBytes?: number;
+};
 
 /**
  * Creates a Web-standard webhook endpoint for the service.
  *
  * @example
  * ```ts
- * const handle = createWebhookHandler(service)
+ * const handle = createWebhookHandler(service, { maxBodyBytes: 1_048_576 })
  * app.post('/webhooks/:provider', (c) => handle(c.req.raw)) // Hono
  * ```
  */
 export function createWebhookHandler(
   service: Pick<PaymentService, 'handleWebhook' | 'logger' | 'factory'>,
   options: WebhookHandlerOptions = {},
-): WebhookHandler {
+): WebhookHandler & { readonly maxBodyBytes: number } {
   const logger = options.logger ?? service.logger;
-  return async (request) => {
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
+    throw new ConfigurationError('maxBodyBytes must be a positive whole number of bytes.', {
+      code: 'INVALID_MAX_BODY_BYTES',
+    });
+  }
+  const handle = async (request: Request): Promise<Response> => {
     if (request.method !== 'POST') return json(405, { error: 'METHOD_NOT_ALLOWED' }, { allow: 'POST' });
     const provider = providerOf(request, options.provider);
-    if (!provider || !service.factory.providers.has(provider)) return json(404, { error: 'UNKNOWN_PROVIDER' });
+    const adapter = provider === null ? undefined : service.factory.providers.get(provider);
+    if (!provider || !adapter) return json(404, { error: 'UNKNOWN_PROVIDER' });
+    const signatureHeaders = adapter.webhookSignatureHeaders;
+    if (signatureHeaders?.length && !signatureHeaders.some((name) => request.headers.get(name))) {
+      logger.warn('webhook refused', { provider, error: 'WEBHOOK_SIGNATURE_MISSING' });
+      return json(400, { error: 'WEBHOOK_SIGNATURE_MISSING' });
+    }
+    // A body read earlier (e.g. `await c.req.json()` before passing `c.req.raw`) cannot be verified.
+    const parsed = parsedBodyMarkOf(request);
+    if (parsed || request.bodyUsed) {
+      return rawBodyRequired(parsed ? parsed.framework : frameworkOfWebRequest(request), logger, service, provider);
+    }
     try {
-      // A body read earlier (e.g. `await c.req.json()` before passing `c.req.raw`) cannot be verified.
-      if (request.bodyUsed)
-        throw new RawBodyRequiredError('The request body was already read before the webhook handler.');
-      const rawBody = new Uint8Array(await request.arrayBuffer());
-      const result = await service.handleWebhook({ provider, rawBody, headers: request.headers });
+      const body = await readBoundedBody(request, maxBodyBytes);
+      if (!body.ok) {
+        logger.warn('webhook refused', { provider, error: 'PAYLOAD_TOO_LARGE', maxBodyBytes });
+        return payloadTooLargeResponse(maxBodyBytes);
+      }
+      const result = await service.handleWebhook({ provider, rawBody: body.bytes, headers: request.headers });
       return json(200, { received: true, outcome: result.outcome });
     } catch (error) {
+      if (isPaymentError(error, 'RawBodyRequiredError')) {
+        return rawBodyRequired(frameworkOfWebRequest(request), logger, service, provider);
+      }
       return errorResponse(error, logger, provider);
     }
   };
+  return Object.assign(handle, { maxBodyBytes });
 }
 
 /** Maps an error to the response a provider understands, logging the detail server-side. */
 export function errorResponse(error: unknown, logger: PaymentLogger, provider: string | null): Response {
+  if (isPaymentError(error) && error.code === 'PAYLOAD_TOO_LARGE') {
+    logger.warn('webhook refused', { provider, error: 'PAYLOAD_TOO_LARGE' });
+    const limit = (error.details as { maxBodyBytes?: unknown } | undefined)?.maxBodyBytes;
+    return payloadTooLargeResponse(typeof limit === 'number' ? limit : null);
+  }
   if (isPaymentError(error, 'WebhookVerificationError') || isPaymentError(error, 'RawBodyRequiredError')) {
     logger.warn('webhook refused', { provider, error: describeError(error), message: error.message });
     return json(400, { error: error.code });
@@ -73,12 +125,46 @@ export function errorResponse(error: unknown, logger: PaymentLogger, provider: s
   return json(retryable ? 503 : 500, { error: isPaymentError(error) ? error.code : 'INTERNAL_ERROR' });
 }
 
+/** The 413 answer: `{"error":"PAYLOAD_TOO_LARGE","maxBodyBytes":…}`. */
+export function payloadTooLargeResponse(maxBodyBytes: number | null): Response {
+  return json(413, { error: 'PAYLOAD_TOO_LARGE', maxBodyBytes });
+}
+
+/** Services already warned on the console about a raw-body mistake (once each; a silent logger hides it). */
+const warnedServices = new WeakSet<object>();
+
+function rawBodyRequired(
+  framework: WebhookFramework | null,
+  logger: PaymentLogger,
+  service: object,
+  provider: string,
+): Response {
+  const body = rawBodyRequiredBody(framework);
+  logger.warn('webhook refused: the body is not the raw request bytes', { provider, framework, fix: body.fix });
+  if (logger === silentLogger && !warnedServices.has(service)) {
+    warnedServices.add(service);
+    console.warn(
+      `[@org/payment-factory] Webhook for "${provider}" answered 400 RAW_BODY_REQUIRED: ${body.message} ` +
+        `Fix: ${body.fix} (Shown once: pass a logger to createPaymentService to see every refused webhook.)`,
+    );
+  }
+  return json(400, body);
+}
+
 function providerOf(request: Request, option: WebhookHandlerOptions['provider']): string | null {
   if (typeof option === 'string') return option;
   if (typeof option === 'function') return option(request) ?? null;
   const url = new URL(request.url);
   const segment = url.pathname.split('/').filter(Boolean).at(-1);
-  return url.searchParams.get('provider') ?? (segment ? decodeURIComponent(segment) : null);
+  return url.searchParams.get('provider') ?? (segment ? safeDecode(segment) : null);
+}
+
+function safeDecode(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {

@@ -27,7 +27,7 @@ import {
   sessionCreationResult,
   sessionSnapshot,
 } from './stripe-results.js';
-import { createStripeWebhookVerifier } from './stripe-webhooks.js';
+import { createStripeWebhookVerifier, STRIPE_SIGNATURE_HEADER } from './stripe-webhooks.js';
 
 /** The Stripe adapter: a {@link PaymentProvider} plus its SDK client, for calls the port does not cover. */
 export interface StripeProvider extends PaymentProvider {
@@ -150,6 +150,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     name: provider,
     kind: 'stripe',
     capabilities,
+    webhookSignatureHeaders: [STRIPE_SIGNATURE_HEADER],
     client,
 
     async createPayment(request, callOptions: ProviderCallOptions = {}) {

@@ -9,6 +9,9 @@ import { WebhookVerificationError } from '../core/errors.js';
 import type { WebhookInput } from '../core/types.js';
 import { getHeader, requireRawBody } from '../core/webhook-input.js';
 
+/** The header Stripe puts its signature in (matched case-insensitively). */
+export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
+
 /** The part of the SDK's `webhooks` helper the verifier uses. */
 export type StripeWebhooksLike = Pick<Stripe['webhooks'], 'constructEventAsync'>;
 
@@ -39,7 +42,7 @@ export function createStripeWebhookVerifier(
   const { webhooks, secrets, tolerance, provider } = options;
   return async (input) => {
     const body = requireRawBody(input.rawBody, provider);
-    const header = getHeader(input.headers, 'stripe-signature');
+    const header = getHeader(input.headers, STRIPE_SIGNATURE_HEADER);
     if (header === undefined || header.trim() === '') {
       throw new WebhookVerificationError(
         'The stripe-signature header is missing: this request was not signed by Stripe.',

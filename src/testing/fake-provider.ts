@@ -191,6 +191,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     name,
     kind,
     capabilities,
+    webhookSignatureHeaders: [SIGNATURE_HEADER],
     payments,
     calls,
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '@org/payment-factory';
+import { rawBodyRequiredBody, silentLogger } from '@org/payment-factory';
 import { createExpressApp, createMisconfiguredExpressApp } from '../../examples/express-webhooks.js';
 import { serveLocally, startDemo, type Demo, type LocalServer } from '../../examples/shared/demo-stack.js';
 
@@ -41,7 +41,12 @@ describe('examples/express-webhooks', () => {
     demo.pay(reference);
     const refused = await demo.deliver(`${bad.url}/webhooks/stripe`, reference);
     expect(refused.status).toBe(400);
-    expect(JSON.parse(refused.body)).toEqual({ error: 'RAW_BODY_REQUIRED' });
+    // The body carries the fix: Stripe shows it in the endpoint's delivery log.
+    expect(JSON.parse(refused.body)).toEqual(rawBodyRequiredBody('express'));
+    expect(JSON.parse(refused.body)).toMatchObject({
+      framework: 'express',
+      fix: expect.stringContaining('express.raw('),
+    });
     expect((await demo.service.getOrder(orderId))?.status).toBe('pending');
 
     const retried = await demo.deliver(`${good.url}/webhooks/stripe`, reference);

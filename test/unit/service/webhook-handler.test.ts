@@ -1,8 +1,53 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { createWebhookHandler, toNodeHandler } from '../../../src/index.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import {
+  createPaymentFactory,
+  createPaymentService,
+  createWebhookHandler,
+  RAW_BODY_FIXES,
+  rawBodyRequiredBody,
+  toNodeHandler,
+} from '../../../src/index.js';
+import { createFakeProvider } from '../../../src/testing/fake-provider.js';
+import { createInMemoryRepositories } from '../../../src/testing/in-memory-repositories.js';
 import { createHarness, orderWithCharge } from './harness.js';
+
+/** A request body that counts what the handler pulls from it, and never ends on its own. */
+function countingBody(
+  chunkBytes: number,
+  maxChunks = Infinity,
+): { stream: ReadableStream<Uint8Array>; pulled: () => number; cancelled: () => boolean } {
+  let pulled = 0;
+  let chunks = 0;
+  let cancelled = false;
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (chunks >= maxChunks) return controller.close();
+        chunks += 1;
+        pulled += chunkBytes;
+        controller.enqueue(new Uint8Array(chunkBytes));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  return { stream, pulled: () => pulled, cancelled: () => cancelled };
+}
+
+/** A body with the fake provider's signature header (the value does not matter before the body is read). */
+const signedLooking = {
+  rawBody: '{"id":"evt_1"}',
+  headers: { 'content-type': 'application/json', 'x-fake-signature': 'ab' },
+};
+
+function streamed(url: string, body: ReadableStream<Uint8Array>, headers: Record<string, string>): Request {
+  return new Request(url, { method: 'POST', body, headers, duplex: 'half' } as RequestInit);
+}
 
 function post(url: string, webhook: { rawBody: string; headers: Record<string, string> }): Request {
   return new Request(url, { method: 'POST', body: webhook.rawBody, headers: webhook.headers });
@@ -51,7 +96,149 @@ describe('createWebhookHandler', () => {
       await request.json();
       const res = await handle(request);
       expect(res.status).toBe(400);
-      expect(await res.json()).toEqual({ error: 'RAW_BODY_REQUIRED' });
+      // A plain Request does not say which framework read it: the body lists every fix.
+      expect(await res.json()).toEqual(rawBodyRequiredBody(null));
+    }
+  });
+
+  it('names the Next.js fix when a NextRequest was read before the handler', async () => {
+    const h = createHarness();
+    const { attemptId } = await orderWithCharge(h);
+    const request = Object.assign(post('https://x/webhooks/fake', h.fake.webhook(attemptId)), {
+      nextUrl: new URL('https://x/webhooks/fake'),
+    });
+    await request.text();
+    const res = await createWebhookHandler(h.service)(request);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({
+      error: 'RAW_BODY_REQUIRED',
+      message: expect.stringContaining('exact bytes'),
+      framework: 'nextjs',
+      fix: RAW_BODY_FIXES.nextjs,
+    });
+  });
+
+  it('lists a fix for every framework when the framework is unknown', () => {
+    const { fix } = rawBodyRequiredBody(null);
+    for (const [name, text] of [
+      ['Express', RAW_BODY_FIXES.express],
+      ['Fastify', RAW_BODY_FIXES.fastify],
+      ['Next.js', RAW_BODY_FIXES.nextjs],
+      ['Hono', RAW_BODY_FIXES.hono],
+    ]) {
+      expect(fix).toContain(`${name}: ${text}`);
+    }
+    expect(RAW_BODY_FIXES.express).toContain("express.raw({ type: 'application/json', limit: '1mb' })");
+    expect(RAW_BODY_FIXES.fastify).toContain('bodyLimit: 1048576');
+    expect(RAW_BODY_FIXES.nextjs).toContain('bodyParser: false');
+    expect(RAW_BODY_FIXES.hono).toContain('c.req.raw');
+  });
+
+  it('shows the real 400 bodies in docs/webhooks.md and docs/flows.md', () => {
+    const read = (name: string) => readFileSync(new URL(`../../../docs/${name}`, import.meta.url), 'utf8');
+    expect(read('webhooks.md')).toContain(JSON.stringify(rawBodyRequiredBody('express')));
+    for (const name of ['webhooks.md', 'flows.md']) {
+      expect(read(name)).toContain('{"error":"PAYLOAD_TOO_LARGE","maxBodyBytes":1048576}');
+      expect(read(name)).toContain('{"error":"WEBHOOK_SIGNATURE_MISSING"}');
+      expect(read(name)).not.toContain('WEBHOOK_VERIFICATION_FAILED');
+    }
+  });
+
+  it('warns once on the console about a raw-body mistake when the service has no logger', async () => {
+    const fake = createFakeProvider();
+    const service = createPaymentService({
+      factory: createPaymentFactory({ providers: [fake] }),
+      repositories: createInMemoryRepositories(),
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      for (let i = 0; i < 3; i += 1) {
+        // A handler per request, as a Next.js route may build it: still one warning per service.
+        const request = post('https://x/webhooks/fake', signedLooking);
+        await request.json();
+        expect((await createWebhookHandler(service)(request)).status).toBe(400);
+      }
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]?.[0])).toContain('RAW_BODY_REQUIRED');
+      expect(String(warn.mock.calls[0]?.[0])).toContain(RAW_BODY_FIXES.express);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('does not touch the console when the service has a logger; the logger gets the fix', async () => {
+    const h = createHarness();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const request = post('https://x/webhooks/fake', signedLooking);
+      await request.json();
+      await createWebhookHandler(h.service)(request);
+      expect(warn).not.toHaveBeenCalled();
+      expect(h.logs.find((l) => l.message.includes('raw request bytes'))?.fields).toMatchObject({
+        provider: 'fake',
+        framework: null,
+      });
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  it('answers 400 WEBHOOK_SIGNATURE_MISSING before reading the body of an unsigned request', async () => {
+    const h = createHarness();
+    const body = countingBody(64 * 1024);
+    const res = await createWebhookHandler(h.service)(
+      streamed('https://x/webhooks/fake', body.stream, { 'content-type': 'application/json' }),
+    );
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'WEBHOOK_SIGNATURE_MISSING' });
+    expect(body.pulled()).toBe(0);
+  });
+
+  it('answers 413 without reading a body whose Content-Length is over the limit', async () => {
+    const h = createHarness();
+    const body = countingBody(64 * 1024);
+    const res = await createWebhookHandler(h.service)(
+      streamed('https://x/webhooks/fake', body.stream, {
+        'content-length': String(200 * 1024 * 1024),
+        'x-fake-signature': 'ab',
+      }),
+    );
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'PAYLOAD_TOO_LARGE', maxBodyBytes: 1_048_576 });
+    expect(body.pulled()).toBe(0);
+  });
+
+  it('stops reading a streamed body at maxBodyBytes and answers 413', async () => {
+    const h = createHarness();
+    const body = countingBody(1000);
+    const handle = createWebhookHandler(h.service, { maxBodyBytes: 10_000 });
+    expect(handle.maxBodyBytes).toBe(10_000);
+    const res = await handle(streamed('https://x/webhooks/fake', body.stream, { 'x-fake-signature': 'ab' }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'PAYLOAD_TOO_LARGE', maxBodyBytes: 10_000 });
+    expect(body.pulled()).toBe(11_000);
+    expect(body.cancelled()).toBe(true);
+  });
+
+  it('accepts a body of exactly maxBodyBytes', async () => {
+    const h = createHarness();
+    const { attemptId } = await orderWithCharge(h);
+    const webhook = h.fake.webhook(attemptId);
+    const size = new TextEncoder().encode(webhook.rawBody).byteLength;
+    const res = await createWebhookHandler(h.service, { maxBodyBytes: size })(post('https://x/webhooks/fake', webhook));
+    expect(await res.json()).toEqual({ received: true, outcome: 'applied' });
+    const over = await createWebhookHandler(h.service, { maxBodyBytes: size - 1 })(
+      post('https://x/webhooks/fake', webhook),
+    );
+    expect(over.status).toBe(413);
+  });
+
+  it('refuses a limit that is not a positive whole number of bytes', () => {
+    const h = createHarness();
+    for (const maxBodyBytes of [0, -1, 1.5, Number.NaN]) {
+      expect(() => createWebhookHandler(h.service, { maxBodyBytes })).toThrow(
+        expect.objectContaining({ code: 'INVALID_MAX_BODY_BYTES' }),
+      );
     }
   });
 
@@ -121,6 +308,48 @@ describe('toNodeHandler', () => {
       headers: webhook.headers,
     });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual({ error: 'RAW_BODY_REQUIRED' });
+    // A plain node:http parser leaves no trace of a framework: every fix is listed.
+    expect(await res.json()).toEqual(rawBodyRequiredBody(null));
+  });
+
+  it('uses a raw Buffer left on req.body (express.raw) without reading the stream again', async () => {
+    const h = createHarness();
+    const { order, attemptId } = await orderWithCharge(h);
+    const node = toNodeHandler(createWebhookHandler(h.service));
+    const url = await listen((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        Object.assign(req, { body: Buffer.concat(chunks) });
+        node(req, res);
+      });
+    });
+    const webhook = h.fake.webhook(attemptId);
+    const res = await fetch(`${url}/webhooks/fake`, {
+      method: 'POST',
+      body: webhook.rawBody,
+      headers: webhook.headers,
+    });
+    expect(await res.json()).toEqual({ received: true, outcome: 'applied' });
+    expect((await h.service.getOrder(order.orderId))?.status).toBe('paid');
+  });
+
+  it('applies its own maxBodyBytes to the Node stream, whatever handler it feeds', async () => {
+    const seen: number[] = [];
+    const node = toNodeHandler(
+      async (request) => {
+        const bytes = await request.arrayBuffer();
+        seen.push(bytes.byteLength);
+        return new Response('{}');
+      },
+      { maxBodyBytes: 1000 },
+    );
+    const url = await listen(node);
+    const small = await fetch(`${url}/x`, { method: 'POST', body: 'a'.repeat(1000) });
+    expect(small.status).toBe(200);
+    const large = await fetch(`${url}/x`, { method: 'POST', body: 'a'.repeat(5000) });
+    expect(large.status).toBe(413);
+    expect(await large.json()).toEqual({ error: 'PAYLOAD_TOO_LARGE', maxBodyBytes: 1000 });
+    expect(seen).toEqual([1000]);
   });
 });
