@@ -73,7 +73,7 @@ export function toNodeHandler(
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
     if (!req.complete) linger(req, res);
-    res.end(Buffer.from(await response.arrayBuffer()));
+    res.end(new Uint8Array(await response.arrayBuffer()));
   };
   // A plain `(req, res) => void` for http.createServer; a failure to even write the response is logged.
   return (req, res) => {
@@ -149,7 +149,7 @@ function nextChunk(req: IncomingMessage): Promise<Uint8Array | null> {
       finish();
     };
     const onReadable = (): void => {
-      const chunk = req.read() as Buffer | string | null;
+      const chunk = req.read() as Uint8Array | string | null;
       // A Buffer is a Uint8Array: passed on without a copy.
       if (chunk !== null) settle(() => resolve(typeof chunk === 'string' ? new TextEncoder().encode(chunk) : chunk));
     };
