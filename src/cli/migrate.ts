@@ -13,7 +13,8 @@ export interface MigrateOutput {
 
 /**
  * Opens `env.DATABASE_URL` (SQLite file path or `sqlite:`/`file:` URL, `postgres://`, `postgresql://`,
- * `mysql://`), runs the payment migrations, closes the connection, and returns the process exit code:
+ * `mysql://`), runs the payment migrations (in `options.schema` on PostgreSQL, when given), closes the
+ * connection, and returns the process exit code:
  * 0 on success (including "already up to date"), 1 on any failure. Never prints the URL, which may hold
  * a password.
  *
@@ -22,7 +23,11 @@ export interface MigrateOutput {
  * process.exitCode = await runMigrate(process.env, { log: console.log });
  * ```
  */
-export async function runMigrate(env: NodeJS.ProcessEnv, out: MigrateOutput): Promise<number> {
+export async function runMigrate(
+  env: NodeJS.ProcessEnv,
+  out: MigrateOutput,
+  options: { schema?: string | undefined } = {},
+): Promise<number> {
   const url = env['DATABASE_URL'];
   if (!url || url.trim() === '') {
     out.log('DATABASE_URL is not set. Set it to a SQLite file path, postgres://… or mysql://… and run again.');
@@ -31,9 +36,9 @@ export async function runMigrate(env: NodeJS.ProcessEnv, out: MigrateOutput): Pr
   let db: Awaited<ReturnType<typeof createKyselyFromUrl>> | undefined;
   try {
     const { dialect } = parseDatabaseUrl(url);
-    out.log(`Migrating the payment tables (${dialect})…`);
+    out.log(`Migrating the payment tables (${dialect}${options.schema ? `, schema ${options.schema}` : ''})…`);
     db = await createKyselyFromUrl(url);
-    const { results = [] } = await migrateToLatest(db);
+    const { results = [] } = await migrateToLatest(db, options.schema ? { schema: options.schema } : {});
     if (results.length === 0) out.log('Already up to date.');
     for (const result of results)
       out.log(`${result.status === 'Success' ? 'Applied' : result.status}: ${result.migrationName}`);

@@ -47,18 +47,25 @@ Prints a .env.example listing every configuration key with its description and d
   },
   migrate: {
     summary: 'Create or upgrade the payment tables at DATABASE_URL',
-    usage: `Usage: payment-factory migrate [--help]
+    usage: `Usage: payment-factory migrate [--schema <name>] [--help]
 
 Creates or upgrades the payment tables at DATABASE_URL, then exits:
   DATABASE_URL=./payments.sqlite              SQLite file (also sqlite:path, file:path)
   DATABASE_URL=postgres://user@host/db        PostgreSQL (postgresql:// too)
   DATABASE_URL=mysql://user@host/db           MySQL / MariaDB (mariadb:// too)
+
+Options:
+  --schema <name>   PostgreSQL: migrate this schema (created if missing) instead of the
+                    connection's current one (search_path, e.g. ?options=-c%20search_path%3Dpay)
+  -h, --help        Print this usage
+
 Exit code 0 when the tables are up to date, 1 on any failure. The URL is never printed.
 `,
-    options: {},
-    run: async (_values, io) => {
+    options: { schema: { type: 'string' } },
+    run: async (values, io) => {
       const { runMigrate } = await import('./migrate.js');
-      return runMigrate(io.env, { log: (m) => io.stdout(`${m}\n`) });
+      const schema = typeof values['schema'] === 'string' ? values['schema'] : undefined;
+      return runMigrate(io.env, { log: (m) => io.stdout(`${m}\n`) }, { schema });
     },
   },
 };

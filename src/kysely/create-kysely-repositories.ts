@@ -3,6 +3,7 @@
  * @module
  */
 import type { Kysely } from 'kysely';
+import { ConfigurationError } from '../core/errors.js';
 import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
 import { toDatabaseError, translateDatabaseErrors } from './database-errors.js';
 import { createAttemptRepository } from './attempt-repository.js';
@@ -21,6 +22,12 @@ export interface KyselyRepositoriesOptions {
   dialect?: SqlDialect;
   /** Clock for default timestamps. @default () => new Date() */
   now?: () => Date;
+  /**
+   * PostgreSQL only: the schema holding the payment tables, as given to `migrateToLatest`. Every table name
+   * is qualified with it; `tx.handle` (what hooks get) is not, so a host's own tables keep following the
+   * connection's `search_path`. @default the connection's search_path
+   */
+  schema?: string;
 }
 
 /**
@@ -43,9 +50,19 @@ export function createKyselyRepositories<DB>(
   db: Kysely<DB>,
   options: KyselyRepositoriesOptions = {},
 ): PaymentRepositories<Kysely<DB>> {
+  const dialect = options.dialect ?? detectSqlDialect(db);
+  if (options.schema !== undefined && (dialect !== 'postgres' || options.schema.trim() === '')) {
+    throw new ConfigurationError(
+      dialect === 'postgres'
+        ? 'The schema option must be a non-empty schema name.'
+        : 'The schema option is for PostgreSQL; on MySQL name the database in DATABASE_URL.',
+      { code: 'SCHEMA_NOT_SUPPORTED' },
+    );
+  }
   const base = createRepositoryContext({
     db: db as unknown as Kysely<UntypedDatabase>,
-    dialect: options.dialect ?? detectSqlDialect(db),
+    schema: options.schema,
+    dialect,
     tables: resolveTableNames(options.tables),
     now: options.now ?? (() => new Date()),
     inTransaction: db.isTransaction,
@@ -65,7 +82,7 @@ function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
     // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
     const tx: PaymentRepositoriesTx<Kysely<DB>> = {
       ...repositories,
-      handle: ctx.db as unknown as Kysely<DB>,
+      handle: ctx.handle as unknown as Kysely<DB>,
       transaction: (fn) => fn(tx),
     };
     return tx;

@@ -13,6 +13,7 @@ export type KyselyMigratorClass = new (props: {
   provider: { getMigrations(): Promise<Record<string, PaymentMigration>> };
   migrationTableName?: string;
   migrationLockTableName?: string;
+  migrationTableSchema?: string;
 }) => { migrateToLatest(): Promise<PaymentMigrationResultSet> };
 
 /**

@@ -9,8 +9,13 @@ import type { TableNames, UntypedDatabase } from './schema.js';
 
 /** Shared state of the repositories bound to one executor. */
 export interface RepositoryContext {
-  /** The database, or the open transaction when {@link inTransaction}. */
+  /**
+   * What the repositories query: the database, or the open transaction when {@link inTransaction}, with
+   * the configured PostgreSQL schema applied to every table name.
+   */
   readonly db: Kysely<UntypedDatabase>;
+  /** The same executor without the schema: what host hooks get as `tx.handle`. */
+  readonly handle: Kysely<UntypedDatabase>;
   readonly dialect: SqlDialect;
   readonly tables: TableNames;
   readonly now: () => Date;
@@ -60,13 +65,18 @@ export function createRepositoryContext(options: {
   tables: TableNames;
   now: () => Date;
   inTransaction: boolean;
+  /** PostgreSQL schema every table name is qualified with. @default none: the connection's search_path */
+  schema?: string | undefined;
 }): RepositoryContext {
+  const { db, schema } = options;
   const ctx: RepositoryContext = {
     ...options,
+    db: schema === undefined ? db : db.withSchema(schema),
+    handle: db,
     atomically: (fn) =>
       ctx.inTransaction
         ? fn(ctx)
-        : runInTransaction(ctx.db, ctx.dialect, (trx) =>
+        : runInTransaction(ctx.handle, ctx.dialect, (trx) =>
             fn(createRepositoryContext({ ...options, db: trx, inTransaction: true })),
           ),
   };

@@ -158,8 +158,8 @@ export function testDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[
 }
 
 /**
- * The database servers to test against: the matrix without SQLite, for behaviour only a server has (row
- * locks, schemas, connections over the network). With neither URL set this registers one skipped test that
+ * The database servers to test against: the matrix without SQLite (or only the servers named in `only`),
+ * for behaviour only a server has (row locks, schemas, connections over the network). With neither URL set this registers one skipped test that
  * names the variables, so the file still has a suite (`npm test` on a bare machine passes) and the skip
  * shows in the report instead of the file vanishing.
  *
@@ -172,10 +172,14 @@ export function testDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[
  * }
  * ```
  */
-export function serverTestDialects(env: NodeJS.ProcessEnv = process.env): TestDialect[] {
-  const servers = testDialects(env).filter((d) => d.name !== 'sqlite');
+export function serverTestDialects(
+  only: readonly TestDialectName[] = ['postgres', 'mysql'],
+  env: NodeJS.ProcessEnv = process.env,
+): TestDialect[] {
+  const servers = testDialects(env).filter((d) => d.name !== 'sqlite' && only.includes(d.name));
   if (servers.length === 0) {
-    it.skip('runs on a database server: set PF_TEST_POSTGRES_URL and/or PF_TEST_MYSQL_URL');
+    const variables = only.map((name) => (name === 'postgres' ? 'PF_TEST_POSTGRES_URL' : 'PF_TEST_MYSQL_URL'));
+    it.skip(`runs on a database server: set ${variables.join(' and/or ')}`);
   }
   return servers;
 }
