@@ -13,7 +13,12 @@ import { sql, type Kysely } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPaymentFactory, createPaymentService, createWebhookHandler, isPaymentError } from '../../../src/index.js';
+import {
+  createPaymentFactory,
+  createPaymentService,
+  createWebhookHandler,
+  isPaymentError,
+} from '../../../src/index.js';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
 import { createFakeProvider } from '../../../src/testing/fake-provider.js';
 import { serverTestDialects, type TestDatabase } from '../../helpers/databases.js';
@@ -136,9 +141,11 @@ for (const dialect of serverTestDialects()) {
     /** Opens several pooled connections at once and remembers their ids (MySQL kills by id). */
     async function warmPool(n = 4): Promise<void> {
       const idQuery =
-        dialect.name === 'postgres' ? sql<{ id: number }>`select pg_backend_pid() as id, pg_sleep(0.05)` : sql<{
-          id: number;
-        }>`select connection_id() as id, sleep(0.05)`;
+        dialect.name === 'postgres'
+          ? sql<{ id: number }>`select pg_backend_pid() as id, pg_sleep(0.05)`
+          : sql<{
+              id: number;
+            }>`select connection_id() as id, sleep(0.05)`;
       const rows = await Promise.all(Array.from({ length: n }, () => idQuery.execute(db)));
       for (const r of rows) ownIds.add(Number(r.rows[0]!.id));
     }

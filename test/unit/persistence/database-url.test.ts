@@ -22,14 +22,17 @@ describe('parseDatabaseUrl', () => {
     expect(parseDatabaseUrl(url)).toEqual({ dialect, target });
   });
 
-  it.each([[''], ['   '], ['sqlite:'], ['mongodb://u:hunter2@h/db'], ['postgres://u:hunter2@/x@y:z:1']])('refuses %j without echoing it', (url) => {
-    let error: unknown;
-    try {
-      parseDatabaseUrl(url);
-    } catch (e) {
-      error = e;
-    }
-    expect(isPaymentError(error, 'ConfigurationError')).toBe(true);
-    expect((error as Error).message).not.toContain('hunter2');
-  });
+  it.each([[''], ['   '], ['sqlite:'], ['mongodb://u:hunter2@h/db'], ['postgres://u:hunter2@/x@y:z:1']])(
+    'refuses %j without echoing it',
+    (url) => {
+      let error: unknown;
+      try {
+        parseDatabaseUrl(url);
+      } catch (e) {
+        error = e;
+      }
+      expect(isPaymentError(error, 'ConfigurationError')).toBe(true);
+      expect((error as Error).message).not.toContain('hunter2');
+    },
+  );
 });
