@@ -152,7 +152,7 @@ export async function runQuickstart(
     step(6, 'Reading the final state back from the database');
     const orders = await db
       .selectFrom('order_orders')
-      .select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'currency', 'status'])
+      .select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'captured_price', 'currency', 'status'])
       .orderBy('id')
       .execute();
     const stripeAttempts = await db

@@ -22,6 +22,7 @@ import {
   type AttemptTable,
 } from './attempt-tables.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
+import { ORDER_BIZ_DOMAIN } from './migrations/table-specs.js';
 import { assertOrderExists } from './order-repository.js';
 import { lockIf, type RepositoryContext } from './repository-context.js';
 import { dateParam } from './sql-dialect.js';
@@ -38,8 +39,9 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
   const all = [tables.pingxx, tables.stripe, tables.generic];
 
   const select = (table: AttemptTable) => {
-    const query = ctx.db.selectFrom(table.name).selectAll();
-    return table.softDelete ? query.where('deleted', '=', 0) : query;
+    let query = ctx.db.selectFrom(table.name).selectAll();
+    if (table.softDelete) query = query.where('deleted', '=', 0);
+    return table.scoped ? query.where('biz_domain', '=', ORDER_BIZ_DOMAIN) : query;
   };
 
   const locate = async (
@@ -116,6 +118,7 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
         order_bid: record.orderId,
         ...(table.kind === 'generic' ? { provider_kind: record.providerKind } : {}),
         ...(table.softDelete ? { deleted: 0 } : {}),
+        ...(table.scoped ? { biz_domain: ORDER_BIZ_DOMAIN } : {}),
         provider_name: provider,
         channel,
         amount,
@@ -138,6 +141,7 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
         table.columns.chargeId,
         table.columns.paymentIntentId,
         table.columns.checkoutSessionId,
+        table.columns.latestChargeId,
       ].filter((c): c is string => c !== undefined);
       let query = select(table).where((eb) => eb.or(referenceColumns.map((c) => eb(c, '=', reference))));
       if (table.kind === 'generic') query = query.where('provider_kind', '=', providerKind);

@@ -35,13 +35,24 @@ export interface AttemptTable {
   readonly idColumn: string;
   /** Whether the table has the original system's soft-delete flag. */
   readonly softDelete: boolean;
+  /**
+   * Whether the table is shared with other business domains (the original `biz_domain` column): we read only
+   * `order` rows and write `order` on ours, so the original system's queries see them.
+   */
+  readonly scoped: boolean;
   /** Record field → column, for the optional fields. */
   readonly columns: Readonly<Partial<Record<MappedField, string>>>;
-  /** Column holding `raw` for an attempt on `channel`. */
-  rawColumn(channel: string): string;
+  /**
+   * Column holding the provider object `raw` of an attempt on `channel`. Stripe keeps two: a PaymentIntent
+   * goes to `payment_intent_object`, a Checkout Session to `checkout_session_object`; without `raw` (reads),
+   * the channel's primary object.
+   */
+  rawColumn(channel: string, raw?: unknown): string;
 }
 
 const CODECS: Readonly<Record<MappedField, Codec>> = {
+  userId: 'string',
+  productId: 'string',
   providerReference: 'string',
   clientIp: 'string',
   failureCode: 'string',
@@ -65,6 +76,8 @@ const CODECS: Readonly<Record<MappedField, Codec>> = {
 };
 
 const COMMON: Partial<Record<MappedField, string>> = {
+  userId: 'user_bid',
+  productId: 'shifu_bid',
   providerReference: 'provider_reference',
   clientIp: 'client_ip',
   expiresAt: 'expires_at',
@@ -86,6 +99,7 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
       name: tables.pingxxAttempts,
       idColumn: 'pingxx_order_bid',
       softDelete: true,
+      scoped: true,
       columns: { ...COMMON, extra: 'extra', failureMessage: 'failure_msg', chargeId: 'charge_id', appId: 'app_id' },
       rawColumn: () => 'charge_object',
     },
@@ -94,6 +108,7 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
       name: tables.stripeAttempts,
       idColumn: 'stripe_order_bid',
       softDelete: true,
+      scoped: true,
       columns: {
         ...COMMON,
         extra: 'extra_json',
@@ -104,13 +119,19 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
         receiptUrl: 'receipt_url',
         paymentMethod: 'payment_method',
       },
-      rawColumn: (channel) => (channel === 'checkout_session' ? 'checkout_session_object' : 'payment_intent_object'),
+      rawColumn: (channel, raw) => {
+        const object = typeof raw === 'object' && raw !== null ? (raw as { object?: unknown }).object : undefined;
+        if (object === 'checkout.session') return 'checkout_session_object';
+        if (object === 'payment_intent') return 'payment_intent_object';
+        return channel === 'checkout_session' ? 'checkout_session_object' : 'payment_intent_object';
+      },
     },
     generic: {
       kind: 'generic',
       name: tables.attempts,
       idColumn: 'attempt_bid',
       softDelete: false,
+      scoped: false,
       columns: { ...COMMON, extra: 'extra_json', failureMessage: 'failure_message' },
       rawColumn: () => 'raw_json',
     },
@@ -133,7 +154,7 @@ export function attemptColumns(
   for (const [field, value] of Object.entries(patch) as [keyof NormalizedAttemptPatch, unknown][]) {
     if (value === undefined) continue;
     if (field === 'raw') {
-      out[table.rawColumn(channel)] = jsonParam(value);
+      out[table.rawColumn(channel, value)] = jsonParam(value);
       continue;
     }
     if (field === 'status') {

@@ -10,6 +10,8 @@ import { createAttemptRepository } from './attempt-repository.js';
 import { createEventRepository } from './event-repository.js';
 import { createOrderRepository } from './order-repository.js';
 import { createRefundRepository } from './refund-repository.js';
+import { normalizeCurrency } from '../core/money.js';
+import { DEFAULT_LEGACY_CURRENCY } from './legacy-currency.js';
 import { createRepositoryContext, type RepositoryContext } from './repository-context.js';
 import { resolveTableNames, type TableNames, type UntypedDatabase } from './schema.js';
 import { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
@@ -28,6 +30,12 @@ export interface KyselyRepositoriesOptions {
    * connection's `search_path`. @default the connection's search_path
    */
   schema?: string;
+  /**
+   * Currency of orders the original system wrote (they have no `currency`) and that have no attempt telling
+   * theirs; pass the same value as to `migrateToLatest`. Orders with attempts read as their attempts'.
+   * @default 'CNY'
+   */
+  legacyCurrency?: string;
 }
 
 /**
@@ -65,6 +73,7 @@ export function createKyselyRepositories<DB>(
     dialect,
     tables: resolveTableNames(options.tables),
     now: options.now ?? (() => new Date()),
+    legacyCurrency: normalizeCurrency(options.legacyCurrency ?? DEFAULT_LEGACY_CURRENCY),
     inTransaction: db.isTransaction,
   });
   return bind<DB>(base);

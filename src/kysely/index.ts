@@ -15,8 +15,14 @@
  */
 export { createKyselyRepositories, type KyselyRepositoriesOptions } from './create-kysely-repositories.js';
 export { migrateToLatest, type MigrateOptions } from './migrate-to-latest.js';
-export { paymentMigrations, createPaymentMigrations, PAYMENT_MIGRATION_PREFIX } from './payment-migrations.js';
+export {
+  paymentMigrations,
+  createPaymentMigrations,
+  PAYMENT_MIGRATION_PREFIX,
+  type PaymentMigrationOptions,
+} from './payment-migrations.js';
 export type { PaymentMigration, PaymentMigrationResult, PaymentMigrationResultSet } from './payment-migration.js';
+export { DEFAULT_LEGACY_CURRENCY } from './legacy-currency.js';
 export {
   createKyselyFromUrl,
   parseDatabaseUrl,

@@ -26,6 +26,12 @@ export interface MigrateOptions {
    * @default the connection's current schema
    */
   schema?: string;
+  /**
+   * Currency of adopted original orders that have no attempt telling theirs (see `docs/migration.md`);
+   * pass the same value to `createKyselyRepositories`.
+   * @default 'CNY'
+   */
+  legacyCurrency?: string;
   /** Table recording which payment migrations ran (kept apart from a host's `kysely_migration`). @default 'payment_factory_migration' */
   migrationTableName?: string;
   /** Lock table, so two app instances starting at once do not migrate twice. @default 'payment_factory_migration_lock' */
@@ -46,7 +52,8 @@ export interface MigrateOptions {
  *   ConfigurationError `DATABASE_CONNECTION_FAILED` when it refuses the connection (credentials, missing
  *   database), `SCHEMA_NOT_FOUND` when PostgreSQL's `search_path` names no existing schema,
  *   `SCHEMA_NOT_SUPPORTED` for `schema` on another dialect, `MIGRATION_FAILED` (or
- *   `MIGRATION_DUPLICATE_KEYS` when existing rows prevent a unique key) with the driver error as `cause`.
+ *   `MIGRATION_DUPLICATE_KEYS` when existing rows prevent a unique key, `LEGACY_CURRENCY_CONFLICT` when an
+ *   adopted order's attempts disagree on its currency) with the driver error as `cause`.
  *
  * @example
  * ```ts
@@ -92,7 +99,10 @@ async function runMigrator<DB>(
   schema: string | undefined,
   options: MigrateOptions,
 ): Promise<PaymentMigrationResultSet> {
-  const migrations = createPaymentMigrations(options.tables, { dialect });
+  const migrations = createPaymentMigrations(options.tables, {
+    dialect,
+    ...(options.legacyCurrency === undefined ? {} : { legacyCurrency: options.legacyCurrency }),
+  });
   const Migrator = await loadKyselyMigrator();
   const migrator = new Migrator({
     db,

@@ -1,6 +1,7 @@
 /**
  * `OrderRepository` on `order_orders`. Prices are stored as DECIMAL major units (as the original system
- * did) and converted exactly with the row's currency; rows without a currency are CNY.
+ * did), in the original column meanings (see {@link orderFromRow}), and converted exactly with the row's
+ * currency; rows the original system wrote have none and take their attempts' (see `legacy-currency.ts`).
  * @module
  */
 import { fromMinorUnits, normalizeCurrency, toMinorUnits } from '../core/money.js';
@@ -17,29 +18,56 @@ import {
 import type { OrderPatch, OrderRecord, OrderStatus } from '../persistence/records.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import { lockIf, type RepositoryContext } from './repository-context.js';
-import { dateParam, readInteger, readRequiredDate, readText } from './sql-dialect.js';
+import { attemptCurrencies, currenciesFromAttempts } from './legacy-currency.js';
+import { dateParam, readInteger, readRequiredDate, readString, readText } from './sql-dialect.js';
 import { ORDER_STATUS_CODES, orderStatusFromCode } from './status-codes.js';
 
-/** Currency of rows written before the column existed: the original system only took CNY. */
-export const LEGACY_ORDER_CURRENCY = 'CNY';
-
-/** Maps an `order_orders` row to a record. */
-export function orderFromRow(row: Record<string, unknown>): OrderRecord {
-  const currency = normalizeCurrency(
-    typeof row['currency'] === 'string' && row['currency'] ? row['currency'] : LEGACY_ORDER_CURRENCY,
-  );
+/**
+ * Maps an `order_orders` row to a record, in its (resolved) currency. The original column meanings hold:
+ * `payable_price` is the list price, `paid_price` the amount due; `captured_price` (ours) the amount
+ * captured, or `NULL` for "not recorded by us", which reads as the amount due once the order is paid or
+ * refunded (the original never stored a capture: it charged `paid_price`) and 0 before.
+ */
+export function orderFromRow(row: Record<string, unknown>, currency: string): OrderRecord {
+  const status = orderStatusFromCode(readInteger(row['status']));
+  const payableAmount = toMinorUnits(decimalText(row['paid_price']), currency);
+  const captured = row['captured_price'];
   return {
     orderId: String(row['order_bid']),
     userId: String(row['user_bid']),
     productId: String(row['shifu_bid']),
-    payableAmount: toMinorUnits(decimalText(row['payable_price']), currency),
-    paidAmount: toMinorUnits(decimalText(row['paid_price']), currency),
+    listAmount: toMinorUnits(decimalText(row['payable_price']), currency),
+    payableAmount,
+    paidAmount:
+      captured !== null && captured !== undefined
+        ? toMinorUnits(decimalText(captured), currency)
+        : status === 'paid' || status === 'refunded'
+          ? payableAmount
+          : 0,
     currency,
     paymentChannel: String(row['payment_channel']),
-    status: orderStatusFromCode(readInteger(row['status'])),
+    status,
     createdAt: readRequiredDate(row['created_at']),
     updatedAt: readRequiredDate(row['updated_at']),
   };
+}
+
+/** The stored currency of a row, or `null` for a row the original system wrote. */
+function storedCurrency(row: Record<string, unknown>): string | null {
+  const value = readString(row['currency']);
+  return value === null ? null : normalizeCurrency(value);
+}
+
+/** Maps rows to records, resolving the currency of rows the original system wrote (see `legacy-currency.ts`). */
+export async function ordersFromRows(ctx: RepositoryContext, rows: Record<string, unknown>[]): Promise<OrderRecord[]> {
+  const legacy = rows.filter((r) => storedCurrency(r) === null).map((r) => String(r['order_bid']));
+  const fromAttempts =
+    legacy.length === 0
+      ? new Map<string, string>()
+      : currenciesFromAttempts(await attemptCurrencies(ctx.db, ctx.tables, legacy));
+  return rows.map((row) =>
+    orderFromRow(row, storedCurrency(row) ?? fromAttempts.get(String(row['order_bid'])) ?? ctx.legacyCurrency),
+  );
 }
 
 /** DECIMAL values come back as strings (pg, mysql2) or numbers (SQLite numeric affinity). */
@@ -49,15 +77,22 @@ function decimalText(value: unknown): string | number {
   return readText(value);
 }
 
-/** The price columns for amounts in `currency`. */
+/**
+ * The price columns of an order in `currency`, in the original meanings. The capture is `NULL` while it is 0
+ * on an order that is not paid or refunded, so an order the original system then marks paid (it only flips
+ * the status) reads as captured in full, as the original meant.
+ */
 function priceColumns(
-  patch: { payableAmount?: number; paidAmount?: number },
+  amounts: { listAmount: number; payableAmount: number; paidAmount: number },
+  status: OrderStatus,
   currency: string,
-): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (patch.payableAmount !== undefined) out['payable_price'] = fromMinorUnits(patch.payableAmount, currency);
-  if (patch.paidAmount !== undefined) out['paid_price'] = fromMinorUnits(patch.paidAmount, currency);
-  return out;
+): Record<string, string | null> {
+  const settled = status === 'paid' || status === 'refunded';
+  return {
+    payable_price: fromMinorUnits(amounts.listAmount, currency),
+    paid_price: fromMinorUnits(amounts.payableAmount, currency),
+    captured_price: amounts.paidAmount === 0 && !settled ? null : fromMinorUnits(amounts.paidAmount, currency),
+  };
 }
 
 /** Throws `NotFoundError` code `ORDER_NOT_FOUND` unless the order exists (and is not soft-deleted). */
@@ -73,7 +108,12 @@ export async function assertOrderExists(ctx: RepositoryContext, orderId: string)
 
 /** Whether a patch changes what the DECIMAL price columns hold. */
 function touchesPrices(patch: OrderPatch): boolean {
-  return patch.payableAmount !== undefined || patch.paidAmount !== undefined || patch.currency !== undefined;
+  return (
+    patch.listAmount !== undefined ||
+    patch.payableAmount !== undefined ||
+    patch.paidAmount !== undefined ||
+    patch.currency !== undefined
+  );
 }
 
 /** Creates the order repository for one context. */
@@ -82,30 +122,33 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
   const selectOrders = (c: RepositoryContext) => c.db.selectFrom(table).selectAll().where('deleted', '=', 0);
 
   /**
-   * Column values for a patch, or `null` for an unknown order. A patch that touches a price or the currency
-   * re-encodes both prices, because the DECIMAL text depends on the currency's exponent; that needs the
-   * current amounts, hence the (locking) read.
+   * Column values for a patch, or `null` for an unknown order. A patch that touches an amount or the currency,
+   * or moves the status (the capture column depends on it), re-encodes every price, because the DECIMAL text
+   * depends on the currency's exponent; that needs the current amounts, hence the (locking) read.
    */
   const patchColumns = async (
     c: RepositoryContext,
     orderId: string,
     patch: OrderPatch,
+    to: OrderStatus | undefined,
   ): Promise<Record<string, unknown> | null> => {
     const channel = patch.paymentChannel === undefined ? {} : { payment_channel: patch.paymentChannel };
-    if (!touchesPrices(patch)) return channel;
+    if (!touchesPrices(patch) && to === undefined) return channel;
     const current = await selectOrders(c)
       .where('order_bid', '=', orderId)
       .$call((q) => lockIf(c, q, true))
       .executeTakeFirst();
     if (!current) return null;
-    const order = orderFromRow(current);
+    const [order] = (await ordersFromRows(c, [current])) as [OrderRecord];
     const currency = patch.currency ?? order.currency;
     return {
       ...priceColumns(
         {
+          listAmount: patch.listAmount ?? order.listAmount,
           payableAmount: patch.payableAmount ?? order.payableAmount,
           paidAmount: patch.paidAmount ?? order.paidAmount,
         },
+        to ?? order.status,
         currency,
       ),
       currency,
@@ -120,7 +163,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
    */
   const write = (orderId: string, patch: OrderPatch, guard?: { from: readonly OrderStatus[]; to: OrderStatus }) => {
     const run = async (c: RepositoryContext) => {
-      const columns = await patchColumns(c, orderId, patch);
+      const columns = await patchColumns(c, orderId, patch, guard?.to);
       if (columns === null) return false;
       let query = c.db
         .updateTable(table)
@@ -140,7 +183,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
       const result = await query.executeTakeFirst();
       return Number(result.numUpdatedRows) > 0;
     };
-    return touchesPrices(patch) ? ctx.atomically(run) : run(ctx);
+    return touchesPrices(patch) || guard ? ctx.atomically(run) : run(ctx);
   };
 
   return {
@@ -150,7 +193,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         order_bid: record.orderId,
         user_bid: record.userId,
         shifu_bid: record.productId,
-        ...priceColumns(record, record.currency),
+        ...priceColumns(record, record.status, record.currency),
         currency: record.currency,
         payment_channel: record.paymentChannel,
         status: ORDER_STATUS_CODES[record.status],
@@ -167,7 +210,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         .where('order_bid', '=', orderId)
         .$call((q) => lockIf(ctx, q, options?.forUpdate))
         .executeTakeFirst();
-      return row ? orderFromRow(row) : null;
+      return row ? ((await ordersFromRows(ctx, [row]))[0] ?? null) : null;
     },
 
     findOpenForUserProduct: async (userId, productId) => {
@@ -179,7 +222,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         .orderBy('order_bid', 'desc')
         .limit(1)
         .executeTakeFirst();
-      return row ? orderFromRow(row) : null;
+      return row ? ((await ordersFromRows(ctx, [row]))[0] ?? null) : null;
     },
 
     updateStatus: async ({ orderId, from, to, patch }) => {
@@ -198,7 +241,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         .orderBy('order_bid', 'asc')
         .limit(limit)
         .execute();
-      return rows.map(orderFromRow);
+      return ordersFromRows(ctx, rows);
     },
   };
 }

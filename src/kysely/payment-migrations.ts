@@ -3,12 +3,25 @@
  * @module
  */
 import { paymentTablesMigration } from './migrations/0001-payment-tables.js';
+import { originalMeaningsMigration } from './migrations/0002-original-meanings.js';
 import type { PaymentMigration } from './payment-migration.js';
 import { DEFAULT_TABLE_NAMES, resolveTableNames, type TableNames } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
 
 /** Prefix of every payment migration name, so they sort together and never collide with a host's. */
 export const PAYMENT_MIGRATION_PREFIX = 'payment-factory-';
+
+/** Options of {@link createPaymentMigrations}. */
+export interface PaymentMigrationOptions {
+  /** The SQL dialect, when it cannot be detected. @default detected */
+  dialect?: SqlDialect;
+  /**
+   * Currency given to orders of the original system that have no attempt telling theirs (orders with
+   * attempts take their attempts' currency). Pass the same value to `createKyselyRepositories`.
+   * @default 'CNY'
+   */
+  legacyCurrency?: string;
+}
 
 /**
  * The payment migrations for the given table names, keyed by name.
@@ -26,10 +39,13 @@ export const PAYMENT_MIGRATION_PREFIX = 'payment-factory-';
  */
 export function createPaymentMigrations(
   tables: Partial<TableNames> = {},
-  options: { dialect?: SqlDialect } = {},
+  options: PaymentMigrationOptions = {},
 ): Record<string, PaymentMigration> {
   const names = resolveTableNames(tables);
-  return { [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: paymentTablesMigration(names, options.dialect) };
+  return {
+    [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: paymentTablesMigration(names, options.dialect),
+    [`${PAYMENT_MIGRATION_PREFIX}0002-original-meanings`]: originalMeaningsMigration(names, options),
+  };
 }
 
 /**

@@ -19,6 +19,8 @@ export interface RepositoryContext {
   readonly dialect: SqlDialect;
   readonly tables: TableNames;
   readonly now: () => Date;
+  /** Currency of original-system orders that have neither a currency nor an attempt telling it. */
+  readonly legacyCurrency: string;
   readonly inTransaction: boolean;
   /** Runs `fn` atomically: in the current transaction, or in a new one. */
   atomically<T>(fn: (ctx: RepositoryContext) => Promise<T>): Promise<T>;
@@ -64,6 +66,7 @@ export function createRepositoryContext(options: {
   dialect: SqlDialect;
   tables: TableNames;
   now: () => Date;
+  legacyCurrency: string;
   inTransaction: boolean;
   /** PostgreSQL schema every table name is qualified with. @default none: the connection's search_path */
   schema?: string | undefined;

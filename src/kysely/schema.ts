@@ -29,9 +29,19 @@ export interface OrdersTable {
   order_bid: string;
   user_bid: string;
   shifu_bid: string;
+  /** List price before discounts (the original's meaning), DECIMAL major units. */
   payable_price: DbDecimal;
+  /** Amount due after discounts, written when the order is created; what a charge collects. */
   paid_price: DbDecimal;
-  /** Added by our migration; `NULL` in rows of the original system (read as CNY). */
+  /**
+   * Amount captured (added by migration 0002). `NULL` in rows the original system wrote: they read as
+   * `paid_price` once paid or refunded, else 0.
+   */
+  captured_price: DbDecimal | null;
+  /**
+   * Added by migration 0001. `NULL` in rows the original system wrote: they read as the currency of their
+   * attempts, else the configured legacy currency.
+   */
   currency: string | null;
   payment_channel: string;
   status: DbInteger;
@@ -44,6 +54,10 @@ export interface OrdersTable {
 export interface AttemptColumns {
   id: Generated<DbInteger>;
   order_bid: string;
+  /** The order's buyer, as the original system stored it on attempt rows. */
+  user_bid: string | null;
+  /** The order's product, as the original system stored it on attempt rows. */
+  shifu_bid: string | null;
   provider_name: string | null;
   provider_reference: string | null;
   channel: string | null;
@@ -68,11 +82,13 @@ export interface AttemptColumns {
 /** `order_pingxx_orders`: Ping++ attempts. */
 export interface PingxxAttemptsTable extends AttemptColumns {
   pingxx_order_bid: string;
+  /** `order` for order payments; the original system keeps other domains' rows (`billing`) here too. */
+  biz_domain: ColumnType<string, string | undefined, string>;
   charge_id: string | null;
   app_id: string | null;
   /** Channel extras, JSON. */
   extra: string | null;
-  /** The Ping++ charge object, JSON. */
+  /** The Ping++ charge object (never a webhook envelope), JSON; rows the original wrote may hold a Python `repr`. */
   charge_object: string | null;
   failure_msg: string | null;
   deleted: ColumnType<number, number | undefined, number>;
@@ -81,6 +97,8 @@ export interface PingxxAttemptsTable extends AttemptColumns {
 /** `order_stripe_orders`: Stripe attempts. */
 export interface StripeAttemptsTable extends AttemptColumns {
   stripe_order_bid: string;
+  /** `order` for order payments; the original system keeps other domains' rows (`billing`) here too. */
+  biz_domain: ColumnType<string, string | undefined, string>;
   payment_intent_id: string | null;
   checkout_session_id: string | null;
   latest_charge_id: string | null;
@@ -88,7 +106,9 @@ export interface StripeAttemptsTable extends AttemptColumns {
   payment_method: string | null;
   failure_message: string | null;
   extra_json: string | null;
+  /** The PaymentIntent object (never a webhook envelope), JSON. */
   payment_intent_object: string | null;
+  /** The Checkout Session object (never a webhook envelope), JSON. */
   checkout_session_object: string | null;
   deleted: ColumnType<number, number | undefined, number>;
 }

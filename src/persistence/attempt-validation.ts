@@ -27,6 +27,8 @@ function metadataOf(value: unknown): Record<string, string> | null {
 }
 
 const STRING_FIELDS = [
+  'userId',
+  'productId',
   'providerReference',
   'clientIp',
   'failureCode',
@@ -129,6 +131,8 @@ export function newAttemptRecord(input: NewAttempt, now: Date): AttemptRecord {
     providerKind: input.providerKind,
     provider: input.provider ?? input.providerKind,
     channel: input.channel,
+    userId: null,
+    productId: null,
     providerReference: null,
     amount: input.amount,
     currency: normalizeCurrency(input.currency),
@@ -172,12 +176,16 @@ export function effectiveReference(record: AttemptRecord): string | null {
   return null;
 }
 
-/** Whether `reference` names the attempt (reference, charge id, PaymentIntent id or Checkout Session id). */
+/**
+ * Whether `reference` names the attempt: its reference, Ping++ charge id, Stripe PaymentIntent id, Checkout
+ * Session id or latest Stripe charge id (a dashboard refund names the charge).
+ */
 export function attemptMatchesReference(record: AttemptRecord, reference: string): boolean {
   return (
     record.providerReference === reference ||
     record.chargeId === reference ||
     record.paymentIntentId === reference ||
-    record.checkoutSessionId === reference
+    record.checkoutSessionId === reference ||
+    record.latestChargeId === reference
   );
 }

@@ -107,8 +107,8 @@ export interface AttemptRepository {
   /** The attempt from whichever kind's table holds it, or `null`. `forUpdate` as in {@link FindOptions}. */
   findById(attemptId: string, options?: FindOptions): Promise<AttemptRecord | null>;
   /**
-   * The attempt of that provider kind whose provider reference, Ping++ charge id, Stripe PaymentIntent id or
-   * Checkout Session id equals `reference`, or `null`. When several match, the latest (as in
+   * The attempt of that provider kind whose provider reference, Ping++ charge id, Stripe PaymentIntent id,
+   * Checkout Session id or latest Stripe charge id equals `reference`, or `null`. When several match, the latest (as in
    * `findLatestByOrder`).
    */
   findByProviderReference(

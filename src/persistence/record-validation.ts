@@ -105,6 +105,8 @@ export function newOrderRecord(input: NewOrder, now: Date): OrderRecord {
   assertId(input.userId, 'userId');
   assertId(input.productId, 'productId');
   assertMinorUnits(input.payableAmount, 'payableAmount');
+  const listAmount = input.listAmount ?? input.payableAmount;
+  assertMinorUnits(listAmount, 'listAmount');
   const paidAmount = input.paidAmount ?? 0;
   assertMinorUnits(paidAmount, 'paidAmount');
   const status = input.status ?? 'init';
@@ -114,6 +116,7 @@ export function newOrderRecord(input: NewOrder, now: Date): OrderRecord {
     orderId: input.orderId,
     userId: input.userId,
     productId: input.productId,
+    listAmount,
     payableAmount: input.payableAmount,
     paidAmount,
     currency: normalizeCurrency(input.currency),
@@ -128,6 +131,10 @@ export function newOrderRecord(input: NewOrder, now: Date): OrderRecord {
 export function orderPatch(patch: OrderPatch | undefined): OrderPatch {
   const out: OrderPatch = {};
   if (!patch) return out;
+  if (patch.listAmount !== undefined) {
+    assertMinorUnits(patch.listAmount, 'listAmount');
+    out.listAmount = patch.listAmount;
+  }
   if (patch.payableAmount !== undefined) {
     assertMinorUnits(patch.payableAmount, 'payableAmount');
     out.payableAmount = patch.payableAmount;

@@ -39,7 +39,18 @@ export type EventOutcome = 'received' | 'applied' | 'duplicate' | 'ignored' | 'r
 /** Every {@link EventOutcome}. */
 export const EVENT_OUTCOMES: readonly EventOutcome[] = ['received', 'applied', 'duplicate', 'ignored', 'rejected'];
 
-/** One order: what the user buys, what is owed and what was paid. */
+/**
+ * One order: what the user buys and three amounts, all integer minor units of {@link OrderRecord.currency}:
+ *
+ * | field | meaning | original column |
+ * | --- | --- | --- |
+ * | `listAmount` | list price, before campaigns and coupons | `payable_price` |
+ * | `payableAmount` | amount due after discounts: what a charge collects; set when the order is created | `paid_price` |
+ * | `paidAmount` | amount captured (0 until paid) | `captured_price` (new; rows without one: the amount due once paid, else 0) |
+ *
+ * The original system's column names are misleading (`payable_price` is the list price, `paid_price` what is
+ * due); the field names here say what each amount means, and `docs/migration.md` maps them column by column.
+ */
 export interface OrderRecord {
   /** Our order id (`order_bid`). */
   orderId: string;
@@ -47,11 +58,16 @@ export interface OrderRecord {
   userId: string;
   /** Product (`shifu_bid`). */
   productId: string;
-  /** Amount owed, integer minor units. */
+  /** List price before discounts, integer minor units (original column `payable_price`). */
+  listAmount: number;
+  /** Amount due after discounts, what a charge collects, integer minor units (original column `paid_price`). */
   payableAmount: number;
-  /** Amount received, integer minor units (0 until paid). */
+  /** Amount captured, integer minor units (0 until paid). */
   paidAmount: number;
-  /** Upper-case ISO 4217 code. Rows from the original system had none and read as `CNY`. */
+  /**
+   * Upper-case ISO 4217 code. Rows of the original system have none: they read as the currency of their own
+   * attempts (Stripe rows carry one, Ping++ is CNY), else the configured legacy currency (default `CNY`).
+   */
   currency: string;
   /** Provider instance name that takes (or took) the payment, e.g. `pingxx`, `stripe`. */
   paymentChannel: string;
@@ -65,9 +81,11 @@ export interface NewOrder {
   orderId: string;
   userId: string;
   productId: string;
-  /** Integer minor units, ≥ 0. */
+  /** Amount due after discounts (what a charge collects), integer minor units, ≥ 0. */
   payableAmount: number;
-  /** Integer minor units, ≥ 0. @default 0 */
+  /** List price before discounts, integer minor units, ≥ 0. @default payableAmount */
+  listAmount?: number;
+  /** Amount captured, integer minor units, ≥ 0. @default 0 */
   paidAmount?: number;
   /** ISO 4217 code, any case (stored upper-case). */
   currency: string;
@@ -81,6 +99,7 @@ export interface NewOrder {
 
 /** Fields `OrderRepository.update` and guarded status updates may change. */
 export interface OrderPatch {
+  listAmount?: number;
   payableAmount?: number;
   paidAmount?: number;
   currency?: string;
@@ -103,6 +122,10 @@ export interface AttemptRecord {
   provider: string;
   /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel: string;
+  /** The order's buyer (`user_bid`), stored on the attempt row as the original system did. */
+  userId: string | null;
+  /** The order's product (`shifu_bid`), stored on the attempt row as the original system did. */
+  productId: string | null;
   /**
    * Charge id, PaymentIntent id or Checkout Session id. Rows adopted from the original tables have none
    * stored and read the kind's natural id instead (Ping++ `charge_id`; Stripe `checkout_session_id` for
@@ -120,7 +143,10 @@ export interface AttemptRecord {
   livemode: boolean | null;
   /** The normalised creation result without `raw` (next action, QR link, …), as JSON. */
   result: JsonValue | null;
-  /** The latest provider object for this attempt, as JSON. */
+  /**
+   * The provider's own object for this attempt, as JSON: the Ping++ charge, the Stripe PaymentIntent, or (for
+   * Checkout attempts) the Checkout Session. Never a webhook envelope: events stay in the journal.
+   */
   raw: JsonValue | null;
   /** Metadata sent to the provider. */
   metadata: Record<string, string> | null;
@@ -168,6 +194,8 @@ export const PINGXX_ATTEMPT_FIELDS = ['chargeId', 'appId'] as const satisfies re
  * other kinds rather than silently dropped.
  */
 export interface AttemptPatch {
+  userId?: string | null;
+  productId?: string | null;
   providerReference?: string | null;
   clientIp?: string | null;
   expiresAt?: Date | null;

@@ -15,6 +15,7 @@ import {
   concurrentChange,
   inTransaction,
   kindOf,
+  providerObjectPatch,
   type Effects,
   type ServiceContext,
 } from './service-context.js';
@@ -183,7 +184,7 @@ async function decide<THandle>(
         from: [attempt.status],
         to: t.to,
         patch: {
-          raw: event.raw ?? null,
+          ...providerObjectPatch(kind, event.raw),
           ...(failure ? { failureCode: failure.code, failureMessage: failure.message } : {}),
           ...(t.to === 'failed' ? { failedAt: event.occurredAt } : { closedAt: event.occurredAt }),
         },
@@ -227,7 +228,7 @@ async function applySuccess<THandle>(
       to: 'paid',
       patch: {
         paidAt: event.occurredAt,
-        raw: event.raw ?? null,
+        ...providerObjectPatch(kind, event.raw),
         livemode: event.livemode,
         ...attemptFieldsFromRaw(kind, event.raw),
       },

@@ -12,7 +12,14 @@ import { applyEvent } from './apply-event.js';
 import { toBuyRecordDTO, type BuyRecordDTO } from './dto.js';
 import { isExpired } from './init-order.js';
 import { markPaid } from './mark-paid.js';
-import { attemptFieldsFromRaw, describeError, kindOf, syntheticEvent, type ServiceContext } from './service-context.js';
+import {
+  attemptFieldsFromRaw,
+  describeError,
+  kindOf,
+  providerObjectPatch,
+  syntheticEvent,
+  type ServiceContext,
+} from './service-context.js';
 
 /** Input of `createCharge`. */
 export interface CreateChargeInput {
@@ -93,6 +100,8 @@ export async function createCharge<THandle>(
         providerKind: kind,
         provider: route.provider,
         channel: route.channel,
+        userId: locked.userId,
+        productId: locked.productId,
         amount: locked.payableAmount,
         currency: locked.currency,
         status: 'pending',
@@ -141,7 +150,7 @@ export async function createCharge<THandle>(
   await ctx.repositories.attempts.update(attempt.attemptId, {
     providerReference: result.providerReference,
     result: view,
-    raw: result.raw ?? null,
+    ...providerObjectPatch(kind, result.raw),
     livemode: result.livemode,
     ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
     ...attemptFieldsFromRaw(kind, result.raw),

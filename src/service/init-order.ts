@@ -12,7 +12,10 @@ import { inTransaction, type ServiceContext } from './service-context.js';
 export interface InitOrderInput {
   userId: string;
   productId: string;
-  /** List price in minor units, before discounts. */
+  /**
+   * List price in minor units, before discounts (stored as the order's `listAmount`). The order's
+   * `payableAmount`, what is charged, is this minus what the `computeDiscount` hook takes off.
+   */
   payableAmount: number;
   currency: string;
   /** Discount codes, passed to the `computeDiscount` hook. */
@@ -25,8 +28,9 @@ export function isExpired<THandle>(ctx: ServiceContext<THandle>, order: OrderRec
 }
 
 /**
- * Returns the user's open order for the product (updating its amount while it is still `init`) or creates
- * one. An open order older than `orderExpireSeconds`, or a `pending` one whose amount or currency changed, is
+ * Returns the user's open order for the product (updating its amounts while it is still `init`) or creates
+ * one: `listAmount` is the list price given, `payableAmount` (what is charged) the list price after the
+ * `computeDiscount` hook. An open order older than `orderExpireSeconds`, or a `pending` one whose amount or currency changed, is
  * moved to `timeout` first.
  */
 export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: InitOrderInput): Promise<OrderRecord> {
@@ -37,6 +41,7 @@ export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: In
   }
   assertMinorUnits(input.payableAmount, 'payableAmount');
   const currency = normalizeCurrency(input.currency);
+  const listAmount = input.payableAmount;
   let payableAmount = input.payableAmount;
   if (ctx.hooks.computeDiscount) {
     const discounted = await ctx.hooks.computeDiscount({
@@ -53,9 +58,14 @@ export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: In
     const open = await tx.orders.findOpenForUserProduct(input.userId, input.productId);
     if (open) {
       const reusable = !isExpired(ctx, open) && open.currency === currency;
-      if (reusable && open.payableAmount === payableAmount) return open;
+      if (reusable && open.payableAmount === payableAmount && open.listAmount === listAmount) return open;
       if (reusable && open.status === 'init') {
-        await tx.orders.updateStatus({ orderId: open.orderId, from: ['init'], to: 'init', patch: { payableAmount } });
+        await tx.orders.updateStatus({
+          orderId: open.orderId,
+          from: ['init'],
+          to: 'init',
+          patch: { listAmount, payableAmount },
+        });
         return (await tx.orders.findById(open.orderId)) as OrderRecord;
       }
       // Expired, or a pending order whose price or currency changed: retire it before opening a new one, so at
@@ -67,6 +77,7 @@ export async function initOrder<THandle>(ctx: ServiceContext<THandle>, input: In
       orderId: ctx.newId(),
       userId: input.userId,
       productId: input.productId,
+      listAmount,
       payableAmount,
       currency,
       createdAt: ctx.clock(),

@@ -134,6 +134,23 @@ export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
   return patch;
 }
 
+/**
+ * The attempt's own provider object in `raw` (a webhook envelope is unwrapped: the event stays in the
+ * journal), as the patch that stores it: a Ping++ charge, a Stripe PaymentIntent or Checkout Session, or any
+ * object of another kind. Other objects (a Stripe charge from `charge.refunded`) leave the stored one as it is.
+ */
+export function providerObjectPatch(kind: string, raw: unknown): AttemptPatch {
+  let object = raw;
+  if (typeof object === 'object' && object !== null && (object as { object?: unknown }).object === 'event') {
+    object = ((object as { data?: { object?: unknown } }).data ?? {}).object;
+  }
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return {};
+  const type = (object as { object?: unknown }).object;
+  if (kind === 'stripe') return type === 'payment_intent' || type === 'checkout.session' ? { raw: object } : {};
+  if (kind === 'pingxx') return type === 'charge' ? { raw: object } : {};
+  return { raw: object };
+}
+
 /** A provider event synthesised from a pull (creation result or snapshot). Ids are deterministic so replays dedupe. */
 export function syntheticEvent(
   base: Omit<PaymentEvent, 'refunds' | 'failure'> & Partial<Pick<PaymentEvent, 'refunds' | 'failure'>>,

@@ -43,6 +43,8 @@ export function attemptCases(ctx: ConformanceContext): void {
         channel,
         currency: 'cny',
         providerReference: `ref_${kind}`,
+        userId: 'user_1',
+        productId: 'product_1',
         raw: { id: `ref_${kind}`, nested: { list: [1, 'two', null] }, at: expiresAt },
         result: { nextAction: { type: 'qr_code', content: 'weixin://x' } },
         metadata: { order_bid: 'o' },
@@ -59,6 +61,8 @@ export function attemptCases(ctx: ConformanceContext): void {
         {
           attemptId: input.attemptId,
           orderId: input.orderId,
+          userId: 'user_1',
+          productId: 'product_1',
           amount: 1999,
           currency: 'CNY',
           status: 'pending',
@@ -81,6 +85,7 @@ export function attemptCases(ctx: ConformanceContext): void {
       assert.deepEqual(read?.metadata, { order_bid: 'o' });
       assert.deepEqual(read?.extra, { productId: 'p1' });
       assert.equal(read?.clientIp, '203.0.113.9');
+      assert.deepEqual([read?.userId, read?.productId], ['user_1', 'product_1']);
       assert.equal(read?.livemode, false);
       assert.equal(read?.expiresAt?.getTime(), expiresAt.getTime());
       for (const [field, value] of Object.entries(specific))
@@ -130,8 +135,9 @@ export function attemptCases(ctx: ConformanceContext): void {
     assert.deepEqual(await repositories.attempts.listByOrder(ctx.id('missing')), []);
   });
 
-  it('finds an attempt by reference, charge id, PaymentIntent id or Checkout Session id, within its kind', async () => {
+  it('finds an attempt by reference, charge id, PaymentIntent id, Checkout Session id or latest charge id, within its kind', async () => {
     const { repositories, order } = await setup();
+    const latest = ctx.id('ch_latest');
     const pi = ctx.id('pi');
     const cs = ctx.id('cs');
     const ch = ctx.id('ch');
@@ -145,6 +151,7 @@ export function attemptCases(ctx: ConformanceContext): void {
       currency: 'USD',
       checkoutSessionId: cs,
       paymentIntentId: pi,
+      latestChargeId: latest,
     });
     const pingxx = await repositories.attempts.create({
       attemptId: ctx.id('a'),
@@ -166,6 +173,7 @@ export function attemptCases(ctx: ConformanceContext): void {
     });
     assert.equal((await repositories.attempts.findByProviderReference('stripe', pi))?.attemptId, stripe.attemptId);
     assert.equal((await repositories.attempts.findByProviderReference('stripe', cs))?.attemptId, stripe.attemptId);
+    assert.equal((await repositories.attempts.findByProviderReference('stripe', latest))?.attemptId, stripe.attemptId);
     assert.equal((await repositories.attempts.findByProviderReference('pingxx', ch))?.attemptId, pingxx.attemptId);
     assert.equal((await repositories.attempts.findByProviderReference('fake', ref))?.attemptId, fake.attemptId);
     assert.equal(await repositories.attempts.findByProviderReference('pingxx', pi), null);

@@ -20,12 +20,38 @@ export function orderCases(ctx: ConformanceContext): void {
       orderId: order.orderId,
       userId: order.userId,
       productId: order.productId,
+      listAmount: 1999,
       payableAmount: 1999,
       paidAmount: 0,
       currency: 'USD',
       status: 'init',
     });
     assert.deepEqual(await repositories.orders.findById(order.orderId), order);
+  });
+
+  it('keeps the list price, the amount due and the amount captured apart', async () => {
+    const { repositories, raw } = await ctx.subject();
+    const order = await createOrder(ctx, repositories, { listAmount: 9900, payableAmount: 5900, currency: 'CNY' });
+    assert.deepEqual([order.listAmount, order.payableAmount, order.paidAmount], [9900, 5900, 0]);
+    const stored = await raw.order(order.orderId);
+    assert.deepEqual([stored?.listAmount, stored?.payableAmount, stored?.paidAmount], [9900, 5900, 0]);
+    assert.equal(
+      await repositories.orders.updateStatus({
+        orderId: order.orderId,
+        from: ['init'],
+        to: 'paid',
+        patch: { paidAmount: 5900 },
+      }),
+      true,
+    );
+    const paid = await raw.order(order.orderId);
+    assert.deepEqual([paid?.listAmount, paid?.payableAmount, paid?.paidAmount], [9900, 5900, 5900]);
+    assert.equal(await repositories.orders.update(order.orderId, { listAmount: 9800 }), true);
+    const read = await repositories.orders.findById(order.orderId);
+    assert.deepEqual([read?.listAmount, read?.payableAmount, read?.paidAmount], [9800, 5900, 5900]);
+    const free = await createOrder(ctx, repositories, { payableAmount: 0, listAmount: 100 });
+    await repositories.orders.updateStatus({ orderId: free.orderId, from: ['init'], to: 'paid', patch: { paidAmount: 0 } });
+    assert.deepEqual((await raw.order(free.orderId))?.paidAmount, 0);
   });
 
   it('stores amounts exactly for zero-, two- and three-decimal currencies', async () => {
@@ -60,6 +86,7 @@ export function orderCases(ctx: ConformanceContext): void {
     const bad = [
       { payableAmount: -1 },
       { payableAmount: 10.5 },
+      { listAmount: -1 },
       { paidAmount: -5 },
       { currency: 'XYZ' },
       { status: 'shipped' as never },

@@ -32,7 +32,11 @@ export interface RawOrder {
   orderId: string;
   userId: string;
   productId: string;
+  /** List price before discounts. */
+  listAmount: number;
+  /** Amount due after discounts (what a charge collects). */
   payableAmount: number;
+  /** Amount captured. */
   paidAmount: number;
   currency: string;
   status: OrderStatus;
@@ -42,6 +46,9 @@ export interface RawOrder {
 export interface RawAttempt {
   attemptId: string;
   orderId: string;
+  /** The order's buyer and product, as stored on the attempt. */
+  userId: string | null;
+  productId: string | null;
   amount: number;
   currency: string;
   status: AttemptStatus;

@@ -10,8 +10,15 @@ import { checkAmount, checkCurrency, checkGuard, checkId, checkLimit, checkOneOf
 /** The orders repository over `shop_orders`. */
 export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
   const patchOf = (
-    patch: { payableAmount?: number; paidAmount?: number; currency?: string; paymentChannel?: string } = {},
+    patch: {
+      listAmount?: number;
+      payableAmount?: number;
+      paidAmount?: number;
+      currency?: string;
+      paymentChannel?: string;
+    } = {},
   ) => ({
+    ...(patch.listAmount !== undefined ? { listAmount: checkAmount(patch.listAmount, 'listAmount') } : {}),
     ...(patch.payableAmount !== undefined ? { payableAmount: checkAmount(patch.payableAmount, 'payableAmount') } : {}),
     ...(patch.paidAmount !== undefined ? { paidAmount: checkAmount(patch.paidAmount, 'paidAmount') } : {}),
     ...(patch.currency !== undefined ? { currency: checkCurrency(patch.currency) } : {}),
@@ -25,6 +32,7 @@ export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
           orderId: checkId(input.orderId, 'orderId'),
           userId: checkId(input.userId, 'userId'),
           productId: checkId(input.productId, 'productId'),
+          listAmount: checkAmount(input.listAmount ?? input.payableAmount, 'listAmount'),
           payableAmount: checkAmount(input.payableAmount, 'payableAmount'),
           paidAmount: checkAmount(input.paidAmount ?? 0, 'paidAmount'),
           currency: checkCurrency(input.currency),

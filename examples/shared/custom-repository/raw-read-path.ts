@@ -17,12 +17,13 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
         order_id: string;
         user_id: string;
         product_id: string;
+        list_minor: number;
         payable_minor: number;
         paid_minor: number;
         currency: string;
         status: string;
       }>(
-        'SELECT order_id, user_id, product_id, payable_minor, paid_minor, currency, status FROM shop_orders WHERE order_id = ?',
+        'SELECT order_id, user_id, product_id, list_minor, payable_minor, paid_minor, currency, status FROM shop_orders WHERE order_id = ?',
         orderId,
       );
       return row
@@ -30,6 +31,7 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
             orderId: row.order_id,
             userId: row.user_id,
             productId: row.product_id,
+            listAmount: row.list_minor,
             payableAmount: row.payable_minor,
             paidAmount: row.paid_minor,
             currency: row.currency,
@@ -41,6 +43,8 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
       const row = get<{
         attempt_id: string;
         order_id: string;
+        user_id: string | null;
+        product_id: string | null;
         amount_minor: number;
         currency: string;
         status: string;
@@ -48,13 +52,15 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
         raw_json: string | null;
         paid_at: number | null;
       }>(
-        'SELECT attempt_id, order_id, amount_minor, currency, status, provider_reference, raw_json, paid_at FROM shop_attempts WHERE attempt_id = ?',
+        'SELECT attempt_id, order_id, user_id, product_id, amount_minor, currency, status, provider_reference, raw_json, paid_at FROM shop_attempts WHERE attempt_id = ?',
         attemptId,
       );
       return row
         ? {
             attemptId: row.attempt_id,
             orderId: row.order_id,
+            userId: row.user_id,
+            productId: row.product_id,
             amount: row.amount_minor,
             currency: row.currency,
             status: row.status as AttemptStatus,

@@ -15,7 +15,7 @@ import type Database from 'better-sqlite3';
 export const SHOP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS shop_orders (
   order_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, product_id TEXT NOT NULL,
-  payable_minor INTEGER NOT NULL, paid_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+  list_minor INTEGER NOT NULL, payable_minor INTEGER NOT NULL, paid_minor INTEGER NOT NULL, currency TEXT NOT NULL,
   payment_channel TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('init','pending','paid','refunded','timeout')),
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS shop_orders_open ON shop_orders (user_id, product_id, status);
@@ -23,7 +23,8 @@ CREATE INDEX IF NOT EXISTS shop_orders_expirable ON shop_orders (status, created
 
 CREATE TABLE IF NOT EXISTS shop_attempts (
   attempt_id TEXT PRIMARY KEY, order_id TEXT NOT NULL REFERENCES shop_orders (order_id),
-  provider_kind TEXT NOT NULL, provider TEXT NOT NULL, channel TEXT NOT NULL, provider_reference TEXT,
+  provider_kind TEXT NOT NULL, provider TEXT NOT NULL, channel TEXT NOT NULL, user_id TEXT, product_id TEXT,
+  provider_reference TEXT,
   amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
   status TEXT NOT NULL CHECK (status IN ('pending','paid','refunded','closed','failed')),
   client_ip TEXT, expires_at INTEGER, livemode INTEGER, result_json TEXT, raw_json TEXT, metadata_json TEXT,
@@ -33,6 +34,7 @@ CREATE TABLE IF NOT EXISTS shop_attempts (
   paid_at INTEGER, refunded_at INTEGER, closed_at INTEGER, failed_at INTEGER);
 CREATE INDEX IF NOT EXISTS shop_attempts_order ON shop_attempts (order_id, created_at);
 CREATE INDEX IF NOT EXISTS shop_attempts_pending ON shop_attempts (status, created_at);
+CREATE INDEX IF NOT EXISTS shop_attempts_charge ON shop_attempts (latest_charge_id);
 
 CREATE TABLE IF NOT EXISTS shop_payment_events (
   provider TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, provider_event_type TEXT NOT NULL,
@@ -66,6 +68,7 @@ export const ORDER_COLUMNS: ColumnMap<OrderRecord> = {
   orderId: ['order_id', 'text'],
   userId: ['user_id', 'text'],
   productId: ['product_id', 'text'],
+  listAmount: ['list_minor', 'int'],
   payableAmount: ['payable_minor', 'int'],
   paidAmount: ['paid_minor', 'int'],
   currency: ['currency', 'text'],
@@ -82,6 +85,8 @@ export const ATTEMPT_COLUMNS: ColumnMap<AttemptRecord> = {
   providerKind: ['provider_kind', 'text'],
   provider: ['provider', 'text'],
   channel: ['channel', 'text'],
+  userId: ['user_id', 'text'],
+  productId: ['product_id', 'text'],
   providerReference: ['provider_reference', 'text'],
   amount: ['amount_minor', 'int'],
   currency: ['currency', 'text'],

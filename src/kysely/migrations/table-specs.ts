@@ -44,6 +44,12 @@ export interface TableSpec {
   indexes: IndexSpec[];
 }
 
+/**
+ * `biz_domain` of the original attempt tables: `order` rows are order payments (the only ones we read and
+ * write); the original system also keeps `billing` rows there, which are not ours.
+ */
+export const ORDER_BIZ_DOMAIN = 'order';
+
 const col = (name: string, kind: ColumnKind, notNull = false, dflt?: string | number): ColumnSpec =>
   dflt === undefined ? { name, kind, notNull } : { name, kind, notNull, default: dflt };
 const idx = (suffix: string, columns: string[], unique = false): IndexSpec => ({ suffix, columns, unique });
@@ -52,6 +58,8 @@ const TIMESTAMPS = [col('created_at', 'timestamp', true), col('updated_at', 'tim
 const STATUS_TIMES = ['paid_at', 'refunded_at', 'closed_at', 'failed_at'].map((n) => col(n, 'timestamp'));
 const ATTEMPT_COMMON = [
   col('order_bid', 'bid', true),
+  col('user_bid', 'bid'),
+  col('shifu_bid', 'bid'),
   col('provider_name', 'short'),
   col('provider_reference', 'string'),
   col('amount', 'bigint', true, 0),
@@ -80,8 +88,11 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('order_bid', 'bid', true),
         col('user_bid', 'bid', true),
         col('shifu_bid', 'bid', true),
+        // Original meanings: payable_price = list price, paid_price = amount due after discounts (charged).
         col('payable_price', 'decimal', true, '0'),
         col('paid_price', 'decimal', true, '0'),
+        // Amount captured; NULL = not recorded by us (the original's meaning: paid_price once paid, else 0).
+        col('captured_price', 'decimal'),
         col('currency', 'currency'),
         col('payment_channel', 'short', true, 'pingxx'),
         col('status', 'smallint', true, 501),
@@ -99,6 +110,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
       columns: [
         col('id', 'id', true),
         col('pingxx_order_bid', 'bid', true),
+        col('biz_domain', 'short', true, ORDER_BIZ_DOMAIN),
         ...ATTEMPT_COMMON,
         col('channel', 'short', true, ''),
         col('currency', 'short', true, 'CNY'),
@@ -117,6 +129,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
       columns: [
         col('id', 'id', true),
         col('stripe_order_bid', 'bid', true),
+        col('biz_domain', 'short', true, ORDER_BIZ_DOMAIN),
         ...ATTEMPT_COMMON,
         col('channel', 'short'),
         col('currency', 'short', true, 'usd'),

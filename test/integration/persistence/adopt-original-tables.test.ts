@@ -35,6 +35,7 @@ async function seedOriginalRows(db: Kysely<UntypedDatabase>): Promise<void> {
         user_bid: 'u1',
         shifu_bid: 's2',
         payable_price: '19.90',
+        paid_price: '19.90',
         payment_channel: 'stripe',
         status: 504,
         created_at: '2024-05-02 08:00:00',
@@ -51,7 +52,7 @@ async function seedOriginalRows(db: Kysely<UntypedDatabase>): Promise<void> {
       },
     ])
     .execute();
-  const pingxx = originalDefaults('order_pingxx_orders');
+  const pingxx = { ...originalDefaults('order_pingxx_orders'), biz_domain: 'order' };
   await db
     .insertInto('order_pingxx_orders')
     .values([
@@ -88,6 +89,7 @@ async function seedOriginalRows(db: Kysely<UntypedDatabase>): Promise<void> {
     .insertInto('order_stripe_orders')
     .values({
       ...originalDefaults('order_stripe_orders'),
+      biz_domain: 'order',
       stripe_order_bid: 'stp-open',
       order_bid: 'legacy-open',
       checkout_session_id: 'cs_legacy_1',
@@ -125,8 +127,9 @@ for (const dialect of testDialects()) {
       for (const table of ORIGINAL_TABLES) expect(await rowCount(t.db, table), table).toBe(countsBefore[table]);
     });
 
-    it('reads original orders in minor units, as CNY when they have no currency', async () => {
+    it('reads original orders in minor units, in the currency of their attempts', async () => {
       expect(await repositories.orders.findById('legacy-paid')).toMatchObject({
+        listAmount: 9900,
         payableAmount: 9900,
         paidAmount: 9900,
         currency: 'CNY',
@@ -135,7 +138,13 @@ for (const dialect of testDialects()) {
         userId: 'u1',
         productId: 's1',
       });
-      expect((await repositories.orders.findOpenForUserProduct('u1', 's2'))?.orderId).toBe('legacy-open');
+      expect(await repositories.orders.findOpenForUserProduct('u1', 's2')).toMatchObject({
+        orderId: 'legacy-open',
+        currency: 'USD',
+        listAmount: 1990,
+        payableAmount: 1990,
+        paidAmount: 0,
+      });
     });
 
     it('hides soft-deleted rows', async () => {
@@ -225,7 +234,7 @@ for (const dialect of testDialects()) {
       // Refused by the new unique key, not by some other constraint (PostgreSQL "duplicate key … unique
       // constraint", MySQL "Duplicate entry", SQLite "UNIQUE constraint failed").
       await expect(
-        sql`insert into order_pingxx_orders (pingxx_order_bid, order_bid, channel, amount, currency, status, deleted, created_at, updated_at) values ('pxx-paid', 'x', 'c', 1, 'CNY', 0, 0, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`.execute(
+        sql`insert into order_pingxx_orders (pingxx_order_bid, biz_domain, order_bid, channel, amount, currency, status, deleted, created_at, updated_at) values ('pxx-paid', 'order', 'x', 'c', 1, 'CNY', 0, 0, '2024-01-01 00:00:00', '2024-01-01 00:00:00')`.execute(
           t.db,
         ),
       ).rejects.toThrow(/duplicate|unique/i);
@@ -259,7 +268,7 @@ for (const dialect of testDialects()) {
         t.db,
       );
       await migrateToLatest(t.db);
-      expect((await createKyselyRepositories(t.db).orders.findById('twice'))?.payableAmount).toBe(100);
+      expect((await createKyselyRepositories(t.db).orders.findById('twice'))?.listAmount).toBe(100);
     });
   });
 

@@ -66,15 +66,26 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
     order: async (orderId) => {
       const row = await one(db, sql`select * from order_orders where order_bid = ${orderId}`);
       if (!row) return null;
+      // Original meanings: payable_price = list price, paid_price = amount due; captured_price NULL = the
+      // amount due once paid or refunded, else 0.
       const currency = text(row['currency']) ?? 'CNY';
+      const status = ORDER[Number(row['status']) as keyof typeof ORDER];
+      const due = minor(row['paid_price'], currency);
+      const captured = row['captured_price'];
       return {
         orderId: String(row['order_bid']),
         userId: String(row['user_bid']),
         productId: String(row['shifu_bid']),
-        payableAmount: minor(row['payable_price'], currency),
-        paidAmount: minor(row['paid_price'], currency),
+        listAmount: minor(row['payable_price'], currency),
+        payableAmount: due,
+        paidAmount:
+          captured !== null && captured !== undefined
+            ? minor(captured, currency)
+            : status === 'paid' || status === 'refunded'
+              ? due
+              : 0,
         currency,
-        status: ORDER[Number(row['status']) as keyof typeof ORDER],
+        status,
       };
     },
     attempt: async (attemptId) => {
@@ -86,6 +97,8 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
         return {
           attemptId: String(row[idColumn]),
           orderId: String(row['order_bid']),
+          userId: text(row['user_bid']),
+          productId: text(row['shifu_bid']),
           amount: Number(row['amount']),
           currency: String(row['currency']).toUpperCase(),
           status: ATTEMPT[Number(row['status']) as keyof typeof ATTEMPT],

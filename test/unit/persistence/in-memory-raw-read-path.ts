@@ -9,16 +9,18 @@ export function inMemoryRawReadPath(repositories: InMemoryPaymentRepositories): 
     order: async (id) => {
       const o = snapshot().orders.find((x) => x.orderId === id);
       if (!o) return null;
-      const { orderId, userId, productId, payableAmount, paidAmount, currency, status } = o;
-      return { orderId, userId, productId, payableAmount, paidAmount, currency, status };
+      const { orderId, userId, productId, listAmount, payableAmount, paidAmount, currency, status } = o;
+      return { orderId, userId, productId, listAmount, payableAmount, paidAmount, currency, status };
     },
     attempt: async (id) => {
       const a = snapshot().attempts.find((x) => x.attemptId === id);
       if (!a) return null;
-      const { attemptId, orderId, amount, currency, status, providerReference, paidAt } = a;
+      const { attemptId, orderId, userId, productId, amount, currency, status, providerReference, paidAt } = a;
       return {
         attemptId,
         orderId,
+        userId,
+        productId,
         amount,
         currency,
         status,

@@ -1,0 +1,156 @@
+/**
+ * Migration 0002: every original column means what the original system meant by it, so both systems can
+ * share the tables during a cutover (DESIGN §5, §9).
+ *
+ * - `order_orders`: adds `captured_price`; `payable_price` is the list price and `paid_price` the amount due
+ *   again (0.1.0 stored the amount due in `payable_price` and the capture in `paid_price`: such rows are
+ *   rewritten); every order gets its `currency` (its attempts', else the legacy currency).
+ * - attempt tables: `user_bid` / `shifu_bid` on every row; `biz_domain` = `order` on ours; the `*_object`
+ *   columns hold the provider object, never a webhook envelope (0.1.0 stored envelopes: unwrapped).
+ *
+ * Nothing is guessed: orders whose attempts disagree on the currency stop the migration with a
+ * `ConfigurationError` naming them, before any row is rewritten. Each step is idempotent, so a run that
+ * stopped half-way (MySQL has no transactional DDL) runs again.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import { normalizeCurrency } from '../../core/money.js';
+import { attemptTables } from '../attempt-tables.js';
+import { attemptCurrencies, currenciesFromAttempts, DEFAULT_LEGACY_CURRENCY } from '../legacy-currency.js';
+import type { TableNames, UntypedDatabase } from '../schema.js';
+import type { PaymentMigration } from '../payment-migration.js';
+import { detectSqlDialect, readJson, type SqlDialect } from '../sql-dialect.js';
+import { ORDER_STATUS_CODES } from '../status-codes.js';
+import { ensureTable } from './ensure-table.js';
+import { ORDER_BIZ_DOMAIN, paymentTableSpecs } from './table-specs.js';
+
+/** Options of {@link originalMeaningsMigration}. */
+export interface OriginalMeaningsOptions {
+  dialect?: SqlDialect;
+  /** Currency of original orders without attempts. @default 'CNY' */
+  legacyCurrency?: string;
+}
+
+/** See the module doc. No `down`: the rewritten 0.1.0 rows cannot be told apart afterwards. */
+export function originalMeaningsMigration(tables: TableNames, options: OriginalMeaningsOptions = {}): PaymentMigration {
+  const legacyCurrency = normalizeCurrency(options.legacyCurrency ?? DEFAULT_LEGACY_CURRENCY);
+  return {
+    up: async (db: Kysely<UntypedDatabase>) => {
+      const dialect = options.dialect ?? detectSqlDialect(db);
+      for (const spec of paymentTableSpecs(tables)) await ensureTable(db, dialect, spec);
+      // Read-only first: a conflict stops the migration before any row changes.
+      const fromAttempts = currenciesFromAttempts(await attemptCurrencies(db, tables, 'without-currency'));
+      await restorePriceMeanings(db, tables);
+      await completeAttemptRows(db, tables);
+      await unwrapEventEnvelopes(db, tables);
+      await fillCurrencies(db, tables, fromAttempts, legacyCurrency);
+    },
+  };
+}
+
+/**
+ * Rows with a currency were written (or repriced) by 0.1.0, which kept the amount due in `payable_price` and
+ * the capture in `paid_price`: move the capture to `captured_price` and the amount due to `paid_price`. The
+ * list price 0.1.0 never stored reads as the amount due. Rows the original wrote have no currency yet and
+ * already mean the original's. MySQL assigns left to right, so `captured_price` is read before `paid_price`
+ * changes; PostgreSQL and SQLite read every right-hand side from the old row.
+ */
+async function restorePriceMeanings(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
+  const settled = [ORDER_STATUS_CODES.paid, ORDER_STATUS_CODES.refunded];
+  await db
+    .updateTable(tables.orders)
+    .set((eb) => ({
+      captured_price: eb.case().when('status', 'in', settled).then(eb.ref('paid_price')).else(null).end(),
+      paid_price: eb.ref('payable_price'),
+    }))
+    .where('currency', 'is not', null)
+    .where('captured_price', 'is', null)
+    .execute();
+}
+
+/** `biz_domain` and the order's business ids on attempt rows that lack them (0.1.0 wrote neither). */
+async function completeAttemptRows(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
+  for (const table of Object.values(attemptTables(tables))) {
+    if (table.scoped) {
+      await db.updateTable(table.name).set({ biz_domain: ORDER_BIZ_DOMAIN }).where('biz_domain', 'is', null).execute();
+    }
+    for (const [column, source] of [
+      ['user_bid', 'user_bid'],
+      ['shifu_bid', 'shifu_bid'],
+    ] as const) {
+      await db
+        .updateTable(table.name)
+        .set((eb) => ({
+          [column]: eb
+            .selectFrom(tables.orders)
+            .select(source)
+            .whereRef(`${tables.orders}.order_bid`, '=', `${table.name}.order_bid`)
+            .limit(1),
+        }))
+        .where(column, 'is', null)
+        .execute();
+    }
+  }
+}
+
+/**
+ * 0.1.0 stored webhook envelopes (`{"object":"event",…}`) in the provider-object columns. Keep the object an
+ * envelope carried when it is this column's kind of object (a Stripe envelope's PaymentIntent or Session
+ * goes to its own column); clear the column otherwise (a Stripe `charge` from `charge.refunded`): the event
+ * itself is in the journal.
+ */
+async function unwrapEventEnvelopes(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
+  const kinds: Record<string, string> = {
+    charge_object: 'charge',
+    payment_intent_object: 'payment_intent',
+    checkout_session_object: 'checkout.session',
+  };
+  const { pingxx, stripe } = attemptTables(tables);
+  for (const [table, columns] of [
+    [pingxx, ['charge_object']],
+    [stripe, ['payment_intent_object', 'checkout_session_object']],
+  ] as const) {
+    for (const column of columns) {
+      const rows = await db
+        .selectFrom(table.name)
+        .select([table.idColumn, column])
+        .where(column, 'like', '%"object":"event"%')
+        .execute();
+      for (const row of rows) {
+        const envelope = readJson(row[column]);
+        if (typeof envelope !== 'object' || envelope === null || Array.isArray(envelope)) continue;
+        if (envelope['object'] !== 'event') continue;
+        const data = envelope['data'];
+        const inner = typeof data === 'object' && data !== null && !Array.isArray(data) ? data['object'] : undefined;
+        const kind = typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? inner['object'] : undefined;
+        const target = Object.entries(kinds).find(([c, k]) => k === kind && (columns as readonly string[]).includes(c));
+        const set: Record<string, string | null> = { [column]: null };
+        if (target) set[target[0]] = JSON.stringify(inner);
+        await db.updateTable(table.name).set(set).where(table.idColumn, '=', row[table.idColumn]).execute();
+      }
+    }
+  }
+}
+
+/** Every order without a currency gets its attempts' (already checked for conflicts), else the legacy one. */
+async function fillCurrencies(
+  db: Kysely<UntypedDatabase>,
+  tables: TableNames,
+  fromAttempts: Map<string, string>,
+  legacyCurrency: string,
+): Promise<void> {
+  const byCurrency = new Map<string, string[]>();
+  for (const [orderId, currency] of fromAttempts)
+    byCurrency.set(currency, [...(byCurrency.get(currency) ?? []), orderId]);
+  for (const [currency, orderIds] of byCurrency) {
+    for (let i = 0; i < orderIds.length; i += 500) {
+      await db
+        .updateTable(tables.orders)
+        .set({ currency })
+        .where('currency', 'is', null)
+        .where('order_bid', 'in', orderIds.slice(i, i + 500))
+        .execute();
+    }
+  }
+  await db.updateTable(tables.orders).set({ currency: legacyCurrency }).where('currency', 'is', null).execute();
+}
