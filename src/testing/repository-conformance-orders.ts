@@ -50,7 +50,12 @@ export function orderCases(ctx: ConformanceContext): void {
     const read = await repositories.orders.findById(order.orderId);
     assert.deepEqual([read?.listAmount, read?.payableAmount, read?.paidAmount], [9800, 5900, 5900]);
     const free = await createOrder(ctx, repositories, { payableAmount: 0, listAmount: 100 });
-    await repositories.orders.updateStatus({ orderId: free.orderId, from: ['init'], to: 'paid', patch: { paidAmount: 0 } });
+    await repositories.orders.updateStatus({
+      orderId: free.orderId,
+      from: ['init'],
+      to: 'paid',
+      patch: { paidAmount: 0 },
+    });
     assert.deepEqual((await raw.order(free.orderId))?.paidAmount, 0);
   });
 

@@ -33,7 +33,7 @@ async function migrateTo0001(db: Kysely<UntypedDatabase>, dialect: string): Prom
     migrationLockTableName: 'payment_factory_migration_lock',
     ...(schema ? { migrationTableSchema: schema } : {}),
   }).migrateToLatest();
-  if (error) throw error;
+  if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
 }
 
 const now = '2026-11-20 10:00:00';
@@ -53,7 +53,7 @@ async function rows(db: Kysely<UntypedDatabase>, query: ReturnType<typeof sql>):
 /** DECIMAL text → cents, without floats (drivers return '19.9900' or 19.99). */
 const cents = (v: unknown): number | null => {
   if (v === null || v === undefined) return null;
-  const [whole = '0', fraction = ''] = String(v).split('.');
+  const [whole = '0', fraction = ''] = (typeof v === 'number' ? String(v) : (v as string)).split('.');
   return Number(whole + fraction.padEnd(2, '0').slice(0, 2));
 };
 
