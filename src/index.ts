@@ -15,6 +15,7 @@ export * from './core/factory.js';
 export * from './core/config.js';
 export * from './core/env-example.js';
 export { getHeader, requireRawBody } from './core/webhook-input.js';
+export { registerSecrets, scrubSecrets } from './core/secret-scrubber.js';
 export { createPaymentService } from './service/payment-service.js';
 export type { PaymentService, PaymentServiceOptions, HandleWebhookInput } from './service/payment-service.js';
 export type { EventResult, EventOutcomeType } from './service/apply-event.js';

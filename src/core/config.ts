@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { ConfigurationError } from './errors.js';
 import { checkPemKeySetting } from './config-key-material.js';
+import { REDACTED, registerSecrets, sealObject } from './secret-scrubber.js';
 import { CURRENCY_EXPONENTS } from './currencies.js';
 import { parseDatabaseUrl } from './database-url.js';
 
@@ -233,6 +234,13 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       issues.push(`${key} ${parsed.error.issues[0]?.message ?? 'is invalid'}${def.secret ? ' (value hidden)' : ''}.`);
   }
 
+  // Feed the one scrubber before anything can fail: every secret key's value as given (valid or not), and the
+  // database URL (its password).
+  registerSecrets(
+    (Object.entries(paymentConfigSchema) as [PaymentConfigKey, ConfigKeyDefinition][])
+      .filter(([key, def]) => def.secret || key === 'DATABASE_URL')
+      .flatMap(([key]) => (env[key] ?? '').split(',')),
+  );
   // `given` holds keys that were set, valid or not: a key set to a bad value is reported once, as bad,
   // never a second time as missing.
   const pingxx = pingxxFrom(values, given, issues);
@@ -263,14 +271,35 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       issues,
     });
   }
-  return {
+  return sealConfig({
     enabledProviders,
     warnings,
     orderExpireSeconds: Number(values.PAY_ORDER_EXPIRE_TIME),
-    pingxx,
-    stripe,
+    pingxx: pingxx && sealObject(pingxx, () => redactedCredentials(pingxx)),
+    stripe: stripe && sealObject(stripe, () => redactedCredentials(stripe)),
     databaseUrl: values.DATABASE_URL ?? null,
-  };
+  });
+}
+
+/** Credential fields shown as `[redacted]` when a config object is inspected or serialised. */
+const SECRET_FIELDS = new Set(['secretKey', 'privateKey', 'webhookSecret']);
+
+function redactedCredentials(config: object): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(config).map(([key, value]) => [key, SECRET_FIELDS.has(key) ? REDACTED : value]),
+  );
+}
+
+/**
+ * The config renders without secrets under `util.inspect` / `JSON.stringify` (credentials `[redacted]`, the
+ * database URL's password scrubbed); reading `config.stripe.secretKey` still gives the value.
+ */
+function sealConfig(config: PaymentConfig): PaymentConfig {
+  return sealObject(config, () => ({
+    ...config,
+    pingxx: config.pingxx && redactedCredentials(config.pingxx),
+    stripe: config.stripe && redactedCredentials(config.stripe),
+  }));
 }
 
 type Values = Record<PaymentConfigKey, string | undefined>;

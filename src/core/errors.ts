@@ -9,6 +9,8 @@
  * @module
  */
 
+import { scrubSecrets, scrubValue, sealCause } from './secret-scrubber.js';
+
 const BRAND = Symbol.for('@org/payment-factory/PaymentError');
 
 /** The names of every error class, as carried in `error.name` and accepted by {@link isPaymentError}. */
@@ -58,11 +60,13 @@ export class PaymentError extends Error {
   override readonly name: PaymentErrorName = 'PaymentError';
 
   constructor(message: string, options: PaymentErrorOptions & { retryable?: boolean } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // Sealed at birth: the message, details and cause go through the one secret scrubber, so neither
+    // util.inspect nor JSON.stringify of a thrown error can show a configured secret.
+    super(scrubSecrets(message), options.cause === undefined ? undefined : { cause: sealCause(options.cause) });
     this.code = options.code ?? 'PAYMENT_ERROR';
     this.retryable = options.retryable ?? false;
     this.provider = options.provider;
-    this.details = options.details;
+    this.details = options.details === undefined ? undefined : (scrubValue(options.details) as Record<string, unknown>);
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 }
@@ -74,7 +78,7 @@ export class ConfigurationError extends PaymentError {
   readonly issues: readonly string[];
   constructor(message: string, options: PaymentErrorOptions & { issues?: readonly string[] } = {}) {
     super(message, { ...options, code: options.code ?? 'CONFIGURATION_ERROR', retryable: false });
-    this.issues = options.issues ?? [message];
+    this.issues = (options.issues ?? [message]).map(scrubSecrets);
   }
 }
 
@@ -137,7 +141,7 @@ export class WebhookVerificationError extends PaymentError {
   readonly header: string | undefined;
   constructor(message: string, options: PaymentErrorOptions & { header?: string } = {}) {
     super(message, { ...options, code: options.code ?? 'WEBHOOK_VERIFICATION_FAILED', retryable: false });
-    this.header = options.header;
+    this.header = options.header === undefined ? undefined : scrubSecrets(options.header);
   }
 }
 

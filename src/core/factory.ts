@@ -6,6 +6,7 @@
  */
 import { ConfigurationError, UnsupportedOperationError, ValidationError } from './errors.js';
 import { assertMinorUnits, normalizeCurrency } from './money.js';
+import { sealObject } from './secret-scrubber.js';
 import type { ProviderCallOptions, PaymentProvider } from './provider.js';
 import {
   resolvePaymentChannel,
@@ -61,6 +62,12 @@ export interface PaymentFactory {
   getProvider(name: string): PaymentProvider;
   /** Routes a charge (DESIGN §6) without calling anything. */
   resolve(input: RouteInput): ResolvedPaymentChannel;
+  /**
+   * Routes and validates a payment request without calling the provider: the factory's checks, then the
+   * adapter's own `validatePayment` when it has one. `createPayment` runs the same checks.
+   * @throws ValidationError naming the field.
+   */
+  validatePayment(request: RoutablePaymentRequest): void;
   /** Validates, routes and creates a payment. */
   createPayment(request: RoutablePaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult>;
   /** Pulls a payment's current state from its provider. */
@@ -134,10 +141,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     return resolvePaymentChannel({ ...input, providers: descriptors, enabled, defaultProvider });
   }
 
-  async function createPayment(
-    request: RoutablePaymentRequest,
-    options?: ProviderCallOptions,
-  ): Promise<PaymentCreationResult> {
+  function prepare(request: RoutablePaymentRequest): { provider: PaymentProvider; request: PaymentRequest } {
     const { provider: providerName, paymentChannel, channel, ...rest } = request;
     const route = providerName
       ? resolve({ paymentChannel: providerName, channel: channel ?? null })
@@ -165,7 +169,20 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     requireText(rest.orderId, 'orderId');
     requireText(rest.attemptId, 'attemptId');
     requireText(rest.subject, 'subject');
-    return provider.createPayment({ ...rest, currency, channel: route.channel }, options);
+    return { provider, request: { ...rest, currency, channel: route.channel } };
+  }
+
+  function validatePayment(request: RoutablePaymentRequest): void {
+    const prepared = prepare(request);
+    prepared.provider.validatePayment?.(prepared.request);
+  }
+
+  async function createPayment(
+    request: RoutablePaymentRequest,
+    options?: ProviderCallOptions,
+  ): Promise<PaymentCreationResult> {
+    const prepared = prepare(request);
+    return prepared.provider.createPayment(prepared.request, options);
   }
 
   async function retrievePayment(
@@ -218,7 +235,23 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     return provider.verifyWebhook(input);
   }
 
-  return { providers, enabled, getProvider, resolve, createPayment, retrievePayment, refundPayment, verifyWebhook };
+  const factory: PaymentFactory = {
+    providers,
+    enabled,
+    getProvider,
+    resolve,
+    validatePayment,
+    createPayment,
+    retrievePayment,
+    refundPayment,
+    verifyWebhook,
+  };
+  // Inspected or serialised, the registry shows names and kinds, never an adapter's client or credentials.
+  return sealObject(factory, () => ({
+    providers: [...providers.values()].map((p) => ({ name: p.name, kind: p.kind })),
+    enabled,
+    defaultProvider,
+  }));
 }
 
 function requireText(value: unknown, field: string): void {

@@ -69,6 +69,13 @@ export interface PaymentProvider {
    * @default undefined (the adapter sends no caller-supplied redirect URL, or checks them itself)
    */
   readonly allowedRedirectOrigins?: readonly string[];
+  /**
+   * Checks locally, without any network call, everything {@link createPayment} would refuse before sending
+   * (channel, currency, amount, required `extra`, text limits, expiry), throwing the same `ValidationError`.
+   * The service calls it before it writes the attempt, so a request the adapter refuses leaves no row.
+   * Optional: without it, the refusal comes from `createPayment` and the attempt is recorded `failed`.
+   */
+  validatePayment?(request: PaymentRequest): void;
   /** Creates one remote payment for one attempt. MUST be idempotent per `attemptId`. */
   createPayment(request: PaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult>;
   /** Fetches the provider's current truth. Required when `capabilities.retrieve`. */

@@ -13,9 +13,11 @@ import {
   ProviderUnavailableError,
   ValidationError,
 } from '../core/errors.js';
+import { scrubSecrets } from '../core/secret-scrubber.js';
 import {
   PINGXX_OPERATIONS,
   PINGXX_SDK_ERRORS,
+  PINGXX_STATUS_OVERRIDES,
   pingxxHttpStatusRow,
   type PingxxErrorRow,
   type PingxxOperation,
@@ -69,6 +71,8 @@ function rowFor(facts: SdkErrorFacts, statusOnly: boolean, context: PingxxFailur
   if (context.aborted) return { outcome: 'uncertain', code: 'PINGXX_REQUEST_ABORTED' };
   if (context.timedOut) return { outcome: 'uncertain', code: 'PINGXX_TIMEOUT' };
   if (statusOnly) return pingxxHttpStatusRow(status ?? 500);
+  const override = status === undefined ? undefined : PINGXX_STATUS_OVERRIDES[status];
+  if (override) return override;
   const row =
     facts.type !== undefined && Object.prototype.hasOwnProperty.call(PINGXX_SDK_ERRORS, facts.type)
       ? PINGXX_SDK_ERRORS[facts.type as PingxxSdkErrorType]
@@ -148,7 +152,7 @@ function sdkFacts(error: unknown): SdkErrorFacts {
   };
 }
 
-/** Ping++ messages are not secret, but never let a key that a server echoed reach a log. */
+/** Ping++ messages are not secret, but never let a key that a server echoed reach a log: the one scrubber. */
 function redact(message: string): string {
-  return message.replace(/\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]+/g, '[redacted key]').slice(0, 500);
+  return scrubSecrets(message.replace(/\b(?:sk|rk|pk)_(?:live|test)_[0-9A-Za-z]+/g, '[redacted key]')).slice(0, 500);
 }

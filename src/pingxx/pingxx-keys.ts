@@ -8,6 +8,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../core/errors.js';
+import { registerSecrets } from '../core/secret-scrubber.js';
 
 /** Where a key comes from: inline PEM or a file path (at most one). */
 export interface KeySource {
@@ -23,6 +24,7 @@ export interface KeySource {
 export function loadPingxxPrivateKey(source: KeySource, provider: string): KeyObject | null {
   const pem = readSource(source, 'privateKey', 'privateKeyPath', provider);
   if (pem === null) return null;
+  registerSecrets([pem]);
   let key: KeyObject;
   try {
     key = createPrivateKey({ key: pem, format: 'pem' });

@@ -137,6 +137,15 @@ export const PINGXX_HTTP_STATUS_ERRORS: Readonly<Record<number, PingxxErrorOutco
   504: 'uncertain',
 };
 
+/**
+ * HTTP statuses whose meaning wins over whatever error body came with them. Ping++ answers a rate limit
+ * with 429 and an `invalid_request_error` body, which the SDK builds into `PingppInvalidRequest`: without
+ * this table a throttled charge would read as a final refusal and fail the attempt.
+ */
+export const PINGXX_STATUS_OVERRIDES: Readonly<Record<number, PingxxErrorRow>> = {
+  429: { outcome: 'unavailable', code: 'PINGXX_RATE_LIMITED' },
+};
+
 /** The row for an HTTP error status (≥ 400). */
 export function pingxxHttpStatusRow(status: number): PingxxErrorRow {
   const listed = PINGXX_HTTP_STATUS_ERRORS[status];

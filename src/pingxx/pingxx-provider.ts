@@ -4,6 +4,7 @@
  */
 import { IndeterminateOutcomeError, IntegrityError } from '../core/errors.js';
 import type { PaymentProvider } from '../core/provider.js';
+import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type { PaymentCreationResult, PaymentRequest, PaymentSnapshot, ProviderCapabilities } from '../core/types.js';
 import { buildPingxxChargeParams } from './pingxx-charge-params.js';
 import { createPingxxClient } from './pingxx-client.js';
@@ -54,6 +55,7 @@ export interface PingxxProvider extends PaymentProvider {
 export function createPingxxProvider(options: PingxxProviderOptions): PingxxProvider {
   const config = resolvePingxxOptions(options);
   const { name, clock } = config;
+  registerSecrets([config.secretKey]);
   const privateKey = loadPingxxPrivateKey({ pem: options.privateKey, path: options.privateKeyPath }, name);
   const publicKey = loadPingxxPublicKey({ pem: options.webhookPublicKey, path: options.webhookPublicKeyPath }, name);
   const verify = createPingxxWebhookVerifier({
@@ -82,7 +84,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     webhookEvents: ['payment.succeeded', 'refund.succeeded', 'unsupported'],
   };
 
-  return {
+  const adapter: PingxxProvider = {
     name,
     kind: 'pingxx',
     appId: config.appId,
@@ -90,6 +92,16 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     capabilities,
     // Without verification (a local experiment), an unsigned request must still reach verifyWebhook.
     ...(options.unsafeSkipWebhookVerification === true ? {} : { webhookSignatureHeaders: [PINGXX_SIGNATURE_HEADER] }),
+
+    validatePayment(request) {
+      buildPingxxChargeParams(request, {
+        appId: config.appId,
+        channels,
+        clientIpFallback: config.clientIpFallback,
+        now: clock(),
+        provider: name,
+      });
+    },
 
     async createPayment(request, callOptions) {
       const now = clock();
@@ -182,6 +194,13 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
       return verify(input);
     },
   };
+  return sealObject(adapter, () => ({
+    name,
+    kind: 'pingxx',
+    appId: config.appId,
+    livemode: config.livemode,
+    capabilities,
+  }));
 }
 
 function assertSameCharge(charge: PingxxCharge, request: PaymentRequest, provider: string): void {

@@ -6,6 +6,7 @@
  * @module
  */
 import { isPaymentError, NotFoundError, ValidationError } from '../core/errors.js';
+import type { RoutablePaymentRequest } from '../core/factory.js';
 import type { PaymentCreationResult, PaymentExtra, PublicPaymentView } from '../core/types.js';
 import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
 import { applyEvent } from './apply-event.js';
@@ -85,6 +86,25 @@ export async function createCharge<THandle>(
     return toBuyRecordDTO(current, reviveView(reusable.result));
   }
 
+  // The adapter's local checks (channel extras such as wx_pub's openId, text limits, expiry) run before the
+  // attempt is written: a request it would refuse without calling anything leaves no row behind.
+  const newAttemptId = reusable ? '' : ctx.newId();
+  if (!reusable) {
+    ctx.factory.validatePayment(
+      paymentRequest(order, input, {
+        provider: route.provider,
+        channel: route.channel,
+        attemptId: newAttemptId,
+        amount: order.payableAmount,
+        currency: order.currency,
+        clientIp: input.clientIp ?? null,
+        metadata: input.metadata ?? null,
+        extra: input.extra ?? null,
+        expiresAt: input.expiresAt ?? null,
+      }),
+    );
+  }
+
   const attempt: AttemptRecord =
     reusable ??
     (await ctx.repositories.transaction(async (tx) => {
@@ -95,7 +115,7 @@ export async function createCharge<THandle>(
       const raced = (await tx.attempts.listByOrder(locked.orderId)).filter((a) => isReusable(a, locked)).at(-1);
       if (raced) return raced;
       const created = await tx.attempts.create({
-        attemptId: ctx.newId(),
+        attemptId: newAttemptId,
         orderId: locked.orderId,
         providerKind: kind,
         provider: route.provider,
@@ -121,26 +141,21 @@ export async function createCharge<THandle>(
     }));
 
   // The attempt is (re-)sent exactly as recorded: the provider's idempotency check compares request bodies.
-  const { clientIp, metadata, expiresAt } = attempt;
-  const extra = attempt.extra as PaymentExtra | null;
   let result: PaymentCreationResult;
   try {
-    result = await ctx.factory.createPayment({
-      provider: route.provider,
-      channel: route.channel,
-      orderId: order.orderId,
-      attemptId: attempt.attemptId,
-      amount: attempt.amount,
-      currency: attempt.currency,
-      subject: input.subject ?? `Order ${order.orderId}`,
-      ...(input.body !== undefined ? { body: input.body } : {}),
-      ...(clientIp !== null ? { clientIp } : {}),
-      userId: order.userId,
-      productId: order.productId,
-      ...(metadata ? { metadata } : {}),
-      ...(extra ? { extra } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-    });
+    result = await ctx.factory.createPayment(
+      paymentRequest(order, input, {
+        provider: route.provider,
+        channel: route.channel,
+        attemptId: attempt.attemptId,
+        amount: attempt.amount,
+        currency: attempt.currency,
+        clientIp: attempt.clientIp,
+        metadata: attempt.metadata,
+        extra: attempt.extra as PaymentExtra | null,
+        expiresAt: attempt.expiresAt,
+      }),
+    );
   } catch (error) {
     await recordCreateFailure(ctx, attempt, error);
     throw error;
@@ -183,6 +198,40 @@ export async function createCharge<THandle>(
   }
   const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
   return toBuyRecordDTO(current, view);
+}
+
+/** The provider request for an attempt (recorded, or about to be). */
+function paymentRequest(
+  order: OrderRecord,
+  input: CreateChargeInput,
+  attempt: {
+    provider: string;
+    channel: string;
+    attemptId: string;
+    amount: number;
+    currency: string;
+    clientIp: string | null;
+    metadata: Record<string, string> | null;
+    extra: PaymentExtra | null;
+    expiresAt: Date | null;
+  },
+): RoutablePaymentRequest {
+  return {
+    provider: attempt.provider,
+    channel: attempt.channel,
+    orderId: order.orderId,
+    attemptId: attempt.attemptId,
+    amount: attempt.amount,
+    currency: attempt.currency,
+    subject: input.subject ?? `Order ${order.orderId}`,
+    ...(input.body !== undefined ? { body: input.body } : {}),
+    ...(attempt.clientIp !== null ? { clientIp: attempt.clientIp } : {}),
+    userId: order.userId,
+    productId: order.productId,
+    ...(attempt.metadata ? { metadata: attempt.metadata } : {}),
+    ...(attempt.extra ? { extra: attempt.extra } : {}),
+    ...(attempt.expiresAt ? { expiresAt: attempt.expiresAt } : {}),
+  };
 }
 
 function assertChargeable(order: OrderRecord): void {

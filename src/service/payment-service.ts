@@ -3,6 +3,7 @@
  * @module
  */
 import type { PaymentFactory } from '../core/factory.js';
+import { sealObject } from '../core/secret-scrubber.js';
 import type { HeadersInput } from '../core/types.js';
 import { requireWebCrypto } from '../core/web-crypto.js';
 import type { PaymentRepositories } from '../persistence/ports.js';
@@ -16,6 +17,16 @@ import { markPaid, type MarkPaidInput } from './mark-paid.js';
 import { reconcile, syncPayment, type ReconcileInput, type ReconcileReport, type SyncResult } from './reconcile.js';
 import { refund, type RefundInput, type RefundOutcome } from './refund.js';
 import { defaultNewId, type ServiceContext } from './service-context.js';
+import {
+  validateCreateChargeInput,
+  validateHandleWebhookInput,
+  validateInitOrderInput,
+  validateMarkPaidInput,
+  validateOrderId,
+  validateReconcileInput,
+  validateRefundInput,
+  validateSyncInput,
+} from './validate-input.js';
 import type { PaymentEvent } from '../core/types.js';
 
 /**
@@ -121,13 +132,22 @@ export function createPaymentService<THandle = unknown>(
     orderExpireSeconds: options.orderExpireSeconds ?? 600,
     livemode: options.livemode,
   };
-  return {
+  const service: PaymentService<THandle> = {
     factory: ctx.factory,
     repositories: ctx.repositories,
     logger: ctx.logger,
-    initOrder: (input) => initOrder(ctx, input),
-    createCharge: (input) => createCharge(ctx, input),
+    // Every public method checks its input's shape first: a ValidationError naming the field, never a
+    // TypeError from inside a flow, and nothing read, written or sent before.
+    initOrder: async (input) => {
+      validateInitOrderInput(input);
+      return initOrder(ctx, input);
+    },
+    createCharge: async (input) => {
+      validateCreateChargeInput(input);
+      return createCharge(ctx, input);
+    },
     async handleWebhook(input) {
+      validateHandleWebhookInput(input);
       const verified = await ctx.factory.verifyWebhook(input.provider, {
         rawBody: input.rawBody,
         headers: input.headers,
@@ -137,10 +157,31 @@ export function createPaymentService<THandle = unknown>(
       ctx.logger.info('webhook processed', { ...result });
       return result;
     },
-    markPaid: (input) => markPaid(ctx, input),
-    refund: (input) => refund(ctx, input),
-    syncPayment: (input) => syncPayment(ctx, input),
-    reconcile: (input) => reconcile(ctx, input),
-    getOrder: (orderId) => ctx.repositories.orders.findById(orderId),
+    markPaid: async (input) => {
+      validateMarkPaidInput(input);
+      return markPaid(ctx, input);
+    },
+    refund: async (input) => {
+      validateRefundInput(input);
+      return refund(ctx, input);
+    },
+    syncPayment: async (input) => {
+      validateSyncInput(input);
+      return syncPayment(ctx, input);
+    },
+    reconcile: async (input) => {
+      validateReconcileInput(input);
+      return reconcile(ctx, input);
+    },
+    getOrder: async (orderId) => {
+      validateOrderId(orderId, 'getOrder');
+      return ctx.repositories.orders.findById(orderId);
+    },
   };
+  // The repositories may close over a database handle whose pool holds a connection string: never render it.
+  return sealObject(service, () => ({
+    service: 'payment',
+    providers: [...ctx.factory.providers.values()].map((p) => ({ name: p.name, kind: p.kind })),
+    orderExpireSeconds: ctx.orderExpireSeconds,
+  }));
 }

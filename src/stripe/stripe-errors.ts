@@ -3,6 +3,7 @@
  * with messages scrubbed of keys and secrets.
  * @module
  */
+import { scrubSecrets } from '../core/secret-scrubber.js';
 import {
   ConfigurationError,
   IndeterminateOutcomeError,
@@ -113,11 +114,14 @@ export function connectionPhase(error: StripeErrorLike): StripeConnectionPhase {
   return 'maybe_sent';
 }
 
-/** Removes Stripe-shaped keys (`sk_…`, `rk_…`, `pk_…`, `whsec_…`) and the given secrets from a message. */
+/**
+ * Removes Stripe-shaped keys (`sk_…`, `rk_…`, `pk_…`, `whsec_…`) and the given secrets from a message, then
+ * runs it through the library's one scrubber (every configured secret).
+ */
 export function redact(message: string, secrets: readonly string[]): string {
   let out = message;
   for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('[redacted]');
-  return out.replace(/\b(?:sk|rk|pk|whsec)_[A-Za-z0-9_*]+/g, '[redacted]').trim();
+  return scrubSecrets(out.replace(/\b(?:sk|rk|pk|whsec)_[A-Za-z0-9_*]+/g, '[redacted]')).trim();
 }
 
 function networkCode(error: StripeErrorLike): string | undefined {

@@ -3,6 +3,7 @@
  * @module
  */
 import Stripe from 'stripe';
+import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import { ProviderUnavailableError, IndeterminateOutcomeError, ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import type { PaymentProvider, ProviderCallOptions } from '../core/provider.js';
@@ -90,6 +91,10 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       appInfo: { name: '@org/payment-factory' },
     });
   const provider = config.name;
+  registerSecrets(config.secrets);
+  // Our own SDK client holds the key (`_apiKey`): inspected or serialised, it shows only where it points.
+  if (!options.stripe)
+    sealObject(client, () => ({ stripe: 'client', provider, host: options.host ?? 'api.stripe.com' }));
   const ctx: ResultContext = { provider, publishableKey: config.publishableKey };
   const verify = createStripeWebhookVerifier({
     webhooks: client.webhooks,
@@ -146,12 +151,16 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     webhookEvents: WEBHOOK_EVENTS,
   };
 
-  return {
+  const adapter: StripeProvider = {
     name: provider,
     kind: 'stripe',
     capabilities,
     webhookSignatureHeaders: [STRIPE_SIGNATURE_HEADER],
     client,
+
+    validatePayment(request) {
+      preparePayment(request, config);
+    },
 
     async createPayment(request, callOptions: ProviderCallOptions = {}) {
       const prepared = preparePayment(request, config);
@@ -253,6 +262,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       return normalizeStripeEvent(await verify(input), provider);
     },
   };
+  return sealObject(adapter, () => ({ name: provider, kind: 'stripe', capabilities }));
 }
 
 /** Races `promise` against `signal`; the losing promise's rejection is swallowed so it is never unhandled. */

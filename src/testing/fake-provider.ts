@@ -170,6 +170,15 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     return { ...view, providerReference: payment.id, livemode, raw: { ...payment }, public: { ...view } };
   }
 
+  function checkRequest(request: PaymentRequest): void {
+    if (!capabilities.channels.includes(request.channel)) {
+      throw new ValidationError(`Fake provider has no channel "${request.channel}".`, {
+        field: 'channel',
+        provider: name,
+      });
+    }
+  }
+
   function snapshot(payment: FakePayment): PaymentSnapshot {
     return {
       provider: name,
@@ -195,13 +204,10 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     payments,
     calls,
 
+    validatePayment: checkRequest,
+
     async createPayment(request) {
-      if (!capabilities.channels.includes(request.channel)) {
-        throw new ValidationError(`Fake provider has no channel "${request.channel}".`, {
-          field: 'channel',
-          provider: name,
-        });
-      }
+      checkRequest(request);
       const behaviour = createScript.shift() ?? 'require_action';
       if (behaviour === 'unavailable')
         throw new ProviderUnavailableError('Fake provider is unavailable.', { provider: name });

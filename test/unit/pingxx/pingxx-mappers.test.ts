@@ -12,6 +12,7 @@ import {
   PINGXX_HTTP_STATUS_ERRORS,
   PINGXX_REFUND_STATUS,
   PINGXX_SDK_ERRORS,
+  PINGXX_STATUS_OVERRIDES,
   pingxxChargeState,
   type PingxxChargeState,
   type PingxxErrorOutcome,
@@ -215,6 +216,20 @@ describe('SDK error table', () => {
     expect((declined as { declineCode?: string }).declineCode).toBe('some_code');
   });
 
+  it.each(Object.entries(PINGXX_STATUS_OVERRIDES))(
+    'lets HTTP %s win over any error body (a throttled charge is not an invalid one)',
+    (status, row) => {
+      for (const error of [
+        new SdkError.PingppInvalidRequestError!({ type: 'invalid_request_error', message: 'Too many requests' }),
+        new SdkError.PingppAPIError!({ message: 'Invalid JSON received from the Pingpp API', response: '<html>' }),
+      ]) {
+        const mapped = mapPingxxError(error, context({ status: Number(status) }));
+        expectError(mapped, 'ProviderUnavailableError', row.code);
+        expect(mapped.retryable).toBe(true);
+      }
+    },
+  );
+
   it('judges the SDK "Invalid JSON received" error by the HTTP status', () => {
     const invalidJson = new SdkError.PingppAPIError!({
       message: 'Invalid JSON received from the Pingpp API',
@@ -322,6 +337,13 @@ describe('error messages', () => {
     expect(mapped.message).not.toContain('sk_live_abcDEF123');
     expect(JSON.stringify(mapped.details)).not.toContain('sk_live_abcDEF123');
     expect(mapped.details?.providerMessage).toBe('Invalid API Key: [redacted key]');
-    expect(mapped.cause).toBe(error);
+    // The SDK error held the key: the cause kept is a sealed copy (same name and type, scrubbed message).
+    expect(mapped.cause).not.toBe(error);
+    expect(mapped.cause).toMatchObject({
+      name: error.name,
+      type: error.type,
+      message: 'Invalid API Key: [redacted key]',
+    });
+    expect(JSON.stringify(mapped)).not.toContain('sk_live_abcDEF123');
   });
 });
