@@ -32,6 +32,7 @@ import type {
 } from '../core/types.js';
 import { getHeader, requireRawBody } from '../core/webhook-input.js';
 import { utf8Decode } from '../core/web-crypto.js';
+import type { EmulatedPaymentRef } from './emulated-payment-ref.js';
 
 /** What the next scripted call does. */
 export type FakeBehaviour =
@@ -86,13 +87,16 @@ export interface FakeProvider extends PaymentProvider {
   scriptCreate(...behaviours: FakeBehaviour[]): void;
   /** Queue behaviours for the next `refundPayment` calls (FIFO). */
   scriptRefund(...behaviours: Exclude<FakeBehaviour, 'require_action' | 'succeed'>[]): void;
-  /** Marks a payment paid (by provider reference or attempt id). */
-  pay(referenceOrAttemptId: string): FakePayment;
+  /**
+   * Marks a payment paid: by provider reference or attempt id (a string), `{ attemptId }`, or `{ orderId }` (the
+   * order's latest payment; the DTO `createCharge` returns is one).
+   */
+  pay(payment: EmulatedPaymentRef): FakePayment;
   /** Marks a payment failed. */
-  fail(referenceOrAttemptId: string): FakePayment;
+  fail(payment: EmulatedPaymentRef): FakePayment;
   /** Builds a signed webhook about a payment, as the provider would send it. */
   webhook(
-    referenceOrAttemptId: string,
+    payment: EmulatedPaymentRef,
     type?: PaymentEventType,
     overrides?: Partial<{ eventId: string; amount: number; currency: string; livemode: boolean }>,
   ): { rawBody: string; headers: Record<string, string>; eventId: string };
@@ -139,9 +143,17 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
   const refundScript: FakeBehaviour[] = [];
   const calls: Array<{ method: 'create' | 'retrieve' | 'refund'; attemptId?: string; refundId?: string }> = [];
 
-  function find(ref: string): FakePayment {
-    const payment = payments.get(ref) ?? byAttempt.get(ref);
-    if (!payment) throw new ValidationError(`No fake payment "${ref}".`, { provider: name, code: 'NO_SUCH_PAYMENT' });
+  function find(ref: EmulatedPaymentRef): FakePayment {
+    const payment =
+      typeof ref === 'string'
+        ? (payments.get(ref) ?? byAttempt.get(ref))
+        : 'attemptId' in ref
+          ? byAttempt.get(ref.attemptId)
+          : [...payments.values()].filter((p) => p.orderId === ref.orderId).pop(); // the order's latest
+    if (!payment) {
+      const named = typeof ref === 'string' ? ref : JSON.stringify(ref);
+      throw new ValidationError(`No fake payment ${named}.`, { provider: name, code: 'NO_SUCH_PAYMENT' });
+    }
     return payment;
   }
 

@@ -21,6 +21,8 @@ import { failPayment, processPayment, succeedPayment } from './stripe-emulator/p
 import { createRefund, updateRefund } from './stripe-emulator/refunds.js';
 import { dispatch } from './stripe-emulator/routes.js';
 import { clone, Store, StripeApiFailure, type StripeJson } from './stripe-emulator/store.js';
+import { STRIPE_METADATA_KEYS } from '../stripe/stripe-mappers.js';
+import { resolveEmulatedPayment, type EmulatedPaymentRef } from './emulated-payment-ref.js';
 import { signStripeWebhook } from './stripe-signer.js';
 import type {
   EmulatedCheckoutSession,
@@ -164,13 +166,13 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeAllConnections();
       }),
-    succeedPayment: (id) => clone(succeedPayment(store, id)) as Payable,
-    failPayment: (id, opts) => clone(failPayment(store, id, opts)) as Payable,
-    processPayment: (id) => clone(processPayment(store, id)) as Payable,
-    createDashboardRefund: (paymentIntentId, amount) =>
+    succeedPayment: (ref) => clone(succeedPayment(store, paymentId(store, ref))) as Payable,
+    failPayment: (ref, opts) => clone(failPayment(store, paymentId(store, ref), opts)) as Payable,
+    processPayment: (ref) => clone(processPayment(store, paymentId(store, ref))) as Payable,
+    createDashboardRefund: (ref, amount) =>
       clone(
         createRefund(store, {
-          payment_intent: paymentIntentId,
+          payment_intent: paymentIntentId(store, ref),
           ...(amount === undefined ? {} : { amount: String(amount) }),
         }),
       ) as EmulatedRefund,
@@ -182,8 +184,8 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     },
     // The overloads only narrow the element type by `kind`; the objects are what the store holds for it.
     list: ((kind: string) => store.all(kind).map((o) => clone(o))) as StripeEmulator['list'],
-    webhookFor: (id, type, opts = {}) => {
-      const event = buildEvent(store, id, type, apiVersion);
+    webhookFor: (ref, type, opts = {}) => {
+      const event = buildEvent(store, typeof ref === 'string' ? ref : paymentId(store, ref), type, apiVersion);
       const signed = signStripeWebhook(
         event,
         opts.secret ?? webhookSecret,
@@ -208,6 +210,37 @@ export async function startStripeEmulator(options: StripeEmulatorOptions = {}): 
     dropConnectionAfterActing: (scope = {}) => faults.add('drop', scope),
     clearFaults: () => faults.clear(),
   };
+}
+
+/**
+ * The Checkout Session or PaymentIntent `ref` names. By attempt or order: the latest session or PaymentIntent
+ * whose metadata carries it, leaving out PaymentIntents a session made (the session is what the adapter
+ * created and what `providerReference` holds).
+ */
+function paymentId(store: Store, ref: EmulatedPaymentRef): string {
+  if (typeof ref === 'string') return ref;
+  const ofSessions = new Set(store.all('checkout.session').map((s) => s.payment_intent));
+  const candidates = [...store.objects.values()].filter(
+    (o) => o.object === 'checkout.session' || (o.object === 'payment_intent' && !ofSessions.has(o.id)),
+  ); // creation order
+  return resolveEmulatedPayment(
+    ref,
+    candidates,
+    (o) => {
+      const metadata = (o.metadata ?? {}) as Record<string, unknown>;
+      return { attemptId: metadata[STRIPE_METADATA_KEYS.attemptId], orderId: metadata[STRIPE_METADATA_KEYS.orderId] };
+    },
+    'Checkout Session or PaymentIntent',
+  );
+}
+
+/** The PaymentIntent `ref` names: itself, or the one a session made when it was paid. */
+function paymentIntentId(store: Store, ref: EmulatedPaymentRef): string {
+  const id = paymentId(store, ref);
+  if (!id.startsWith('cs_')) return id;
+  const intent = store.get('checkout.session', id, 'session').payment_intent;
+  if (typeof intent !== 'string') throw new Error(`Checkout Session ${id} has no PaymentIntent yet; pay it first.`);
+  return intent;
 }
 
 /** Runs the API call and renders its response, Stripe errors included, as the bytes to send (and replay). */

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PingxxCharge, PingxxEvent, PingxxRefund } from '../../pingxx/pingxx-types.js';
+import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { PingxxTestKeyPair, SignedPingxxWebhook } from '../pingxx-signer.js';
 import type { EmulatorRefundMode } from './emulator-store.js';
 
@@ -69,21 +70,28 @@ export interface PingxxEmulatorDelivery extends SignedPingxxWebhook {
 
 /** Controls over the emulator's state and behaviour. */
 export interface PingxxEmulatorControls {
-  /** Marks a charge paid, as when the payer completes the payment (idempotent). */
-  payCharge(chargeId: string, options?: { transactionNo?: string }): PingxxCharge;
+  /**
+   * Marks a charge paid, as when the payer completes the payment (idempotent). Name the charge by id,
+   * `{ attemptId }` (its `order_no`) or `{ orderId }` (the DTO `createCharge` returns).
+   */
+  payCharge(charge: EmulatedPaymentRef, options?: { transactionNo?: string }): PingxxCharge;
   /** Marks an unpaid charge failed. */
-  failCharge(chargeId: string, options?: { code?: string; message?: string }): PingxxCharge;
+  failCharge(charge: EmulatedPaymentRef, options?: { code?: string; message?: string }): PingxxCharge;
   /** Settles a pending refund (see the `refunds: 'pending'` option). */
-  settleRefund(chargeId: string, refundId: string, status: 'succeeded' | 'failed'): PingxxRefund;
+  settleRefund(charge: EmulatedPaymentRef, refundId: string, status: 'succeeded' | 'failed'): PingxxRefund;
   getCharge(chargeId: string): PingxxCharge | undefined;
   /** The charge last created with this `order_no` (our attempt id). */
   findCharge(orderNo: string): PingxxCharge | undefined;
   charges(): PingxxCharge[];
   /**
-   * The event Ping++ would send about a charge, signed with the emulator's Ping++ key. `refund.*`
+   * The event Ping++ would send about a charge (by id, `{ attemptId }` or `{ orderId }`), signed with the emulator's Ping++ key. `refund.*`
    * events carry the refund `refundId`, or the latest one.
    */
-  eventFor(chargeId: string, type: string, options?: { refundId?: string; eventId?: string }): PingxxEmulatorDelivery;
+  eventFor(
+    charge: EmulatedPaymentRef,
+    type: string,
+    options?: { refundId?: string; eventId?: string },
+  ): PingxxEmulatorDelivery;
   /** Signs any payload with the emulator's Ping++ key. */
   signWebhook(payload: string | object): SignedPingxxWebhook;
   /** POSTs a delivery to `url` like Ping++'s webhook sender. */

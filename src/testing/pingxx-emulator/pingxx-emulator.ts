@@ -13,6 +13,7 @@ import { verify as verifySignature, createPublicKey, type KeyObject } from 'node
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { PingxxEvent } from '../../pingxx/pingxx-types.js';
+import { resolveEmulatedPayment, type EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import { generatePingxxTestKeyPair, signPingxxWebhook } from '../pingxx-signer.js';
 import { emulatorId, errorResponse, PingxxEmulatorStore, type EmulatorResponse } from './emulator-store.js';
 import type {
@@ -200,7 +201,17 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
   });
   const port = (server.address() as AddressInfo).port;
 
-  const eventFor: PingxxEmulatorControls['eventFor'] = (chargeId, type, eventOptions = {}) => {
+  /** The charge id `ref` names: itself, or the latest charge of that attempt (`order_no`) or order (metadata). */
+  const chargeIdOf = (ref: EmulatedPaymentRef): string =>
+    resolveEmulatedPayment(
+      ref,
+      store.all(),
+      (c) => ({ attemptId: c.order_no, orderId: (c.metadata as Record<string, unknown> | undefined)?.['order_bid'] }),
+      'charge',
+    );
+
+  const eventFor: PingxxEmulatorControls['eventFor'] = (ref, type, eventOptions = {}) => {
+    const chargeId = chargeIdOf(ref);
     const charge = store.get(chargeId);
     if (!charge) throw new Error(`No charge ${chargeId} in the emulator.`);
     let object: unknown = charge;
@@ -225,10 +236,10 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
   };
 
   const controls: PingxxEmulatorControls = {
-    payCharge: (chargeId, o = {}) => store.pay(chargeId, o.transactionNo),
-    failCharge: (chargeId, o = {}) =>
-      store.fail(chargeId, o.code ?? 'PAY_FAILED', o.message ?? 'The payment channel reported a failure.'),
-    settleRefund: (chargeId, refundId, status) => store.settleRefund(chargeId, refundId, status),
+    payCharge: (ref, o = {}) => store.pay(chargeIdOf(ref), o.transactionNo),
+    failCharge: (ref, o = {}) =>
+      store.fail(chargeIdOf(ref), o.code ?? 'PAY_FAILED', o.message ?? 'The payment channel reported a failure.'),
+    settleRefund: (ref, refundId, status) => store.settleRefund(chargeIdOf(ref), refundId, status),
     getCharge: (chargeId) => store.get(chargeId),
     findCharge: (orderNo) => store.findByOrderNo(orderNo),
     charges: () => store.all(),

@@ -5,6 +5,7 @@
 import type { FailureFault, FaultScope } from './faults.js';
 import type { FailPaymentOptions } from './payment-intents.js';
 import type { EmulatedRefundStatus } from './refunds.js';
+import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { EmulatedObject, StripeJson } from './store.js';
 
 /** Options of {@link startStripeEmulator}. */
@@ -59,14 +60,23 @@ export interface StripeEmulator {
   /** Stops the server and closes every connection. */
   close(): Promise<void>;
 
-  /** The payer pays: a PaymentIntent succeeds; a Checkout Session completes `paid` with its PaymentIntent and charge. */
-  succeedPayment(id: string): EmulatedPaymentIntent | EmulatedCheckoutSession;
+  /**
+   * The payer pays: a PaymentIntent succeeds; a Checkout Session completes `paid` with its PaymentIntent and
+   * charge. Name the payment by id, `{ attemptId }` or `{ orderId }` (the DTO `createCharge` returns).
+   */
+  succeedPayment(payment: EmulatedPaymentRef): EmulatedPaymentIntent | EmulatedCheckoutSession;
   /** The payment fails (decline). A session completes `unpaid` with a failed PaymentIntent (async method failing). */
-  failPayment(id: string, options?: FailPaymentOptions): EmulatedPaymentIntent | EmulatedCheckoutSession;
+  failPayment(
+    payment: EmulatedPaymentRef,
+    options?: FailPaymentOptions,
+  ): EmulatedPaymentIntent | EmulatedCheckoutSession;
   /** The payment is processing; a session completes `unpaid`. */
-  processPayment(id: string): EmulatedPaymentIntent | EmulatedCheckoutSession;
-  /** A refund made in the Stripe dashboard: no metadata, not through the adapter. Refunds the rest when `amount` is unset. */
-  createDashboardRefund(paymentIntentId: string, amount?: number): EmulatedRefund;
+  processPayment(payment: EmulatedPaymentRef): EmulatedPaymentIntent | EmulatedCheckoutSession;
+  /**
+   * A refund made in the Stripe dashboard: no metadata, not through the adapter. Refunds the rest when `amount`
+   * is unset. A session (or `{ attemptId }` / `{ orderId }`) refunds its PaymentIntent.
+   */
+  createDashboardRefund(payment: EmulatedPaymentRef, amount?: number): EmulatedRefund;
   /** Moves a refund to another status (a `failed`/`canceled` refund gives the money back to the charge). */
   updateRefund(refundId: string, status: EmulatedRefundStatus, failureReason?: string): EmulatedRefund;
   /** A copy of the stored object, or `undefined`. */
@@ -79,11 +89,15 @@ export interface StripeEmulator {
   list(kind: string): EmulatedObject[];
 
   /**
-   * A signed webhook of `type` about the object `id` names, built from its current state. Accepts the id
-   * a test holds: `payment_intent.*` with a session id uses its PaymentIntent; `charge.*` with a
+   * A signed webhook of `type` about the object `payment` names (an id, `{ attemptId }` or `{ orderId }`), built
+   * from its current state. Accepts the id a test holds: `payment_intent.*` with a session id uses its PaymentIntent; `charge.*` with a
    * PaymentIntent or session id uses the latest charge; `refund.*` needs a refund id.
    */
-  webhookFor(id: string, type: string, options?: { secret?: string; timestamp?: Date | number }): EmulatedWebhook;
+  webhookFor(
+    payment: EmulatedPaymentRef,
+    type: string,
+    options?: { secret?: string; timestamp?: Date | number },
+  ): EmulatedWebhook;
   /** POSTs a webhook to `url` as Stripe would and returns the receiver's answer. */
   deliverWebhook(url: string, webhook: EmulatedWebhook): Promise<{ status: number; body: string }>;
 
