@@ -16,6 +16,15 @@ export * from './core/config.js';
 export * from './core/env-example.js';
 export { getHeader, requireRawBody } from './core/webhook-input.js';
 export { registerSecrets, scrubSecrets } from './core/secret-scrubber.js';
+export {
+  assertRedirectUrlAllowed,
+  assertRedirectUrlsAllowed,
+  originOf,
+  originsOf,
+  parseRedirectOrigins,
+  REDIRECT_URL_FIELDS,
+} from './core/redirect-origins.js';
+export type { RedirectUrlField } from './core/redirect-origins.js';
 export { createPaymentService } from './service/payment-service.js';
 export type { PaymentService, PaymentServiceOptions, HandleWebhookInput } from './service/payment-service.js';
 export type { EventResult, EventOutcomeType } from './service/apply-event.js';

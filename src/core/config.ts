@@ -4,6 +4,7 @@
  * @module
  */
 import { z } from 'zod';
+import { bareOrigin, originsOf, parseRedirectOrigins } from './redirect-origins.js';
 import { ConfigurationError } from './errors.js';
 import { checkPemKeySetting } from './config-key-material.js';
 import { REDACTED, registerSecrets, sealObject } from './secret-scrubber.js';
@@ -59,6 +60,19 @@ export const paymentConfigSchema = {
     secret: false,
     default: '600',
     schema: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number of seconds'),
+  },
+  PAYMENT_REDIRECT_ORIGINS: {
+    group: 'general',
+    description:
+      'Comma-separated origins (https://shop.example) that per-request redirect URLs (extra.successUrl, cancelUrl, resultUrl, returnUrl) may point to; any other is refused with a ValidationError before anything is written or sent. Empty: the origins of the configured URLs (STRIPE_SUCCESS_URL, STRIPE_CANCEL_URL).',
+    secret: false,
+    example: 'https://shop.example,https://m.shop.example',
+    schema: z
+      .string()
+      .refine(
+        (v) => v.split(',').every((entry) => entry.trim() === '' || bareOrigin(entry.trim()) !== null),
+        'must be comma-separated http(s) origins such as https://shop.example (scheme, host and port only)',
+      ),
   },
   PINGXX_SECRET_KEY: {
     group: 'pingxx',
@@ -181,6 +195,8 @@ export interface PingxxConfig {
   privateKeyPath?: string;
   webhookPublicKey?: string;
   webhookPublicKeyPath?: string;
+  /** `PAYMENT_REDIRECT_ORIGINS`, or the origins of the configured URLs: where per-request redirect URLs may point. */
+  allowedRedirectOrigins?: string[];
 }
 
 /** Stripe credentials, present when `STRIPE_SECRET_KEY` is set. */
@@ -194,6 +210,8 @@ export interface StripeConfig {
   cancelUrl?: string;
   defaultCurrency: string;
   defaultMode: 'payment_intent' | 'checkout_session';
+  /** `PAYMENT_REDIRECT_ORIGINS`, or the origins of the configured URLs: where per-request redirect URLs may point. */
+  allowedRedirectOrigins?: string[];
 }
 
 /** The validated configuration. */
@@ -203,6 +221,11 @@ export interface PaymentConfig {
   /** Human-readable notes (an enabled provider without credentials was dropped). Never contain values. */
   warnings: string[];
   orderExpireSeconds: number;
+  /**
+   * Origins per-request redirect URLs may point to: `PAYMENT_REDIRECT_ORIGINS`, else the origins of the configured
+   * URLs (`STRIPE_SUCCESS_URL`, `STRIPE_CANCEL_URL`). Also set on `pingxx` and `stripe`, so the adapters get it.
+   */
+  allowedRedirectOrigins: string[];
   pingxx: PingxxConfig | null;
   stripe: StripeConfig | null;
   databaseUrl: string | null;
@@ -271,12 +294,20 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       issues,
     });
   }
+  const allowedRedirectOrigins = values.PAYMENT_REDIRECT_ORIGINS
+    ? parseRedirectOrigins(values.PAYMENT_REDIRECT_ORIGINS, 'PAYMENT_REDIRECT_ORIGINS')
+    : originsOf(REDIRECT_CONFIG_KEYS.map((key) => values[key]));
+  const withOrigins = <T extends object>(provider: T | null): (T & { allowedRedirectOrigins: string[] }) | null =>
+    provider && { ...provider, allowedRedirectOrigins };
+  const pingxxConfig = withOrigins(pingxx);
+  const stripeConfig = withOrigins(stripe);
   return sealConfig({
     enabledProviders,
     warnings,
     orderExpireSeconds: Number(values.PAY_ORDER_EXPIRE_TIME),
-    pingxx: pingxx && sealObject(pingxx, () => redactedCredentials(pingxx)),
-    stripe: stripe && sealObject(stripe, () => redactedCredentials(stripe)),
+    allowedRedirectOrigins,
+    pingxx: pingxxConfig && sealObject(pingxxConfig, () => redactedCredentials(pingxxConfig)),
+    stripe: stripeConfig && sealObject(stripeConfig, () => redactedCredentials(stripeConfig)),
     databaseUrl: values.DATABASE_URL ?? null,
   });
 }
@@ -303,6 +334,9 @@ function sealConfig(config: PaymentConfig): PaymentConfig {
 }
 
 type Values = Record<PaymentConfigKey, string | undefined>;
+
+/** Configured URLs whose origins are the default redirect allow-list. */
+const REDIRECT_CONFIG_KEYS = ['STRIPE_SUCCESS_URL', 'STRIPE_CANCEL_URL'] as const satisfies readonly PaymentConfigKey[];
 
 const unescapeNewlines = (pem: string | undefined): string | undefined => pem?.replace(/\\n/g, '\n');
 

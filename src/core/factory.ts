@@ -4,6 +4,7 @@
  * share nothing.
  * @module
  */
+import { assertRedirectUrlsAllowed } from './redirect-origins.js';
 import { ConfigurationError, UnsupportedOperationError, ValidationError } from './errors.js';
 import { assertMinorUnits, normalizeCurrency } from './money.js';
 import { sealObject } from './secret-scrubber.js';
@@ -169,6 +170,9 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     requireText(rest.orderId, 'orderId');
     requireText(rest.attemptId, 'attemptId');
     requireText(rest.subject, 'subject');
+    if (provider.allowedRedirectOrigins) {
+      assertRedirectUrlsAllowed(rest.extra, provider.allowedRedirectOrigins, provider.name);
+    }
     return { provider, request: { ...rest, currency, channel: route.channel } };
   }
 

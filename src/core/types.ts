@@ -12,6 +12,11 @@ export type ProviderKind = 'stripe' | 'pingxx' | (string & {});
  * (`wx_pub`/`wx_lite` need `openId`, `wx_pub_qr` needs `productId`, `alipay_wap`/`alipay_pc_direct`
  * need `successUrl`, `upacp_wap`/`upacp_pc` need `resultUrl`); each adapter validates what its channel
  * needs before any network call. Unknown keys are passed through to adapters that accept them.
+ *
+ * Redirect URLs (`successUrl`, `cancelUrl`, `resultUrl`, `returnUrl`) must point to an origin on the provider's
+ * allow-list (`PAYMENT_REDIRECT_ORIGINS`), or the payment is refused with `ValidationError`
+ * `REDIRECT_URL_NOT_ALLOWED` before anything is written or sent: `extra` often comes from the browser. Notify URLs
+ * never come from here (`notify_url` / `notifyUrl` are ignored); they come from configuration.
  */
 export interface PaymentExtra {
   /** WeChat user OpenID (`wx_pub`, `wx_lite`). */
@@ -24,6 +29,8 @@ export interface PaymentExtra {
   cancelUrl?: string;
   /** Front-end result page (`upacp_wap`, `upacp_pc`, `wx_wap`). */
   resultUrl?: string;
+  /** Where the payer's browser returns to (native Alipay page / WAP pay). */
+  returnUrl?: string;
   [key: string]: unknown;
 }
 

@@ -6,6 +6,7 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import { assertRedirectUrlAllowed } from '../core/redirect-origins.js';
 import type { PaymentRequest } from '../core/types.js';
 import { isPingxxChannel, PINGXX_CHANNELS, type PingxxChannelSpec, type PingxxExtraField } from './pingxx-channels.js';
 import { cleanPingxxText } from './pingxx-text.js';
@@ -27,6 +28,8 @@ export interface ChargeParamsContext {
   channels: ReadonlySet<string>;
   /** IPv4 address sent when the request has no client IP or only an IPv6 one. */
   clientIpFallback: string | undefined;
+  /** Origins `url` extras (success / cancel / result pages) may point to. @default none */
+  allowedRedirectOrigins?: readonly string[];
   now: Date;
   provider: string;
 }
@@ -77,7 +80,7 @@ export function buildPingxxChargeParams(
     currency: 'cny',
     subject,
     body,
-    extra: buildPingxxExtra(spec, request, fail),
+    extra: buildPingxxExtra(spec, request, fail, context),
     metadata: buildMetadata(request, fail),
   };
   if (request.expiresAt !== undefined) params.time_expire = expiry(request.expiresAt, spec, context.now, fail);
@@ -126,10 +129,16 @@ function checkOrderNo(attemptId: unknown, spec: PingxxChannelSpec, fail: (f: str
   }
 }
 
+/**
+ * Ping++'s `extra` for the channel: only the channel's own fields (so a caller's `notify_url` or any other key
+ * never reaches Ping++ — notifications go where the Ping++ app is configured), each validated, redirect URLs
+ * checked against the allow-list.
+ */
 function buildPingxxExtra(
   spec: PingxxChannelSpec,
   request: PaymentRequest,
   fail: (field: string, message: string, code?: string) => never,
+  context: Pick<ChargeParamsContext, 'allowedRedirectOrigins' | 'provider'>,
 ): Record<string, string> {
   const given = request.extra ?? {};
   const extra: Record<string, string> = {};
@@ -144,6 +153,8 @@ function buildPingxxExtra(
       continue;
     }
     extra[field.to] = checkExtraValue(value, field, name, fail);
+    if (field.format === 'url')
+      assertRedirectUrlAllowed(extra[field.to], context.allowedRedirectOrigins ?? [], name, context.provider);
   }
   return extra;
 }

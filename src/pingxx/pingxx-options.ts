@@ -4,6 +4,7 @@
  */
 import { isIPv4 } from 'node:net';
 import { ConfigurationError } from '../core/errors.js';
+import { parseRedirectOrigins } from '../core/redirect-origins.js';
 import { requireProviderOptions } from '../core/require-provider-options.js';
 import { isPingxxChannel, PINGXX_CHANNEL_IDS, type PingxxChannel } from './pingxx-channels.js';
 
@@ -52,6 +53,13 @@ export interface PingxxProviderOptions {
    * address with the payer's.
    */
   clientIpFallback?: string | undefined;
+  /**
+   * `PAYMENT_REDIRECT_ORIGINS`: origins a per-request `extra.successUrl`, `cancelUrl` or `resultUrl` may point to
+   * (`alipay_wap`, `alipay_pc_direct`, `wx_wap`, `upacp_wap`, `upacp_pc`); any other is refused with
+   * `ValidationError` `REDIRECT_URL_NOT_ALLOWED` before anything is sent. Bare origins only (`https://shop.example`).
+   * @default none: the adapter has no configured URLs, so no per-request redirect URL is accepted until set
+   */
+  allowedRedirectOrigins?: readonly string[] | undefined;
   /** Live or test mode, when the secret key does not say (`sk_live_` / `sk_test_`). */
   livemode?: boolean | undefined;
   /** Clock for `time_expire` and expiry checks. @default () => new Date() */
@@ -66,6 +74,8 @@ export interface ResolvedPingxxOptions {
   timeoutMs: number;
   channels: readonly PingxxChannel[];
   clientIpFallback: string | undefined;
+  /** Origins per-request redirect URLs may point to. */
+  allowedRedirectOrigins: readonly string[];
   /** `null` when neither the option nor the key prefix says. */
   livemode: boolean | null;
   clock: () => Date;
@@ -118,6 +128,16 @@ export function resolvePingxxOptions(input: PingxxProviderOptions): ResolvedPing
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host.trim() === '')) {
     issues.push('host must be a non-empty string.');
   }
+  let allowedRedirectOrigins: readonly string[] = [];
+  if (options.allowedRedirectOrigins !== undefined) {
+    try {
+      allowedRedirectOrigins = parseRedirectOrigins(options.allowedRedirectOrigins);
+    } catch {
+      issues.push(
+        'allowedRedirectOrigins (PAYMENT_REDIRECT_ORIGINS) must list http(s) origins such as https://shop.example.',
+      );
+    }
+  }
   if (issues.length > 0) {
     throw new ConfigurationError(`Ping++ provider options are invalid: ${issues.join(' ')}`, {
       code: 'PINGXX_INVALID_OPTIONS',
@@ -133,6 +153,7 @@ export function resolvePingxxOptions(input: PingxxProviderOptions): ResolvedPing
     timeoutMs,
     channels,
     clientIpFallback: options.clientIpFallback,
+    allowedRedirectOrigins,
     livemode: options.livemode ?? keyMode,
     clock: options.clock ?? (() => new Date()),
     endpoint: {

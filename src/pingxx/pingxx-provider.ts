@@ -90,6 +90,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     appId: config.appId,
     livemode: config.livemode,
     capabilities,
+    allowedRedirectOrigins: config.allowedRedirectOrigins,
     // Without verification (a local experiment), an unsigned request must still reach verifyWebhook.
     ...(options.unsafeSkipWebhookVerification === true ? {} : { webhookSignatureHeaders: [PINGXX_SIGNATURE_HEADER] }),
 
@@ -98,6 +99,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
         appId: config.appId,
         channels,
         clientIpFallback: config.clientIpFallback,
+        allowedRedirectOrigins: config.allowedRedirectOrigins,
         now: clock(),
         provider: name,
       });
@@ -109,6 +111,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
         appId: config.appId,
         channels,
         clientIpFallback: config.clientIpFallback,
+        allowedRedirectOrigins: config.allowedRedirectOrigins,
         now,
         provider: name,
       });

@@ -1,5 +1,6 @@
 /**
- * `createCharge`: route, persist the attempt and the order's move to `pending` in one transaction **before**
+ * `createCharge`: route, check the request locally (the adapter's rules, caller-supplied redirect URLs against the
+ * provider's allow-list), persist the attempt and the order's move to `pending` in one transaction **before**
  * calling the provider, call it with the attempt id as idempotency key (outside any transaction), then
  * store the normalised result. A provider failure never loses the attempt: declined → `failed`,
  * indeterminate or unavailable → stays `pending` for a retry with the same key or for reconciliation.
@@ -86,8 +87,9 @@ export async function createCharge<THandle>(
     return toBuyRecordDTO(current, reviveView(reusable.result));
   }
 
-  // The adapter's local checks (channel extras such as wx_pub's openId, text limits, expiry) run before the
-  // attempt is written: a request it would refuse without calling anything leaves no row behind.
+  // The adapter's local checks (channel extras such as wx_pub's openId, text limits, expiry) and the factory's
+  // (caller-supplied redirect URLs against the provider's allowedRedirectOrigins) run before the attempt is
+  // written: a request refused without calling anything leaves no row behind.
   const newAttemptId = reusable ? '' : ctx.newId();
   if (!reusable) {
     ctx.factory.validatePayment(

@@ -6,6 +6,7 @@
 import type Stripe from 'stripe';
 import { ConfigurationError } from '../core/errors.js';
 import { normalizeCurrency } from '../core/money.js';
+import { originsOf, parseRedirectOrigins } from '../core/redirect-origins.js';
 import { requireProviderOptions } from '../core/require-provider-options.js';
 
 /** The two ways the adapter takes a payment (its channels). */
@@ -41,6 +42,13 @@ export interface StripeProviderOptions {
   successUrl?: string;
   /** `STRIPE_CANCEL_URL`: Checkout cancel page; `?order_id=<orderId>` is added. */
   cancelUrl?: string;
+  /**
+   * `PAYMENT_REDIRECT_ORIGINS`: origins a per-request `extra.successUrl` / `extra.cancelUrl` may point to; any
+   * other is refused with `ValidationError` `REDIRECT_URL_NOT_ALLOWED` before anything is sent (and, through the
+   * service, before anything is written). Bare origins only (`https://shop.example`).
+   * @default the origins of `successUrl` and `cancelUrl` (none configured: no per-request URL is accepted)
+   */
+  allowedRedirectOrigins?: readonly string[];
   /** Payment method types to offer. @default Stripe's automatic payment methods (dashboard settings) */
   paymentMethodTypes?: readonly StripePaymentMethodType[];
   /** Maximum webhook signature age, in seconds; 0 disables the check. @default 300 */
@@ -68,6 +76,8 @@ export interface ResolvedStripeOptions {
   defaultMode: StripeMode;
   successUrl: string | undefined;
   cancelUrl: string | undefined;
+  /** Origins per-request redirect URLs may point to. */
+  allowedRedirectOrigins: readonly string[];
   paymentMethodTypes: readonly string[] | undefined;
   /** The pinned API version, when one is configured. */
   apiVersion: string | undefined;
@@ -128,6 +138,16 @@ export function resolveStripeOptions(input: StripeProviderOptions): ResolvedStri
     const value = options[key];
     if (value !== undefined && !isHttpUrl(value)) issues.push(`${key} (${env}) must be an absolute http(s) URL.`);
   }
+  let allowedRedirectOrigins: readonly string[] = originsOf([options.successUrl, options.cancelUrl]);
+  if (options.allowedRedirectOrigins !== undefined) {
+    try {
+      allowedRedirectOrigins = parseRedirectOrigins(options.allowedRedirectOrigins);
+    } catch {
+      issues.push(
+        'allowedRedirectOrigins (PAYMENT_REDIRECT_ORIGINS) must list http(s) origins such as https://shop.example.',
+      );
+    }
+  }
   const tolerance = options.webhookTolerance ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
     issues.push('webhookTolerance must be a number of seconds >= 0.');
@@ -163,6 +183,7 @@ export function resolveStripeOptions(input: StripeProviderOptions): ResolvedStri
     defaultMode,
     successUrl: options.successUrl,
     cancelUrl: options.cancelUrl,
+    allowedRedirectOrigins,
     paymentMethodTypes: options.paymentMethodTypes,
     apiVersion: options.apiVersion,
     webhookTolerance: tolerance,

@@ -7,6 +7,7 @@
 import type Stripe from 'stripe';
 import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import { assertRedirectUrlAllowed } from '../core/redirect-origins.js';
 import type { PaymentRequest } from '../core/types.js';
 import { toStripeAmount } from './stripe-amounts.js';
 import { STRIPE_METADATA_KEYS } from './stripe-mappers.js';
@@ -77,7 +78,7 @@ export function preparePayment(request: PaymentRequest, config: ResolvedStripeOp
 
   const subject = nonEmpty(request.subject);
   if (!subject) throw fail('A subject (the product name shown by Checkout) is required.', 'subject');
-  const successUrl = urlOption(request.extra?.successUrl, config.successUrl, 'successUrl', fail);
+  const successUrl = urlOption(request.extra?.successUrl, config, 'successUrl', fail);
   if (!successUrl) {
     throw fail(
       'Checkout needs a success URL: set STRIPE_SUCCESS_URL or extra.successUrl.',
@@ -85,7 +86,7 @@ export function preparePayment(request: PaymentRequest, config: ResolvedStripeOp
       'SUCCESS_URL_REQUIRED',
     );
   }
-  const cancelUrl = urlOption(request.extra?.cancelUrl, config.cancelUrl, 'cancelUrl', fail);
+  const cancelUrl = urlOption(request.extra?.cancelUrl, config, 'cancelUrl', fail);
   const productDescription = nonEmpty(request.body);
   const types = config.paymentMethodTypes;
   const params: Stripe.Checkout.SessionCreateParams = {
@@ -223,9 +224,16 @@ export function requireKeyId(value: unknown, field: string, fail: Fail): string 
   return value;
 }
 
-function urlOption(fromRequest: unknown, fromConfig: string | undefined, name: string, fail: Fail): string | undefined {
-  if (fromRequest === undefined) return fromConfig;
+/** A per-request URL (checked against the allow-list: an open redirect otherwise), else the configured one. */
+function urlOption(
+  fromRequest: unknown,
+  config: Pick<ResolvedStripeOptions, 'successUrl' | 'cancelUrl' | 'allowedRedirectOrigins' | 'name'>,
+  name: 'successUrl' | 'cancelUrl',
+  fail: Fail,
+): string | undefined {
+  if (fromRequest === undefined) return config[name];
   if (!isHttpUrl(fromRequest)) throw fail(`extra.${name} must be an absolute http(s) URL.`, `extra.${name}`);
+  assertRedirectUrlAllowed(fromRequest, config.allowedRedirectOrigins, `extra.${name}`, config.name);
   return fromRequest;
 }
 

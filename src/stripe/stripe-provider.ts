@@ -156,6 +156,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     kind: 'stripe',
     capabilities,
     webhookSignatureHeaders: [STRIPE_SIGNATURE_HEADER],
+    allowedRedirectOrigins: config.allowedRedirectOrigins,
     client,
 
     validatePayment(request) {

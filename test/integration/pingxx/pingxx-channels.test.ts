@@ -5,7 +5,7 @@ import { PINGXX_CHANNELS, type PingxxChannel } from '../../../src/pingxx/index.j
 import { startPingxxEmulator, type PingxxEmulator } from '../../../src/testing/pingxx-testing.js';
 import { requestMaker, useEmulatedPingxx } from './harness.js';
 
-const pingxx = useEmulatedPingxx({ timeoutMs: 5_000 });
+const pingxx = useEmulatedPingxx({ timeoutMs: 5_000, allowedRedirectOrigins: ['https://shop.test'] });
 const nextRequest = requestMaker('ch', {
   amount: 9900,
   currency: 'CNY',

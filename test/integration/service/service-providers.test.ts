@@ -66,6 +66,45 @@ for (const dialect of testDialects()) {
       return (await service.repositories.attempts.findById(attemptId))!;
     }
 
+    it("refuses a caller's redirect URL to a foreign origin before writing an attempt or calling a provider", async () => {
+      for (const [paymentChannel, channel, extra] of [
+        ['stripe', 'checkout_session', { successUrl: 'https://evil.example/phish' }],
+        ['stripe', 'checkout_session', { cancelUrl: 'https://shop.example.evil.example/x' }],
+        ['pingxx', 'alipay_wap', { successUrl: 'https://evil.example/phish' }],
+      ] as const) {
+        const order = await service.initOrder({
+          userId: `u-redirect-${paymentChannel}`,
+          productId: 'c1',
+          payableAmount: 1999,
+          currency: paymentChannel === 'pingxx' ? 'CNY' : 'USD',
+        });
+        const stripeCalls = stripeEmulator.requestCount;
+        const pingxxCalls = pingxxEmulator.requestCount;
+        await expect(
+          service.createCharge({ orderId: order.orderId, paymentChannel, channel, clientIp: '203.0.113.7', extra }),
+        ).rejects.toMatchObject({ name: 'ValidationError', code: 'REDIRECT_URL_NOT_ALLOWED' });
+        expect(await service.repositories.attempts.listByOrder(order.orderId)).toEqual([]);
+        expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'init' });
+        expect([stripeEmulator.requestCount, pingxxEmulator.requestCount]).toEqual([stripeCalls, pingxxCalls]);
+      }
+      // The host's own origin (the origin of the configured success URL) is accepted.
+      const order = await service.initOrder({
+        userId: 'u-redirect-ok',
+        productId: 'c1',
+        payableAmount: 1999,
+        currency: 'USD',
+      });
+      const dto = await service.createCharge({
+        orderId: order.orderId,
+        paymentChannel: 'stripe',
+        channel: 'checkout_session',
+        extra: { successUrl: 'https://shop.example/thanks' },
+      });
+      expect(dto.qrUrl).toMatch(/^https?:/);
+      const session = stripeEmulator.list('checkout.session').at(-1) as { success_url?: string } | undefined;
+      expect(session?.success_url).toBe(`https://shop.example/thanks?order_id=${order.orderId}`);
+    });
+
     it('pays through a Stripe PaymentIntent and refunds it in two parts', async () => {
       const order = await service.initOrder({ userId: 'u1', productId: 'c1', payableAmount: 1999, currency: 'USD' });
       const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'stripe' });

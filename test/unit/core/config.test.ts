@@ -291,3 +291,48 @@ describe('.env.example', () => {
     expect(out).toBe(generateEnvExample());
   });
 });
+
+describe('PAYMENT_REDIRECT_ORIGINS', () => {
+  const stripeEnv = {
+    STRIPE_SECRET_KEY: SECRET,
+    STRIPE_WEBHOOK_SECRET: WHSEC,
+    STRIPE_SUCCESS_URL: 'https://shop.example/pay/success',
+    STRIPE_CANCEL_URL: 'https://www.shop.example/pay/cancel',
+  };
+
+  it('defaults to the origins of the configured URLs, and hands them to the adapters', () => {
+    const config = loadPaymentConfig({
+      ...stripeEnv,
+      PINGXX_SECRET_KEY: SECRET,
+      PINGXX_APP_ID: 'app_1',
+      PINGXX_WEBHOOK_PUBLIC_KEY: PEM_PUBLIC,
+    });
+    expect(config.allowedRedirectOrigins).toEqual(['https://shop.example', 'https://www.shop.example']);
+    expect(config.stripe?.allowedRedirectOrigins).toEqual(config.allowedRedirectOrigins);
+    expect(config.pingxx?.allowedRedirectOrigins).toEqual(config.allowedRedirectOrigins);
+  });
+
+  it('is the listed origins when set, instead of the default', () => {
+    const config = loadPaymentConfig({
+      ...stripeEnv,
+      PAYMENT_REDIRECT_ORIGINS: 'https://m.shop.example, http://localhost:3000/',
+    });
+    expect(config.allowedRedirectOrigins).toEqual(['https://m.shop.example', 'http://localhost:3000']);
+    expect(config.stripe?.allowedRedirectOrigins).toEqual(['https://m.shop.example', 'http://localhost:3000']);
+  });
+
+  it('is empty with no configured URL: no per-request redirect is accepted', () => {
+    expect(loadPaymentConfig({}).allowedRedirectOrigins).toEqual([]);
+  });
+
+  it('refuses entries that are not bare origins, together with every other problem', () => {
+    const error = configError({
+      PAYMENT_REDIRECT_ORIGINS: 'https://shop.example/pay,evil',
+      PAY_ORDER_EXPIRE_TIME: 'x',
+    });
+    expect(
+      error.issues.some((i) => i.startsWith('PAYMENT_REDIRECT_ORIGINS must be comma-separated http(s) origins')),
+    ).toBe(true);
+    expect(error.issues.some((i) => i.startsWith('PAY_ORDER_EXPIRE_TIME'))).toBe(true);
+  });
+});

@@ -16,6 +16,7 @@ const CONTEXT: ChargeParamsContext = {
   appId: 'app_test',
   channels: new Set(PINGXX_CHANNEL_IDS),
   clientIpFallback: undefined,
+  allowedRedirectOrigins: ['https://shop.test'],
   now: NOW,
   provider: 'pingxx',
 };
@@ -212,6 +213,41 @@ describe('channel extra', () => {
       buildPingxxChargeParams(request({ channel, extra: { ...FULL_EXTRA, ...extra } }), CONTEXT),
     );
     expect(error.field).toBe(field);
+  });
+
+  it.each<[PingxxChannel, 'successUrl' | 'cancelUrl' | 'resultUrl']>([
+    ['alipay_wap', 'successUrl'],
+    ['alipay_wap', 'cancelUrl'],
+    ['alipay_pc_direct', 'successUrl'],
+    ['wx_wap', 'resultUrl'],
+    ['upacp_wap', 'resultUrl'],
+    ['upacp_pc', 'resultUrl'],
+  ])('%s refuses extra.%s on an origin outside allowedRedirectOrigins', (channel, field) => {
+    const error = refusal(() =>
+      buildPingxxChargeParams(
+        request({ channel, extra: { ...FULL_EXTRA, [field]: 'https://evil.example/phish' } }),
+        CONTEXT,
+      ),
+    );
+    expect(error).toMatchObject({ code: 'REDIRECT_URL_NOT_ALLOWED', field: `extra.${field}` });
+  });
+
+  it('refuses every redirect URL when no origin is allowed (the default)', () => {
+    const { allowedRedirectOrigins: _, ...noList } = CONTEXT;
+    const error = refusal(() => buildPingxxChargeParams(request({ channel: 'alipay_wap' }), noList));
+    expect(error).toMatchObject({ code: 'REDIRECT_URL_NOT_ALLOWED', field: 'extra.successUrl' });
+  });
+
+  it('never sends a caller-supplied notify URL', () => {
+    const { params } = buildPingxxChargeParams(
+      request({
+        channel: 'alipay_wap',
+        extra: { ...FULL_EXTRA, notify_url: 'https://evil.example/n', notifyUrl: 'https://evil.example/n' },
+      }),
+      CONTEXT,
+    );
+    expect(JSON.stringify(params)).not.toContain('evil.example');
+    expect(params.extra).toEqual({ success_url: 'https://shop.test/ok' });
   });
 
   it('does not send extras the channel does not take', () => {

@@ -120,12 +120,56 @@ describe('preparePayment', () => {
     );
   });
 
-  it('prefers a per-request success URL and adds the order id', () => {
+  it('prefers a per-request success URL on an allowed origin and adds the order id', () => {
     const prepared = preparePayment(
-      { ...request, channel: 'checkout_session', extra: { successUrl: 'https://app.test/done?x=1' } },
+      { ...request, channel: 'checkout_session', extra: { successUrl: 'https://shop.test/done?x=1' } },
       config,
     );
-    expect(prepared.params).toMatchObject({ success_url: 'https://app.test/done?x=1&order_id=order-1' });
+    expect(prepared.params).toMatchObject({ success_url: 'https://shop.test/done?x=1&order_id=order-1' });
+  });
+
+  it.each([
+    ['successUrl', 'https://evil.example/phish'],
+    ['cancelUrl', 'https://evil.example/phish'],
+    ['successUrl', 'https://shop.test.evil.example/x'],
+    ['successUrl', 'https://shop.test@evil.example/x'],
+    ['successUrl', 'http://shop.test/ok'],
+  ])('refuses extra.%s %s: not an allowed redirect origin', (field, url) => {
+    const error = thrownBy(() =>
+      preparePayment({ ...request, channel: 'checkout_session', extra: { [field]: url } }, config),
+    );
+    expect(error).toMatchObject({ name: 'ValidationError', code: 'REDIRECT_URL_NOT_ALLOWED', field: `extra.${field}` });
+  });
+
+  it('accepts a per-request URL on an origin of allowedRedirectOrigins, and only those', () => {
+    const listed = resolveStripeOptions({
+      secretKey: 'sk_test_x',
+      webhookSecret: 'whsec_x',
+      successUrl: 'https://shop.test/ok',
+      allowedRedirectOrigins: ['https://app.test'],
+    });
+    const prepared = preparePayment(
+      { ...request, channel: 'checkout_session', extra: { successUrl: 'https://app.test/done' } },
+      listed,
+    );
+    expect(prepared.params).toMatchObject({ success_url: 'https://app.test/done?order_id=order-1' });
+    // The list replaces the default: the configured URL's origin is no longer implied.
+    expect(() =>
+      preparePayment({ ...request, channel: 'checkout_session', extra: { successUrl: 'https://shop.test/x' } }, listed),
+    ).toThrow(expect.objectContaining({ code: 'REDIRECT_URL_NOT_ALLOWED' }));
+  });
+
+  it('refuses every per-request URL when nothing is configured or allowed', () => {
+    const bare = resolveStripeOptions({ secretKey: 'sk_test_x', webhookSecret: 'whsec_x' });
+    expect(bare.allowedRedirectOrigins).toEqual([]);
+    expect(() =>
+      preparePayment({ ...request, channel: 'checkout_session', extra: { successUrl: 'https://shop.test/x' } }, bare),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'REDIRECT_URL_NOT_ALLOWED',
+        message: expect.stringContaining('PAYMENT_REDIRECT_ORIGINS'),
+      }),
+    );
   });
 });
 
@@ -178,4 +222,13 @@ function thrown(fn: () => unknown): unknown {
     return error;
   }
   return expect.fail('expected a throw, but the call returned');
+}
+
+function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
 }
