@@ -77,6 +77,15 @@ export interface PaymentFactory {
     request: RetrievePaymentRequest,
     options?: ProviderCallOptions,
   ): Promise<PaymentSnapshot>;
+  /**
+   * Cancels or expires a payment at its provider and returns the provider's truth afterwards (`succeeded` if it
+   * was paid meanwhile). @throws UnsupportedOperationError when the adapter has no `cancelPayment`.
+   */
+  cancelPayment(
+    provider: string,
+    request: RetrievePaymentRequest,
+    options?: ProviderCallOptions,
+  ): Promise<PaymentSnapshot>;
   /** Refunds through the payment's provider. */
   refundPayment(provider: string, request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
   /** Verifies and normalises a webhook addressed to `provider`. */
@@ -239,6 +248,18 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     return provider.verifyWebhook(input);
   }
 
+  async function cancelPayment(
+    name: string,
+    request: RetrievePaymentRequest,
+    options?: ProviderCallOptions,
+  ): Promise<PaymentSnapshot> {
+    const provider = getProvider(name);
+    if (!provider.cancelPayment) {
+      throw new UnsupportedOperationError(`Provider "${name}" cannot cancel payments.`, { provider: name });
+    }
+    return provider.cancelPayment(request, options);
+  }
+
   const factory: PaymentFactory = {
     providers,
     enabled,
@@ -247,6 +268,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     validatePayment,
     createPayment,
     retrievePayment,
+    cancelPayment,
     refundPayment,
     verifyWebhook,
   };

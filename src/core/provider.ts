@@ -80,6 +80,13 @@ export interface PaymentProvider {
   createPayment(request: PaymentRequest, options?: ProviderCallOptions): Promise<PaymentCreationResult>;
   /** Fetches the provider's current truth. Required when `capabilities.retrieve`. */
   retrievePayment(request: RetrievePaymentRequest, options?: ProviderCallOptions): Promise<PaymentSnapshot>;
+  /**
+   * Stops a remote payment from accepting money (Stripe: cancel the PaymentIntent / expire the Checkout
+   * Session; Ping++: reverse the charge), then returns the provider's truth. A payment that was paid meanwhile
+   * cannot be cancelled: the snapshot then says `succeeded`, and the caller records the money. Optional; the
+   * service's `reconcile` calls it before it closes a timed-out attempt.
+   */
+  cancelPayment?(request: RetrievePaymentRequest, options?: ProviderCallOptions): Promise<PaymentSnapshot>;
   /** Refunds all or part of a payment. MUST be idempotent per `refundId`. Required when `capabilities.refunds.supported`. */
   refundPayment(request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
   /** Verifies a webhook and normalises it. Never performs network calls that mutate anything. */

@@ -60,8 +60,16 @@ export interface PaymentRequest {
   metadata?: Record<string, string>;
   /** Channel-specific extras, see {@link PaymentExtra}. */
   extra?: PaymentExtra;
-  /** When the remote payment should stop accepting money. */
+  /** When the remote payment should stop accepting money. Explicit: refused if the provider cannot honour it. */
   expiresAt?: Date;
+  /**
+   * The order's payment deadline (`createdAt + PAY_ORDER_EXPIRE_TIME`), sent when `expiresAt` is not. Adapters pass
+   * it on as the provider's own expiry where the provider accepts it, and adapt it where it does not (Ping++ clamps
+   * it into the channel's 1 minute – maximum window; a Checkout Session gets it only inside Stripe's 30 minutes –
+   * 24 hours window, else Stripe's 24 h default). Whatever the provider keeps, `reconcile` cancels or expires the
+   * payment at the provider once the order times out.
+   */
+  orderExpiresAt?: Date;
 }
 
 /** What the payer's client must do next. */

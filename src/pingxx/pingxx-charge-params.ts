@@ -84,6 +84,9 @@ export function buildPingxxChargeParams(
     metadata: buildMetadata(request, fail),
   };
   if (request.expiresAt !== undefined) params.time_expire = expiry(request.expiresAt, spec, context.now, fail);
+  else if (request.orderExpiresAt instanceof Date && !Number.isNaN(request.orderExpiresAt.getTime())) {
+    params.time_expire = orderExpiry(request.orderExpiresAt, spec, context.now);
+  }
   return { spec, params };
 }
 
@@ -194,6 +197,20 @@ function expiry(expiresAt: Date, spec: PingxxChannelSpec, now: Date, fail: (f: s
   }
   // Expiring earlier than asked is safe (the payer just has less time); later would be refused.
   return Math.min(seconds, nowSeconds + spec.maxExpireSeconds - CLOCK_MARGIN_SECONDS);
+}
+
+/**
+ * The order's deadline as `time_expire`, clamped into what Ping++ accepts: at least a minute from now (an order
+ * about to expire still gets a payable charge; `reconcile` reverses it at the timeout), at most the channel's
+ * longest window.
+ */
+function orderExpiry(deadline: Date, spec: PingxxChannelSpec, now: Date): number {
+  const nowSeconds = Math.floor(now.getTime() / 1000);
+  const seconds = Math.floor(deadline.getTime() / 1000);
+  return Math.min(
+    Math.max(seconds, nowSeconds + MIN_EXPIRE_SECONDS + 1),
+    nowSeconds + spec.maxExpireSeconds - CLOCK_MARGIN_SECONDS,
+  );
 }
 
 function isBlank(value: unknown): boolean {

@@ -50,6 +50,8 @@ export interface PingxxCallOptions {
 export interface PingxxClient {
   createCharge(params: PingxxChargeParams, options?: PingxxCallOptions): Promise<PingxxCharge>;
   retrieveCharge(chargeId: string, options?: PingxxCallOptions): Promise<PingxxCharge>;
+  /** Reverses (closes) an unpaid charge; Ping++ refuses a paid one. */
+  reverseCharge(chargeId: string, options?: PingxxCallOptions): Promise<PingxxCharge>;
   /** `charges.createRefund` (the SDK's `chargeRefunds.create` is broken in 2.1.6). */
   createRefund(chargeId: string, params: PingxxRefundParams, options?: PingxxCallOptions): Promise<PingxxRefund>;
   listRefunds(
@@ -127,6 +129,10 @@ export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
     async retrieveCharge(id, o) {
       const ch = chargeId(id);
       return call('retrieve_charge', (c) => c.retrieve(ch), isPingxxCharge, o?.signal);
+    },
+    async reverseCharge(id, o) {
+      const ch = chargeId(id);
+      return call('reverse_charge', (c) => c.reverse(ch), isPingxxCharge, o?.signal);
     },
     async createRefund(id, params, o) {
       const ch = chargeId(id);

@@ -65,12 +65,13 @@ export function mapPingxxEventType(type: string): PaymentEventType {
 
 /** The API calls the adapter makes, and whether each one changes anything at Ping++. */
 export type PingxxOperation =
-  'create_charge' | 'retrieve_charge' | 'create_refund' | 'list_refunds' | 'retrieve_refund';
+  'create_charge' | 'retrieve_charge' | 'reverse_charge' | 'create_refund' | 'list_refunds' | 'retrieve_refund';
 
 /** Operation → label for messages, and whether a lost response leaves the outcome unknown. */
 export const PINGXX_OPERATIONS: Readonly<Record<PingxxOperation, { label: string; mutating: boolean }>> = {
   create_charge: { label: 'create charge', mutating: true },
   retrieve_charge: { label: 'retrieve charge', mutating: false },
+  reverse_charge: { label: 'reverse charge', mutating: true },
   create_refund: { label: 'create refund', mutating: true },
   list_refunds: { label: 'list refunds', mutating: false },
   retrieve_refund: { label: 'retrieve refund', mutating: false },

@@ -2,7 +2,7 @@
  * The Ping++ adapter: {@link PaymentProvider} on the official `pingpp` SDK.
  * @module
  */
-import { IndeterminateOutcomeError, IntegrityError } from '../core/errors.js';
+import { IndeterminateOutcomeError, IntegrityError, isPaymentError } from '../core/errors.js';
 import type { PaymentProvider } from '../core/provider.js';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type { PaymentCreationResult, PaymentRequest, PaymentSnapshot, ProviderCapabilities } from '../core/types.js';
@@ -171,6 +171,16 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
         });
       }
       return snapshotOf(charge, clock(), name, livemodeOf(charge));
+    },
+
+    async cancelPayment(request, callOptions) {
+      try {
+        await client.reverseCharge(request.providerReference, callOptions);
+      } catch (error) {
+        // Ping++ refuses to reverse a charge that was paid (or closed) meanwhile: the retrieve says which.
+        if (!isPaymentError(error, 'ValidationError')) throw error;
+      }
+      return adapter.retrievePayment(request, callOptions);
     },
 
     async refundPayment(request, callOptions) {

@@ -42,6 +42,8 @@ export interface PingppResourceInternals {
 export interface PingppChargesResource extends PingppResourceInternals {
   create(params: object): Promise<unknown>;
   retrieve(chargeId: string): Promise<unknown>;
+  /** `POST /v1/charges/{id}/reverse`: closes an unpaid charge (撤销). */
+  reverse(chargeId: string): Promise<unknown>;
   createRefund(chargeId: string, params: object): Promise<unknown>;
   listRefunds(chargeId: string, params: object): Promise<unknown>;
   retrieveRefund(chargeId: string, refundId: string): Promise<unknown>;

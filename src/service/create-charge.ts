@@ -93,7 +93,7 @@ export async function createCharge<THandle>(
   const newAttemptId = reusable ? '' : ctx.newId();
   if (!reusable) {
     ctx.factory.validatePayment(
-      paymentRequest(order, input, {
+      paymentRequest(order, input, ctx.orderExpireSeconds, {
         provider: route.provider,
         channel: route.channel,
         attemptId: newAttemptId,
@@ -146,7 +146,7 @@ export async function createCharge<THandle>(
   let result: PaymentCreationResult;
   try {
     result = await ctx.factory.createPayment(
-      paymentRequest(order, input, {
+      paymentRequest(order, input, ctx.orderExpireSeconds, {
         provider: route.provider,
         channel: route.channel,
         attemptId: attempt.attemptId,
@@ -206,6 +206,7 @@ export async function createCharge<THandle>(
 function paymentRequest(
   order: OrderRecord,
   input: CreateChargeInput,
+  orderExpireSeconds: number,
   attempt: {
     provider: string;
     channel: string;
@@ -232,7 +233,9 @@ function paymentRequest(
     productId: order.productId,
     ...(attempt.metadata ? { metadata: attempt.metadata } : {}),
     ...(attempt.extra ? { extra: attempt.extra } : {}),
-    ...(attempt.expiresAt ? { expiresAt: attempt.expiresAt } : {}),
+    ...(attempt.expiresAt
+      ? { expiresAt: attempt.expiresAt }
+      : { orderExpiresAt: new Date(order.createdAt.getTime() + orderExpireSeconds * 1000) }),
   };
 }
 

@@ -178,12 +178,12 @@ export async function reconcile<THandle>(
       if (results.some((r) => r.outcome === 'applied')) {
         report.changed += 1;
         report.details.push({ ...ids, outcome: 'changed' });
-      } else if (await closeIfStale(ctx, attempt, now, 'EXPIRED_UNPAID')) {
-        report.closed += 1;
-        report.details.push({ ...ids, outcome: 'closed' });
       } else {
-        report.stillPending += 1;
-        report.details.push({ ...ids, outcome: 'pending' });
+        const outcome = await expireStale(ctx, attempt, now);
+        if (outcome === 'changed') report.changed += 1;
+        else if (outcome === 'closed') report.closed += 1;
+        else report.stillPending += 1;
+        report.details.push({ ...ids, outcome });
       }
     } catch (error) {
       ctx.logger.warn('reconcile: attempt failed', { attemptId: attempt.attemptId, error: describeError(error) });
@@ -198,6 +198,38 @@ export async function reconcile<THandle>(
   return report;
 }
 
+/** The end of an attempt's payment window: its own expiry, else the order's. */
+function windowEnd<THandle>(ctx: ServiceContext<THandle>, attempt: AttemptRecord): Date {
+  return attempt.expiresAt ?? new Date(attempt.createdAt.getTime() + ctx.orderExpireSeconds * 1000);
+}
+
+/**
+ * A referenced attempt the provider still reports unpaid, past its payment window: first stop the payment at
+ * the provider (cancel the PaymentIntent, expire the Checkout Session, reverse the Ping++ charge), so nobody can
+ * pay an order we time out; then close it locally. If the provider says it was paid meanwhile, that success is
+ * applied (`changed`): the order is paid, not timed out. A payment still processing stays `pending`.
+ */
+async function expireStale<THandle>(
+  ctx: ServiceContext<THandle>,
+  attempt: AttemptRecord,
+  now: Date,
+): Promise<'changed' | 'closed' | 'pending'> {
+  if (windowEnd(ctx, attempt).getTime() > now.getTime()) return 'pending';
+  const provider = ctx.factory.providers.get(attempt.provider);
+  if (provider?.cancelPayment && attempt.providerReference) {
+    const snapshot = await ctx.factory.cancelPayment(attempt.provider, {
+      providerReference: attempt.providerReference,
+      attemptId: attempt.attemptId,
+      channel: attempt.channel,
+    });
+    for (const event of eventsFromSnapshot(attempt, snapshot, ctx.clock())) await applyEvent(ctx, event, 'sync');
+    if (snapshot.status === 'succeeded') return 'changed';
+    if (snapshot.status !== 'canceled' && snapshot.status !== 'failed') return 'pending';
+  }
+  await closeIfStale(ctx, attempt, now, 'EXPIRED_UNPAID');
+  return 'closed';
+}
+
 /**
  * Closes a still-pending attempt that is past its payment window (its own expiry, else the order's), and
  * times out its order if that is still open and expired. Guarded: a payment applied meanwhile wins.
@@ -208,8 +240,7 @@ async function closeIfStale<THandle>(
   now: Date,
   code: string,
 ): Promise<boolean> {
-  const windowEnd = attempt.expiresAt ?? new Date(attempt.createdAt.getTime() + ctx.orderExpireSeconds * 1000);
-  if (windowEnd.getTime() > now.getTime()) return false;
+  if (windowEnd(ctx, attempt).getTime() > now.getTime()) return false;
   const closed = await ctx.repositories.attempts.updateStatus({
     attemptId: attempt.attemptId,
     from: ['pending'],

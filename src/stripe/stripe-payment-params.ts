@@ -114,7 +114,9 @@ export function preparePayment(request: PaymentRequest, config: ResolvedStripeOp
     ...paymentMethodTypesParam(config),
     // Checkout refuses WeChat Pay without the client it will run in.
     ...(types?.includes('wechat_pay') ? { payment_method_options: { wechat_pay: { client: 'web' } } } : {}),
-    ...(request.expiresAt === undefined ? {} : { expires_at: checkoutExpiry(request.expiresAt, fail) }),
+    ...(request.expiresAt !== undefined
+      ? { expires_at: checkoutExpiry(request.expiresAt, fail) }
+      : orderCheckoutExpiry(request.orderExpiresAt)),
   };
   return { mode, currency, stripeAmount, metadata, idempotencyKey: `pf-cs-${request.attemptId}`, params };
 }
@@ -245,6 +247,23 @@ function checkoutExpiry(date: Date, fail: (message: string, field: string) => Va
     throw fail('expiresAt of a Checkout Session must be between 30 minutes and 24 hours from now.', 'expiresAt');
   }
   return seconds;
+}
+
+/** Kept inside Stripe's window on both ends, so clock skew between us and Stripe never makes it refuse. */
+const CHECKOUT_WINDOW_MARGIN_SECONDS = 60;
+
+/**
+ * The order's deadline as a Checkout `expires_at` when it falls inside Stripe's 30 minutes – 24 hours window;
+ * outside it nothing is sent (Stripe's default is 24 h) and `reconcile` expires the session once the order times
+ * out. Never a refusal: the host did not ask for this expiry, the order's window implies it.
+ */
+function orderCheckoutExpiry(deadline: Date | undefined): { expires_at?: number } {
+  if (!(deadline instanceof Date) || Number.isNaN(deadline.getTime())) return {};
+  const seconds = Math.floor(deadline.getTime() / 1000);
+  const fromNow = seconds - Math.floor(Date.now() / 1000);
+  const inside =
+    fromNow >= 30 * 60 + CHECKOUT_WINDOW_MARGIN_SECONDS && fromNow <= 24 * 60 * 60 - CHECKOUT_WINDOW_MARGIN_SECONDS;
+  return inside ? { expires_at: seconds } : {};
 }
 
 function epochSeconds(date: Date, fail: (message: string, field: string) => ValidationError): number {

@@ -4,7 +4,12 @@
  */
 import Stripe from 'stripe';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
-import { ProviderUnavailableError, IndeterminateOutcomeError, ValidationError } from '../core/errors.js';
+import {
+  isPaymentError,
+  ProviderUnavailableError,
+  IndeterminateOutcomeError,
+  ValidationError,
+} from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import type { PaymentProvider, ProviderCallOptions } from '../core/provider.js';
 import type {
@@ -201,6 +206,31 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
         code: 'INVALID_PROVIDER_REFERENCE',
         provider,
       });
+    },
+
+    async cancelPayment(request: RetrievePaymentRequest, callOptions: ProviderCallOptions = {}) {
+      const reference = request?.providerReference;
+      const mode = typeof reference === 'string' ? referenceMode(reference) : undefined;
+      try {
+        if (mode === 'payment_intent') {
+          await call('cancel PaymentIntent', true, callOptions.signal, () =>
+            client.paymentIntents.cancel(
+              reference,
+              { cancellation_reason: 'abandoned' },
+              { idempotencyKey: `pf-cancel-${reference}` },
+            ),
+          );
+        } else if (mode === 'checkout_session') {
+          await call('expire Checkout Session', true, callOptions.signal, () =>
+            client.checkout.sessions.expire(reference, {}, { idempotencyKey: `pf-expire-${reference}` }),
+          );
+        }
+      } catch (error) {
+        // Stripe refuses to cancel what is no longer cancelable (paid or processing meanwhile, already
+        // canceled or expired): the retrieve below says which. Anything else (unreachable, 5xx) is thrown.
+        if (!isPaymentError(error, 'ValidationError')) throw error;
+      }
+      return adapter.retrievePayment(request, callOptions);
     },
 
     async refundPayment(request: RefundRequest, callOptions: ProviderCallOptions = {}): Promise<RefundResult> {

@@ -103,7 +103,11 @@ export interface FakeProvider extends PaymentProvider {
   /** Every payment created, by provider reference. */
   readonly payments: ReadonlyMap<string, FakePayment>;
   /** Every call that reached the "remote" side, in order. */
-  readonly calls: ReadonlyArray<{ method: 'create' | 'retrieve' | 'refund'; attemptId?: string; refundId?: string }>;
+  readonly calls: ReadonlyArray<{
+    method: 'create' | 'retrieve' | 'cancel' | 'refund';
+    attemptId?: string;
+    refundId?: string;
+  }>;
 }
 
 const SIGNATURE_HEADER = 'x-fake-signature';
@@ -141,7 +145,8 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
   const refundsById = new Map<string, { payment: FakePayment; refund: ProviderRefund }>();
   const createScript: FakeBehaviour[] = [];
   const refundScript: FakeBehaviour[] = [];
-  const calls: Array<{ method: 'create' | 'retrieve' | 'refund'; attemptId?: string; refundId?: string }> = [];
+  const calls: Array<{ method: 'create' | 'retrieve' | 'cancel' | 'refund'; attemptId?: string; refundId?: string }> =
+    [];
 
   function find(ref: EmulatedPaymentRef): FakePayment {
     const payment =
@@ -261,6 +266,14 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     async retrievePayment(request: RetrievePaymentRequest) {
       calls.push({ method: 'retrieve', ...(request.attemptId ? { attemptId: request.attemptId } : {}) });
       return snapshot(find(request.providerReference));
+    },
+
+    async cancelPayment(request: RetrievePaymentRequest) {
+      calls.push({ method: 'cancel', ...(request.attemptId ? { attemptId: request.attemptId } : {}) });
+      const payment = find(request.providerReference);
+      // Like the real providers: a payment that was paid (or failed) meanwhile is not cancelled.
+      if (payment.status === 'requires_action') payment.status = 'canceled';
+      return snapshot(payment);
     },
 
     async refundPayment(request: RefundRequest): Promise<RefundResult> {

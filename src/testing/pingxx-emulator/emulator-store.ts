@@ -195,6 +195,21 @@ export class PingxxEmulatorStore {
     return charge ? { status: 200, body: structuredClone(charge) } : notFound('charge', id);
   }
 
+  /**
+   * `POST /v1/charges/{id}/reverse`: closes an unpaid charge so it can no longer be paid. Reversing a reversed
+   * charge returns it; a paid charge is refused (refund it instead), as Ping++ does.
+   */
+  reverseCharge(id: string): EmulatorResponse {
+    const charge = this.#charges.get(id);
+    if (!charge) return notFound('charge', id);
+    if (charge.paid) return invalid('Charge is paid and cannot be reversed; refund it instead.', 'charge');
+    if (!charge.reversed) {
+      charge.reversed = true;
+      (charge as PingxxCharge & { time_reversed?: number }).time_reversed = this.#now();
+    }
+    return { status: 200, body: structuredClone(charge) };
+  }
+
   /** `POST /v1/charges/{id}/refunds`. */
   createRefund(chargeId: string, input: unknown): EmulatorResponse {
     const charge = this.#charges.get(chargeId);
@@ -280,6 +295,7 @@ export class PingxxEmulatorStore {
   pay(chargeId: string, transactionNo?: string): PingxxCharge {
     const charge = this.#require(chargeId);
     if (charge.failure_code) throw new Error(`Charge ${chargeId} has failed and cannot be paid.`);
+    if (charge.reversed) throw new Error(`Charge ${chargeId} was reversed and cannot be paid.`);
     if (!charge.paid) {
       charge.paid = true;
       charge.time_paid = this.#now();

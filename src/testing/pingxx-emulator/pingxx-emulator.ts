@@ -110,6 +110,8 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
     if (path === '/v1/charges' && method === 'POST') return store.createCharge(body);
     if ((m = /^\/v1\/charges\/(ch_[0-9A-Za-z]+)$/.exec(path)) && method === 'GET')
       return store.retrieveCharge(m[1] as string);
+    if ((m = /^\/v1\/charges\/(ch_[0-9A-Za-z]+)\/reverse$/.exec(path)) && method === 'POST')
+      return store.reverseCharge(m[1] as string);
     if ((m = /^\/v1\/charges\/(ch_[0-9A-Za-z]+)\/refunds$/.exec(path))) {
       if (method === 'POST') return store.createRefund(m[1] as string, body);
       if (method === 'GET') return store.listRefunds(m[1] as string, url.searchParams);
