@@ -1,0 +1,251 @@
+/**
+ * The delivery load: orders charged through the real providers (emulators over HTTP), paid at the
+ * emulator, then every attempt's webhooks — several distinct success events, each delivered several times —
+ * posted in a shuffled storm to the worker processes, with connection kills (mid-transaction and idle) and
+ * worker `SIGKILL`s during it. A delivery answered 5xx or cut off is redelivered, as the providers do.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import type { UntypedDatabase } from '../../src/kysely/schema.js';
+import type { PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
+import type { PaymentService } from '../../src/index.js';
+import type { ReliabilityDatabase } from './databases.js';
+import type { WorkerPool } from './workers.js';
+
+/** One charged order of the load. */
+export interface LoadOrder {
+  orderId: string;
+  attemptId: string;
+  provider: 'stripe' | 'pingxx';
+  channel: string;
+  /** PaymentIntent, Checkout Session or Ping++ charge id. */
+  reference: string;
+}
+
+/** One signed delivery (a copy of one event). */
+export interface Delivery {
+  provider: 'stripe' | 'pingxx';
+  orderId: string;
+  eventId: string;
+  rawBody: string;
+  headers: Record<string, string>;
+}
+
+/** What happened to one delivery. */
+export interface DeliveryResult {
+  delivery: Delivery;
+  /** The final answer: 200 with an outcome, or `null` when no 2xx came before the budget ran out. */
+  outcome: string | null;
+  /** The last status seen (for the report). */
+  lastStatus: number | string;
+  tries: number;
+}
+
+/** Kills done during the load. */
+export interface KillCounts {
+  busy: number;
+  idle: number;
+  processes: number;
+}
+
+const CHANNELS = [
+  { provider: 'stripe', channel: 'stripe:payment_intent', currency: 'USD' },
+  { provider: 'stripe', channel: 'stripe:checkout_session', currency: 'USD' },
+  { provider: 'pingxx', channel: 'alipay_qr', currency: 'CNY' },
+] as const;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]!, i);
+      }
+    }),
+  );
+  return results;
+}
+
+/** Creates and charges `count` orders (a third each: PaymentIntent, Checkout Session, Ping++ `alipay_qr`). */
+export async function chargeOrders(
+  service: PaymentService<Kysely<UntypedDatabase>>,
+  count: number,
+  random: () => number,
+): Promise<LoadOrder[]> {
+  return mapLimit(
+    Array.from({ length: count }, (_, i) => i),
+    8,
+    async (i) => {
+      const route = CHANNELS[i % CHANNELS.length]!;
+      const order = await service.initOrder({
+        userId: `load-user-${i}`,
+        productId: `load-course-${i}`,
+        payableAmount: 100 + Math.floor(random() * 99_900),
+        currency: route.currency,
+      });
+      const dto = await service.createCharge({ orderId: order.orderId, channel: route.channel, clientIp: '127.0.0.1' });
+      const attemptId = dto.paymentPayload!.attemptId;
+      const attempt = await service.repositories.attempts.findById(attemptId);
+      if (!attempt?.providerReference) throw new Error(`Attempt ${attemptId} has no provider reference.`);
+      return {
+        orderId: order.orderId,
+        attemptId,
+        provider: route.provider,
+        channel: route.channel,
+        reference: attempt.providerReference,
+      };
+    },
+  );
+}
+
+/** Pays every order at its emulator and signs `events` distinct success events per attempt, `copies` times each. */
+export function buildDeliveries(
+  orders: readonly LoadOrder[],
+  emulators: { stripe: StripeEmulator; pingxx: PingxxEmulator },
+  events: number,
+  copies: number,
+): Delivery[] {
+  const deliveries: Delivery[] = [];
+  for (const order of orders) {
+    if (order.provider === 'stripe') emulators.stripe.succeedPayment(order.reference);
+    else emulators.pingxx.controls.payCharge(order.reference);
+    for (let e = 0; e < events; e += 1) {
+      let signed: { eventId: string; rawBody: string; headers: Record<string, string> };
+      if (order.provider === 'stripe') {
+        // A session reports checkout.session.completed and its PaymentIntent's payment_intent.succeeded.
+        const type =
+          order.channel === 'stripe:checkout_session' && e % 2 === 0
+            ? 'checkout.session.completed'
+            : 'payment_intent.succeeded';
+        const webhook = emulators.stripe.webhookFor(order.reference, type);
+        signed = { eventId: String(webhook.event['id']), rawBody: webhook.rawBody, headers: { ...webhook.headers } };
+      } else {
+        const event = emulators.pingxx.controls.eventFor(order.reference, 'charge.succeeded');
+        signed = { eventId: event.event.id, rawBody: event.rawBody, headers: { ...event.headers } };
+      }
+      for (let c = 0; c < copies; c += 1) {
+        deliveries.push({ provider: order.provider, orderId: order.orderId, ...signed });
+      }
+    }
+  }
+  return deliveries;
+}
+
+/** A seeded PRNG (mulberry32), so a run's shuffle and picks can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates, in place. */
+export function shuffle<T>(items: T[], random: () => number): T[] {
+  for (let i = items.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Options of {@link deliverAll}. */
+export interface DeliverOptions {
+  pool: WorkerPool;
+  database: ReliabilityDatabase;
+  random: () => number;
+  concurrency: number;
+  /** Connection kills of each kind during the load (PostgreSQL / MySQL). */
+  connectionKills: number;
+  /** Worker processes `SIGKILL`ed during the load. */
+  processKills: number;
+  /** How long one delivery may keep being redelivered. */
+  deliveryBudgetMs: number;
+}
+
+/** Posts every delivery until it is answered 2xx (or its budget runs out), killing connections and workers meanwhile. */
+export async function deliverAll(
+  deliveries: readonly Delivery[],
+  options: DeliverOptions,
+): Promise<{ results: DeliveryResult[]; kills: KillCounts }> {
+  const { pool, random } = options;
+  const kills: KillCounts = { busy: 0, idle: 0, processes: 0 };
+  let done = 0;
+  let finished = false;
+  const processKillAt = Array.from({ length: options.processKills }, (_, i) =>
+    Math.floor(((i + 1) * deliveries.length) / (options.processKills + 1)),
+  );
+  const pendingKills: Promise<unknown>[] = [];
+
+  const killer = (async () => {
+    // Alternate: a connection inside a transaction, then one parked idle in a pool.
+    let turn = 0;
+    while (!finished && (kills.busy < options.connectionKills || kills.idle < options.connectionKills)) {
+      await sleep(40 + Math.floor(random() * 80));
+      const kind = turn++ % 2 === 0 ? 'busy' : 'idle';
+      if (kills[kind] >= options.connectionKills) continue;
+      if (await options.database.killOne(kind).catch(() => false)) kills[kind] += 1;
+    }
+  })();
+
+  const deliverOne = async (delivery: Delivery): Promise<DeliveryResult> => {
+    const deadline = Date.now() + options.deliveryBudgetMs;
+    let tries = 0;
+    let lastStatus: number | string = 'none';
+    while (Date.now() < deadline) {
+      tries += 1;
+      const worker = pool.pick(random);
+      if (!worker) {
+        await sleep(50);
+        continue;
+      }
+      try {
+        const t0 = Date.now();
+        const response = await fetch(`http://127.0.0.1:${worker.port}/webhooks/${delivery.provider}`, {
+          method: 'POST',
+          body: delivery.rawBody,
+          headers: { 'content-type': 'application/json', ...delivery.headers },
+          signal: AbortSignal.timeout(20_000),
+        });
+        lastStatus = response.status;
+        const text = await response.text();
+        if (process.env['PF_RELIABILITY_DEBUG'])
+          process.stderr.write(`${Date.now() - t0}ms ${response.status} ${worker.name}\n`);
+        if (response.status === 200) {
+          const outcome = (JSON.parse(text) as { outcome?: string }).outcome ?? 'unknown';
+          return { delivery, outcome, lastStatus, tries };
+        }
+        if (response.status < 500) return { delivery, outcome: null, lastStatus, tries };
+      } catch (error) {
+        lastStatus = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      }
+      await sleep(Math.min(20 * 2 ** Math.min(tries, 5), 500) * (0.5 + random()));
+    }
+    return { delivery, outcome: null, lastStatus, tries };
+  };
+
+  const results = await mapLimit(deliveries, options.concurrency, async (delivery) => {
+    const result = await deliverOne(delivery);
+    done += 1;
+    if (processKillAt.includes(done)) {
+      pendingKills.push(
+        pool.killOne(random).then((killed) => {
+          if (killed) kills.processes += 1;
+        }),
+      );
+    }
+    return result;
+  });
+  finished = true;
+  await killer;
+  await Promise.all(pendingKills);
+  return { results, kills };
+}

@@ -1,0 +1,163 @@
+/**
+ * What the runner and every worker process build the payment service from: the configuration environment
+ * (`STRIPE_*`, `PINGXX_*`, read by the real `loadPaymentConfig`), the emulators' addresses, and the
+ * service itself with a transactional hook counter — a host table row written by `onOrderPaid` inside the
+ * payment's transaction, so it commits or rolls back with it.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { sql, type Kysely } from 'kysely';
+import {
+  createPaymentFactory,
+  createPaymentService,
+  loadPaymentConfig,
+  type PaymentAnomaly,
+  type PaymentConfig,
+  type PaymentFactory,
+  type PaymentLogger,
+  type PaymentProvider,
+  type PaymentService,
+} from '../../src/index.js';
+import { createKyselyRepositories } from '../../src/kysely/index.js';
+import type { UntypedDatabase } from '../../src/kysely/schema.js';
+import { createPingxxProvider } from '../../src/pingxx/index.js';
+import { createStripeProvider } from '../../src/stripe/index.js';
+import type { PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
+
+/** The host table the transactional hook writes one row into per `onOrderPaid`. */
+export const HOOK_TABLE = 'reliability_paid_hooks';
+
+/** Where the emulators listen (passed to the workers). */
+export interface EmulatorEndpoints {
+  stripe: { host: string; port: number };
+  pingxx: { host: string; port: number };
+}
+
+/** The secret values this run configures, for the secrets scan. */
+export interface RunSecrets {
+  stripeSecretKey: string;
+  stripeWebhookSecret: string;
+  pingxxSecretKey: string;
+  /** The Ping++ merchant private key (PEM). */
+  pingxxPrivateKey: string;
+  /** A password inside `DATABASE_URL` (the URL is only parsed, never connected to). */
+  databasePassword: string;
+}
+
+/** Fresh secrets for one run: random, so a match in a scan can only come from this run's configuration. */
+export function newSecrets(pingxxPrivateKey: string): RunSecrets {
+  const hex = (n: number) => randomBytes(n).toString('hex');
+  return {
+    stripeSecretKey: `sk_test_rel${hex(16)}`,
+    stripeWebhookSecret: `whsec_rel${hex(16)}`,
+    pingxxSecretKey: `sk_test_rel${hex(12)}`,
+    pingxxPrivateKey,
+    databasePassword: `pw${hex(12)}`,
+  };
+}
+
+/** The environment `loadPaymentConfig` reads, for these secrets and emulators. */
+export function paymentEnv(
+  secrets: RunSecrets,
+  stripe: StripeEmulator,
+  pingxx: PingxxEmulator,
+): Record<string, string> {
+  return {
+    PAYMENT_CHANNELS_ENABLED: 'pingxx,stripe',
+    PAY_ORDER_EXPIRE_TIME: '3600',
+    STRIPE_SECRET_KEY: secrets.stripeSecretKey,
+    STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
+    STRIPE_SUCCESS_URL: 'https://shop.example/paid',
+    STRIPE_CANCEL_URL: 'https://shop.example/cancel',
+    STRIPE_DEFAULT_CURRENCY: 'usd',
+    PINGXX_SECRET_KEY: secrets.pingxxSecretKey,
+    PINGXX_APP_ID: pingxx.appId,
+    PINGXX_PRIVATE_KEY: secrets.pingxxPrivateKey,
+    PINGXX_WEBHOOK_PUBLIC_KEY: pingxx.webhookKeyPair.publicKey,
+    DATABASE_URL: `postgres://reliability:${secrets.databasePassword}@127.0.0.1:9/payments`,
+  };
+}
+
+/** Options of {@link buildService}. */
+export interface BuildServiceOptions {
+  env: Record<string, string | undefined>;
+  endpoints: EmulatorEndpoints;
+  db: Kysely<UntypedDatabase>;
+  /** Written into the hook table, to tell the processes apart. */
+  worker: string;
+  logger: PaymentLogger;
+  onAnomaly?: (anomaly: PaymentAnomaly) => void;
+  /** Provider timeouts (ms), short in the faults phase. @default 15000 */
+  timeoutMs?: number;
+  clock?: () => Date;
+}
+
+/** A service built as a host would build it from its environment. */
+export interface BuiltService {
+  config: PaymentConfig;
+  providers: PaymentProvider[];
+  factory: PaymentFactory;
+  service: PaymentService<Kysely<UntypedDatabase>>;
+}
+
+/** Builds the providers (from `loadPaymentConfig`), the factory and the service with the hook counter. */
+export function buildService(options: BuildServiceOptions): BuiltService {
+  const config = loadPaymentConfig(options.env);
+  if (!config.stripe || !config.pingxx) throw new Error('The reliability environment must configure both providers.');
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const providers: PaymentProvider[] = [
+    createStripeProvider({
+      ...config.stripe,
+      host: options.endpoints.stripe.host,
+      port: options.endpoints.stripe.port,
+      protocol: 'http',
+      timeoutMs,
+      // Faults must reach the service: the SDK's own retries would hide most of them.
+      maxNetworkRetries: 0,
+    }),
+    createPingxxProvider({
+      ...config.pingxx,
+      host: options.endpoints.pingxx.host,
+      port: options.endpoints.pingxx.port,
+      protocol: 'http',
+      timeoutMs,
+    }),
+  ];
+  const factory = createPaymentFactory({ providers });
+  const service = createPaymentService<Kysely<UntypedDatabase>>({
+    factory,
+    repositories: createKyselyRepositories(options.db),
+    logger: options.logger,
+    orderExpireSeconds: config.orderExpireSeconds,
+    ...(options.clock ? { clock: options.clock } : {}),
+    hooks: {
+      onOrderPaid: async ({ handle, order, event }) => {
+        await sql`insert into ${sql.table(HOOK_TABLE)} (order_bid, event_id, worker) values (${order.orderId}, ${
+          event?.eventId ?? null
+        }, ${options.worker})`.execute(handle);
+      },
+      onAnomaly: (anomaly) => options.onAnomaly?.(anomaly),
+    },
+  });
+  return { config, providers, factory, service };
+}
+
+/** Creates the hook table (no unique key: a doubled `onOrderPaid` must show as a second row). */
+export async function createHookTable(db: Kysely<UntypedDatabase>): Promise<void> {
+  await db.schema
+    .createTable(HOOK_TABLE)
+    .addColumn('order_bid', 'varchar(64)', (c) => c.notNull())
+    .addColumn('event_id', 'varchar(255)')
+    .addColumn('worker', 'varchar(32)', (c) => c.notNull())
+    .execute();
+}
+
+/** A logger that hands every line, as text, to `sink` (the secrets scan reads them). */
+export function lineLogger(sink: (line: string) => void): PaymentLogger {
+  const write = (level: string) => (message: string, fields?: Record<string, unknown>) => {
+    // As a host's logger would print them: errors and nested objects through util.inspect.
+    sink(`${level} ${message} ${fields === undefined ? '' : inspect(fields, { depth: 8, breakLength: Infinity })}`);
+  };
+  return { debug: write('debug'), info: write('info'), warn: write('warn'), error: write('error') };
+}

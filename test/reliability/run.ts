@@ -1,0 +1,449 @@
+/**
+ * `npm run test:reliability`: attacks the library as an operator's bad day would, on SQLite always and on
+ * PostgreSQL / MySQL when `PF_TEST_POSTGRES_URL` / `PF_TEST_MYSQL_URL` are set, and ends with one line:
+ *
+ * `reliability: <n> deliveries from <p> processes on <dialects>, <l> lost, <d> doubled, <f>/<f> faults survived, <m>/<m> mutations refused`
+ *
+ * Per database: orders charged through the real providers (emulators over HTTP); their signed webhooks —
+ * distinct success events per attempt, each duplicated — posted to `<p>` worker processes running the real
+ * service and web handler, while the runner kills this run's database connections (inside transactions and
+ * idle) and `SIGKILL`s workers; the result counted with raw SQL, a transactional hook counter and the HTTP
+ * answers (`verify.ts`). Then provider faults with retry and reconcile (`faults.ts`). Once: fast-check
+ * mutations of a Stripe and a Ping++ webhook (`mutations.ts`) and the secrets scan (`secrets.ts`).
+ * Exits 1 when anything is not clean, and says what above the last line.
+ *
+ * Sizes (defaults are the floor issue 11 sets): `PF_RELIABILITY_ORDERS` (200), `PF_RELIABILITY_EVENTS`
+ * distinct events per attempt (3), `PF_RELIABILITY_COPIES` deliveries of each (4), `PF_RELIABILITY_WORKERS`
+ * (4), `PF_RELIABILITY_MUTATIONS` per provider (1000), `PF_RELIABILITY_KILLS` connection kills of each
+ * kind per database (10), `PF_RELIABILITY_SEED`.
+ * @module
+ */
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from 'node:util';
+import type { Kysely } from 'kysely';
+import { createPaymentFactory, createWebhookHandler, loadPaymentConfig, type PaymentAnomaly } from '../../src/index.js';
+import { migrateToLatest } from '../../src/kysely/index.js';
+import type { UntypedDatabase } from '../../src/kysely/schema.js';
+import { createPingxxProvider } from '../../src/pingxx/index.js';
+import { createStripeProvider } from '../../src/stripe/index.js';
+import {
+  generatePingxxTestKeyPair,
+  signStripeWebhook,
+  startPingxxEmulator,
+  startStripeEmulator,
+  type PingxxEmulator,
+  type StripeEmulator,
+} from '../../src/testing/index.js';
+import { openDatabases, type ReliabilityDatabase } from './databases.js';
+import { runProviderFaults } from './faults.js';
+import { buildDeliveries, chargeOrders, deliverAll, seededRandom, shuffle } from './load.js';
+import { postMutations, sampleMutations, type SignedOriginal } from './mutations.js';
+import {
+  buildService,
+  createHookTable,
+  lineLogger,
+  newSecrets,
+  paymentEnv,
+  type EmulatorEndpoints,
+  type RunSecrets,
+} from './payment-env.js';
+import { dumpRows, needlesOf, renderings, scan, type Haystack } from './secrets.js';
+import { verifyLoad } from './verify.js';
+import { WorkerPool } from './workers.js';
+
+const num = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === '' ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number.`);
+  return value;
+};
+
+const settings = {
+  orders: num('PF_RELIABILITY_ORDERS', 200),
+  events: num('PF_RELIABILITY_EVENTS', 3),
+  copies: num('PF_RELIABILITY_COPIES', 4),
+  workers: num('PF_RELIABILITY_WORKERS', 4),
+  mutations: num('PF_RELIABILITY_MUTATIONS', 1000),
+  kills: num('PF_RELIABILITY_KILLS', 10),
+  seed: num('PF_RELIABILITY_SEED', Date.now() % 2 ** 31),
+};
+
+const say = (line: string) => process.stdout.write(`  ${line}\n`);
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+interface Totals {
+  deliveries: number;
+  lost: number;
+  doubled: number;
+  faults: number;
+  survived: number;
+  mutations: number;
+  refused: number;
+  problems: string[];
+  haystacks: Haystack[];
+  errors: unknown[];
+}
+
+interface Shared {
+  secrets: RunSecrets;
+  env: Record<string, string>;
+  endpoints: EmulatorEndpoints;
+  stripe: StripeEmulator;
+  pingxx: PingxxEmulator;
+  logDir: string;
+  runnerLines: string[];
+  anomalies: PaymentAnomaly[];
+}
+
+/** The load, the kills and the provider faults on one database. */
+async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals: Totals, mutate: boolean) {
+  const started = Date.now();
+  const random = seededRandom(settings.seed);
+  const logger = lineLogger((line) => shared.runnerLines.push(line));
+  const onAnomaly = (anomaly: PaymentAnomaly) => shared.anomalies.push(anomaly);
+  let runner: Kysely<UntypedDatabase> = await database.open();
+  await migrateToLatest(runner);
+  await createHookTable(runner);
+  const setup = buildService({
+    env: shared.env,
+    endpoints: shared.endpoints,
+    db: runner,
+    worker: 'runner',
+    logger,
+    onAnomaly,
+  });
+  const orders = await chargeOrders(setup.service, settings.orders, random);
+  const deliveries = shuffle(
+    buildDeliveries(orders, { stripe: shared.stripe, pingxx: shared.pingxx }, settings.events, settings.copies),
+    random,
+  );
+  say(
+    `${database.name}: ${orders.length} orders charged, ${deliveries.length} signed deliveries (${seconds(started)})`,
+  );
+  // The runner's own pool stays out of the way of the connection killer during the load.
+  await runner.destroy();
+
+  const loadStarted = Date.now();
+  const logFile = join(shared.logDir, `${database.name}.log`);
+  const pool = new WorkerPool((name) => ({
+    name,
+    databaseUrl: database.workerUrl,
+    endpoints: shared.endpoints,
+    env: shared.env,
+    logFile,
+  }));
+  await pool.start(settings.workers);
+  const spawned = seconds(loadStarted);
+  const deliverStarted = Date.now();
+  let load;
+  let delivered = '';
+  try {
+    load = await deliverAll(deliveries, {
+      pool,
+      database,
+      random,
+      concurrency: 8 * settings.workers,
+      connectionKills: database.name === 'sqlite' ? 0 : settings.kills,
+      processKills: 2,
+      deliveryBudgetMs: 120_000,
+    });
+    delivered = seconds(deliverStarted);
+  } finally {
+    await pool.stop();
+  }
+  const { results, kills } = load;
+  runner = await database.open();
+  const verdict = await verifyLoad(runner, orders, results);
+  const redelivered = results.filter((r) => r.tries > 1).length;
+  const killTotal = kills.busy + kills.idle + kills.processes;
+  const killsSurvived = Math.max(0, killTotal - pool.crashes.length);
+  say(
+    `${database.name}: ${deliveries.length} deliveries to ${settings.workers} processes in ${delivered} ` +
+      `(${spawned} to start them, ${seconds(loadStarted)} in all), ` +
+      `${redelivered} redelivered; killed ${kills.busy} busy + ${kills.idle} idle connections and ${kills.processes} processes; ` +
+      `${pool.crashes.length} crashes; ${verdict.lost} lost, ${verdict.doubled} doubled`,
+  );
+  for (const crash of pool.crashes) {
+    totals.problems.push(
+      `${database.name}: worker ${crash.name} crashed (code ${crash.code}, signal ${crash.signal}): ${crashCause(crash.stderr)}`,
+    );
+  }
+  if (database.name !== 'sqlite' && (kills.busy === 0 || kills.idle === 0)) {
+    totals.problems.push(
+      `${database.name}: the killer caught ${kills.busy} busy and ${kills.idle} idle connections (need ≥ 1 each)`,
+    );
+  }
+  totals.problems.push(...verdict.problems.map((p) => `${database.name}: ${p}`));
+  totals.deliveries += deliveries.length;
+  totals.lost += verdict.lost;
+  totals.doubled += verdict.doubled;
+  totals.faults += killTotal;
+  totals.survived += killsSurvived;
+  if (existsSync(logFile))
+    totals.haystacks.push({ source: `${database.name} worker logs`, text: readFileSync(logFile, 'utf8') });
+  totals.haystacks.push({ source: `${database.name} worker stdout/stderr`, text: pool.output });
+
+  // Provider faults, with a clock the test can move past the refund-call lease.
+  const faultsStarted = Date.now();
+  let offset = 0;
+  const faulty = buildService({
+    env: shared.env,
+    endpoints: shared.endpoints,
+    db: runner,
+    worker: 'faults',
+    logger,
+    onAnomaly,
+    timeoutMs: 400,
+    clock: () => new Date(Date.now() + offset),
+  });
+  const faults = await runProviderFaults({
+    service: faulty.service,
+    db: runner,
+    stripe: shared.stripe,
+    pingxx: shared.pingxx,
+    advanceClock: (ms) => {
+      offset += ms;
+    },
+    errors: totals.errors,
+  });
+  say(`${database.name}: ${faults.survived}/${faults.total} provider faults survived (${seconds(faultsStarted)})`);
+  totals.faults += faults.total;
+  totals.survived += faults.survived;
+  totals.problems.push(...faults.failures.map((f) => `${database.name}: ${f}`));
+
+  if (mutate) await runMutations(runner, database.name, shared, totals);
+
+  totals.haystacks.push(...(await dumpRows(runner, database.name)));
+  totals.haystacks.push(...renderings('config', faulty.config));
+  faulty.providers.forEach((p) => totals.haystacks.push(...renderings(`provider ${p.name}`, p)));
+  totals.haystacks.push(...renderings('factory', faulty.factory), ...renderings('service', faulty.service));
+  await runner.destroy();
+  say(`${database.name}: done in ${seconds(started)}`);
+}
+
+/** The lines of a crashed worker's stderr that say why (Node prints the unhandled error, then its stack). */
+function crashCause(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim());
+  const telling = lines.filter((l) => /^(\w*Error\b|error:|Emitted 'error'|throw er;|Unhandled)/i.test(l));
+  return (telling.length > 0 ? telling : lines.filter(Boolean).slice(-2)).slice(0, 3).join(' | ');
+}
+
+/** Forged webhooks for a pending Stripe and a pending Ping++ attempt, through the web handler. */
+async function runMutations(db: Kysely<UntypedDatabase>, dialect: string, shared: Shared, totals: Totals) {
+  const started = Date.now();
+  const logger = lineLogger((line) => shared.runnerLines.push(line));
+  const { service } = buildService({ env: shared.env, endpoints: shared.endpoints, db, worker: 'mutations', logger });
+  const handler = createWebhookHandler(service);
+  const originals: SignedOriginal[] = [];
+  for (const [provider, channel, currency] of [
+    ['stripe', 'stripe:payment_intent', 'USD'],
+    ['pingxx', 'alipay_qr', 'CNY'],
+  ] as const) {
+    const order = await service.initOrder({
+      userId: `forged-${provider}`,
+      productId: 'forged',
+      payableAmount: 5000,
+      currency,
+    });
+    const dto = await service.createCharge({ orderId: order.orderId, channel, clientIp: '127.0.0.1' });
+    const attempt = await service.repositories.attempts.findById(dto.paymentPayload!.attemptId);
+    const reference = attempt!.providerReference!;
+    if (provider === 'stripe') {
+      shared.stripe.succeedPayment(reference);
+      const valid = shared.stripe.webhookFor(reference, 'payment_intent.succeeded');
+      const other = shared.stripe.webhookFor(reference, 'payment_intent.succeeded');
+      originals.push({
+        provider,
+        rawBody: valid.rawBody,
+        headers: { ...valid.headers },
+        otherHeaders: { ...other.headers },
+        signAt: (body, t) => ({ ...signStripeWebhook(body, shared.stripe.webhookSecret, { timestamp: t }).headers }),
+      });
+    } else {
+      shared.pingxx.controls.payCharge(reference);
+      const valid = shared.pingxx.controls.eventFor(reference, 'charge.succeeded');
+      const other = shared.pingxx.controls.eventFor(reference, 'charge.succeeded');
+      originals.push({
+        provider,
+        rawBody: valid.rawBody,
+        headers: { ...valid.headers },
+        otherHeaders: { ...other.headers },
+      });
+    }
+  }
+  const before = JSON.stringify(await dumpRows(db, dialect));
+  for (const [i, original] of originals.entries()) {
+    const mutations = sampleMutations(original, settings.mutations, settings.seed + i);
+    const verdict = await postMutations(handler, original.provider, mutations);
+    totals.mutations += verdict.total;
+    totals.refused += verdict.refused;
+    const kinds = new Map<string, number>();
+    for (const a of verdict.accepted) kinds.set(a, (kinds.get(a) ?? 0) + 1);
+    for (const [kind, n] of kinds) totals.problems.push(`mutation not refused ×${n}: ${kind}`);
+    say(`${original.provider}: ${verdict.refused}/${verdict.total} mutations refused`);
+  }
+  const after = JSON.stringify(await dumpRows(db, dialect));
+  if (before !== after) totals.problems.push('the database changed while forged webhooks were posted');
+  // Control: the unmutated deliveries are accepted, so the refusals above were the signature's doing.
+  for (const original of originals) {
+    const response = await handler(
+      new Request(`http://host.local/webhooks/${original.provider}`, {
+        method: 'POST',
+        body: original.rawBody,
+        headers: { 'content-type': 'application/json', ...original.headers },
+      }),
+    );
+    const body = (await response.json()) as { outcome?: string };
+    if (response.status !== 200 || body.outcome !== 'applied')
+      totals.problems.push(
+        `control: the valid ${original.provider} webhook was answered ${response.status} ${body.outcome}`,
+      );
+  }
+  say(`mutations done in ${seconds(started)}`);
+}
+
+/** Errors a host meets with bad credentials: they must not carry the values either. */
+async function provokedErrors(shared: Shared, totals: Totals): Promise<Record<string, string>> {
+  const wrong = {
+    wrongStripeKey: `sk_test_wrong${shared.secrets.stripeSecretKey.slice(-12)}`,
+    wrongPingxxKey: `sk_test_wrong${shared.secrets.pingxxSecretKey.slice(-12)}`,
+    badConfigValue: `xx_bad${shared.secrets.stripeWebhookSecret.slice(-12)}`,
+  };
+  const catchAll = async (fn: () => unknown) => {
+    try {
+      await fn();
+    } catch (error) {
+      totals.errors.push(error);
+    }
+  };
+  await catchAll(() =>
+    loadPaymentConfig({
+      ...shared.env,
+      STRIPE_SECRET_KEY: wrong.badConfigValue,
+      PINGXX_SECRET_KEY: wrong.badConfigValue,
+    }),
+  );
+  const stripe = createStripeProvider({
+    secretKey: wrong.wrongStripeKey,
+    webhookSecret: shared.stripe.webhookSecret,
+    host: shared.endpoints.stripe.host,
+    port: shared.endpoints.stripe.port,
+    protocol: 'http',
+    maxNetworkRetries: 0,
+  });
+  const pingxx = createPingxxProvider({
+    secretKey: wrong.wrongPingxxKey,
+    appId: shared.pingxx.appId,
+    privateKey: shared.secrets.pingxxPrivateKey,
+    webhookPublicKey: shared.pingxx.webhookKeyPair.publicKey,
+    host: shared.endpoints.pingxx.host,
+    port: shared.endpoints.pingxx.port,
+    protocol: 'http',
+  });
+  const factory = createPaymentFactory({ providers: [stripe, pingxx] });
+  const request = { orderId: 'o1', attemptId: 'a1', amount: 100, subject: 'x', clientIp: '127.0.0.1' };
+  await catchAll(() =>
+    factory.createPayment({ ...request, provider: 'stripe', channel: 'payment_intent', currency: 'USD' }),
+  );
+  await catchAll(() =>
+    factory.createPayment({ ...request, provider: 'pingxx', channel: 'alipay_qr', currency: 'CNY' }),
+  );
+  await catchAll(() =>
+    factory.verifyWebhook('stripe', { rawBody: '{"id":"evt_1"}', headers: { 'stripe-signature': 't=1,v1=00' } }),
+  );
+  totals.haystacks.push(
+    ...renderings('provider with a wrong key', stripe),
+    ...renderings('provider with a wrong key', pingxx),
+  );
+  return wrong;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  say(
+    `seed ${settings.seed}: ${settings.orders} orders × ${settings.events} events × ${settings.copies} copies per database, ` +
+      `${settings.workers} processes, ${settings.mutations} mutations per provider`,
+  );
+  const merchant = generatePingxxTestKeyPair('reliability-merchant');
+  const secrets = newSecrets(merchant.privateKey);
+  const stripe = await startStripeEmulator({
+    apiKey: secrets.stripeSecretKey,
+    webhookSecret: secrets.stripeWebhookSecret,
+  });
+  const pingxx = await startPingxxEmulator({
+    secretKey: secrets.pingxxSecretKey,
+    merchantPublicKey: merchant.publicKey,
+  });
+  const shared: Shared = {
+    secrets,
+    env: {},
+    endpoints: { stripe: { host: stripe.host, port: stripe.port }, pingxx: { host: pingxx.host, port: pingxx.port } },
+    stripe,
+    pingxx,
+    logDir: mkdtempSync(join(tmpdir(), 'pf-reliability-logs-')),
+    runnerLines: [],
+    anomalies: [],
+  };
+  shared.env = paymentEnv(secrets, stripe, pingxx);
+  const totals: Totals = {
+    deliveries: 0,
+    lost: 0,
+    doubled: 0,
+    faults: 0,
+    survived: 0,
+    mutations: 0,
+    refused: 0,
+    problems: [],
+    haystacks: [],
+    errors: [],
+  };
+  const databases = await openDatabases();
+  try {
+    for (const [i, database] of databases.entries()) {
+      try {
+        await runDatabase(database, shared, totals, i === 0);
+      } finally {
+        await database
+          .destroy()
+          .catch((error: unknown) => totals.problems.push(`${database.name}: cleanup failed: ${String(error)}`));
+      }
+    }
+    const wrong = await provokedErrors(shared, totals);
+    totals.haystacks.push({ source: 'runner logs', text: shared.runnerLines.join('\n') });
+    totals.haystacks.push(...renderings('anomalies', shared.anomalies));
+    totals.errors.forEach((error, i) => totals.haystacks.push(...renderings(`error ${i + 1}`, error)));
+    const { pingxxPrivateKey, ...plain } = secrets;
+    const leaks = scan(totals.haystacks, needlesOf({ ...plain, pingxxPrivateKey, ...wrong }));
+    say(`secrets scan: ${totals.haystacks.length} texts, ${totals.errors.length} errors, ${leaks.length} leaks`);
+    for (const leak of leaks) totals.problems.push(`secret visible: ${leak}`);
+  } finally {
+    await Promise.all([stripe.close(), pingxx.close()]);
+    rmSync(shared.logDir, { recursive: true, force: true });
+  }
+  for (const problem of totals.problems) process.stdout.write(`  ✗ ${problem}\n`);
+  say(`total ${seconds(started)}`);
+  const dialects = databases.map((d) => d.name).join('+');
+  process.stdout.write(
+    `reliability: ${totals.deliveries} deliveries from ${settings.workers} processes on ${dialects}, ` +
+      `${totals.lost} lost, ${totals.doubled} doubled, ${totals.survived}/${totals.faults} faults survived, ` +
+      `${totals.refused}/${totals.mutations} mutations refused\n`,
+  );
+  const clean =
+    totals.problems.length === 0 &&
+    totals.lost === 0 &&
+    totals.doubled === 0 &&
+    totals.survived === totals.faults &&
+    totals.refused === totals.mutations;
+  return clean ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stdout.write(`  ✗ the run itself failed: ${inspect(error, { depth: 4 })}\n`);
+    process.stdout.write('reliability: run failed before finishing, see above\n');
+    process.exit(1);
+  },
+);
