@@ -75,19 +75,23 @@ function sqlite(): ReliabilityDatabase {
 }
 
 async function postgres(baseUrl: string): Promise<ReliabilityDatabase> {
-  const schema = suffix();
+  // A database of its own, not a schema: Kysely's Migrator looks for its tables in every schema it can see,
+  // so another schema's migration tables (a concurrent test's, a crashed run's) would break this run's.
+  const database = suffix();
   const admin = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5000 });
   // The killer's own connection: an error on it (it is never killed) must not crash the runner either.
   admin.on('error', () => undefined);
   await admin.connect();
-  const { rows: schemas } = await admin.query<{ name: string }>(
-    `select nspname as name from pg_namespace where nspname like '${PREFIX}%'`,
+  const { rows: existing } = await admin.query<{ name: string }>(
+    `select datname as name from pg_database where datname like '${PREFIX}%'`,
   );
-  for (const old of stale(schemas.map((r) => r.name))) await admin.query(`drop schema if exists "${old}" cascade`);
-  await admin.query(`create schema "${schema}"`);
-  const scoped = withParam(baseUrl, 'options', `-c search_path=${schema}`);
-  const workerUrl = withParam(scoped, 'application_name', schema);
-  const runnerUrl = withParam(scoped, 'application_name', `${schema}_runner`);
+  for (const old of stale(existing.map((r) => r.name)))
+    await admin.query(`drop database if exists "${old}" with (force)`);
+  await admin.query(`create database "${database}"`);
+  const target = new URL(baseUrl);
+  target.pathname = `/${database}`;
+  const workerUrl = withParam(target.toString(), 'application_name', database);
+  const runnerUrl = withParam(target.toString(), 'application_name', `${database}_runner`);
   return {
     name: 'postgres',
     workerUrl,
@@ -100,9 +104,9 @@ async function postgres(baseUrl: string): Promise<ReliabilityDatabase> {
     killOne: async (kind) => {
       const states = kind === 'busy' ? ['active', 'idle in transaction', 'idle in transaction (aborted)'] : ['idle'];
       const { rows } = await admin.query<{ pid: number }>(
-        `select pid from pg_stat_activity where application_name = $1 and state = any($2::text[])
+        `select pid from pg_stat_activity where datname = $1 and application_name = $1 and state = any($2::text[])
          order by random() limit 1`,
-        [schema, states],
+        [database, states],
       );
       const pid = rows[0]?.pid;
       if (pid === undefined) return false;
@@ -110,11 +114,7 @@ async function postgres(baseUrl: string): Promise<ReliabilityDatabase> {
       return killed.rows[0]?.ok === true;
     },
     destroy: async () => {
-      await admin.query(`select pg_terminate_backend(pid) from pg_stat_activity where application_name in ($1, $2)`, [
-        schema,
-        `${schema}_runner`,
-      ]);
-      await admin.query(`drop schema "${schema}" cascade`);
+      await admin.query(`drop database "${database}" with (force)`);
       await admin.end();
     },
   };
