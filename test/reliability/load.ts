@@ -39,6 +39,8 @@ export interface DeliveryResult {
   /** The last status seen (for the report). */
   lastStatus: number | string;
   tries: number;
+  /** Every answer that was not 200, by status (or `network` for a connection that failed). */
+  failures: Record<string, number>;
 }
 
 /** Kills done during the load. */
@@ -200,6 +202,10 @@ export async function deliverAll(
     const deadline = Date.now() + options.deliveryBudgetMs;
     let tries = 0;
     let lastStatus: number | string = 'none';
+    const failures: Record<string, number> = {};
+    const failed = (key: string) => {
+      failures[key] = (failures[key] ?? 0) + 1;
+    };
     while (Date.now() < deadline) {
       tries += 1;
       const worker = pool.pick(random);
@@ -208,7 +214,6 @@ export async function deliverAll(
         continue;
       }
       try {
-        const t0 = Date.now();
         const response = await fetch(`http://127.0.0.1:${worker.port}/webhooks/${delivery.provider}`, {
           method: 'POST',
           body: delivery.rawBody,
@@ -217,19 +222,19 @@ export async function deliverAll(
         });
         lastStatus = response.status;
         const text = await response.text();
-        if (process.env['PF_RELIABILITY_DEBUG'])
-          process.stderr.write(`${Date.now() - t0}ms ${response.status} ${worker.name}\n`);
         if (response.status === 200) {
           const outcome = (JSON.parse(text) as { outcome?: string }).outcome ?? 'unknown';
-          return { delivery, outcome, lastStatus, tries };
+          return { delivery, outcome, lastStatus, tries, failures };
         }
-        if (response.status < 500) return { delivery, outcome: null, lastStatus, tries };
+        failed(String(response.status));
+        if (response.status < 500) return { delivery, outcome: null, lastStatus, tries, failures };
       } catch (error) {
         lastStatus = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        failed('network');
       }
       await sleep(Math.min(20 * 2 ** Math.min(tries, 5), 500) * (0.5 + random()));
     }
-    return { delivery, outcome: null, lastStatus, tries };
+    return { delivery, outcome: null, lastStatus, tries, failures };
   };
 
   const results = await mapLimit(deliveries, options.concurrency, async (delivery) => {

@@ -157,12 +157,20 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   runner = await database.open();
   const verdict = await verifyLoad(runner, orders, results);
   const redelivered = results.filter((r) => r.tries > 1).length;
+  const answers: Record<string, number> = {};
+  for (const r of results) for (const [k, n] of Object.entries(r.failures)) answers[k] = (answers[k] ?? 0) + n;
+  const answered = Object.entries(answers)
+    .map(([k, n]) => `${n}× ${k}`)
+    .join(', ');
+  // A killed connection or process is transient: the answer must say "retry" (503), not "broken" (500).
+  if (answers['500'])
+    totals.problems.push(`${database.name}: ${answers['500']} deliveries were answered 500, not a retryable 503`);
   const killTotal = kills.busy + kills.idle + kills.processes;
   const killsSurvived = Math.max(0, killTotal - pool.crashes.length);
   say(
     `${database.name}: ${deliveries.length} deliveries to ${settings.workers} processes in ${delivered} ` +
       `(${spawned} to start them, ${seconds(loadStarted)} in all), ` +
-      `${redelivered} redelivered; killed ${kills.busy} busy + ${kills.idle} idle connections and ${kills.processes} processes; ` +
+      `${redelivered} redelivered (${answered || 'no failed answers'}); killed ${kills.busy} busy + ${kills.idle} idle connections and ${kills.processes} processes; ` +
       `${pool.crashes.length} crashes; ${verdict.lost} lost, ${verdict.doubled} doubled`,
   );
   for (const crash of pool.crashes) {

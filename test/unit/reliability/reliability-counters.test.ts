@@ -42,7 +42,7 @@ describe('verifyLoad', () => {
       rawBody: '',
       headers: {},
     };
-    results = [{ delivery, outcome, lastStatus: 200, tries: 1 }];
+    results = [{ delivery, outcome, lastStatus: 200, tries: 1, failures: {} }];
   });
   afterAll(async () => {
     await db.destroy();
