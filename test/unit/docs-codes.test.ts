@@ -22,7 +22,7 @@ const SNAKE = '[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+';
 
 /** Names that are defined in code: string literals, object keys, constants, environment reads. Comments do not count. */
 function definedNames(): Set<string> {
-  const code = [...walk('src'), ...walk('bench'), 'test/helpers/databases.ts']
+  const code = [...walk('src'), ...walk('bench'), ...walk('test/reliability'), 'test/helpers/databases.ts']
     .filter((p) => p.endsWith('.ts'))
     .map(read)
     .join('\n');
