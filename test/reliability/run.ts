@@ -115,13 +115,6 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     onAnomaly,
   });
   const orders = await chargeOrders(setup.service, settings.orders, random);
-  const deliveries = shuffle(
-    buildDeliveries(orders, { stripe: shared.stripe, pingxx: shared.pingxx }, settings.events, settings.copies),
-    random,
-  );
-  say(
-    `${database.name}: ${orders.length} orders charged, ${deliveries.length} signed deliveries (${seconds(started)})`,
-  );
   // The runner's own pool stays out of the way of the connection killer during the load.
   await runner.destroy();
 
@@ -136,6 +129,14 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   }));
   await pool.start(settings.workers);
   const spawned = seconds(loadStarted);
+  // Signed now, not before the workers started: Stripe signatures are only accepted for 5 minutes.
+  const deliveries = shuffle(
+    buildDeliveries(orders, { stripe: shared.stripe, pingxx: shared.pingxx }, settings.events, settings.copies),
+    random,
+  );
+  say(
+    `${database.name}: ${orders.length} orders charged and paid, ${deliveries.length} signed deliveries (${seconds(started)})`,
+  );
   const deliverStarted = Date.now();
   let load;
   let delivered = '';
