@@ -38,7 +38,7 @@ import {
 } from '../../src/testing/index.js';
 import { openDatabases, type ReliabilityDatabase } from './databases.js';
 import { runProviderFaults } from './faults.js';
-import { buildDeliveries, chargeOrders, deliverAll, seededRandom, shuffle } from './load.js';
+import { buildDeliveries, chargeOrders, deliverAll, seededRandom, shuffle, type Delivery } from './load.js';
 import { postMutations, sampleMutations, type SignedOriginal } from './mutations.js';
 import {
   buildService,
@@ -127,20 +127,22 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     env: shared.env,
     logFile,
   }));
-  await pool.start(settings.workers);
-  const spawned = seconds(loadStarted);
-  // Signed now, not before the workers started: Stripe signatures are only accepted for 5 minutes.
-  const deliveries = shuffle(
-    buildDeliveries(orders, { stripe: shared.stripe, pingxx: shared.pingxx }, settings.events, settings.copies),
-    random,
-  );
-  say(
-    `${database.name}: ${orders.length} orders charged and paid, ${deliveries.length} signed deliveries (${seconds(started)})`,
-  );
-  const deliverStarted = Date.now();
   let load;
+  let deliveries: Delivery[] = [];
+  let spawned = '';
   let delivered = '';
   try {
+    await pool.start(settings.workers);
+    spawned = seconds(loadStarted);
+    // Signed now, not before the workers started: Stripe signatures are only accepted for 5 minutes.
+    deliveries = shuffle(
+      buildDeliveries(orders, { stripe: shared.stripe, pingxx: shared.pingxx }, settings.events, settings.copies),
+      random,
+    );
+    say(
+      `${database.name}: ${orders.length} orders charged and paid, ${deliveries.length} signed deliveries (${seconds(started)})`,
+    );
+    const deliverStarted = Date.now();
     load = await deliverAll(deliveries, {
       pool,
       database,

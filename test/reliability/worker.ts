@@ -52,6 +52,8 @@ async function main(): Promise<void> {
   server.keepAliveTimeout = 30_000;
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const send = (message: WorkerMessage) => process.send?.(message);
+  // The runner is gone (it failed, or was stopped): never outlive it.
+  process.on('disconnect', () => process.exit(0));
   process.on('message', (message: { type?: string }) => {
     if (message.type !== 'stop') return;
     clearInterval(flusher);
