@@ -61,6 +61,7 @@ export const paymentConfigSchema = {
     default: '600',
     schema: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a positive whole number of seconds'),
   },
+  /** Origins per-request redirect URLs may point to (see `redirect-origins.ts`). */
   PAYMENT_REDIRECT_ORIGINS: {
     group: 'general',
     description:

@@ -38,6 +38,7 @@ const FRAMEWORK_NAMES: Readonly<Record<WebhookFramework, string>> = {
 
 /** The JSON body of a `400 RAW_BODY_REQUIRED` answer. */
 export interface RawBodyRequiredBody {
+  /** The code, as in every error answer of the endpoint. */
   error: 'RAW_BODY_REQUIRED';
   /** What went wrong, in one sentence. */
   message: string;

@@ -68,7 +68,10 @@ export type WebhookHandler = ((request: Request) => Promise<Response>) & {
 export function createWebhookHandler(
   service: Pick<PaymentService, 'handleWebhook' | 'logger' | 'factory'>,
   options: WebhookHandlerOptions = {},
-): WebhookHandler & { readonly maxBodyBytes: number } {
+): WebhookHandler & {
+  /** The body limit in bytes this handler enforces (and `toNodeHandler` applies to the Node stream). */
+  readonly maxBodyBytes: number;
+} {
   const logger = options.logger ?? service.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {
