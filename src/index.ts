@@ -4,7 +4,7 @@
  * The root entry holds the core (types, money, errors, routing, the provider registry, config) and the
  * payment service. It never loads a provider SDK or a database driver: adapters live in
  * `@org/payment-factory/stripe`, `/pingxx`, persistence in `/kysely`, test helpers in `/testing`.
- * @module
+ * @module \@org/payment-factory
  */
 export * from './core/errors.js';
 export * from './core/money.js';

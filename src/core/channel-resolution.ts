@@ -43,6 +43,7 @@ export interface ResolvePaymentChannelInput {
 export interface ResolvedPaymentChannel {
   /** Provider instance name. */
   provider: string;
+  /** Which kind it is. */
   kind: string;
   /** Canonical sub-channel (aliases resolved). */
   channel: string;

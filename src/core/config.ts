@@ -16,7 +16,9 @@ export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'database';
 
 /** One environment key. */
 export interface ConfigKeyDefinition {
+  /** The group the key is listed under. */
   group: ConfigGroup;
+  /** Human-readable description. */
   description: string;
   /** Secret values are never printed, logged or echoed in errors. */
   secret: boolean;
@@ -36,15 +38,8 @@ const prefixed = (...prefixes: string[]) =>
     `must start with ${prefixes.map((p) => `"${p}"`).join(' or ')}`,
   );
 
-/**
- * Every configuration key the library reads, in `.env.example` order.
- *
- * @example
- * ```ts
- * paymentConfigSchema.STRIPE_SECRET_KEY.secret // true
- * ```
- */
-export const paymentConfigSchema = {
+/** Every configuration key the library reads, in `.env.example` order. */
+const CONFIG_KEYS = {
   PAYMENT_CHANNELS_ENABLED: {
     group: 'general',
     description: 'Comma-separated providers that accept new charges. Providers without credentials drop out.',
@@ -183,18 +178,53 @@ export const paymentConfigSchema = {
     example: './payment-factory.sqlite',
     schema: text,
   },
-} as const satisfies Record<string, ConfigKeyDefinition>;
+} as const satisfies Record<PaymentConfigKey, ConfigKeyDefinition>;
 
-/** Every configuration key name. */
-export type PaymentConfigKey = keyof typeof paymentConfigSchema;
+/**
+ * Every configuration key the library reads, in `.env.example` order, with its group, description, secret flag,
+ * default and validation. Typed by key, so the API reference lists keys rather than zod internals.
+ *
+ * @example
+ * ```ts
+ * paymentConfigSchema.STRIPE_SECRET_KEY.secret // true
+ * ```
+ */
+export const paymentConfigSchema: Readonly<Record<PaymentConfigKey, ConfigKeyDefinition>> = CONFIG_KEYS;
+
+/** Every configuration key name (the registry must define exactly these). */
+export type PaymentConfigKey =
+  | 'PAYMENT_CHANNELS_ENABLED'
+  | 'PAY_ORDER_EXPIRE_TIME'
+  | 'PAYMENT_REDIRECT_ORIGINS'
+  | 'PINGXX_SECRET_KEY'
+  | 'PINGXX_APP_ID'
+  | 'PINGXX_PRIVATE_KEY'
+  | 'PINGXX_PRIVATE_KEY_PATH'
+  | 'PINGXX_WEBHOOK_PUBLIC_KEY'
+  | 'PINGXX_WEBHOOK_PUBLIC_KEY_PATH'
+  | 'STRIPE_SECRET_KEY'
+  | 'STRIPE_PUBLISHABLE_KEY'
+  | 'STRIPE_WEBHOOK_SECRET'
+  | 'STRIPE_API_VERSION'
+  | 'STRIPE_SUCCESS_URL'
+  | 'STRIPE_CANCEL_URL'
+  | 'STRIPE_DEFAULT_CURRENCY'
+  | 'STRIPE_DEFAULT_MODE'
+  | 'DATABASE_URL';
 
 /** Ping++ credentials, present when `PINGXX_SECRET_KEY` and `PINGXX_APP_ID` are set. */
 export interface PingxxConfig {
+  /** Secret API key. */
   secretKey: string;
+  /** Ping++ app id (`app_…`). */
   appId: string;
+  /** Private key, PEM. */
   privateKey?: string;
+  /** Path to the private key PEM file. */
   privateKeyPath?: string;
+  /** Ping++ webhook public key, PEM. */
   webhookPublicKey?: string;
+  /** Path to the Ping++ webhook public key PEM file. */
   webhookPublicKeyPath?: string;
   /** `PAYMENT_REDIRECT_ORIGINS`, or the origins of the configured URLs: where per-request redirect URLs may point. */
   allowedRedirectOrigins?: string[];
@@ -202,14 +232,21 @@ export interface PingxxConfig {
 
 /** Stripe credentials, present when `STRIPE_SECRET_KEY` is set. */
 export interface StripeConfig {
+  /** Secret API key. */
   secretKey: string;
+  /** Stripe publishable key (`pk_…`). */
   publishableKey?: string;
   /** `STRIPE_WEBHOOK_SECRET`, split on commas (several during rotation). Named like the adapter option so `createStripeProvider(config.stripe)` works. */
   webhookSecret: string[];
+  /** Pinned Stripe API version. */
   apiVersion?: string;
+  /** Checkout success URL. */
   successUrl?: string;
+  /** Checkout cancel URL. */
   cancelUrl?: string;
+  /** Currency for requests without one. */
   defaultCurrency: string;
+  /** Stripe channel used when only "stripe" is asked for. */
   defaultMode: 'payment_intent' | 'checkout_session';
   /** `PAYMENT_REDIRECT_ORIGINS`, or the origins of the configured URLs: where per-request redirect URLs may point. */
   allowedRedirectOrigins?: string[];
@@ -221,14 +258,18 @@ export interface PaymentConfig {
   enabledProviders: string[];
   /** Human-readable notes (an enabled provider without credentials was dropped). Never contain values. */
   warnings: string[];
+  /** Seconds after which an unpaid order times out. */
   orderExpireSeconds: number;
   /**
    * Origins per-request redirect URLs may point to: `PAYMENT_REDIRECT_ORIGINS`, else the origins of the configured
    * URLs (`STRIPE_SUCCESS_URL`, `STRIPE_CANCEL_URL`). Also set on `pingxx` and `stripe`, so the adapters get it.
    */
   allowedRedirectOrigins: string[];
+  /** Ping++ credentials, or `null` when not configured. */
   pingxx: PingxxConfig | null;
+  /** Stripe credentials, or `null` when not configured. */
   stripe: StripeConfig | null;
+  /** `DATABASE_URL`, or `null`. */
   databaseUrl: string | null;
 }
 

@@ -57,6 +57,7 @@ export class PaymentError extends Error {
   readonly provider: string | undefined;
   /** Structured, secret-free details. */
   readonly details: Record<string, unknown> | undefined;
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name: PaymentErrorName = 'PaymentError';
 
   constructor(message: string, options: PaymentErrorOptions & { retryable?: boolean } = {}) {
@@ -73,6 +74,7 @@ export class PaymentError extends Error {
 
 /** Invalid or missing configuration (a key, a credential, an option). Fix the deployment; do not retry. */
 export class ConfigurationError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'ConfigurationError';
   /** Every problem found, when several were collected at once (see `loadPaymentConfig`). */
   readonly issues: readonly string[];
@@ -84,6 +86,7 @@ export class ConfigurationError extends PaymentError {
 
 /** Bad input, detected before any network call. Fix the request; do not retry it unchanged. */
 export class ValidationError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'ValidationError';
   /** The input field at fault, when one is. */
   readonly field: string | undefined;
@@ -95,6 +98,7 @@ export class ValidationError extends PaymentError {
 
 /** A referenced record (order, attempt, refund) does not exist. */
 export class NotFoundError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'NotFoundError';
   constructor(message: string, options: PaymentErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? 'NOT_FOUND', retryable: false });
@@ -103,6 +107,7 @@ export class NotFoundError extends PaymentError {
 
 /** The provider refused the payment for good (card declined, insufficient funds). Show the user. */
 export class ProviderDeclinedError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'ProviderDeclinedError';
   /** Provider decline code (Stripe `decline_code`, Ping++ error code), if any. */
   readonly declineCode: string | undefined;
@@ -117,6 +122,7 @@ export class ProviderDeclinedError extends PaymentError {
  * refused). Nothing happened remotely; retrying with the same idempotency key is safe.
  */
 export class ProviderUnavailableError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'ProviderUnavailableError';
   constructor(message: string, options: PaymentErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? 'PROVIDER_UNAVAILABLE', retryable: true });
@@ -128,6 +134,7 @@ export class ProviderUnavailableError extends PaymentError {
  * mid-response). Never assume failure: retry with the same idempotency key or reconcile.
  */
 export class IndeterminateOutcomeError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'IndeterminateOutcomeError';
   constructor(message: string, options: PaymentErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? 'INDETERMINATE_OUTCOME', retryable: true });
@@ -136,6 +143,7 @@ export class IndeterminateOutcomeError extends PaymentError {
 
 /** A webhook's signature is missing, malformed, stale or wrong. Answer 400; never process it. */
 export class WebhookVerificationError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'WebhookVerificationError';
   /** The signature header value received (never a secret). */
   readonly header: string | undefined;
@@ -154,6 +162,7 @@ export const RAW_BODY_HELP =
 
 /** A parsed object was passed where the raw request bytes are needed to verify a signature. */
 export class RawBodyRequiredError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'RawBodyRequiredError';
   constructor(message = 'Webhook body must be the raw request bytes.', options: PaymentErrorOptions = {}) {
     super(`${message} ${RAW_BODY_HELP}`, { ...options, code: options.code ?? 'RAW_BODY_REQUIRED', retryable: false });
@@ -162,6 +171,7 @@ export class RawBodyRequiredError extends PaymentError {
 
 /** A provider fact disagrees with ours (amount, currency, live/test mode, attempt ↔ order). */
 export class IntegrityError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'IntegrityError';
   constructor(message: string, options: PaymentErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? 'INTEGRITY_ERROR', retryable: false });
@@ -170,6 +180,7 @@ export class IntegrityError extends PaymentError {
 
 /** The adapter does not support this operation or channel (see its capabilities). */
 export class UnsupportedOperationError extends PaymentError {
+  /** The class name, as `isPaymentError(error, name)` matches it. */
   override readonly name = 'UnsupportedOperationError';
   constructor(message: string, options: PaymentErrorOptions = {}) {
     super(message, { ...options, code: options.code ?? 'UNSUPPORTED_OPERATION', retryable: false });

@@ -90,14 +90,19 @@ export interface PublicPaymentView {
   provider: string;
   /** Provider sub-channel actually used. */
   channel: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
+  /** Current status. */
   status: PaymentStatus;
+  /** Amount in minor units of `currency`. */
   amount: number;
   /** Upper-case ISO 4217. */
   currency: string;
+  /** What the payer does next. */
   nextAction: NextAction;
   /** Legacy single string for old clients: QR link, Stripe client secret or Checkout URL. */
   qrUrl: string | null;
+  /** When the payment expires. */
   expiresAt: Date | null;
 }
 
@@ -129,9 +134,13 @@ export interface ProviderRefund {
   providerRefundId: string;
   /** Our refund id when the refund was created through us (from metadata), else null. */
   refundId: string | null;
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: RefundStatus;
+  /** Why the refund was made. */
   reason: string | null;
 }
 
@@ -141,6 +150,7 @@ export interface PaymentEvent {
   provider: string;
   /** Provider event id (unique per provider); synthetic and deterministic for pulls. */
   eventId: string;
+  /** Event type. */
   type: PaymentEventType;
   /** The provider's own event type, e.g. `checkout.session.completed`. */
   providerEventType: string;
@@ -152,13 +162,17 @@ export interface PaymentEvent {
   providerReference: string | null;
   /** Amount of the payment (payment events) or of the refund (refund events), minor units. */
   amount: number | null;
+  /** ISO 4217 currency code. */
   currency: string | null;
+  /** Whether this is live (not test) mode. */
   livemode: boolean;
+  /** When the provider says it happened. */
   occurredAt: Date;
   /** Refunds carried by the event (refund events, `charge.refunded`). */
   refunds: ProviderRefund[];
   /** Failure code/message for failed payments. */
   failure: { code: string | null; message: string | null } | null;
+  /** The provider object, as received. */
   raw: unknown;
 }
 
@@ -169,14 +183,19 @@ export type RefundStatus = 'pending' | 'succeeded' | 'failed' | 'canceled';
 export interface RefundRequest {
   /** Our refund id; the idempotency key of the refund. */
   refundId: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
   /** Charge id or PaymentIntent id (for Stripe Checkout, the session's PaymentIntent). */
   providerReference: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel?: string;
   /** Minor units; must be > 0. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Why the refund was made. */
   reason?: string;
+  /** String key/value metadata. */
   metadata?: Record<string, string>;
   /** The payment's full amount, when known; lets the factory refuse partial refunds an adapter cannot do. */
   paymentAmount?: number;
@@ -186,37 +205,59 @@ export interface RefundRequest {
 
 /** Outcome of {@link PaymentProvider.refundPayment}. */
 export interface RefundResult {
+  /** Provider instance name (registry key). */
   provider: string;
+  /** Our refund id. */
   refundId: string;
+  /** The provider's refund id. */
   providerRefundId: string;
+  /** Current status. */
   status: RefundStatus;
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** The provider object, as received. */
   raw: unknown;
 }
 
 /** Input of {@link PaymentProvider.retrievePayment}. */
 export interface RetrievePaymentRequest {
+  /** The provider's id for the payment (charge, PaymentIntent or Checkout Session id). */
   providerReference: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId?: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel?: string;
 }
 
 /** A provider's current truth about one payment. */
 export interface PaymentSnapshot {
+  /** Provider instance name (registry key). */
   provider: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel: string | null;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string | null;
+  /** The provider's id for the payment (charge, PaymentIntent or Checkout Session id). */
   providerReference: string;
   /** For Stripe Checkout, the PaymentIntent behind the session once known. */
   paymentIntentId?: string | null;
+  /** Current status. */
   status: PaymentStatus;
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Minor units refunded so far. */
   amountRefunded: number;
+  /** Refund ledger. */
   refunds: ProviderRefund[];
+  /** Whether this is live (not test) mode. */
   livemode: boolean;
+  /** When it was paid. */
   paidAt: Date | null;
+  /** The provider object, as received. */
   raw: unknown;
 }
 
@@ -227,6 +268,7 @@ export type HeadersInput = Headers | Record<string, string | string[] | undefine
 export interface WebhookInput {
   /** The exact bytes the provider sent. A parsed object is refused with `RawBodyRequiredError`. */
   rawBody: string | Uint8Array;
+  /** Request headers. */
   headers: HeadersInput;
   /** When the request arrived (for signature tolerance). Defaults to now. */
   receivedAt?: Date;
@@ -234,6 +276,7 @@ export interface WebhookInput {
 
 /** Which operations and channels an adapter supports. The factory refuses anything else before any network call. */
 export interface ProviderCapabilities {
+  /** Which kind it is. */
   kind: ProviderKind;
   /** Every sub-channel the adapter can create payments on. */
   channels: readonly string[];
@@ -243,7 +286,9 @@ export interface ProviderCapabilities {
   channelAliases?: Readonly<Record<string, string>>;
   /** Currencies accepted (upper-case), or `'any'`. */
   currencies: readonly string[] | 'any';
+  /** Refund ledger. */
   refunds: {
+    /** Whether it is supported. */
     supported: boolean;
     /** Refund less than the full amount. */
     partial: boolean;

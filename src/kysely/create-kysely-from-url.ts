@@ -8,7 +8,7 @@ import { ConfigurationError } from '../core/errors.js';
 import type { PaymentDatabase } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
 
-export { parseDatabaseUrl, type ParsedDatabaseUrl } from '../core/database-url.js';
+export { parseDatabaseUrl, type DatabaseUrlDialect, type ParsedDatabaseUrl } from '../core/database-url.js';
 
 /** How SQLite syncs the write-ahead log: `full` survives power loss, `normal` may lose the last commits. */
 export type SqliteSynchronous = 'full' | 'normal';

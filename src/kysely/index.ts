@@ -28,6 +28,7 @@ export {
   parseDatabaseUrl,
   type KyselyFromUrlOptions,
   type ParsedDatabaseUrl,
+  type DatabaseUrlDialect,
   type SqliteSynchronous,
 } from './create-kysely-from-url.js';
 export { classifyDatabaseError, TRANSIENT_DATABASE_CODES, type DatabaseErrorCode } from './database-errors.js';

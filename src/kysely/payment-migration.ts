@@ -16,6 +16,7 @@ import type { Kysely } from 'kysely';
  * ```
  */
 export interface PaymentMigration {
+  /** Applies the migration. */
   // `any` as in Kysely's own `Migration`: a migration runs before the tables it creates exist.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   up(db: Kysely<any>): Promise<void>;

@@ -25,9 +25,13 @@ export type UntypedDatabase = Record<string, Record<string, unknown>>;
 
 /** `order_orders`. */
 export interface OrdersTable {
+  /** Identifier. */
   id: Generated<DbInteger>;
+  /** Our order id. */
   order_bid: string;
+  /** The paying user. */
   user_bid: string;
+  /** The product bought (original column name). */
   shifu_bid: string;
   /** List price before discounts (the original's meaning), DECIMAL major units. */
   payable_price: DbDecimal;
@@ -43,115 +47,183 @@ export interface OrdersTable {
    * attempts, else the configured legacy currency.
    */
   currency: string | null;
+  /** Provider the order is paid through. */
   payment_channel: string;
+  /** Current status. */
   status: DbInteger;
+  /** Soft-delete flag of the original tables (0 = live). */
   deleted: ColumnType<number, number | undefined, number>;
+  /** When the row was created. */
   created_at: DbTimestamp;
+  /** When the row was last changed. */
   updated_at: DbTimestamp;
 }
 
 /** Columns every attempt table has. */
 export interface AttemptColumns {
+  /** Identifier. */
   id: Generated<DbInteger>;
+  /** Our order id. */
   order_bid: string;
   /** The order's buyer, as the original system stored it on attempt rows. */
   user_bid: string | null;
   /** The order's product, as the original system stored it on attempt rows. */
   shifu_bid: string | null;
+  /** Provider instance name. */
   provider_name: string | null;
+  /** The provider's payment id. */
   provider_reference: string | null;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel: string | null;
+  /** Amount in minor units of `currency`. */
   amount: DbInteger;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: DbInteger;
+  /** The payer's IP address. */
   client_ip: string | null;
+  /** When the payment expires. */
   expires_at: DbTimestamp | null;
   /** 1 live, 0 test, NULL unknown. */
   livemode: DbInteger | null;
+  /** The normalised creation result (JSON). */
   result_json: string | null;
+  /** Metadata (JSON). */
   metadata_json: string | null;
+  /** The provider's failure code, when failed. */
   failure_code: string | null;
+  /** When it was paid. */
   paid_at: DbTimestamp | null;
+  /** When it was fully refunded. */
   refunded_at: DbTimestamp | null;
+  /** When it was closed. */
   closed_at: DbTimestamp | null;
+  /** When it failed. */
   failed_at: DbTimestamp | null;
+  /** When the row was created. */
   created_at: DbTimestamp;
+  /** When the row was last changed. */
   updated_at: DbTimestamp;
 }
 
 /** `order_pingxx_orders`: Ping++ attempts. */
 export interface PingxxAttemptsTable extends AttemptColumns {
+  /** Our attempt id, unique (= Ping++ `order_no`). */
   pingxx_order_bid: string;
   /** `order` for order payments; the original system keeps other domains' rows (`billing`) here too. */
   biz_domain: ColumnType<string, string | undefined, string>;
+  /** Ping++ charge id (`ch_…`). */
   charge_id: string | null;
+  /** Ping++ app id (`app_…`). */
   app_id: string | null;
   /** Channel extras, JSON. */
   extra: string | null;
   /** The Ping++ charge object (never a webhook envelope), JSON; rows the original wrote may hold a Python `repr`. */
   charge_object: string | null;
+  /** The provider's failure message, when failed. */
   failure_msg: string | null;
+  /** Soft-delete flag of the original tables (0 = live). */
   deleted: ColumnType<number, number | undefined, number>;
 }
 
 /** `order_stripe_orders`: Stripe attempts. */
 export interface StripeAttemptsTable extends AttemptColumns {
+  /** Our attempt id, unique. */
   stripe_order_bid: string;
   /** `order` for order payments; the original system keeps other domains' rows (`billing`) here too. */
   biz_domain: ColumnType<string, string | undefined, string>;
+  /** Stripe PaymentIntent id. */
   payment_intent_id: string | null;
+  /** Stripe Checkout Session id. */
   checkout_session_id: string | null;
+  /** Stripe's latest charge id. */
   latest_charge_id: string | null;
+  /** Stripe receipt URL. */
   receipt_url: string | null;
+  /** Payment method used. */
   payment_method: string | null;
+  /** The provider's failure message, when failed. */
   failure_message: string | null;
+  /** Channel parameters (JSON). */
   extra_json: string | null;
   /** The PaymentIntent object (never a webhook envelope), JSON. */
   payment_intent_object: string | null;
   /** The Checkout Session object (never a webhook envelope), JSON. */
   checkout_session_object: string | null;
+  /** Soft-delete flag of the original tables (0 = live). */
   deleted: ColumnType<number, number | undefined, number>;
 }
 
 /** `order_payment_attempts`: attempts of every other provider kind. */
 export interface GenericAttemptsTable extends AttemptColumns {
+  /** Our attempt id. */
   attempt_bid: string;
+  /** Adapter kind. */
   provider_kind: string;
+  /** The provider's failure message, when failed. */
   failure_message: string | null;
+  /** Channel parameters (JSON). */
   extra_json: string | null;
+  /** The provider object (JSON). */
   raw_json: string | null;
 }
 
 /** `order_payment_events`: the webhook event journal. */
 export interface PaymentEventsTable {
+  /** Identifier. */
   id: Generated<DbInteger>;
+  /** Provider instance name (registry key). */
   provider: string;
+  /** The provider's event id (unique per provider). */
   event_id: string;
+  /** Event type. */
   type: string;
+  /** The provider's own event type. */
   provider_event_type: string;
+  /** Our attempt id. */
   attempt_bid: string | null;
+  /** Our order id. */
   order_bid: string | null;
+  /** How the event was handled (`applied`, `duplicate`, `ignored`, `rejected`). */
   outcome: string | null;
+  /** Why the event was ignored or rejected. */
   detail: string | null;
+  /** The verified event body. */
   payload: string | null;
+  /** When the event arrived. */
   received_at: DbTimestamp;
+  /** When handling finished. */
   processed_at: DbTimestamp | null;
 }
 
 /** `order_refunds`: the refund ledger. */
 export interface RefundsTable {
+  /** Identifier. */
   id: Generated<DbInteger>;
+  /** Our refund id (unique). */
   refund_bid: string;
+  /** The provider's refund id (unique). */
   provider_refund_id: string | null;
+  /** Provider instance name (registry key). */
   provider: string;
+  /** Our order id. */
   order_bid: string;
+  /** Our attempt id. */
   attempt_bid: string;
+  /** Amount in minor units of `currency`. */
   amount: DbInteger;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: DbInteger;
+  /** Why the refund was made. */
   reason: string | null;
+  /** The provider object (JSON). */
   raw_json: string | null;
+  /** When the row was created. */
   created_at: DbTimestamp;
+  /** When the row was last changed. */
   updated_at: DbTimestamp;
 }
 
@@ -166,22 +238,33 @@ export interface RefundsTable {
  * ```
  */
 export interface PaymentDatabase {
+  /** Orders. */
   order_orders: OrdersTable;
+  /** Ping++ attempts. */
   order_pingxx_orders: PingxxAttemptsTable;
+  /** Stripe attempts. */
   order_stripe_orders: StripeAttemptsTable;
+  /** Attempts of other providers. */
   order_payment_attempts: GenericAttemptsTable;
+  /** Webhook event journal. */
   order_payment_events: PaymentEventsTable;
+  /** Refund ledger. */
   order_refunds: RefundsTable;
 }
 
 /** Names of the payment tables. */
 export interface TableNames {
+  /** Orders. */
   orders: string;
+  /** Ping++ attempts table. */
   pingxxAttempts: string;
+  /** Stripe attempts table. */
   stripeAttempts: string;
   /** Attempts of any provider kind other than `pingxx` and `stripe`. */
   attempts: string;
+  /** Webhook event journal. */
   events: string;
+  /** Refund ledger. */
   refunds: string;
 }
 

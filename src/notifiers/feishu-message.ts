@@ -23,7 +23,9 @@ export type FeishuMessage =
  * @returns A title and its lines, e.g. `['Order paid', [['Amount', '19.99 USD'], ['Order', 'o_1'], …]]`.
  */
 export function describeNotification(notification: PaymentNotification): {
+  /** Message title. */
   title: string;
+  /** Label / value lines. */
   fields: Array<[string, string]>;
 } {
   const { order, attempt } = notification;

@@ -194,9 +194,13 @@ export interface RefundRepository {
  * @typeParam THandle - what `tx.handle` is: the Kysely `Transaction` for the Kysely implementation.
  */
 export interface PaymentRepositories<THandle = unknown> {
+  /** Orders. */
   readonly orders: OrderRepository;
+  /** Payment attempts. */
   readonly attempts: AttemptRepository;
+  /** Webhook event journal. */
   readonly events: PaymentEventRepository;
+  /** Refund ledger. */
   readonly refunds: RefundRepository;
   /**
    * Runs `fn` in one database transaction and returns its result.

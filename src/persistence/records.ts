@@ -71,15 +71,21 @@ export interface OrderRecord {
   currency: string;
   /** Provider instance name that takes (or took) the payment, e.g. `pingxx`, `stripe`. */
   paymentChannel: string;
+  /** Current status. */
   status: OrderStatus;
+  /** When the row was created. */
   createdAt: Date;
+  /** When the row was last changed. */
   updatedAt: Date;
 }
 
 /** Input of `OrderRepository.create`. */
 export interface NewOrder {
+  /** Our order id. */
   orderId: string;
+  /** The paying user. */
   userId: string;
+  /** The product bought. */
   productId: string;
   /** Amount due after discounts (what a charge collects), integer minor units, ≥ 0. */
   payableAmount: number;
@@ -99,10 +105,15 @@ export interface NewOrder {
 
 /** Fields `OrderRepository.update` and guarded status updates may change. */
 export interface OrderPatch {
+  /** List price in minor units. */
   listAmount?: number;
+  /** Amount due in minor units. */
   payableAmount?: number;
+  /** Amount paid in minor units. */
   paidAmount?: number;
+  /** ISO 4217 currency code. */
   currency?: string;
+  /** Provider instance the order is paid through. */
   paymentChannel?: string;
 }
 
@@ -115,6 +126,7 @@ export interface OrderPatch {
 export interface AttemptRecord {
   /** Our attempt id (`pingxx_order_bid` / `stripe_order_bid`): Ping++ `order_no`, Stripe idempotency key. */
   attemptId: string;
+  /** Our order id. */
   orderId: string;
   /** Adapter kind (`pingxx`, `stripe`, `fake`, …); selects the table. */
   providerKind: string;
@@ -136,8 +148,11 @@ export interface AttemptRecord {
   amount: number;
   /** Upper-case ISO 4217 code. */
   currency: string;
+  /** Current status. */
   status: AttemptStatus;
+  /** The payer's IP address. */
   clientIp: string | null;
+  /** When the payment expires. */
   expiresAt: Date | null;
   /** Whether the provider object is live, once known. */
   livemode: boolean | null;
@@ -152,7 +167,9 @@ export interface AttemptRecord {
   metadata: Record<string, string> | null;
   /** Channel extras sent to the provider (Ping++ `extra`). */
   extra: JsonValue | null;
+  /** The provider's failure code, when failed. */
   failureCode: string | null;
+  /** The provider's failure message, when failed. */
   failureMessage: string | null;
   /** Stripe only: the PaymentIntent (also behind a Checkout Session once known). */
   paymentIntentId: string | null;
@@ -168,11 +185,17 @@ export interface AttemptRecord {
   chargeId: string | null;
   /** Ping++ only: the Ping++ app id. */
   appId: string | null;
+  /** When the row was created. */
   createdAt: Date;
+  /** When the row was last changed. */
   updatedAt: Date;
+  /** When it was paid. */
   paidAt: Date | null;
+  /** When it was fully refunded. */
   refundedAt: Date | null;
+  /** When it was closed. */
   closedAt: Date | null;
+  /** When it failed. */
   failedAt: Date | null;
 }
 
@@ -194,38 +217,65 @@ export const PINGXX_ATTEMPT_FIELDS = ['chargeId', 'appId'] as const satisfies re
  * other kinds rather than silently dropped.
  */
 export interface AttemptPatch {
+  /** The paying user. */
   userId?: string | null;
+  /** The product bought. */
   productId?: string | null;
+  /** The provider's id for the payment (charge, PaymentIntent or Checkout Session id). */
   providerReference?: string | null;
+  /** The payer's IP address. */
   clientIp?: string | null;
+  /** When the payment expires. */
   expiresAt?: Date | null;
+  /** Whether this is live (not test) mode. */
   livemode?: boolean | null;
+  /** The normalised creation result, as stored. */
   result?: unknown;
+  /** The provider object, as received. */
   raw?: unknown;
+  /** String key/value metadata. */
   metadata?: Record<string, string> | null;
+  /** Channel-specific parameters. */
   extra?: unknown;
+  /** The provider's failure code, when failed. */
   failureCode?: string | null;
+  /** The provider's failure message, when failed. */
   failureMessage?: string | null;
+  /** Stripe PaymentIntent id. */
   paymentIntentId?: string | null;
+  /** Stripe Checkout Session id. */
   checkoutSessionId?: string | null;
+  /** Stripe's latest charge id. */
   latestChargeId?: string | null;
+  /** Stripe receipt URL. */
   receiptUrl?: string | null;
+  /** Payment method used. */
   paymentMethod?: string | null;
+  /** Ping++ charge id. */
   chargeId?: string | null;
+  /** Ping++ app id (`app_…`). */
   appId?: string | null;
+  /** When it was paid. */
   paidAt?: Date | null;
+  /** When it was fully refunded. */
   refundedAt?: Date | null;
+  /** When it was closed. */
   closedAt?: Date | null;
+  /** When it failed. */
   failedAt?: Date | null;
 }
 
 /** Input of `AttemptRepository.create`. */
 export interface NewAttempt extends AttemptPatch {
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
+  /** Our order id. */
   orderId: string;
+  /** Adapter kind (`stripe`, `pingxx`, …). */
   providerKind: string;
   /** @default providerKind */
   provider?: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel: string;
   /** Integer minor units, ≥ 0. */
   amount: number;
@@ -247,28 +297,41 @@ export interface PaymentEventRecord {
   type: string;
   /** The provider's own type, e.g. `checkout.session.completed`. */
   providerEventType: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string | null;
+  /** Our order id. */
   orderId: string | null;
+  /** How the event was handled (`applied`, `duplicate`, `ignored`, `rejected`). */
   outcome: EventOutcome | null;
   /** Why the outcome (a rejection reason, an anomaly). Never a secret. */
   detail: string | null;
   /** The event as received, as JSON. */
   payload: JsonValue | null;
+  /** When it arrived. */
   receivedAt: Date;
+  /** When handling finished. */
   processedAt: Date | null;
 }
 
 /** Input of `PaymentEventRepository.insert`. */
 export interface NewPaymentEvent {
+  /** Provider instance name (registry key). */
   provider: string;
+  /** The provider's event id (unique per provider). */
   eventId: string;
+  /** Event type. */
   type: string;
+  /** The provider's own event type (e.g. `checkout.session.completed`). */
   providerEventType: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId?: string | null;
+  /** Our order id. */
   orderId?: string | null;
   /** @default 'received' */
   outcome?: EventOutcome;
+  /** Why the event was ignored or rejected. */
   detail?: string | null;
+  /** The verified event body. */
   payload?: unknown;
   /** @default the repository clock's now */
   receivedAt?: Date;
@@ -280,35 +343,51 @@ export interface RefundRecord {
   refundId: string;
   /** The provider's refund id (`re_…`); unique per provider once set. */
   providerRefundId: string | null;
+  /** Our order id. */
   orderId: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
   /** Provider instance name. */
   provider: string;
   /** Integer minor units, > 0. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: RefundStatus;
+  /** Why the refund was made. */
   reason: string | null;
+  /** The provider object, as received. */
   raw: JsonValue | null;
+  /** When the row was created. */
   createdAt: Date;
+  /** When the row was last changed. */
   updatedAt: Date;
 }
 
 /** Fields `RefundRepository.update` and guarded status updates may change. */
 export interface RefundPatch {
+  /** The provider's refund id. */
   providerRefundId?: string | null;
+  /** Why the refund was made. */
   reason?: string | null;
+  /** The provider object, as received. */
   raw?: unknown;
 }
 
 /** Input of `RefundRepository.create`. */
 export interface NewRefund extends RefundPatch {
+  /** Our refund id. */
   refundId: string;
+  /** Our order id. */
   orderId: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
+  /** Provider instance name (registry key). */
   provider: string;
   /** Integer minor units, > 0. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
   /** @default 'pending' */
   status?: RefundStatus;

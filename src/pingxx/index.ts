@@ -33,4 +33,12 @@ export {
   type PingxxErrorOutcome,
 } from './pingxx-mappers.js';
 export { PINGXX_SIGNATURE_HEADER } from './pingxx-webhooks.js';
-export type { PingxxCharge, PingxxEvent, PingxxList, PingxxRefund, PingxxRefundStatus } from './pingxx-types.js';
+export type {
+  PingxxCharge,
+  PingxxCredential,
+  PingxxEvent,
+  PingxxList,
+  PingxxRefund,
+  PingxxRefundStatus,
+} from './pingxx-types.js';
+export type { PingxxErrorRow, PingxxSdkErrorType } from './pingxx-mappers.js';

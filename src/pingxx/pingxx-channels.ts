@@ -37,9 +37,11 @@ export interface PingxxExtraField {
   readonly from: 'openId' | 'productId' | 'successUrl' | 'cancelUrl' | 'resultUrl' | 'limitPay' | 'goodsTag';
   /** Key in Ping++'s `extra`. */
   readonly to: string;
+  /** Whether the field is required. */
   readonly required: boolean;
   /** `url`: absolute http(s) URL; `text`: non-empty string of at most `maxLength` characters. */
   readonly format: 'url' | 'text';
+  /** Maximum length. */
   readonly maxLength: number;
   /** `request.productId` is used when `extra[from]` is absent (`wx_pub_qr`). */
   readonly fallbackToRequestProductId?: true;
@@ -47,11 +49,15 @@ export interface PingxxExtraField {
 
 /** The rules of one channel. */
 export interface PingxxChannelSpec {
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   readonly channel: PingxxChannel;
   /** What the channel is, in a few words. */
   readonly description: string;
+  /** Channel family. */
   readonly family: 'alipay' | 'wx' | 'upacp';
+  /** Channel-specific parameters. */
   readonly extra: readonly PingxxExtraField[];
+  /** What the payer does next. */
   readonly nextAction: PingxxNextActionKind;
   /** Allowed length of `order_no` (our attempt id), alphanumeric only. */
   readonly orderNoLength: { readonly min: number; readonly max: number };

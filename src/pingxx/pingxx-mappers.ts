@@ -89,6 +89,7 @@ export type PingxxErrorOutcome =
 
 /** One row of an error table. */
 export interface PingxxErrorRow {
+  /** What the adapter throws for it. */
   outcome: PingxxErrorOutcome;
   /** UPPER_SNAKE code carried by the thrown error. */
   code: string;

@@ -27,11 +27,17 @@ export type EventOutcomeType = 'applied' | 'duplicate' | 'ignored' | 'rejected';
 
 /** Result of applying one provider event. */
 export interface EventResult {
+  /** How the event was handled (`applied`, `duplicate`, `ignored`, `rejected`). */
   outcome: EventOutcomeType;
+  /** Provider instance name (registry key). */
   provider: string;
+  /** The provider's event id (unique per provider). */
   eventId: string;
+  /** Event type. */
   type: PaymentEvent['type'];
+  /** Our order id. */
   orderId: string | null;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string | null;
   /** Why (for logs and the journal). Never a secret. */
   detail: string | null;

@@ -25,6 +25,7 @@ import {
 
 /** Input of `createCharge`. */
 export interface CreateChargeInput {
+  /** Our order id. */
   orderId: string;
   /** Channel hint: `wx_pub_qr`, `checkout_session`, `stripe:checkout_session`, `stripe`, … */
   channel?: string;
@@ -36,7 +37,9 @@ export interface CreateChargeInput {
   extra?: PaymentExtra;
   /** Shown to the payer. @default `Order <orderId>` */
   subject?: string;
+  /** Payment description shown to the payer. */
   body?: string;
+  /** String key/value metadata. */
   metadata?: Record<string, string>;
   /** When the remote payment should stop accepting money. @default none (the provider's own default) */
   expiresAt?: Date;

@@ -8,12 +8,15 @@ import type { OrderRecord } from '../persistence/records.js';
 
 /** What `createCharge` returns: safe to send to the payer's browser or app. */
 export interface BuyRecordDTO {
+  /** Our order id. */
   orderId: string;
+  /** The paying user. */
   userId: string;
   /** Payable amount in major units, as an exact decimal string (`'19.99'`). */
   price: string;
   /** Payable amount in minor units. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
   /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …); `''` for a free order. */
   channel: string;
@@ -29,12 +32,19 @@ export interface BuyRecordDTO {
 
 /** The original system's JSON shape. */
 export interface LegacyBuyRecordJSON {
+  /** Our order id. */
   order_id: string;
+  /** The paying user. */
   user_id: string;
+  /** Payable amount in major units (decimal string). */
   price: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel: string;
+  /** QR link, Stripe client secret or Checkout URL. */
   qr_url: string;
+  /** Provider the order is paid through. */
   payment_channel: string;
+  /** The browser-safe creation result, or `null`. */
   payment_payload:
     | (Omit<PublicPaymentView, 'nextAction' | 'expiresAt'> & { next_action: NextAction; expires_at: string | null })
     | null;

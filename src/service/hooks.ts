@@ -24,11 +24,13 @@ export interface TransactionalHookContext<THandle = unknown> {
   attempt: AttemptRecord | null;
   /** The provider event that caused the change, if any. */
   event: PaymentEvent | null;
+  /** What caused it. */
   source: ChangeSource;
 }
 
 /** Context of `onOrderRefunded`. */
 export interface RefundHookContext<THandle = unknown> extends TransactionalHookContext<THandle> {
+  /** The refund. */
   refund: RefundRecord;
   /** Whether refunds now cover the whole paid amount (the order became `refunded`). */
   fullyRefunded: boolean;
@@ -38,17 +40,24 @@ export interface RefundHookContext<THandle = unknown> extends TransactionalHookC
 export type PaymentNotification =
   | { type: 'order.paid'; order: OrderRecord; attempt: AttemptRecord | null; source: ChangeSource }
   | {
+      /** Event type. */
       type: 'order.refunded';
+      /** The order. */
       order: OrderRecord;
+      /** The attempt involved, if any. */
       attempt: AttemptRecord | null;
+      /** The refund. */
       refund: RefundRecord;
+      /** Whether the order is now fully refunded. */
       fullyRefunded: boolean;
+      /** What caused it. */
       source: ChangeSource;
     }
   | { type: 'payment.failed'; order: OrderRecord; attempt: AttemptRecord; source: ChangeSource };
 
 /** Something a payments engineer must look at: money and records disagree. */
 export interface PaymentAnomaly {
+  /** Which kind it is. */
   kind:
     | 'amount_mismatch'
     | 'currency_mismatch'
@@ -61,12 +70,19 @@ export interface PaymentAnomaly {
     | 'double_payment'
     | 'refund_before_payment'
     | 'refund_reversed';
+  /** Human-readable explanation. */
   message: string;
+  /** Provider instance name (registry key). */
   provider: string | null;
+  /** The provider's event id (unique per provider). */
   eventId: string | null;
+  /** Our order id. */
   orderId: string | null;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string | null;
+  /** What our records say. */
   expected?: unknown;
+  /** What the provider says. */
   actual?: unknown;
 }
 
@@ -79,6 +95,7 @@ export interface PaymentHooks<THandle = unknown> {
   computeDiscount?: (input: {
     userId: string;
     productId: string;
+    /** Amount due in minor units. */
     payableAmount: number;
     currency: string;
     discounts: readonly string[];
@@ -99,9 +116,13 @@ export interface PaymentHooks<THandle = unknown> {
 
 /** Minimal structured logger (console-compatible). Never receives secrets. */
 export interface PaymentLogger {
+  /** Logs a debug message with structured fields. */
   debug?(message: string, fields?: Record<string, unknown>): void;
+  /** Logs an informational message with structured fields. */
   info(message: string, fields?: Record<string, unknown>): void;
+  /** Logs a warning with structured fields. */
   warn(message: string, fields?: Record<string, unknown>): void;
+  /** Logs an error with structured fields. */
   error(message: string, fields?: Record<string, unknown>): void;
 }
 

@@ -10,13 +10,16 @@ import { inTransaction, type ServiceContext } from './service-context.js';
 
 /** Input of `initOrder`. */
 export interface InitOrderInput {
+  /** The paying user. */
   userId: string;
+  /** The product bought. */
   productId: string;
   /**
    * List price in minor units, before discounts (stored as the order's `listAmount`). The order's
    * `payableAmount`, what is charged, is this minus what the `computeDiscount` hook takes off.
    */
   payableAmount: number;
+  /** ISO 4217 currency code. */
   currency: string;
   /** Discount codes, passed to the `computeDiscount` hook. */
   discounts?: readonly string[];

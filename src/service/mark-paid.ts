@@ -48,6 +48,7 @@ export async function markOrderPaid<THandle>(
 
 /** Input of `markPaid`. */
 export interface MarkPaidInput {
+  /** Our order id. */
   orderId: string;
   /** Why: an admin import, a free order, an offline payment. */
   source?: Extract<ChangeSource, 'manual' | 'free'>;

@@ -47,8 +47,11 @@ async function withRefundDetails<THandle>(ctx: ServiceContext<THandle>, event: P
 
 /** Options of {@link createPaymentService}. */
 export interface PaymentServiceOptions<THandle = unknown> {
+  /** The provider registry. */
   factory: PaymentFactory;
+  /** The repositories. */
   repositories: PaymentRepositories<THandle>;
+  /** Host hooks. */
   hooks?: PaymentHooks<THandle>;
   /** @default () => new Date() */
   clock?: () => Date;
@@ -71,6 +74,7 @@ export interface HandleWebhookInput {
   provider: string;
   /** The exact request bytes. */
   rawBody: string | Uint8Array;
+  /** Request headers. */
   headers: HeadersInput;
 }
 
@@ -95,8 +99,11 @@ export interface PaymentService<THandle = unknown> {
   reconcile(input?: ReconcileInput): Promise<ReconcileReport>;
   /** The order, or `null`. */
   getOrder(orderId: string): Promise<OrderRecord | null>;
+  /** The provider registry. */
   readonly factory: PaymentFactory;
+  /** The repositories. */
   readonly repositories: PaymentRepositories<THandle>;
+  /** Where the service logs. */
   readonly logger: PaymentLogger;
 }
 

@@ -12,6 +12,7 @@ import { describeError, syntheticEvent, type ServiceContext } from './service-co
 
 /** Outcome of `syncPayment`. */
 export interface SyncResult {
+  /** The order. */
   order: OrderRecord;
   /** One entry per synthesised event applied. */
   events: EventResult[];
@@ -112,6 +113,7 @@ export interface ReconcileInput {
 
 /** What `reconcile` found. */
 export interface ReconcileReport {
+  /** How many attempts were checked. */
   checked: number;
   /** Attempts whose state changed. */
   changed: number;
@@ -128,8 +130,11 @@ export interface ReconcileReport {
   errors: Array<{ attemptId: string; code: string; retryable: boolean }>;
   /** Per-attempt details. */
   details: Array<{
+    /** Our attempt id (the provider-side idempotency key / `order_no`). */
     attemptId: string;
+    /** Our order id. */
     orderId: string;
+    /** How the event was handled (`applied`, `duplicate`, `ignored`, `rejected`). */
     outcome: 'changed' | 'pending' | 'unreferenced' | 'closed' | 'error';
   }>;
 }

@@ -21,9 +21,11 @@ export const REFUND_CALL_LEASE_MS = 60_000;
 
 /** Input of `refund`. */
 export interface RefundInput {
+  /** Our order id. */
   orderId: string;
   /** Minor units. @default what is still refundable on the chosen payment */
   amount?: number;
+  /** Why the refund was made. */
   reason?: string;
   /**
    * Our refund id, the idempotency key. Retrying with the same id never refunds twice. @default a new id —
@@ -39,7 +41,9 @@ export interface RefundInput {
 
 /** Outcome of `refund`. */
 export interface RefundOutcome {
+  /** The refund. */
   refund: RefundRecord;
+  /** The order. */
   order: OrderRecord;
   /** Amount still refundable on the order after this refund (pending refunds count as spent). */
   remaining: number;

@@ -31,8 +31,11 @@ export type PaymentSignal =
  * makes no sense now; `retry`: it arrived before what it depends on, so the provider should redeliver later).
  */
 export interface Transition<S extends string> {
+  /** The status to move to. */
   to: S | null;
+  /** The anomaly to report, if any. */
   anomaly?: string;
+  /** Why the transition is refused, if it is. */
   refuse?: 'invalid' | 'retry';
 }
 

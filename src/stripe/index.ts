@@ -9,10 +9,21 @@ export type { StripeMode, StripePaymentMethodType, StripeProviderOptions } from 
 export {
   CHECKOUT_SESSION_STATUS_TABLE,
   PAYMENT_INTENT_STATUS_TABLE,
+  REFUND_EVENT_BY_STATUS,
   REFUND_STATUS_TABLE,
   STRIPE_CURRENCY_RULES,
   STRIPE_ERROR_TABLE,
   STRIPE_EVENT_TABLE,
   STRIPE_METADATA_KEYS,
+} from './stripe-mappers.js';
+export type {
+  CheckoutSessionStatusRow,
+  StripeConnectionPhase,
+  StripeErrorOutcome,
+  StripeEventObjectKind,
+  PaymentIntentStatusRow,
+  StripeCurrencyRule,
+  StripeErrorRow,
+  StripeEventRow,
 } from './stripe-mappers.js';
 export { fromStripeAmount, toStripeAmount } from './stripe-amounts.js';

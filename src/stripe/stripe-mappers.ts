@@ -63,9 +63,11 @@ export const STRIPE_CURRENCY_RULES: Readonly<Record<string, StripeCurrencyRule>>
 
 /** One row of the PaymentIntent status table. */
 export interface PaymentIntentStatusRow {
+  /** Stripe PaymentIntent `status`. */
   status: string;
   /** Row applies only when `last_payment_error` is (true) / is not (false) set; any when undefined. */
   lastPaymentError?: boolean;
+  /** Our payment status for it. */
   maps: PaymentStatus;
 }
 
@@ -88,9 +90,11 @@ export const PAYMENT_INTENT_STATUS_TABLE: readonly PaymentIntentStatusRow[] = [
 
 /** One row of the Checkout Session status table. */
 export interface CheckoutSessionStatusRow {
+  /** Stripe Checkout Session `status`. */
   status: string;
   /** `payment_status` the row needs; any when undefined. */
   paymentStatus?: string;
+  /** Our payment status for it. */
   maps: PaymentStatus;
 }
 
@@ -134,6 +138,7 @@ export interface StripeEventRow {
   type: PaymentEventType | 'by-refund-status';
   /** Only when `data.object.payment_status` equals this; otherwise {@link StripeEventRow.otherwise}. */
   onlyIfPaymentStatus?: string;
+  /** Our event type when the `payment_status` condition does not hold. */
   otherwise?: PaymentEventType;
 }
 
@@ -201,6 +206,7 @@ export interface StripeErrorRow {
   phase?: StripeConnectionPhase;
   /** `true`: the row needs an HTTP status; `false`: needs none (the response was not valid JSON). */
   hasStatus?: boolean;
+  /** What the adapter throws for it. */
   outcome: StripeErrorOutcome;
   /** Our error `code`. */
   ourCode: string;

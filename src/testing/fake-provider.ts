@@ -69,15 +69,25 @@ export interface FakeProviderOptions {
 
 /** One remote payment held by the fake. */
 export interface FakePayment {
+  /** Identifier. */
   id: string;
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
+  /** Our order id. */
   orderId: string;
+  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel: string;
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: PaymentStatus;
+  /** Refund ledger. */
   refunds: ProviderRefund[];
+  /** When it was paid. */
   paidAt: Date | null;
+  /** The request that caused it. */
   request: PaymentRequest;
 }
 

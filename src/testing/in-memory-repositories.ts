@@ -55,9 +55,13 @@ export interface InMemoryRepositoriesOptions {
 
 /** A copy of everything committed, for assertions and independent read paths. */
 export interface InMemorySnapshot {
+  /** Orders. */
   orders: OrderRecord[];
+  /** Payment attempts. */
   attempts: AttemptRecord[];
+  /** Webhook event journal. */
   events: PaymentEventRecord[];
+  /** Refund ledger. */
   refunds: RefundRecord[];
 }
 

@@ -8,13 +8,17 @@ import { PINGXX_SIGNATURE_HEADER } from '../pingxx/pingxx-webhooks.js';
 
 /** An RSA key pair as PEM strings (`privateKey` PKCS#8, `publicKey` SPKI). */
 export interface PingxxTestKeyPair {
+  /** Private key, PEM. */
   privateKey: string;
+  /** Public key, PEM. */
   publicKey: string;
 }
 
 /** A webhook as Ping++ would post it: the exact body and its signature header. */
 export interface SignedPingxxWebhook {
+  /** The exact bytes as sent. */
   rawBody: string;
+  /** Request headers. */
   headers: { [PINGXX_SIGNATURE_HEADER]: string };
 }
 

@@ -35,13 +35,17 @@ export type { ConformanceRunner };
 
 /** What `setup` returns: the adapter under test and how to dispose of what was started for it. */
 export interface ProviderConformanceContext {
+  /** Provider instance name (registry key). */
   provider: PaymentProvider;
+  /** Releases what the context holds. */
   teardown?(): Promise<void>;
 }
 
 /** A webhook as the provider would deliver it: the exact bytes and the signature headers. */
 export interface SignedWebhook {
+  /** The exact bytes as sent. */
   rawBody: string;
+  /** Request headers. */
   headers: Record<string, string>;
 }
 

@@ -19,7 +19,9 @@ import { transactionCases } from './repository-conformance-transactions.js';
 
 /** The test-runner functions the suite needs (vitest, jest and `node:test` all fit). */
 export interface ConformanceRunner {
+  /** Declares a group of tests (vitest / jest / node:test `describe`). */
   describe(name: string, fn: () => void): unknown;
+  /** Declares one test. */
   it(name: string, fn: () => Promise<void>): unknown;
   /** Runs once before the suite's tests. Without it, the subject is created by the first test. */
   beforeAll?(fn: () => Promise<void>): unknown;
@@ -29,8 +31,11 @@ export interface ConformanceRunner {
 
 /** An order as stored, read without the implementation under test. Amounts in minor units. */
 export interface RawOrder {
+  /** Our order id. */
   orderId: string;
+  /** The paying user. */
   userId: string;
+  /** The product bought. */
   productId: string;
   /** List price before discounts. */
   listAmount: number;
@@ -38,33 +43,47 @@ export interface RawOrder {
   payableAmount: number;
   /** Amount captured. */
   paidAmount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: OrderStatus;
 }
 
 /** An attempt as stored. */
 export interface RawAttempt {
+  /** Our attempt id (the provider-side idempotency key / `order_no`). */
   attemptId: string;
+  /** Our order id. */
   orderId: string;
   /** The order's buyer and product, as stored on the attempt. */
   userId: string | null;
+  /** The product bought. */
   productId: string | null;
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: AttemptStatus;
   /** The stored reference (charge / PaymentIntent / Checkout Session id), or null. */
   providerReference: string | null;
   /** The stored `raw` column text, exactly as in storage (the suite checks it is JSON). */
   rawJson: string | null;
+  /** When it was paid. */
   paidAt: Date | null;
 }
 
 /** A journalled event as stored. */
 export interface RawEvent {
+  /** Provider instance name (registry key). */
   provider: string;
+  /** The provider's event id (unique per provider). */
   eventId: string;
+  /** Event type. */
   type: string;
+  /** How the event was handled (`applied`, `duplicate`, `ignored`, `rejected`). */
   outcome: string | null;
+  /** Our order id. */
   orderId: string | null;
   /** The stored payload text (the suite checks it is JSON). */
   payloadJson: string | null;
@@ -72,11 +91,17 @@ export interface RawEvent {
 
 /** A refund as stored. */
 export interface RawRefund {
+  /** Our refund id. */
   refundId: string;
+  /** The provider's refund id. */
   providerRefundId: string | null;
+  /** Our order id. */
   orderId: string;
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: RefundStatus;
 }
 
@@ -85,17 +110,23 @@ export interface RawRefund {
  * status codes and DECIMAL prices. Each method returns `null` when nothing is stored.
  */
 export interface RawReadPath {
+  /** Reads an order row directly. */
   order(orderId: string): Promise<RawOrder | null>;
+  /** Reads an attempt row directly. */
   attempt(attemptId: string): Promise<RawAttempt | null>;
+  /** Reads a journal row directly. */
   event(provider: string, eventId: string): Promise<RawEvent | null>;
   /** How many journal rows exist for the key (must never exceed 1). */
   eventCount(provider: string, eventId: string): Promise<number>;
+  /** Reads a refund row directly. */
   refund(refundId: string): Promise<RawRefund | null>;
 }
 
 /** What `create` returns: the implementation under test and its raw read path. */
 export interface ConformanceSubject {
+  /** The repositories. */
   repositories: PaymentRepositories<unknown>;
+  /** The provider object, as received. */
   raw: RawReadPath;
   /** Releases the database (drop the schema, close the pool). */
   cleanup?(): Promise<void>;
@@ -110,6 +141,7 @@ export interface RepositoryConformanceOptions {
    * share it.
    */
   create: () => Promise<ConformanceSubject>;
+  /** The test runner the suite registers its tests with. */
   runner: ConformanceRunner;
   /** Parallel callers in the concurrency cases. Use a pool at least this large. @default 20 */
   concurrency?: number;
@@ -117,12 +149,15 @@ export interface RepositoryConformanceOptions {
 
 /** What each case file receives. */
 export interface ConformanceContext {
+  /** Declares one test. */
   it: ConformanceRunner['it'];
+  /** Builds a fresh subject (repositories plus their raw read path) for one test. */
   subject(): Promise<ConformanceSubject>;
   /** A fresh id, unique in this run. */
   id(prefix: string): string;
   /** A unique, fixed creation time (ms apart) for ordering cases, far in the past of other cases. */
   epoch(): Date;
+  /** How many concurrent calls the race rules use. */
   concurrency: number;
 }
 

@@ -38,7 +38,7 @@ type Payable = EmulatedPaymentIntent | EmulatedCheckoutSession;
 export type { FailPaymentOptions } from './stripe-emulator/payment-intents.js';
 export type { FailureFault, FaultScope } from './stripe-emulator/faults.js';
 export type { EmulatedRefundStatus } from './stripe-emulator/refunds.js';
-export type { EmulatedObject } from './stripe-emulator/store.js';
+export type { EmulatedObject, StripeJson } from './stripe-emulator/store.js';
 export type {
   EmulatedCharge,
   EmulatedCheckoutSession,

@@ -40,10 +40,13 @@ export interface PingxxEmulatorOptions {
 
 /** One request the emulator received. */
 export interface PingxxEmulatorRequest {
+  /** HTTP method. */
   method: string;
   /** Path and query as sent. */
   url: string;
+  /** Request headers. */
   headers: IncomingHttpHeaders;
+  /** The exact bytes as sent. */
   rawBody: string;
   /** Parsed JSON body, or `undefined`. */
   body: unknown;
@@ -51,11 +54,13 @@ export interface PingxxEmulatorRequest {
   signature: 'valid' | 'invalid' | 'missing' | 'unchecked';
   /** Status answered; `null` when the connection was dropped (or the answer is still pending). */
   status: number | null;
+  /** When it arrived. */
   receivedAt: Date;
 }
 
 /** An injected failure: answer `status` with `body` without acting. */
 export interface PingxxEmulatorFailure {
+  /** HTTP status to answer with. */
   status: number;
   /** JSON object, or a string sent as is (e.g. an HTML error page). @default a Ping++ error body for the status */
   body?: unknown;
@@ -65,6 +70,7 @@ export interface PingxxEmulatorFailure {
 
 /** A signed event, ready to post. */
 export interface PingxxEmulatorDelivery extends SignedPingxxWebhook {
+  /** The event. */
   event: PingxxEvent;
 }
 
@@ -79,9 +85,11 @@ export interface PingxxEmulatorControls {
   failCharge(charge: EmulatedPaymentRef, options?: { code?: string; message?: string }): PingxxCharge;
   /** Settles a pending refund (see the `refunds: 'pending'` option). */
   settleRefund(charge: EmulatedPaymentRef, refundId: string, status: 'succeeded' | 'failed'): PingxxRefund;
+  /** A copy of the charge, or `undefined`. */
   getCharge(chargeId: string): PingxxCharge | undefined;
   /** The charge last created with this `order_no` (our attempt id). */
   findCharge(orderNo: string): PingxxCharge | undefined;
+  /** Copies of every charge, oldest first. */
   charges(): PingxxCharge[];
   /**
    * The event Ping++ would send about a charge (by id, `{ attemptId }` or `{ orderId }`), signed with the emulator's Ping++ key. `refund.*`
@@ -108,13 +116,19 @@ export interface PingxxEmulatorControls {
 
 /** The options a `createPingxxProvider` needs to talk to this emulator. */
 export interface PingxxEmulatorProviderOptions {
+  /** Secret API key. */
   secretKey: string;
+  /** Ping++ app id (`app_…`). */
   appId: string;
+  /** Host name. */
   host: string;
+  /** Port. */
   port: number;
+  /** Protocol. */
   protocol: 'http';
   /** The merchant private key (absent when the emulator was given someone else's public key or `null`). */
   privateKey?: string;
+  /** Ping++ webhook public key, PEM. */
   webhookPublicKey: string;
 }
 
@@ -122,21 +136,30 @@ export interface PingxxEmulatorProviderOptions {
 export interface PingxxEmulator {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   url: string;
+  /** Host name. */
   host: string;
+  /** Port. */
   port: number;
+  /** Protocol. */
   protocol: 'http';
+  /** Secret API key. */
   secretKey: string;
+  /** Ping++ app id (`app_…`). */
   appId: string;
   /** The merchant key pair's private half, when the emulator generated it. */
   merchantPrivateKey: string | null;
+  /** The merchant key pair's public half, when the emulator generated it. */
   merchantPublicKey: string | null;
   /** Ping++'s key pair: events are signed with `privateKey`; adapters verify with `publicKey`. */
   webhookKeyPair: PingxxTestKeyPair;
   /** Spread into `createPingxxProvider`. */
   providerOptions: PingxxEmulatorProviderOptions;
+  /** Controls over its state and behaviour. */
   controls: PingxxEmulatorControls;
   /** Every request received, oldest first. */
   readonly requests: readonly PingxxEmulatorRequest[];
+  /** Requests received so far. */
   readonly requestCount: number;
+  /** Stops the emulator. */
   close(): Promise<void>;
 }

@@ -20,8 +20,11 @@ export interface FailureFault extends FaultScope {
   status: number;
   /** Stripe error `type`; derived from `status` when unset. */
   type?: string;
+  /** Error code. */
   code?: string;
+  /** Decline code. */
   declineCode?: string;
+  /** Human-readable explanation. */
   message?: string;
 }
 

@@ -11,7 +11,9 @@ export type StripeJson = { [key: string]: unknown };
 
 /** A stored Stripe object (`payment_intent`, `checkout.session`, `charge`, `refund`). */
 export interface EmulatedObject extends StripeJson {
+  /** Identifier. */
   id: string;
+  /** Object kind, as the provider names it. */
   object: string;
 }
 

@@ -24,8 +24,11 @@ export interface StripeEmulatorOptions {
 
 /** One request as the emulator saw it. */
 export interface EmulatorRequestLogEntry {
+  /** HTTP method. */
   method: string;
+  /** Request path. */
   path: string;
+  /** The request's `Idempotency-Key`, if any. */
   idempotencyKey: string | null;
   /** HTTP status sent, or `null` when the connection was dropped. */
   status: number | null;
@@ -46,8 +49,11 @@ export interface EmulatedWebhook {
 export interface StripeEmulator {
   /** `http://127.0.0.1:<port>`. */
   readonly url: string;
+  /** Host name. */
   readonly host: string;
+  /** Port. */
   readonly port: number;
+  /** Protocol. */
   readonly protocol: 'http';
   /** Spread into `new Stripe(key, { ...emulator.sdkOptions })` or `createStripeProvider({ ...emulator.sdkOptions })`. */
   readonly sdkOptions: { host: string; port: number; protocol: 'http'; telemetry: false };
@@ -83,9 +89,13 @@ export interface StripeEmulator {
   get(id: string): EmulatedObject | undefined;
   /** Copies of every stored object of a kind (`payment_intent`, `checkout.session`, `charge`, `refund`), oldest first. */
   list(kind: 'payment_intent'): EmulatedPaymentIntent[];
+  /** Copies of every stored object of a kind, oldest first. */
   list(kind: 'checkout.session'): EmulatedCheckoutSession[];
+  /** Copies of every stored object of a kind, oldest first. */
   list(kind: 'charge'): EmulatedCharge[];
+  /** Copies of every stored object of a kind, oldest first. */
   list(kind: 'refund'): EmulatedRefund[];
+  /** Copies of every stored object of a kind, oldest first. */
   list(kind: string): EmulatedObject[];
 
   /**
@@ -113,54 +123,92 @@ export interface StripeEmulator {
 
 /** The fields of an emulated PaymentIntent tests usually read (the object has Stripe's other fields too). */
 export interface EmulatedPaymentIntent extends EmulatedObject {
+  /** Object kind, as the provider names it. */
   object: 'payment_intent';
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** Minor units captured. */
   amount_received: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: string;
+  /** Client secret for Stripe.js. */
   client_secret: string;
+  /** Latest charge id, once paid. */
   latest_charge: string | null;
+  /** String key/value metadata. */
   metadata: Record<string, string>;
+  /** Whether this is live (not test) mode. */
   livemode: boolean;
 }
 
 /** The fields of an emulated Checkout Session tests usually read. */
 export interface EmulatedCheckoutSession extends EmulatedObject {
+  /** Object kind, as the provider names it. */
   object: 'checkout.session';
+  /** Total in minor units. */
   amount_total: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: 'open' | 'complete' | 'expired';
+  /** Whether the session is paid. */
   payment_status: 'paid' | 'unpaid';
+  /** The PaymentIntent id. */
   payment_intent: string | null;
+  /** The client reference (our order id). */
   client_reference_id: string | null;
+  /** URL. */
   url: string | null;
+  /** Where the payer returns after paying. */
   success_url: string;
+  /** Where the payer returns after canceling. */
   cancel_url: string | null;
+  /** When the payment expires. */
   expires_at: number;
+  /** String key/value metadata. */
   metadata: Record<string, string>;
+  /** Whether this is live (not test) mode. */
   livemode: boolean;
 }
 
 /** The fields of an emulated charge tests usually read. */
 export interface EmulatedCharge extends EmulatedObject {
+  /** Object kind, as the provider names it. */
   object: 'charge';
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** Minor units refunded so far. */
   amount_refunded: number;
+  /** Whether it is fully refunded. */
   refunded: boolean;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: 'succeeded' | 'failed';
+  /** The PaymentIntent id. */
   payment_intent: string;
+  /** String key/value metadata. */
   metadata: Record<string, string>;
 }
 
 /** The fields of an emulated refund tests usually read. */
 export interface EmulatedRefund extends EmulatedObject {
+  /** Object kind, as the provider names it. */
   object: 'refund';
+  /** Amount in minor units of `currency`. */
   amount: number;
+  /** ISO 4217 currency code. */
   currency: string;
+  /** Current status. */
   status: EmulatedRefundStatus;
+  /** The charge refunded. */
   charge: string;
+  /** The PaymentIntent id. */
   payment_intent: string | null;
+  /** Why the refund was made. */
   reason: string | null;
+  /** String key/value metadata. */
   metadata: Record<string, string>;
 }
