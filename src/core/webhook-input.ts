@@ -2,7 +2,7 @@
  * Shared helpers for adapters' webhook verification: raw-body checks and case-insensitive headers.
  * @module
  */
-import { RawBodyRequiredError } from './errors.js';
+import { RawBodyRequiredError, WebhookVerificationError } from './errors.js';
 import type { HeadersInput } from './types.js';
 import { utf8Encode } from './web-crypto.js';
 
@@ -25,6 +25,26 @@ export function requireRawBody(rawBody: unknown, provider?: string): Uint8Array 
   if (rawBody instanceof ArrayBuffer) return requireRawBody(new Uint8Array(rawBody), provider);
   const what = rawBody === null || rawBody === undefined ? String(rawBody) : `a parsed ${typeof rawBody}`;
   throw new RawBodyRequiredError(`Webhook body is ${what}, not the raw request bytes.`, opts(provider));
+}
+
+/**
+ * Refuses a webhook body that starts with a UTF-8 BOM or whitespace before its JSON. Providers sign the exact bytes of a JSON object; a UTF-8
+ * BOM or any other bytes before it would be signed too, yet a decoder may drop them (Stripe's SDK decodes with
+ * `TextDecoder`, which strips a BOM), so the bytes verified would not be the bytes parsed. Nothing a provider
+ * sends starts otherwise.
+ *
+ * @throws WebhookVerificationError `WEBHOOK_BODY_MALFORMED` (answer 400).
+ */
+export function requireJsonObjectStart(body: Uint8Array, provider?: string): void {
+  const first = body[0];
+  const bom = first === 0xef && body[1] === 0xbb && body[2] === 0xbf;
+  // Other leading bytes make the body unparseable, which the verifier's own JSON check refuses.
+  if (!bom && first !== 0x20 && first !== 0x09 && first !== 0x0a && first !== 0x0d) return;
+  const what = bom ? 'a UTF-8 byte-order mark' : 'whitespace';
+  throw new WebhookVerificationError(`Webhook body starts with ${what} before the JSON object; refused.`, {
+    code: 'WEBHOOK_BODY_MALFORMED',
+    ...opts(provider),
+  });
 }
 
 /** Reads a header case-insensitively from Web `Headers` or a Node-style record; joins repeated values with `,`. */

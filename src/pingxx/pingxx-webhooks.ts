@@ -10,7 +10,7 @@
 import { verify, type KeyObject } from 'node:crypto';
 import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
-import { getHeader, requireRawBody } from '../core/webhook-input.js';
+import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 import { utf8Decode } from '../core/web-crypto.js';
 import { normalizePingxxEvent } from './pingxx-events.js';
 import type { PingxxEvent } from './pingxx-types.js';
@@ -50,6 +50,7 @@ export function createPingxxWebhookVerifier(
   }
   return (input) => {
     const body = requireRawBody(input?.rawBody, provider);
+    requireJsonObjectStart(body, provider);
     if (!skip)
       checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), publicKey as KeyObject, provider);
     return normalizePingxxEvent(parseEvent(body, provider), provider);

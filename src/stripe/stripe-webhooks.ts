@@ -7,7 +7,7 @@
 import type Stripe from 'stripe';
 import { WebhookVerificationError } from '../core/errors.js';
 import type { WebhookInput } from '../core/types.js';
-import { getHeader, requireRawBody } from '../core/webhook-input.js';
+import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 
 /** The header Stripe puts its signature in (matched case-insensitively). */
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
@@ -42,6 +42,7 @@ export function createStripeWebhookVerifier(
   const { webhooks, secrets, tolerance, provider } = options;
   return async (input) => {
     const body = requireRawBody(input.rawBody, provider);
+    requireJsonObjectStart(body, provider);
     const header = getHeader(input.headers, STRIPE_SIGNATURE_HEADER);
     if (header === undefined || header.trim() === '') {
       throw new WebhookVerificationError(

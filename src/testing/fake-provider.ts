@@ -30,7 +30,7 @@ import type {
   RetrievePaymentRequest,
   WebhookInput,
 } from '../core/types.js';
-import { getHeader, requireRawBody } from '../core/webhook-input.js';
+import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 import { utf8Decode } from '../core/web-crypto.js';
 import type { EmulatedPaymentRef } from './emulated-payment-ref.js';
 
@@ -334,6 +334,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
 
     async verifyWebhook(input: WebhookInput): Promise<PaymentEvent> {
       const body = requireRawBody(input.rawBody, name);
+      requireJsonObjectStart(body, name);
       const header = getHeader(input.headers, SIGNATURE_HEADER);
       if (!header) throw new WebhookVerificationError('Missing fake webhook signature.', { provider: name });
       const expected = createHmac('sha256', secret).update(body).digest();
