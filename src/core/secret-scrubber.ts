@@ -97,7 +97,7 @@ export function containsSecret(text: string): boolean {
  * A deep copy of `value` with every string scrubbed (objects and arrays to `depth` levels; deeper values and
  * functions are dropped). Dates stay dates.
  */
-export function scrubValue(value: unknown, depth = 4): unknown {
+export function scrubValue(value: unknown, depth = 6): unknown {
   if (typeof value === 'string') return scrubSecrets(value);
   if (typeof value !== 'object' || value === null) return typeof value === 'function' ? undefined : value;
   if (value instanceof Date) return value;
