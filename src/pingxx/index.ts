@@ -1,9 +1,11 @@
 /**
  * Ping++ adapter on the official `pingpp` SDK (Alipay, WeChat Pay and UnionPay in China).
  *
- * `createPingxxProvider` builds a `PaymentProvider` with its own SDK instance; `PINGXX_CHANNELS`
- * is the table of supported channels, their required `extra` and the next action each yields. Importing
- * this module does not load `pingpp`; building a provider does.
+ * `createPingxxProvider` builds a `PaymentProvider` with its own SDK instance; `createPingxxWebhookVerifier`
+ * verifies webhooks with nothing but the Ping++ public key; `PINGXX_CHANNELS` is the table of supported
+ * channels, their required `extra` and the next action each yields. Importing this module, building a
+ * provider and verifying webhooks never load `pingpp` (the first API call does), and nothing here imports a
+ * Node built-in, so webhooks verify on every runtime.
  *
  * @example
  * ```ts
@@ -32,7 +34,12 @@ export {
   type PingxxChargeState,
   type PingxxErrorOutcome,
 } from './pingxx-mappers.js';
-export { PINGXX_SIGNATURE_HEADER } from './pingxx-webhooks.js';
+export {
+  createPingxxWebhookVerifier,
+  PINGXX_SIGNATURE_HEADER,
+  type PingxxWebhookVerifier,
+  type PingxxWebhookVerifierOptions,
+} from './pingxx-webhooks.js';
 export type {
   PingxxCharge,
   PingxxCredential,

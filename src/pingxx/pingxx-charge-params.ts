@@ -3,7 +3,7 @@
  * Ping++ would refuse — before any network call, with a `ValidationError` naming the field.
  * @module
  */
-import { isIPv4, isIPv6 } from 'node:net';
+import { isIPv4, isIPv6 } from './pingxx-ip.js';
 import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import { assertRedirectUrlAllowed } from '../core/redirect-origins.js';

@@ -7,11 +7,11 @@
  * header that avoids the keep-alive hang on Node ≥ 19, and the emulator host when testing.
  * @module
  */
-import type { KeyObject } from 'node:crypto';
 import { ValidationError } from '../core/errors.js';
 import { mapPingxxError, unexpectedPingxxResponse, type PingxxFailureContext } from './pingxx-errors.js';
 import type { PingxxOperation } from './pingxx-mappers.js';
-import { loadPingpp, type PingppChargesResource } from './pingxx-sdk.js';
+import type { PingxxPrivateKey } from './pingxx-keys.js';
+import { assertPingppInstalled, loadPingpp, type PingppChargesResource, type PingppInstance } from './pingxx-sdk.js';
 import { instrumentPingppResource, PingxxCallTrace } from './pingxx-transport.js';
 import {
   isPingxxCharge,
@@ -28,7 +28,7 @@ import {
 export interface PingxxClientOptions {
   secretKey: string;
   /** Signs every request (`Pingplusplus-Signature`) when set. */
-  privateKey: KeyObject | null;
+  privateKey: PingxxPrivateKey | null;
   /** Longest a call may take end to end, and the SDK's socket idle timeout. */
   timeoutMs: number;
   /** API host; the SDK's default (`api.pingxx.com`) when omitted. */
@@ -70,18 +70,26 @@ export interface PingxxClient {
  * const client = createPingxxClient({ secretKey, privateKey, timeoutMs: 15_000, provider: 'pingxx' });
  * const charge = await client.retrieveCharge('ch_…');
  * ```
- * @throws ConfigurationError when `pingpp` is not installed.
+ * The SDK is loaded and configured on the first call, never before (see `pingxx-sdk.ts`).
+ * @throws ConfigurationError when `pingpp` is not installed (checked without loading it).
  */
 export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
   const { provider, timeoutMs } = options;
-  const sdk = loadPingpp(provider)(options.secretKey);
-  sdk.setTimeout(timeoutMs);
-  // Node ≥ 19 pools keep-alive sockets, on which the SDK never writes (DESIGN §10).
-  sdk._setParsedHeader('Connection', 'close');
-  if (options.privateKey) sdk.setPrivateKey(options.privateKey);
   const protocol = options.protocol ?? 'https';
-  if (options.host !== undefined) sdk.setHost(options.host, options.port ?? (protocol === 'http' ? 80 : 443), protocol);
-  const run = instrumentPingppResource(sdk.charges, protocol);
+  assertPingppInstalled(provider);
+  let loaded: { sdk: PingppInstance; run: ReturnType<typeof instrumentPingppResource> } | null = null;
+  const sdkOnce = (): NonNullable<typeof loaded> => {
+    if (loaded) return loaded;
+    const sdk = loadPingpp(provider)(options.secretKey);
+    sdk.setTimeout(timeoutMs);
+    // Node ≥ 19 pools keep-alive sockets, on which the SDK never writes (DESIGN §10).
+    sdk._setParsedHeader('Connection', 'close');
+    if (options.privateKey) sdk.setPrivateKey(options.privateKey);
+    if (options.host !== undefined)
+      sdk.setHost(options.host, options.port ?? (protocol === 'http' ? 80 : 443), protocol);
+    loaded = { sdk, run: instrumentPingppResource(sdk.charges, protocol) };
+    return loaded;
+  };
 
   async function call<T>(
     operation: PingxxOperation,
@@ -89,6 +97,8 @@ export function createPingxxClient(options: PingxxClientOptions): PingxxClient {
     accept: (value: unknown) => value is T,
     signal: AbortSignal | undefined,
   ): Promise<T> {
+    // Outside the mapping below: "pingpp cannot run here" is the caller's answer, not a provider failure.
+    const { sdk, run } = sdkOnce();
     const trace = new PingxxCallTrace();
     const context = (): PingxxFailureContext => ({
       operation,

@@ -2,7 +2,7 @@
  * Options of `createPingxxProvider`, and their validation at construction.
  * @module
  */
-import { isIPv4 } from 'node:net';
+import { isIPv4 } from './pingxx-ip.js';
 import { ConfigurationError } from '../core/errors.js';
 import { parseRedirectOrigins } from '../core/redirect-origins.js';
 import { requireProviderOptions } from '../core/require-provider-options.js';

@@ -9,7 +9,7 @@ import type { PaymentCreationResult, PaymentRequest, PaymentSnapshot, ProviderCa
 import { buildPingxxChargeParams } from './pingxx-charge-params.js';
 import { createPingxxClient } from './pingxx-client.js';
 import { toProviderRefund } from './pingxx-events.js';
-import { loadPingxxPrivateKey, loadPingxxPublicKey } from './pingxx-keys.js';
+import { loadPingxxPrivateKey } from './pingxx-keys.js';
 import { PINGXX_CHARGE_STATUS, pingxxChargeState } from './pingxx-mappers.js';
 import { pingxxNextAction } from './pingxx-next-action.js';
 import { resolvePingxxOptions, type PingxxProviderOptions } from './pingxx-options.js';
@@ -30,8 +30,10 @@ export interface PingxxProvider extends PaymentProvider {
  * Creates a Ping++ adapter with its own `pingpp` SDK instance.
  *
  * Keys are read and parsed here, so a missing webhook key or a malformed private key fails at startup
- * (`ConfigurationError`), not at the first payment. `pingpp` itself is loaded here too, so importing
- * `@org/payment-factory/pingxx` costs nothing until a provider is built.
+ * (`ConfigurationError`), not at the first payment; a missing `pingpp` package too (checked, not loaded).
+ * The SDK itself is loaded on the first API call and never for webhooks, which verify on Web Crypto: on
+ * runtimes where `pingpp` cannot run (Cloudflare workerd, Vercel Edge) the provider verifies webhooks and
+ * its API calls reject with `UnsupportedOperationError` `PINGXX_SDK_UNSUPPORTED_RUNTIME`.
  *
  * @example
  * ```ts
@@ -57,10 +59,10 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
   const { name, clock } = config;
   registerSecrets([config.secretKey]);
   const privateKey = loadPingxxPrivateKey({ pem: options.privateKey, path: options.privateKeyPath }, name);
-  const publicKey = loadPingxxPublicKey({ pem: options.webhookPublicKey, path: options.webhookPublicKeyPath }, name);
   const verify = createPingxxWebhookVerifier({
-    provider: name,
-    publicKey,
+    name,
+    webhookPublicKey: options.webhookPublicKey,
+    webhookPublicKeyPath: options.webhookPublicKeyPath,
     unsafeSkipVerification: options.unsafeSkipWebhookVerification === true,
   });
   const client = createPingxxClient({

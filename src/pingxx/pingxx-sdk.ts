@@ -1,15 +1,18 @@
 /**
  * The shape of the untyped `pingpp` 2.1.6 SDK, as far as the adapter touches it, and its loader.
  *
- * `pingpp` is CommonJS and an optional peer dependency, so it is loaded lazily, when a provider is
- * built, never when `@org/payment-factory/pingxx` is imported. The internals typed here
+ * `pingpp` is CommonJS, Node-only (Node's `http` and `crypto`; it also compiles code with `new Function`,
+ * which Cloudflare workerd forbids) and an optional peer dependency. So it is loaded on the first API call,
+ * never when `@org/payment-factory/pingxx` is imported, a provider is built or a webhook is verified:
+ * webhooks verify on Web Crypto everywhere. The internals typed here
  * (`_request`, `_timeoutHandler`, `_responseHandler`) are read from `lib/PingppResource.js`; the
  * transport instruments them per resource instance (see `pingxx-transport.ts`).
  * @module
  */
-import { createRequire } from 'node:module';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { ConfigurationError } from '../core/errors.js';
+import type * as NodeModule from 'node:module';
+import { ConfigurationError, UnsupportedOperationError } from '../core/errors.js';
+import { nodeBuiltin } from '../core/node-builtin.js';
 
 /** Node-style callback the SDK's request machinery calls once per call. */
 export type PingppCallback = (error: unknown, response: unknown) => void;
@@ -62,21 +65,68 @@ export interface PingppInstance {
 /** `require('pingpp')`. */
 export type PingppFactory = (secretKey: string) => PingppInstance;
 
+/** `require` anchored at this module (so the copy installed next to the library is found), where one exists. */
+function pingppRequire(): NodeJS.Require | null {
+  const modules = nodeBuiltin<typeof NodeModule>('node:module');
+  // The CJS build has `__filename`; the ESM build has `import.meta.url`, which bundlers for edge runtimes
+  // may leave undefined. A bare `require` would be rewritten by the bundler into a throwing shim.
+  const anchor = typeof __filename === 'string' ? __filename : (import.meta as { url?: unknown }).url;
+  if (!modules || typeof anchor !== 'string' || anchor === '') return null;
+  try {
+    return modules.createRequire(anchor);
+  } catch {
+    return null;
+  }
+}
+
+function sdkMissing(provider: string, cause: unknown): ConfigurationError {
+  return new ConfigurationError('The Ping++ adapter needs the "pingpp" package (npm install pingpp@^2.1.6).', {
+    code: 'PINGXX_SDK_MISSING',
+    cause,
+    provider,
+  });
+}
+
+function sdkUnsupported(provider: string, why: string, cause?: unknown): UnsupportedOperationError {
+  return new UnsupportedOperationError(
+    `Ping++ API calls need the "pingpp" SDK, which cannot run on this JavaScript runtime (${why}). ` +
+      'Verifying Ping++ webhooks works here; create charges, refunds and syncs from a Node, Bun or Deno service.',
+    { code: 'PINGXX_SDK_UNSUPPORTED_RUNTIME', provider, ...(cause === undefined ? {} : { cause }) },
+  );
+}
+
 /**
- * Loads the `pingpp` SDK with a `require` anchored at this module, so the copy installed next to the
- * library is found. Works from both builds: the CJS build has `__filename`; the ESM build uses
- * `import.meta.url` (a bare `require` would be rewritten by the bundler into a throwing shim).
- * @throws ConfigurationError when `pingpp` is not installed.
+ * Checks, without loading it, that `pingpp` can be found, so a missing package fails when the provider is
+ * built. On a runtime without CommonJS `require` nothing can be checked: API calls report it.
+ * @throws ConfigurationError `PINGXX_SDK_MISSING` when `pingpp` is not installed.
+ */
+export function assertPingppInstalled(provider: string): void {
+  const load = pingppRequire();
+  if (!load) return;
+  try {
+    load.resolve('pingpp');
+  } catch (cause) {
+    throw sdkMissing(provider, cause);
+  }
+}
+
+/**
+ * Loads the `pingpp` SDK (on the first API call).
+ * @throws ConfigurationError `PINGXX_SDK_MISSING` when `pingpp` is not installed;
+ * UnsupportedOperationError `PINGXX_SDK_UNSUPPORTED_RUNTIME` where it cannot run (no `require`, or the SDK
+ * throws while loading, as on workerd).
  */
 export function loadPingpp(provider: string): PingppFactory {
+  const load = pingppRequire();
+  if (!load) throw sdkUnsupported(provider, 'no CommonJS require through node:module');
+  let sdk: unknown;
   try {
-    const anchor = typeof __filename === 'string' ? __filename : import.meta.url;
-    return createRequire(anchor)('pingpp') as PingppFactory;
+    sdk = load('pingpp');
   } catch (cause) {
-    throw new ConfigurationError('The Ping++ adapter needs the "pingpp" package (npm install pingpp@^2.1.6).', {
-      code: 'PINGXX_SDK_MISSING',
-      cause,
-      provider,
-    });
+    const code = (cause as { code?: unknown } | null)?.code;
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') throw sdkMissing(provider, cause);
+    throw sdkUnsupported(provider, 'the SDK failed to load', cause);
   }
+  if (typeof sdk !== 'function') throw sdkUnsupported(provider, 'the SDK did not load as a function');
+  return sdk as PingppFactory;
 }

@@ -1,63 +1,95 @@
 /**
- * Ping++ webhook verification: `x-pingplusplus-signature` is a base64 RSA-SHA256 signature of the exact
- * request bytes, made with Ping++'s private key; it is checked with the Ping++ public key from the
- * dashboard, parsed once when the provider is built.
+ * Ping++ webhook verification: `x-pingplusplus-signature` is a base64 RSA-SHA256 (RSASSA-PKCS1-v1_5)
+ * signature of the exact request bytes, made with Ping++'s private key; it is checked with the Ping++
+ * public key from the dashboard on Web Crypto, so it runs on every runtime (Node, Bun, Deno, Cloudflare
+ * workerd, Vercel Edge) and never loads the `pingpp` SDK.
  *
  * Ping++ signs no timestamp, so a signature never goes stale: replays are stopped by the event-id
  * journal of the payment service (`order_payment_events`), not here.
  * @module
  */
-import { verify, type KeyObject } from 'node:crypto';
 import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
+import { importRsaVerifyKey } from '../core/rsa-public-key.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
+import { fromBase64, requireWebCrypto, utf8Decode } from '../core/web-crypto.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
-import { utf8Decode } from '../core/web-crypto.js';
+import { loadPingxxPublicKey } from './pingxx-keys.js';
 import { normalizePingxxEvent } from './pingxx-events.js';
 import type { PingxxEvent } from './pingxx-types.js';
 
 /** The header Ping++ puts its signature in (matched case-insensitively). */
 export const PINGXX_SIGNATURE_HEADER = 'x-pingplusplus-signature';
 
-/** Options of {@link createPingxxWebhookVerifier}. */
+/** Options of {@link createPingxxWebhookVerifier}: the Ping++ public key, and nothing else. */
 export interface PingxxWebhookVerifierOptions {
-  provider: string;
-  /** The Ping++ public key. Required unless `unsafeSkipVerification`. */
-  publicKey: KeyObject | null;
+  /**
+   * Ping++'s RSA public key as PEM, SPKI (`BEGIN PUBLIC KEY`) or PKCS#1 (`BEGIN RSA PUBLIC KEY`);
+   * literal `\n` sequences are accepted (`PINGXX_WEBHOOK_PUBLIC_KEY`). Set this or `webhookPublicKeyPath`.
+   */
+  webhookPublicKey?: string | undefined;
+  /** Path to the Ping++ public key PEM (`PINGXX_WEBHOOK_PUBLIC_KEY_PATH`); needs `node:fs`. */
+  webhookPublicKeyPath?: string | undefined;
+  /** Provider instance name carried by events and errors. @default 'pingxx' */
+  name?: string | undefined;
   /** Accepts unsigned webhooks. Only for local experiments; never in production. @default false */
-  unsafeSkipVerification?: boolean;
+  unsafeSkipVerification?: boolean | undefined;
 }
 
+/** A verifier: raw bytes and headers in, a normalised {@link PaymentEvent} out (or a typed refusal). */
+export type PingxxWebhookVerifier = (input: WebhookInput) => Promise<PaymentEvent>;
+
 /**
- * Builds the verifier: raw bytes in, normalised {@link PaymentEvent} out.
+ * Builds a standalone Ping++ webhook verifier that needs nothing but the Ping++ public key: no secret key,
+ * no app id, no SDK, no payment service. The key is parsed here (a bad key fails now) and imported into
+ * Web Crypto once.
+ *
+ * Refusals, all `WebhookVerificationError` (or `RawBodyRequiredError` for a parsed body):
+ * `WEBHOOK_SIGNATURE_MISSING`, `WEBHOOK_SIGNATURE_MALFORMED` (not base64), `WEBHOOK_SIGNATURE_INVALID`
+ * (tampered body or another key), `WEBHOOK_PAYLOAD_INVALID` (signed, but not a Ping++ event).
  *
  * @example
  * ```ts
- * const verifyWebhook = createPingxxWebhookVerifier({ provider: 'pingxx', publicKey: createPublicKey(pem) });
- * const event = verifyWebhook({ rawBody: req.body, headers: req.headers });
+ * import { createPingxxWebhookVerifier } from '@org/payment-factory/pingxx';
+ *
+ * const verifyPingxx = createPingxxWebhookVerifier({ webhookPublicKey: env.PINGXX_WEBHOOK_PUBLIC_KEY });
+ * const event = await verifyPingxx({ rawBody: await request.text(), headers: request.headers });
+ * event.type // 'payment.succeeded'
  * ```
- * @throws ConfigurationError at construction when there is no key and verification is not explicitly skipped.
+ * @throws ConfigurationError at construction when there is no key and verification is not explicitly
+ * skipped (`PINGXX_WEBHOOK_KEY_MISSING`), for an unreadable or malformed key (`PINGXX_INVALID_KEY`), or on a
+ * runtime without Web Crypto (`RUNTIME_FEATURE_MISSING`).
  */
-export function createPingxxWebhookVerifier(
-  options: PingxxWebhookVerifierOptions,
-): (input: WebhookInput) => PaymentEvent {
-  const { provider, publicKey } = options;
+export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOptions): PingxxWebhookVerifier {
+  const provider = options.name ?? 'pingxx';
   const skip = options.unsafeSkipVerification === true;
-  if (!publicKey && !skip) {
+  const parsed = loadPingxxPublicKey({ pem: options.webhookPublicKey, path: options.webhookPublicKeyPath }, provider);
+  if (!parsed && !skip) {
     throw new ConfigurationError(
       'Ping++: webhookPublicKey (or webhookPublicKeyPath) is required; unsigned webhooks are never accepted.',
       { code: 'PINGXX_WEBHOOK_KEY_MISSING', provider },
     );
   }
-  return (input) => {
+  let key: Promise<CryptoKey> | null = null;
+  if (parsed && !skip) {
+    const { subtle } = requireWebCrypto('subtle', 'createPingxxWebhookVerifier');
+    key = importRsaVerifyKey(subtle, parsed.spki);
+    // Awaited by every verification; a rejection here is reported there, never as an unhandled rejection.
+    key.catch(() => undefined);
+  }
+  return async (input) => {
     const body = requireRawBody(input?.rawBody, provider);
     requireJsonObjectStart(body, provider);
-    if (!skip)
-      checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), publicKey as KeyObject, provider);
+    if (key) await checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), key, provider);
     return normalizePingxxEvent(parseEvent(body, provider), provider);
   };
 }
 
-function checkSignature(body: Uint8Array, header: string | undefined, key: KeyObject, provider: string): void {
+async function checkSignature(
+  body: Uint8Array,
+  header: string | undefined,
+  keyPromise: Promise<CryptoKey>,
+  provider: string,
+): Promise<void> {
   const fail = (message: string, code: string): never => {
     throw new WebhookVerificationError(`Ping++ webhook: ${message}`, {
       code,
@@ -68,11 +100,21 @@ function checkSignature(body: Uint8Array, header: string | undefined, key: KeyOb
   if (header === undefined || header.trim() === '')
     return fail(`the ${PINGXX_SIGNATURE_HEADER} header is missing.`, 'WEBHOOK_SIGNATURE_MISSING');
   const signature = header.trim();
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(signature))
-    return fail('the signature is not base64.', 'WEBHOOK_SIGNATURE_MALFORMED');
+  const bytes = /^[A-Za-z0-9+/]+={0,2}$/.test(signature) ? fromBase64(signature) : null;
+  if (!bytes) return fail('the signature is not base64.', 'WEBHOOK_SIGNATURE_MALFORMED');
+  let key: CryptoKey;
+  try {
+    key = await keyPromise;
+  } catch (cause) {
+    throw new ConfigurationError('Ping++: webhookPublicKey could not be imported into Web Crypto.', {
+      code: 'PINGXX_INVALID_KEY',
+      provider,
+      cause,
+    });
+  }
   let valid = false;
   try {
-    valid = verify('RSA-SHA256', body, key, Buffer.from(signature, 'base64'));
+    valid = await globalThis.crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, bytes, body as Uint8Array<ArrayBuffer>);
   } catch {
     valid = false;
   }

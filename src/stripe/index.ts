@@ -5,6 +5,12 @@
  * @module
  */
 export { createStripeProvider, type StripeProvider } from './stripe-provider.js';
+export {
+  createStripeWebhookVerifier,
+  STRIPE_WEBHOOK_TOLERANCE_SECONDS,
+  type StripeWebhookVerifier,
+  type StripeWebhookVerifierOptions,
+} from './stripe-webhooks.js';
 export type { StripeMode, StripePaymentMethodType, StripeProviderOptions } from './stripe-options.js';
 export {
   CHECKOUT_SESSION_STATUS_TABLE,

@@ -21,7 +21,6 @@ import type {
 } from '../core/types.js';
 import { fromStripeAmount, toStripeAmount } from './stripe-amounts.js';
 import { mapStripeError } from './stripe-errors.js';
-import { normalizeStripeEvent } from './stripe-events.js';
 import { checkoutSessionStatus, refundStatus, STRIPE_METADATA_KEYS } from './stripe-mappers.js';
 import { resolveStripeOptions, type StripeProviderOptions } from './stripe-options.js';
 import { type Fail, preparePayment, requireKeyId, STRIPE_CHANNEL_ALIASES } from './stripe-payment-params.js';
@@ -101,11 +100,10 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
   if (!options.stripe)
     sealObject(client, () => ({ stripe: 'client', provider, host: options.host ?? 'api.stripe.com' }));
   const ctx: ResultContext = { provider, publishableKey: config.publishableKey };
-  const verify = createStripeWebhookVerifier({
-    webhooks: client.webhooks,
-    secrets: config.webhookSecrets,
-    tolerance: config.webhookTolerance,
-    provider,
+  const verifyWebhook = createStripeWebhookVerifier({
+    webhookSecret: config.webhookSecrets,
+    toleranceSeconds: config.webhookTolerance,
+    name: provider,
   });
 
   /** Runs one SDK call, mapping its errors and honouring an abort signal. */
@@ -289,9 +287,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       };
     },
 
-    async verifyWebhook(input) {
-      return normalizeStripeEvent(await verify(input), provider);
-    },
+    verifyWebhook,
   };
   return sealObject(adapter, () => ({ name: provider, kind: 'stripe', capabilities }));
 }

@@ -1,24 +1,83 @@
 /**
- * Stripe webhook verification, on the SDK's own verifier (`webhooks.constructEventAsync`), closed over
- * the endpoint secrets and tolerance. Several secrets are tried in order so a secret can be rotated
- * without dropping deliveries.
+ * Stripe webhook verification on the SDK's own verifier (`Stripe.webhooks.constructEventAsync`) with Stripe's
+ * SubtleCrypto provider, so it runs on every runtime (Node, Bun, Deno, Cloudflare workerd, Vercel Edge), closed
+ * over the endpoint secrets and tolerance. Several secrets are tried in order so a secret can be rotated without
+ * dropping deliveries.
  * @module
  */
-import type Stripe from 'stripe';
-import { WebhookVerificationError } from '../core/errors.js';
-import type { WebhookInput } from '../core/types.js';
+import Stripe from 'stripe';
+import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
+import type { PaymentEvent, WebhookInput } from '../core/types.js';
+import { requireWebCrypto } from '../core/web-crypto.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
+import { normalizeStripeEvent } from './stripe-events.js';
 
 /** The header Stripe puts its signature in (matched case-insensitively). */
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
 
-/** The part of the SDK's `webhooks` helper the verifier uses. */
-export type StripeWebhooksLike = Pick<Stripe['webhooks'], 'constructEventAsync'>;
+/** Default {@link StripeWebhookVerifierOptions.toleranceSeconds}: Stripe's own five minutes. */
+export const STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 
-/** Dependencies of {@link createStripeWebhookVerifier}. */
+/** Options of {@link createStripeWebhookVerifier}: the endpoint secret, and nothing else. */
 export interface StripeWebhookVerifierOptions {
-  /** `stripe.webhooks` of the provider's client. */
-  webhooks: StripeWebhooksLike;
+  /**
+   * The endpoint's signing secret (`whsec_…`, `STRIPE_WEBHOOK_SECRET`), or several during a rotation, tried in
+   * order.
+   */
+  webhookSecret: string | readonly string[];
+  /** Maximum signature age in seconds; 0 disables the check. @default 300 */
+  toleranceSeconds?: number | undefined;
+  /** Provider instance name carried by events and errors. @default 'stripe' */
+  name?: string | undefined;
+}
+
+/** A verifier: raw bytes and headers in, a normalised {@link PaymentEvent} out (or a typed refusal). */
+export type StripeWebhookVerifier = (input: WebhookInput) => Promise<PaymentEvent>;
+
+/**
+ * Builds a standalone Stripe webhook verifier that needs nothing but the endpoint secret: no API key, no
+ * client, no payment service. It checks the `stripe-signature` header (read case-insensitively) over the raw
+ * bytes and returns the normalised event.
+ *
+ * Refusals, all `WebhookVerificationError` (or `RawBodyRequiredError` for a parsed body), never echoing a
+ * secret: `WEBHOOK_SIGNATURE_MISSING` (no header), `WEBHOOK_SIGNATURE_MISMATCH` (no secret matches: tampered
+ * body, wrong secret, malformed header), `WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE` (a valid signature older than
+ * the tolerance: a replay or a badly delayed delivery), `WEBHOOK_PAYLOAD_INVALID` (signed but not a Stripe event).
+ *
+ * @example
+ * ```ts
+ * import { createStripeWebhookVerifier } from '@org/payment-factory/stripe';
+ *
+ * const verifyStripe = createStripeWebhookVerifier({ webhookSecret: env.STRIPE_WEBHOOK_SECRET });
+ * const event = await verifyStripe({ rawBody: await request.text(), headers: request.headers });
+ * if (event.type === 'payment.succeeded') await fulfil(event.attemptId, event.amount, event.currency);
+ * ```
+ * @throws ConfigurationError `STRIPE_INVALID_OPTIONS` for a missing or blank secret or a bad tolerance, or
+ * `RUNTIME_FEATURE_MISSING` on a runtime without Web Crypto.
+ */
+export function createStripeWebhookVerifier(options: StripeWebhookVerifierOptions): StripeWebhookVerifier {
+  const provider = options?.name ?? 'stripe';
+  const raw = options?.webhookSecret;
+  const secrets: readonly string[] = typeof raw === 'string' ? [raw] : Array.isArray(raw) ? [...raw] : [];
+  const tolerance = options?.toleranceSeconds ?? STRIPE_WEBHOOK_TOLERANCE_SECONDS;
+  const issues: string[] = [];
+  if (secrets.length === 0 || secrets.some((s) => typeof s !== 'string' || s.trim() === '' || /\s/.test(s)))
+    issues.push('webhookSecret (STRIPE_WEBHOOK_SECRET) must be one or more non-empty secrets without whitespace.');
+  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0)
+    issues.push('toleranceSeconds must be a number of seconds >= 0.');
+  if (issues.length > 0) {
+    throw new ConfigurationError(`Stripe webhook verifier options are invalid: ${issues.join(' ')}`, {
+      code: 'STRIPE_INVALID_OPTIONS',
+      provider,
+      issues,
+    });
+  }
+  const verify = createStripeSignatureCheck({ secrets, tolerance, provider });
+  return async (input) => normalizeStripeEvent(await verify(input), provider);
+}
+
+/** Dependencies of {@link createStripeSignatureCheck}. */
+interface StripeSignatureCheckOptions {
   /** Endpoint secrets, tried in order. */
   secrets: readonly string[];
   /** Maximum signature age in seconds; 0 disables the check. */
@@ -28,18 +87,15 @@ export interface StripeWebhookVerifierOptions {
 }
 
 /**
- * Builds `verify(input)`: checks the `stripe-signature` header (read case-insensitively) over the raw
- * bytes and returns the parsed Stripe event.
- *
- * Refusals, all `WebhookVerificationError` (or `RawBodyRequiredError` for a parsed body), never echoing a
- * secret: `WEBHOOK_SIGNATURE_MISSING` (no header), `WEBHOOK_SIGNATURE_MISMATCH` (no secret matches: tampered
- * body, wrong secret, malformed header), `WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE` (a valid signature older than
- * the tolerance: a replay or a badly delayed delivery), `WEBHOOK_PAYLOAD_INVALID` (signed but not a JSON event).
+ * `verify(input)` → the parsed Stripe event. Uses the SDK's static webhook helper with its SubtleCrypto
+ * provider: the Node build's default provider needs `node:crypto`, which workerd lacks without flags.
  */
-export function createStripeWebhookVerifier(
-  options: StripeWebhookVerifierOptions,
+function createStripeSignatureCheck(
+  options: StripeSignatureCheckOptions,
 ): (input: WebhookInput) => Promise<Stripe.Event> {
-  const { webhooks, secrets, tolerance, provider } = options;
+  const { secrets, tolerance, provider } = options;
+  const { subtle } = requireWebCrypto('subtle', 'createStripeWebhookVerifier');
+  const cryptoProvider = Stripe.createSubtleCryptoProvider(subtle);
   return async (input) => {
     const body = requireRawBody(input.rawBody, provider);
     requireJsonObjectStart(body, provider);
@@ -57,7 +113,7 @@ export function createStripeWebhookVerifier(
     let stale = false;
     for (const secret of secrets) {
       try {
-        return await webhooks.constructEventAsync(body, header, secret, tolerance, undefined, receivedAt);
+        return await Stripe.webhooks.constructEventAsync(body, header, secret, tolerance, cryptoProvider, receivedAt);
       } catch (error) {
         const type = (error as { type?: unknown }).type;
         if (type !== 'StripeSignatureVerificationError') {

@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,12 +34,18 @@ describe('Ping++ keys', () => {
     ['a PEM with literal \\n sequences (as pasted into .env)', { pem: pkcs1.replace(/\n/g, '\\n') }],
     ['a path', { path: privatePath }],
   ])('loads the merchant private key from %s', (_why, source) => {
-    expect(loadPingxxPrivateKey(source, 'pingxx')?.asymmetricKeyType).toBe('rsa');
+    expect((loadPingxxPrivateKey(source, 'pingxx') as KeyObject | null)?.asymmetricKeyType).toBe('rsa');
   });
 
-  it('loads the Ping++ public key from a PEM or a path', () => {
-    expect(loadPingxxPublicKey({ pem: pingxx.publicKey }, 'pingxx')?.type).toBe('public');
-    expect(loadPingxxPublicKey({ path: publicPath }, 'pingxx')?.type).toBe('public');
+  it('loads the Ping++ public key from a PEM or a path, as SPKI DER for Web Crypto', () => {
+    const spki = createPublicKey(pingxx.publicKey).export({ type: 'spki', format: 'der' });
+    const pkcs1Public = createPublicKey(pingxx.publicKey).export({ type: 'pkcs1', format: 'pem' }) as string;
+    expect(Buffer.from(loadPingxxPublicKey({ pem: pingxx.publicKey }, 'pingxx')!.spki).equals(spki)).toBe(true);
+    expect(Buffer.from(loadPingxxPublicKey({ path: publicPath }, 'pingxx')!.spki).equals(spki)).toBe(true);
+    // PKCS#1 wrapped by hand into the very SPKI node:crypto produces.
+    const wrapped = loadPingxxPublicKey({ pem: pkcs1Public }, 'pingxx');
+    expect(wrapped?.format).toBe('pkcs1');
+    expect(Buffer.from(wrapped!.spki).equals(spki)).toBe(true);
   });
 
   it('returns null when no key is configured', () => {
@@ -71,8 +77,13 @@ describe('Ping++ keys', () => {
     ['a private key', { pem: pingxx.privateKey }],
     ['a malformed PEM', { pem: '-----BEGIN PUBLIC KEY-----\nxx\n-----END PUBLIC KEY-----' }],
     ['an unreadable path', { path: join(dir, 'nope.pem') }],
+    ['an EC public key', { pem: ec.publicKey.export({ type: 'spki', format: 'pem' }) as string }],
+    ['a truncated key', { pem: pingxx.publicKey.replace(/\n[A-Za-z0-9+/]{64}\n/, '\n') }],
+    ['a certificate', { pem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }],
   ])('refuses %s as the webhook public key', (_why, source) => {
-    configurationError(() => loadPingxxPublicKey(source, 'pingxx'));
+    const error = configurationError(() => loadPingxxPublicKey(source, 'pingxx'));
+    expect(error.code).toBe('PINGXX_INVALID_KEY');
+    expect(error.message).not.toMatch(/MII[A-Za-z0-9+/]{8}/);
   });
 });
 

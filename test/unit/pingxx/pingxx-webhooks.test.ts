@@ -2,16 +2,15 @@ import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { RawBodyRequiredError, WebhookVerificationError, type PaymentError } from '../../../src/core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../../../src/core/types.js';
 import { createPingxxWebhookVerifier } from '../../../src/pingxx/pingxx-webhooks.js';
 import { generatePingxxTestKeyPair, signPingxxWebhook } from '../../../src/testing/pingxx-signer.js';
-import { thrown } from './fixtures.js';
 
 const pingxxKeys = generatePingxxTestKeyPair('unit-pingxx');
 const otherKeys = generatePingxxTestKeyPair('unit-other');
-const verify = createPingxxWebhookVerifier({ provider: 'pingxx', publicKey: createPublicKey(pingxxKeys.publicKey) });
+const verify = createPingxxWebhookVerifier({ webhookPublicKey: pingxxKeys.publicKey });
 
 /** The signed sample event and public key that ship with the official SDK (`pingpp/example`). */
 function officialSample(): { rawBody: string; signature: string; publicKeyPem: string } {
@@ -66,22 +65,31 @@ const event = (type: string, object: unknown, livemode = false) => ({
 });
 
 /** Verifies `input` with `v`, expecting a `type` error. */
-function rejection<E extends PaymentError>(
+async function rejection<E extends PaymentError>(
   input: WebhookInput,
   type: abstract new (...args: never[]) => E,
   v = verify,
-): E {
-  return thrown(() => v(input), type);
+): Promise<E> {
+  const error: unknown = await v(input).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(type);
+  return error as E;
 }
 
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
 describe('Ping++ webhook signatures', () => {
-  it('verifies the sample event Ping++ signed with its real key, shipped with the SDK', () => {
+  it('verifies the sample event Ping++ signed with its real key, shipped with the SDK', async () => {
     const sample = officialSample();
-    const official = createPingxxWebhookVerifier({
-      provider: 'pingxx',
-      publicKey: createPublicKey(sample.publicKeyPem),
+    const official = createPingxxWebhookVerifier({ webhookPublicKey: sample.publicKeyPem });
+    const normalized = await official({
+      rawBody: sample.rawBody,
+      headers: { 'X-Pingplusplus-Signature': sample.signature },
     });
-    const normalized = official({ rawBody: sample.rawBody, headers: { 'X-Pingplusplus-Signature': sample.signature } });
     expect(normalized).toMatchObject({
       type: 'payment.succeeded',
       eventId: 'evt_eYa58Wd44Glerl8AgfYfd1sL',
@@ -97,32 +105,37 @@ describe('Ping++ webhook signatures', () => {
     ['lower case', 'x-pingplusplus-signature'],
     ['canonical case', 'X-Pingplusplus-Signature'],
     ['upper case', 'X-PINGPLUSPLUS-SIGNATURE'],
-  ])('reads the signature header in %s', (_why, name) => {
+  ])('reads the signature header in %s', async (_why, name) => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
     const value = signed.headers['x-pingplusplus-signature'];
-    expect(verify({ rawBody: signed.rawBody, headers: { [name]: value } }).type).toBe('payment.succeeded');
+    expect((await verify({ rawBody: signed.rawBody, headers: { [name]: value } })).type).toBe('payment.succeeded');
   });
 
-  it('accepts Web Headers and the body as a Buffer or Uint8Array', () => {
+  it('accepts Web Headers and the body as a Buffer or Uint8Array', async () => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
     const headers = new Headers(signed.headers);
-    expect(verify({ rawBody: Buffer.from(signed.rawBody), headers }).type).toBe('payment.succeeded');
-    expect(verify({ rawBody: new TextEncoder().encode(signed.rawBody), headers }).type).toBe('payment.succeeded');
+    expect((await verify({ rawBody: Buffer.from(signed.rawBody), headers })).type).toBe('payment.succeeded');
+    expect((await verify({ rawBody: new TextEncoder().encode(signed.rawBody), headers })).type).toBe(
+      'payment.succeeded',
+    );
   });
 
   it.each([
     ['a changed amount', (body: string) => body.replace('"amount":9900', '"amount":1')],
     ['re-serialised JSON', (body: string) => JSON.stringify(JSON.parse(body) as unknown, null, 2)],
     ['a trailing newline', (body: string) => `${body}\n`],
-  ])('refuses a body with %s', (_why, tamper) => {
+  ])('refuses a body with %s', async (_why, tamper) => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
-    const error = rejection({ rawBody: tamper(signed.rawBody), headers: signed.headers }, WebhookVerificationError);
+    const error = await rejection(
+      { rawBody: tamper(signed.rawBody), headers: signed.headers },
+      WebhookVerificationError,
+    );
     expect(error.code).toBe('WEBHOOK_SIGNATURE_INVALID');
   });
 
-  it('refuses an event signed with another key', () => {
+  it('refuses an event signed with another key', async () => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), otherKeys.privateKey);
-    rejection(signed, WebhookVerificationError);
+    expect((await rejection(signed, WebhookVerificationError)).code).toBe('WEBHOOK_SIGNATURE_INVALID');
   });
 
   it.each([
@@ -130,42 +143,72 @@ describe('Ping++ webhook signatures', () => {
     ['an empty signature', { 'x-pingplusplus-signature': '' }, 'WEBHOOK_SIGNATURE_MISSING'],
     ['a signature that is not base64', { 'x-pingplusplus-signature': 'not base64!' }, 'WEBHOOK_SIGNATURE_MALFORMED'],
     ['a truncated signature', { 'x-pingplusplus-signature': 'AAAA' }, 'WEBHOOK_SIGNATURE_INVALID'],
-  ])('refuses %s', (_why, headers, code) => {
+  ])('refuses %s', async (_why, headers, code) => {
     const rawBody = JSON.stringify(event('charge.succeeded', CHARGE));
-    expect(rejection({ rawBody, headers }, WebhookVerificationError).code).toBe(code);
+    expect((await rejection({ rawBody, headers }, WebhookVerificationError)).code).toBe(code);
   });
 
   it.each([
     ['a parsed object', event('charge.succeeded', CHARGE)],
     ['undefined (a body parser consumed the stream)', undefined],
     ['an empty string', ''],
-  ])('refuses %s with RawBodyRequiredError', (_why, rawBody) => {
+  ])('refuses %s with RawBodyRequiredError', async (_why, rawBody) => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
-    rejection({ rawBody, headers: signed.headers } as unknown as WebhookInput, RawBodyRequiredError);
+    await rejection({ rawBody, headers: signed.headers } as unknown as WebhookInput, RawBodyRequiredError);
   });
 
-  it('refuses a correctly signed body that is not a Ping++ event', () => {
+  it('refuses a correctly signed body that is not a Ping++ event', async () => {
     const signed = signPingxxWebhook({ hello: 'world' }, pingxxKeys.privateKey);
-    expect(rejection(signed, WebhookVerificationError).code).toBe('WEBHOOK_PAYLOAD_INVALID');
+    expect((await rejection(signed, WebhookVerificationError)).code).toBe('WEBHOOK_PAYLOAD_INVALID');
   });
 
-  it('requires a public key unless verification is explicitly and unsafely skipped', () => {
-    expect(() => createPingxxWebhookVerifier({ provider: 'pingxx', publicKey: null })).toThrowError(
+  it('requires a public key unless verification is explicitly and unsafely skipped', async () => {
+    expect(() => createPingxxWebhookVerifier({})).toThrowError(
       expect.objectContaining({ name: 'ConfigurationError', code: 'PINGXX_WEBHOOK_KEY_MISSING' }) as Error,
     );
-    const unsafe = createPingxxWebhookVerifier({ provider: 'pingxx', publicKey: null, unsafeSkipVerification: true });
-    expect(unsafe({ rawBody: JSON.stringify(event('charge.succeeded', CHARGE)), headers: {} }).type).toBe(
+    const unsafe = createPingxxWebhookVerifier({ unsafeSkipVerification: true });
+    expect((await unsafe({ rawBody: JSON.stringify(event('charge.succeeded', CHARGE)), headers: {} })).type).toBe(
       'payment.succeeded',
     );
-    rejection({ rawBody: { id: 'x' }, headers: {} } as unknown as WebhookInput, RawBodyRequiredError, unsafe);
+    await rejection({ rawBody: { id: 'x' }, headers: {} } as unknown as WebhookInput, RawBodyRequiredError, unsafe);
+  });
+});
+
+describe('Ping++ public keys on Web Crypto', () => {
+  const pkcs1 = createPublicKey(pingxxKeys.publicKey).export({ type: 'pkcs1', format: 'pem' }) as string;
+
+  it('accepts the key as PKCS#1 (BEGIN RSA PUBLIC KEY), wrapped into SPKI, and with literal \\n', async () => {
+    const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
+    for (const webhookPublicKey of [pkcs1, pkcs1.replace(/\n/g, '\\n'), pingxxKeys.publicKey.replace(/\n/g, '\\n')]) {
+      const v = createPingxxWebhookVerifier({ webhookPublicKey, name: 'pingxx-cn' });
+      expect(await v(signed)).toMatchObject({ type: 'payment.succeeded', provider: 'pingxx-cn' });
+    }
+  });
+
+  it('imports the key into Web Crypto once, not per webhook', async () => {
+    const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
+    const v = createPingxxWebhookVerifier({ webhookPublicKey: pingxxKeys.publicKey });
+    const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
+    await Promise.all([v(signed), v(signed), v(signed)]);
+    await v(signed);
+    expect(importKey).toHaveBeenCalledTimes(1);
+  });
+
+  it('never loads the pingpp SDK to verify', async () => {
+    const cache = createRequire(import.meta.url).cache;
+    const before = Object.keys(cache).filter((path) => /[\\/]node_modules[\\/]pingpp[\\/]/.test(path)).length;
+    const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
+    await verify(signed);
+    expect(Object.keys(cache).filter((path) => /[\\/]node_modules[\\/]pingpp[\\/]/.test(path))).toHaveLength(before);
   });
 });
 
 describe('Ping++ event normalisation', () => {
-  const normalize = (payload: object): PaymentEvent => verify(signPingxxWebhook(payload, pingxxKeys.privateKey));
+  const normalize = (payload: object): Promise<PaymentEvent> =>
+    verify(signPingxxWebhook(payload, pingxxKeys.privateKey));
 
-  it('normalises charge.succeeded into payment.succeeded', () => {
-    expect(normalize(event('charge.succeeded', CHARGE))).toEqual({
+  it('normalises charge.succeeded into payment.succeeded', async () => {
+    expect(await normalize(event('charge.succeeded', CHARGE))).toEqual({
       provider: 'pingxx',
       eventId: 'evt_400150306160219251432201',
       type: 'payment.succeeded',
@@ -183,8 +226,8 @@ describe('Ping++ event normalisation', () => {
     });
   });
 
-  it('normalises refund.succeeded with our refund id from metadata', () => {
-    expect(normalize(event('refund.succeeded', REFUND))).toMatchObject({
+  it('normalises refund.succeeded with our refund id from metadata', async () => {
+    expect(await normalize(event('refund.succeeded', REFUND))).toMatchObject({
       type: 'refund.succeeded',
       attemptId: CHARGE.order_no,
       providerReference: CHARGE.id,
@@ -203,14 +246,14 @@ describe('Ping++ event normalisation', () => {
     });
   });
 
-  it('carries livemode through from the event', () => {
-    expect(normalize(event('charge.succeeded', CHARGE, true)).livemode).toBe(true);
+  it('carries livemode through from the event', async () => {
+    expect((await normalize(event('charge.succeeded', CHARGE, true))).livemode).toBe(true);
   });
 
   it.each(['transfer.succeeded', 'summary.daily.available', 'charge.failed'])(
     'normalises %s into unsupported',
-    (type) => {
-      expect(normalize(event(type, { object: 'whatever' }))).toMatchObject({
+    async (type) => {
+      expect(await normalize(event(type, { object: 'whatever' }))).toMatchObject({
         type: 'unsupported',
         providerEventType: type,
         attemptId: null,
@@ -220,8 +263,8 @@ describe('Ping++ event normalisation', () => {
     },
   );
 
-  it('refuses a charge.succeeded whose object is not a charge', () => {
+  it('refuses a charge.succeeded whose object is not a charge', async () => {
     const signed = signPingxxWebhook(event('charge.succeeded', { object: 'refund' }), pingxxKeys.privateKey);
-    expect(rejection(signed, WebhookVerificationError).code).toBe('WEBHOOK_PAYLOAD_INVALID');
+    expect((await rejection(signed, WebhookVerificationError)).code).toBe('WEBHOOK_PAYLOAD_INVALID');
   });
 });
