@@ -7,6 +7,8 @@ export default defineConfig({
     'pingxx/index': 'src/pingxx/index.ts',
     'kysely/index': 'src/kysely/index.ts',
     'testing/index': 'src/testing/index.ts',
+    // The `/testing` kit for runtimes without Node built-ins (export condition `default`; Node takes `node`).
+    'testing/portable': 'src/testing/portable.ts',
     'cli/payment-factory': 'src/cli/payment-factory.ts',
   },
   format: ['esm', 'cjs'],

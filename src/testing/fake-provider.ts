@@ -5,7 +5,7 @@
  * in one file.
  * @module
  */
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
 import {
   IndeterminateOutcomeError,
   ProviderDeclinedError,
@@ -31,8 +31,9 @@ import type {
   WebhookInput,
 } from '../core/types.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
-import { utf8Decode } from '../core/web-crypto.js';
+import { randomHex, utf8Decode } from '../core/web-crypto.js';
 import type { EmulatedPaymentRef } from './emulated-payment-ref.js';
+import { requireNodeBuiltin } from './node-only.js';
 
 /** What the next scripted call does. */
 export type FakeBehaviour =
@@ -248,7 +249,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       let payment = byAttempt.get(request.attemptId);
       if (!payment) {
         payment = {
-          id: `fake_${randomBytes(8).toString('hex')}`,
+          id: `fake_${randomHex(8)}`,
           attemptId: request.attemptId,
           orderId: request.orderId,
           channel: request.channel,
@@ -306,7 +307,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
           });
         }
         const refund: ProviderRefund = {
-          providerRefundId: `fakere_${randomBytes(8).toString('hex')}`,
+          providerRefundId: `fakere_${randomHex(8)}`,
           refundId: request.refundId,
           amount: request.amount,
           currency: payment.currency,
@@ -337,6 +338,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       requireJsonObjectStart(body, name);
       const header = getHeader(input.headers, SIGNATURE_HEADER);
       if (!header) throw new WebhookVerificationError('Missing fake webhook signature.', { provider: name });
+      const { createHmac, timingSafeEqual } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'the fake provider');
       const expected = createHmac('sha256', secret).update(body).digest();
       const given = Buffer.from(header, 'hex');
       if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
@@ -382,7 +384,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
       const payment = find(ref);
       const last = type.startsWith('refund.') ? payment.refunds.at(-1) : undefined;
       const wire: FakeWire = {
-        id: overrides.eventId ?? `evt_${randomBytes(8).toString('hex')}`,
+        id: overrides.eventId ?? `evt_${randomHex(8)}`,
         type,
         attemptId: payment.attemptId,
         orderId: payment.orderId,
@@ -394,6 +396,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
         refunds: last ? [{ ...last }] : [],
       };
       const rawBody = JSON.stringify(wire);
+      const { createHmac } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'the fake provider');
       const signature = createHmac('sha256', secret).update(rawBody).digest('hex');
       return {
         rawBody,

@@ -3,7 +3,10 @@
  * key pairs. Used by the Ping++ emulator; usable on their own to test a host's webhook endpoint.
  * @module
  */
-import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { requireNodeBuiltin } from './node-only.js';
+import { toBase64, utf8Encode } from '../core/web-crypto.js';
 import { PINGXX_SIGNATURE_HEADER } from '../pingxx/pingxx-webhooks.js';
 
 /** An RSA key pair as PEM strings (`privateKey` PKCS#8, `publicKey` SPKI). */
@@ -38,6 +41,7 @@ const pairs = new Map<string, PingxxTestKeyPair>();
 export function generatePingxxTestKeyPair(slot = 'default'): PingxxTestKeyPair {
   let pair = pairs.get(slot);
   if (!pair) {
+    const { generateKeyPairSync } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'generatePingxxTestKeyPair');
     pair = generateKeyPairSync('rsa', {
       modulusLength: 2048,
       publicKeyEncoding: { type: 'spki', format: 'pem' },
@@ -60,7 +64,8 @@ export function generatePingxxTestKeyPair(slot = 'default'): PingxxTestKeyPair {
  */
 export function signPingxxWebhook(payload: string | object, privateKey: string | KeyObject): SignedPingxxWebhook {
   const rawBody = typeof payload === 'string' ? payload : JSON.stringify(payload);
+  const { createPrivateKey, sign } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'signPingxxWebhook');
   const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
-  const signature = sign('RSA-SHA256', Buffer.from(rawBody, 'utf8'), key).toString('base64');
+  const signature = toBase64(sign('RSA-SHA256', utf8Encode(rawBody), key));
   return { rawBody, headers: { [PINGXX_SIGNATURE_HEADER]: signature } };
 }

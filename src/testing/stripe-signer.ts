@@ -2,7 +2,8 @@
  * Signs Stripe webhook payloads the way Stripe does, for tests and local tooling.
  * @module
  */
-import { createHmac } from 'node:crypto';
+import type * as NodeCrypto from 'node:crypto';
+import { requireNodeBuiltin } from './node-only.js';
 
 /** A signed Stripe webhook: the exact bytes to send and the header that signs them. */
 export interface SignedStripeWebhook {
@@ -47,6 +48,7 @@ export function signStripeWebhook(
       : timestamp instanceof Date
         ? Math.floor(timestamp.getTime() / 1000)
         : Math.floor(timestamp);
+  const { createHmac } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'signStripeWebhook');
   const signature = createHmac('sha256', secret).update(`${seconds}.${rawBody}`, 'utf8').digest('hex');
   return { rawBody, headers: { 'stripe-signature': `t=${seconds},v1=${signature}` } };
 }

@@ -4,9 +4,9 @@
  * Run with `npm run test:package` (builds first).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 const root = new URL('../..', import.meta.url).pathname;
@@ -18,8 +18,8 @@ const SUBPATHS = {
     'isPaymentError',
     'loadPaymentConfig',
   ],
-  '@org/payment-factory/stripe': ['createStripeProvider'],
-  '@org/payment-factory/pingxx': ['createPingxxProvider', 'PINGXX_CHANNELS'],
+  '@org/payment-factory/stripe': ['createStripeProvider', 'createStripeWebhookVerifier'],
+  '@org/payment-factory/pingxx': ['createPingxxProvider', 'createPingxxWebhookVerifier', 'PINGXX_CHANNELS'],
   '@org/payment-factory/kysely': ['createKyselyRepositories', 'migrateToLatest', 'paymentMigrations'],
   '@org/payment-factory/testing': [
     'createFakeProvider',
@@ -54,6 +54,45 @@ describe('built package', () => {
       expect(JSON.parse(out)).toEqual(expect.arrayContaining([...names]));
     });
   }
+
+  it('gives /testing a portable kit without the node condition, with the same names and no static Node import', () => {
+    // Node, Bun and Deno resolve the `node` condition; workerd and edge bundlers fall through to the portable kit.
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      exports: Record<string, Record<string, { default: string }>>;
+    };
+    const testing = pkg.exports['./testing'] ?? {};
+    expect(Object.keys(testing)[0]).toBe('node');
+    expect(testing.import?.default).toBe('./dist/testing/portable.js');
+    expect(testing.require?.default).toBe('./dist/testing/portable.cjs');
+    const keys = (file: string): string[] =>
+      JSON.parse(
+        node([
+          '--input-type=module',
+          '-e',
+          `console.log(JSON.stringify(Object.keys(await import(${JSON.stringify(file)}))))`,
+        ]),
+      ) as string[];
+    const full = keys('@org/payment-factory/testing');
+    const kit = keys('./dist/testing/portable.js');
+    for (const name of ['startStripeEmulator', 'startPingxxEmulator', 'signStripeWebhook', 'signPingxxWebhook']) {
+      expect(full).toContain(name);
+      expect(kit).toContain(name);
+    }
+    expect(kit).toEqual(expect.arrayContaining([...SUBPATHS['@org/payment-factory/testing']]));
+    const seen = new Set<string>();
+    const nodeImports: string[] = [];
+    const walk = (file: string): void => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      const source = readFileSync(file, 'utf8');
+      for (const [, spec] of source.matchAll(/(?:from|import)\s*['"]([^'"]+)['"]/g)) {
+        if (spec?.startsWith('.')) walk(join(dirname(file), spec));
+        else if (spec?.startsWith('node:')) nodeImports.push(`${file}: ${spec}`);
+      }
+    };
+    walk(join(root, 'dist/testing/portable.js'));
+    expect(nodeImports).toEqual([]);
+  });
 
   it('loads none of stripe, pingpp, kysely when the root is required (CJS)', () => {
     const out = node([

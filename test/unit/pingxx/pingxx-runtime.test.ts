@@ -13,10 +13,11 @@ describe('Ping++ on a runtime without Node built-ins (workerd, Vercel Edge)', ()
   const options = { secretKey: 'sk_test_edge', appId: 'app_edge', webhookPublicKey: keys.publicKey };
 
   it('builds, verifies webhooks, and answers API calls with a typed error saying the SDK cannot run here', async () => {
+    const event = { id: 'evt_1', object: 'event', created: 1, livemode: false, type: 'x.y', data: { object: {} } };
+    const signed = signPingxxWebhook(event, keys.privateKey);
     vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
     const provider = createPingxxProvider(options);
-    const event = { id: 'evt_1', object: 'event', created: 1, livemode: false, type: 'x.y', data: { object: {} } };
-    await expect(provider.verifyWebhook(signPingxxWebhook(event, keys.privateKey))).resolves.toMatchObject({
+    await expect(provider.verifyWebhook(signed)).resolves.toMatchObject({
       type: 'unsupported',
     });
     await expect(provider.retrievePayment({ providerReference: 'ch_edge1' })).rejects.toMatchObject({
