@@ -16,7 +16,8 @@ export default defineConfig({
   },
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/package/**', 'node_modules/**'],
+    // test/runtimes/ holds its own node_modules (runtime binaries, and a link to this package while it runs).
+    exclude: ['test/package/**', '**/node_modules/**', 'test/runtimes/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

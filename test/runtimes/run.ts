@@ -7,7 +7,7 @@
  *   npm ci --prefix test/runtimes && npx tsx test/runtimes/run.ts
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -203,20 +203,32 @@ async function neutralBundle(): Promise<void> {
   console.log(`esbuild platform 'neutral', no externals:\n  ${sizes.join('\n  ')}`);
 }
 
-const input = scenarioInput();
-const inputFile = join(work, 'input.json');
-writeFileSync(inputFile, JSON.stringify(input));
-const bunBin = join(here, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun');
-console.log(
-  `workerd ${versionOf(bin('workerd'), ['--version'])}, bun ${versionOf(bunBin, ['--version'])}, ${versionOf(bin('deno'), ['--version'])}`,
-);
-check(await onWorkerd(input));
-check(onCli('bun', bunBin, ['run'], inputFile));
-check(onCli('deno', bin('deno'), ['run', '--sloppy-imports', '--allow-read', '--allow-env', '--allow-sys'], inputFile));
-await neutralBundle();
-rmSync(work, { recursive: true, force: true });
-if (failures.length > 0) {
-  console.error(`runtime check failed:\n  ${failures.join('\n  ')}`);
-  process.exit(1);
+try {
+  await main();
+} finally {
+  // The link makes test/runtimes/node_modules contain the whole repository: never leave it for other tools.
+  unlinkSync(link);
+  rmSync(work, { recursive: true, force: true });
 }
-console.log('runtime check passed');
+
+async function main(): Promise<void> {
+  const input = scenarioInput();
+  const inputFile = join(work, 'input.json');
+  writeFileSync(inputFile, JSON.stringify(input));
+  const bunBin = join(here, 'node_modules', '@oven', 'bun-linux-x64', 'bin', 'bun');
+  console.log(
+    `workerd ${versionOf(bin('workerd'), ['--version'])}, bun ${versionOf(bunBin, ['--version'])}, ${versionOf(bin('deno'), ['--version'])}`,
+  );
+  check(await onWorkerd(input));
+  check(onCli('bun', bunBin, ['run'], inputFile));
+  check(
+    onCli('deno', bin('deno'), ['run', '--sloppy-imports', '--allow-read', '--allow-env', '--allow-sys'], inputFile),
+  );
+  await neutralBundle();
+  if (failures.length > 0) {
+    console.error(`runtime check failed:\n  ${failures.join('\n  ')}`);
+    process.exitCode = 1;
+    return;
+  }
+  console.log('runtime check passed');
+}
