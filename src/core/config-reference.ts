@@ -35,7 +35,7 @@ export function generateConfigReference(): string {
   ];
   for (const group of Object.keys(TITLES) as ConfigGroup[]) {
     out.push(`## ${TITLES[group]}`, '', '| Key | Description | Default | Secret |', '| --- | --- | --- | --- |');
-    for (const [key, def] of Object.entries(paymentConfigSchema) as [string, ConfigKeyDefinition][]) {
+    for (const [key, def] of Object.entries<ConfigKeyDefinition>(paymentConfigSchema)) {
       if (def.group !== group) continue;
       const example = def.example ? ` Example: \`${def.example}\`.` : '';
       out.push(
