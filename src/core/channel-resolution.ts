@@ -65,8 +65,10 @@ export interface ResolvedPaymentChannel {
  * 5. Nothing asked: the stored provider if enabled and the order is not `init` → the single enabled
  *    provider → the default provider; each with its default channel.
  *
- * Unknown channels, unknown or disabled providers and providers without credentials are refused with a
- * `ValidationError` before anything else happens.
+ * Hints (and `enabled` names) are trimmed and compared case-insensitively, as the original system lower-cased
+ * them: `STRIPE`, ` Stripe:Checkout_Session ` and `Alipay_QR` work. Unknown channels, unknown or disabled
+ * providers and providers without credentials are refused with a `ValidationError` before anything else
+ * happens.
  *
  * @example
  * ```ts
@@ -76,15 +78,17 @@ export interface ResolvedPaymentChannel {
  */
 export function resolvePaymentChannel(input: ResolvePaymentChannelInput): ResolvedPaymentChannel {
   const registered = input.providers;
-  const enabledNames = input.enabled ? new Set(input.enabled.map((n) => n.trim()).filter(Boolean)) : null;
-  const usable = registered.filter((p) => p.configured !== false && (!enabledNames || enabledNames.has(p.name)));
+  const enabledNames = input.enabled ? new Set(input.enabled.map((n) => clean(n)).filter(Boolean)) : null;
+  const usable = registered.filter(
+    (p) => p.configured !== false && (!enabledNames || enabledNames.has(p.name.trim().toLowerCase())),
+  );
   const paymentChannel = clean(input.paymentChannel);
   const channel = clean(input.channel);
 
   // Rule 1: provider:sub in either hint.
   for (const hint of [paymentChannel, channel]) {
     if (hint?.includes(':')) {
-      const [providerHint, sub] = hint.split(':', 2) as [string, string];
+      const [providerHint, sub] = hint.split(':', 2).map((part) => part.trim()) as [string, string];
       const provider = pickProvider(providerHint, registered, usable, input);
       const other = hint === paymentChannel ? channel : paymentChannel;
       if (
@@ -136,8 +140,8 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
       throw new ValidationError(`Unknown payment channel "${channel}".`, { field: 'channel', code: 'UNKNOWN_CHANNEL' });
     }
     const preferred =
-      owners.find((p) => p.name === storedProviderOf(input)) ??
-      owners.find((p) => p.name === input.defaultProvider) ??
+      owners.find((p) => named(p.name, storedProviderOf(input))) ??
+      owners.find((p) => named(p.name, clean(input.defaultProvider))) ??
       owners[0]!;
     return {
       provider: preferred.name,
@@ -149,10 +153,10 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
 
   // Rule 5: fallbacks.
   const stored = storedProviderOf(input);
-  const storedProvider = stored ? usable.find((p) => p.name === stored) : undefined;
+  const storedProvider = stored ? usable.find((p) => named(p.name, stored)) : undefined;
   if (storedProvider) return withDefault(storedProvider, 'stored');
   if (usable.length === 1) return withDefault(usable[0] as ChannelProviderDescriptor, 'single-enabled');
-  const fallback = input.defaultProvider ? usable.find((p) => p.name === input.defaultProvider) : undefined;
+  const fallback = input.defaultProvider ? usable.find((p) => named(p.name, clean(input.defaultProvider))) : undefined;
   if (fallback) return withDefault(fallback, 'default');
   if (usable.length === 0) {
     throw new ValidationError('No payment provider is enabled and configured.', { code: 'NO_PROVIDER_ENABLED' });
@@ -163,17 +167,22 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
   );
 }
 
+/** Hints are trimmed and compared case-insensitively, as the original system lower-cased them. */
 function clean(value: string | null | undefined): string | null {
-  const v = value?.trim();
+  const v = typeof value === 'string' ? value.trim().toLowerCase() : '';
   return v ? v : null;
 }
+
+/** Whether a registered name equals a (cleaned, lower-case) hint. */
+const named = (name: string | null | undefined, hint: string | null): boolean =>
+  typeof name === 'string' && hint !== null && name.trim().toLowerCase() === hint;
 
 function storedProviderOf(input: ResolvePaymentChannelInput): string | null {
   return input.orderStatus && input.orderStatus !== 'init' ? clean(input.storedProvider) : null;
 }
 
 function namesProvider(hint: string, registered: readonly ChannelProviderDescriptor[]): boolean {
-  return registered.some((p) => p.name === hint || p.kind === hint);
+  return registered.some((p) => named(p.name, hint) || named(p.kind, hint));
 }
 
 function pickProvider(
@@ -182,23 +191,24 @@ function pickProvider(
   usable: readonly ChannelProviderDescriptor[],
   input: ResolvePaymentChannelInput,
 ): ChannelProviderDescriptor {
-  const byName = registered.find((p) => p.name === hint);
+  const byName = registered.find((p) => named(p.name, hint));
   if (byName) {
     if (!usable.includes(byName)) throw disabled(byName);
     return byName;
   }
-  const ofKind = usable.filter((p) => p.kind === hint);
+  const ofKind = usable.filter((p) => named(p.kind, hint));
   if (ofKind.length === 1) return ofKind[0] as ChannelProviderDescriptor;
   if (ofKind.length > 1) {
     const stored = storedProviderOf(input);
-    const chosen = ofKind.find((p) => p.name === stored) ?? ofKind.find((p) => p.name === input.defaultProvider);
+    const chosen =
+      ofKind.find((p) => named(p.name, stored)) ?? ofKind.find((p) => named(p.name, clean(input.defaultProvider)));
     if (chosen) return chosen;
     throw new ValidationError(
       `Several "${hint}" providers are enabled (${ofKind.map((p) => p.name).join(', ')}); name one.`,
       { field: 'paymentChannel', code: 'AMBIGUOUS_PROVIDER' },
     );
   }
-  const disabledKind = registered.find((p) => p.kind === hint);
+  const disabledKind = registered.find((p) => named(p.kind, hint));
   if (disabledKind) throw disabled(disabledKind);
   throw new ValidationError(`Unknown payment provider "${hint}".`, {
     field: 'paymentChannel',

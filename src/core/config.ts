@@ -10,6 +10,7 @@ import { checkPemKeySetting } from './config-key-material.js';
 import { REDACTED, registerSecrets, sealObject } from './secret-scrubber.js';
 import { CURRENCY_EXPONENTS } from './currencies.js';
 import { parseDatabaseUrl } from './database-url.js';
+import { PINGXX_WEBHOOK_KEY_HINT } from './setup-hints.js';
 
 /** Groups keys are listed under in `.env.example` and the docs. */
 export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'database';
@@ -308,7 +309,11 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
   );
   // `given` holds keys that were set, valid or not: a key set to a bad value is reported once, as bad,
   // never a second time as missing.
-  const pingxx = pingxxFrom(values, given, issues);
+  const enabledNames = (values.PAYMENT_CHANNELS_ENABLED ?? '')
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const pingxx = pingxxFrom(values, given, issues, enabledNames.includes('pingxx'));
   const stripe = stripeFrom(values, given, issues);
   if (values.DATABASE_URL !== undefined) {
     try {
@@ -320,10 +325,7 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
   const configured = new Set([...(pingxx ? ['pingxx'] : []), ...(stripe ? ['stripe'] : [])]);
   const warnings: string[] = [];
   const enabledProviders: string[] = [];
-  for (const name of (values.PAYMENT_CHANNELS_ENABLED ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)) {
+  for (const name of enabledNames) {
     if (name !== 'pingxx' && name !== 'stripe')
       issues.push(`PAYMENT_CHANNELS_ENABLED names unknown provider "${name}".`);
     else if (!configured.has(name))
@@ -382,7 +384,12 @@ const REDIRECT_CONFIG_KEYS = ['STRIPE_SUCCESS_URL', 'STRIPE_CANCEL_URL'] as cons
 
 const unescapeNewlines = (pem: string | undefined): string | undefined => pem?.replace(/\\n/g, '\n');
 
-function pingxxFrom(v: Values, given: ReadonlySet<PaymentConfigKey>, issues: string[]): PingxxConfig | null {
+function pingxxFrom(
+  v: Values,
+  given: ReadonlySet<PaymentConfigKey>,
+  issues: string[],
+  enabled: boolean,
+): PingxxConfig | null {
   checkPemKeySetting(
     { pemKey: 'PINGXX_PRIVATE_KEY', pathKey: 'PINGXX_PRIVATE_KEY_PATH', kind: 'private' },
     { pem: unescapeNewlines(v.PINGXX_PRIVATE_KEY), path: v.PINGXX_PRIVATE_KEY_PATH },
@@ -403,9 +410,11 @@ function pingxxFrom(v: Values, given: ReadonlySet<PaymentConfigKey>, issues: str
     issues.push('Set PINGXX_PRIVATE_KEY or PINGXX_PRIVATE_KEY_PATH, not both.');
   if (given.has('PINGXX_WEBHOOK_PUBLIC_KEY') && given.has('PINGXX_WEBHOOK_PUBLIC_KEY_PATH'))
     issues.push('Set PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH, not both.');
-  if (!given.has('PINGXX_WEBHOOK_PUBLIC_KEY') && !given.has('PINGXX_WEBHOOK_PUBLIC_KEY_PATH')) {
+  // Required only when Ping++ is enabled: a host running Stripe alone (PAYMENT_CHANNELS_ENABLED=stripe) may
+  // keep its old Ping++ keys in the environment.
+  if (enabled && !given.has('PINGXX_WEBHOOK_PUBLIC_KEY') && !given.has('PINGXX_WEBHOOK_PUBLIC_KEY_PATH')) {
     issues.push(
-      'PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH is required: unsigned Ping++ webhooks are never accepted.',
+      `PINGXX_WEBHOOK_PUBLIC_KEY or PINGXX_WEBHOOK_PUBLIC_KEY_PATH is required: unsigned Ping++ webhooks are never accepted. ${PINGXX_WEBHOOK_KEY_HINT}`,
     );
   }
   if (!v.PINGXX_SECRET_KEY || !v.PINGXX_APP_ID) return null;

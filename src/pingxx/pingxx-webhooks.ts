@@ -8,6 +8,7 @@
  * journal of the payment service (`order_payment_events`), not here.
  * @module
  */
+import { PINGXX_WEBHOOK_KEY_HINT } from '../core/setup-hints.js';
 import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
 import { importRsaVerifyKey } from '../core/rsa-public-key.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
@@ -65,7 +66,7 @@ export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOption
   const parsed = loadPingxxPublicKey({ pem: options.webhookPublicKey, path: options.webhookPublicKeyPath }, provider);
   if (!parsed && !skip) {
     throw new ConfigurationError(
-      'Ping++: webhookPublicKey (or webhookPublicKeyPath) is required; unsigned webhooks are never accepted.',
+      `Ping++: webhookPublicKey (or webhookPublicKeyPath; PINGXX_WEBHOOK_PUBLIC_KEY[_PATH]) is required; unsigned webhooks are never accepted. ${PINGXX_WEBHOOK_KEY_HINT}`,
       { code: 'PINGXX_WEBHOOK_KEY_MISSING', provider },
     );
   }

@@ -30,6 +30,26 @@ type Row = [
 ];
 
 const rows: Row[] = [
+  // Hints are trimmed and case-insensitive (the original lower-cased them).
+  ['STRIPE', { paymentChannel: 'STRIPE' }, { provider: 'stripe', channel: 'payment_intent' }],
+  [
+    'Stripe:Checkout_Session',
+    { channel: ' Stripe:Checkout_Session ' },
+    { provider: 'stripe', channel: 'checkout_session', reason: 'explicit' },
+  ],
+  ['PINGXX : WX_PUB_QR', { paymentChannel: 'PINGXX : WX_PUB_QR' }, { provider: 'pingxx', channel: 'wx_pub_qr' }],
+  ['bare channel Alipay_QR', { channel: '  Alipay_QR ' }, { provider: 'pingxx', channel: 'alipay_qr' }],
+  [
+    'provider hint Pingxx with channel WX_PUB',
+    { paymentChannel: 'Pingxx', channel: 'WX_PUB' },
+    { provider: 'pingxx', channel: 'wx_pub' },
+  ],
+  ['Checkout alias', { channel: 'Checkout' }, { provider: 'stripe', channel: 'checkout_session' }],
+  [
+    'a name in another case in PAYMENT_CHANNELS_ENABLED',
+    { channel: 'stripe', enabled: [' Stripe '] },
+    { provider: 'stripe', channel: 'payment_intent' },
+  ],
   // provider:sub forms
   [
     'stripe:checkout_session in channel',

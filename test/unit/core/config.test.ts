@@ -123,7 +123,7 @@ describe('loadPaymentConfig', () => {
       STRIPE_SECRET_KEY: 'pk_live_wrongkind',
       STRIPE_DEFAULT_CURRENCY: 'dollars',
       PAY_ORDER_EXPIRE_TIME: '-5',
-      PAYMENT_CHANNELS_ENABLED: 'stripe,paypal',
+      PAYMENT_CHANNELS_ENABLED: 'pingxx,stripe,paypal',
       PINGXX_SECRET_KEY: 'sk_test_x',
       STRIPE_SUCCESS_URL: 'not a url',
     });
@@ -161,6 +161,21 @@ describe('loadPaymentConfig', () => {
     expect(configError({ PINGXX_SECRET_KEY: 'sk_test_1', PINGXX_APP_ID: 'app_1' }).issues.join()).toContain(
       'PINGXX_WEBHOOK_PUBLIC_KEY',
     );
+  });
+
+  it('tells a host migrating from the original system where the Ping++ webhook key is, and how to run Stripe alone', () => {
+    // The original system's environment: Ping++ keys but no webhook key (it accepted unsigned webhooks).
+    const original = {
+      PINGXX_SECRET_KEY: 'sk_test_1',
+      PINGXX_APP_ID: 'app_1',
+      STRIPE_SECRET_KEY: SECRET,
+      STRIPE_WEBHOOK_SECRET: WHSEC,
+    };
+    const issue = configError(original).issues.find((i) => i.includes('PINGXX_WEBHOOK_PUBLIC_KEY'));
+    expect(issue).toContain('Ping++ dashboard: 企业设置 → 开发参数 → Ping++ 公钥');
+    expect(issue).toContain('PAYMENT_CHANNELS_ENABLED=stripe');
+    const stripeAlone = loadPaymentConfig({ ...original, PAYMENT_CHANNELS_ENABLED: 'stripe' });
+    expect(stripeAlone.enabledProviders).toEqual(['stripe']);
   });
 
   it('refuses mixing live and test Stripe keys', () => {

@@ -138,7 +138,10 @@ describe('createPingxxProvider configuration', () => {
 
   it('fails at construction, not at the first payment, without a webhook key', () => {
     const { webhookPublicKey: _w, ...rest } = BASE;
-    expect(configurationError(() => createPingxxProvider(rest)).code).toBe('PINGXX_WEBHOOK_KEY_MISSING');
+    const error = configurationError(() => createPingxxProvider(rest));
+    expect(error.code).toBe('PINGXX_WEBHOOK_KEY_MISSING');
+    expect(error.message).toContain('企业设置 → 开发参数 → Ping++ 公钥');
+    expect(error.message).toContain('PAYMENT_CHANNELS_ENABLED=stripe');
     expect(createPingxxProvider({ ...rest, unsafeSkipWebhookVerification: true }).name).toBe('pingxx');
   });
 
