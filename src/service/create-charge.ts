@@ -13,6 +13,12 @@ import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
 import { applyEvent } from './apply-event.js';
 import { toBuyRecordDTO, type BuyRecordDTO } from './dto.js';
 import { isExpired } from './init-order.js';
+import {
+  legacyChannelLabel,
+  legacyNoPaymentFields,
+  legacyPaymentFields,
+  type LegacyPaymentFields,
+} from './legacy-buy-record.js';
 import { markPaid } from './mark-paid.js';
 import {
   attemptFieldsFromRaw,
@@ -55,21 +61,39 @@ export async function createCharge<THandle>(
 ): Promise<BuyRecordDTO> {
   const order = await ctx.repositories.orders.findById(input.orderId);
   if (!order) throw new NotFoundError(`Order ${input.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
+  if (order.status === 'paid') {
+    // As the original answered: the order as it is, no QR, no provider call.
+    return toBuyRecordDTO(order, null, legacyNoPaymentFields(input.channel ?? '', order.paymentChannel));
+  }
   assertChargeable(order);
   if (isExpired(ctx, order)) {
     await ctx.repositories.orders.updateStatus({ orderId: order.orderId, from: ['init', 'pending'], to: 'timeout' });
     throw new ValidationError(`Order ${order.orderId} has expired; create a new one.`, { code: 'ORDER_EXPIRED' });
   }
+  const resolveRoute = () =>
+    ctx.factory.resolve({
+      paymentChannel: input.paymentChannel ?? null,
+      channel: input.channel ?? null,
+      storedProvider: order.paymentChannel,
+      orderStatus: order.status,
+    });
   if (order.payableAmount === 0) {
+    // The original routed first and answered with the route's label; a free order needs no provider, so one
+    // that cannot be routed is still paid.
+    let routed: ReturnType<typeof resolveRoute> | null = null;
+    try {
+      routed = resolveRoute();
+    } catch {
+      routed = null;
+    }
     const paid = await markPaid(ctx, { orderId: order.orderId, source: 'free', amount: 0 });
-    return toBuyRecordDTO(paid, null);
+    return toBuyRecordDTO(
+      paid,
+      null,
+      legacyNoPaymentFields(routed ? legacyChannelLabel(routed.kind, routed.channel) : '', routed?.provider ?? ''),
+    );
   }
-  const route = ctx.factory.resolve({
-    paymentChannel: input.paymentChannel ?? null,
-    channel: input.channel ?? null,
-    storedProvider: order.paymentChannel,
-    orderStatus: order.status,
-  });
+  const route = resolveRoute();
   const kind = kindOf(ctx, route.provider);
 
   const now = ctx.clock();
@@ -87,7 +111,8 @@ export async function createCharge<THandle>(
   if (reusable?.providerReference && reusable.result) {
     ctx.logger.info('reusing open attempt', { orderId: order.orderId, attemptId: reusable.attemptId });
     const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
-    return toBuyRecordDTO(current, reviveView(reusable.result));
+    const view = reviveView(reusable.result);
+    return toBuyRecordDTO(current, view, legacyOf(kind, reusable, reusable.raw, view.qrUrl));
   }
 
   // The adapter's local checks (channel extras such as wx_pub's openId, text limits, expiry) and the factory's
@@ -167,14 +192,16 @@ export async function createCharge<THandle>(
   }
 
   const view = result.public;
+  const fromRaw = attemptFieldsFromRaw(kind, result.raw);
   await ctx.repositories.attempts.update(attempt.attemptId, {
     providerReference: result.providerReference,
     result: view,
     ...providerObjectPatch(kind, result.raw),
     livemode: result.livemode,
     ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
-    ...attemptFieldsFromRaw(kind, result.raw),
+    ...fromRaw,
   });
+  const legacy = legacyOf(kind, { ...attempt, ...fromRaw }, result.raw, view.qrUrl);
   if (result.status === 'succeeded' || result.status === 'failed' || result.status === 'canceled') {
     const type =
       result.status === 'succeeded'
@@ -202,7 +229,24 @@ export async function createCharge<THandle>(
     );
   }
   const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
-  return toBuyRecordDTO(current, view);
+  return toBuyRecordDTO(current, view, legacy);
+}
+
+/** The original system's answer for an attempt and its provider object. */
+function legacyOf(
+  kind: string,
+  attempt: Pick<AttemptRecord, 'provider' | 'channel' | 'paymentIntentId' | 'checkoutSessionId' | 'latestChargeId'>,
+  raw: unknown,
+  qrUrl: string | null,
+): LegacyPaymentFields {
+  return legacyPaymentFields({
+    kind,
+    provider: attempt.provider,
+    channel: attempt.channel,
+    raw,
+    ids: attempt,
+    qrUrl,
+  });
 }
 
 /** The provider request for an attempt (recorded, or about to be). */

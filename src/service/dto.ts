@@ -3,8 +3,9 @@
  * @module
  */
 import { fromMinorUnits } from '../core/money.js';
-import type { NextAction, PublicPaymentView } from '../core/types.js';
-import type { OrderRecord } from '../persistence/records.js';
+import type { PublicPaymentView } from '../core/types.js';
+import type { JsonValue, OrderRecord } from '../persistence/records.js';
+import { legacyChannelLabel, type LegacyPaymentFields } from './legacy-buy-record.js';
 
 /** What `createCharge` returns: safe to send to the payer's browser or app. */
 export interface BuyRecordDTO {
@@ -28,26 +29,33 @@ export interface BuyRecordDTO {
   paymentPayload: PublicPaymentView | null;
   /** Order status after the call. */
   status: OrderRecord['status'];
+  /**
+   * What the original system answered for this call (its `channel` label, `qr_url`, `payment_channel`,
+   * `payment_payload`), rendered by {@link toLegacyBuyRecord}. Set by `createCharge`; without it the legacy
+   * shape is derived from the fields above.
+   */
+  legacy?: LegacyPaymentFields;
 }
 
-/** The original system's JSON shape. */
+/**
+ * The original system's JSON shape (`BuyRecordDTO.__json__`), field for field; see the table in
+ * `docs/migration.md`.
+ */
 export interface LegacyBuyRecordJSON {
   /** Our order id. */
   order_id: string;
   /** The paying user. */
   user_id: string;
-  /** Payable amount in major units (decimal string). */
+  /** The amount due, as a decimal string (`'59.00'`). */
   price: string;
-  /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
+  /** The Ping++ channel, `stripe` / `stripe:checkout_session`, or the hint as asked for an already-paid order. */
   channel: string;
-  /** QR link, Stripe client secret or Checkout URL. */
-  qr_url: string;
-  /** Provider the order is paid through. */
+  /** A QR string, a Stripe client secret or Checkout URL, the `wx_pub` JSAPI parameter object, or `''`. */
+  qr_url: string | { [key: string]: JsonValue };
+  /** The provider the order is paid through (`pingxx`, `stripe`). */
   payment_channel: string;
-  /** The browser-safe creation result, or `null`. */
-  payment_payload:
-    | (Omit<PublicPaymentView, 'nextAction' | 'expiresAt'> & { next_action: NextAction; expires_at: string | null })
-    | null;
+  /** Ping++: `{qr_url, credential}`; Stripe: `{mode, client_secret, checkout_session_url, …_id}`; else `{}`. */
+  payment_payload: { [key: string]: JsonValue };
 }
 
 /**
@@ -59,8 +67,13 @@ export interface LegacyBuyRecordJSON {
  * res.json(toLegacyBuyRecord(dto)) // { order_id, user_id, price, channel, qr_url, payment_channel, payment_payload }
  * ```
  */
-export function toBuyRecordDTO(order: OrderRecord, payment: PublicPaymentView | null): BuyRecordDTO {
+export function toBuyRecordDTO(
+  order: OrderRecord,
+  payment: PublicPaymentView | null,
+  legacy?: LegacyPaymentFields,
+): BuyRecordDTO {
   return {
+    ...(legacy ? { legacy } : {}),
     orderId: order.orderId,
     userId: order.userId,
     price: fromMinorUnits(order.payableAmount, order.currency),
@@ -74,28 +87,36 @@ export function toBuyRecordDTO(order: OrderRecord, payment: PublicPaymentView | 
   };
 }
 
-/** Renders a {@link BuyRecordDTO} in the original snake_case JSON shape. */
+/**
+ * Renders a {@link BuyRecordDTO} exactly as the original system answered (see {@link LegacyBuyRecordJSON}).
+ *
+ * @example
+ * ```ts
+ * res.json(toLegacyBuyRecord(await service.createCharge({ orderId, channel: 'wx_pub', clientIp })))
+ * // { order_id, user_id, price: '59.00', channel: 'wx_pub', qr_url: { appId, timeStamp, … }, payment_channel: 'pingxx',
+ * //   payment_payload: { qr_url: { … }, credential: { object: 'credential', wx_pub: { … } } } }
+ * ```
+ */
 export function toLegacyBuyRecord(dto: BuyRecordDTO): LegacyBuyRecordJSON {
-  const p = dto.paymentPayload;
+  const legacy = dto.legacy ?? derivedLegacy(dto);
   return {
     order_id: dto.orderId,
     user_id: dto.userId,
     price: dto.price,
-    channel: dto.channel,
-    qr_url: dto.qrUrl,
-    payment_channel: dto.paymentChannel,
-    payment_payload: p
-      ? {
-          provider: p.provider,
-          channel: p.channel,
-          attemptId: p.attemptId,
-          status: p.status,
-          amount: p.amount,
-          currency: p.currency,
-          qrUrl: p.qrUrl,
-          next_action: p.nextAction,
-          expires_at: p.expiresAt ? p.expiresAt.toISOString() : null,
-        }
-      : null,
+    channel: legacy.channel,
+    qr_url: legacy.qrUrl,
+    payment_channel: legacy.paymentChannel,
+    payment_payload: legacy.paymentPayload,
+  };
+}
+
+/** For a DTO built without `legacy`: the label from the channel, `qr_url` from `qrUrl`. */
+function derivedLegacy(dto: BuyRecordDTO): LegacyPaymentFields {
+  const stripeChannel = dto.channel === 'payment_intent' || dto.channel === 'checkout_session';
+  return {
+    channel: legacyChannelLabel(stripeChannel ? 'stripe' : '', dto.channel),
+    qrUrl: dto.qrUrl,
+    paymentChannel: dto.paymentChannel,
+    paymentPayload: dto.paymentPayload ? { qr_url: dto.qrUrl } : {},
   };
 }

@@ -156,7 +156,7 @@ describe('createCharge', () => {
     expect(h.paid.mock.calls[0]![0]).toMatchObject({ source: 'free', attempt: null });
   });
 
-  it('refuses a paid, unknown or expired order', async () => {
+  it('refuses an unknown or expired order, and answers a paid one as the original did, without a provider call', async () => {
     const h = createHarness();
     await expect(h.service.createCharge({ orderId: 'nope' })).rejects.toMatchObject({ code: 'ORDER_NOT_FOUND' });
     const order = await h.service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 1999, currency: 'USD' });
@@ -164,8 +164,16 @@ describe('createCharge', () => {
     await expect(h.service.createCharge({ orderId: order.orderId })).rejects.toMatchObject({ code: 'ORDER_EXPIRED' });
     const paid = await h.service.initOrder({ userId: 'u2', productId: 'p1', payableAmount: 1999, currency: 'USD' });
     await h.service.markPaid({ orderId: paid.orderId });
-    await expect(h.service.createCharge({ orderId: paid.orderId })).rejects.toMatchObject({
-      code: 'ORDER_ALREADY_PAID',
+    const again = await h.service.createCharge({ orderId: paid.orderId, channel: 'Card' });
+    expect(again).toMatchObject({ status: 'paid', qrUrl: '', paymentPayload: null });
+    expect(toLegacyBuyRecord(again)).toEqual({
+      order_id: paid.orderId,
+      user_id: 'u2',
+      price: '19.99',
+      channel: 'Card',
+      qr_url: '',
+      payment_channel: 'pingxx',
+      payment_payload: {},
     });
     expect(h.fake.calls).toHaveLength(0);
   });
