@@ -90,10 +90,10 @@ export function currenciesFromAttempts(rows: readonly AttemptCurrency[]): Map<st
       {
         code: 'LEGACY_CURRENCY_CONFLICT',
         details: {
-          orders: conflicts.map((c) => ({
-            orderId: c.orderId,
-            attempts: c.attempts.map(({ table, attemptId, currency }) => ({ table, attemptId, currency })),
-          })),
+          orderIds: conflicts.map((c) => c.orderId),
+          attempts: conflicts.flatMap((c) =>
+            c.attempts.map(({ orderId, table, attemptId, currency }) => ({ orderId, table, attemptId, currency })),
+          ),
         },
       },
     );

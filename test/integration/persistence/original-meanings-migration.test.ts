@@ -240,14 +240,10 @@ for (const dialect of testDialects()) {
       expect(error).toMatchObject({
         code: 'LEGACY_CURRENCY_CONFLICT',
         details: {
-          orders: [
-            {
-              orderId: 'mixed',
-              attempts: [
-                { table: 'order_pingxx_orders', attemptId: 'pxx-m', currency: 'CNY' },
-                { table: 'order_stripe_orders', attemptId: 'stp-m', currency: 'USD' },
-              ],
-            },
+          orderIds: ['mixed'],
+          attempts: [
+            { orderId: 'mixed', table: 'order_pingxx_orders', attemptId: 'pxx-m', currency: 'CNY' },
+            { orderId: 'mixed', table: 'order_stripe_orders', attemptId: 'stp-m', currency: 'USD' },
           ],
         },
       });
