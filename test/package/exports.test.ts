@@ -113,7 +113,17 @@ describe('built package', () => {
       `export async function resolve(specifier, context, next) { const r = await next(specifier, context); process.stdout.write('RESOLVED ' + r.url + '\\n'); return r }`,
     );
     const register = join(dir, 'register.mjs');
-    writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify('file://' + hook)});`);
+    // Node 22.15+/24 run `register` hooks off-thread and lose their last writes at exit (only the first
+    // resolution was printed on Node 24): use the in-thread `registerHooks` where it exists.
+    writeFileSync(
+      register,
+      `import * as m from 'node:module';
+if (typeof m.registerHooks === 'function') {
+  m.registerHooks({ resolve(specifier, context, next) { const r = next(specifier, context); process.stdout.write('RESOLVED ' + r.url + '\\n'); return r; } });
+} else {
+  m.register(${JSON.stringify('file://' + hook)});
+}`,
+    );
     const out = node([
       '--import',
       register,
