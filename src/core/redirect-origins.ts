@@ -89,6 +89,26 @@ export function parseRedirectOrigins(value: string | readonly string[], option =
   return [...origins];
 }
 
+/**
+ * An adapter's `allowedRedirectOrigins` option read into its allow-list, or `fallback` when unset. A malformed
+ * list is pushed onto the adapter's `issues` (reported with every other option problem at once), never thrown.
+ */
+export function readRedirectOriginsOption(
+  value: string | readonly string[] | undefined,
+  fallback: readonly string[],
+  issues: string[],
+): readonly string[] {
+  if (value === undefined) return fallback;
+  try {
+    return parseRedirectOrigins(value);
+  } catch {
+    issues.push(
+      'allowedRedirectOrigins (PAYMENT_REDIRECT_ORIGINS) must list http(s) origins such as https://shop.example.',
+    );
+    return fallback;
+  }
+}
+
 /** `entry` as an origin when it is a bare http(s) origin (a trailing `/` allowed), else `null`. */
 export function bareOrigin(entry: unknown): string | null {
   if (typeof entry !== 'string') return null;

@@ -4,7 +4,7 @@
  */
 import { isIPv4 } from './pingxx-ip.js';
 import { ConfigurationError } from '../core/errors.js';
-import { parseRedirectOrigins } from '../core/redirect-origins.js';
+import { readRedirectOriginsOption } from '../core/redirect-origins.js';
 import { requireProviderOptions } from '../core/require-provider-options.js';
 import { isPingxxChannel, PINGXX_CHANNEL_IDS, type PingxxChannel } from './pingxx-channels.js';
 
@@ -128,16 +128,7 @@ export function resolvePingxxOptions(input: PingxxProviderOptions): ResolvedPing
   if (options.host !== undefined && (typeof options.host !== 'string' || options.host.trim() === '')) {
     issues.push('host must be a non-empty string.');
   }
-  let allowedRedirectOrigins: readonly string[] = [];
-  if (options.allowedRedirectOrigins !== undefined) {
-    try {
-      allowedRedirectOrigins = parseRedirectOrigins(options.allowedRedirectOrigins);
-    } catch {
-      issues.push(
-        'allowedRedirectOrigins (PAYMENT_REDIRECT_ORIGINS) must list http(s) origins such as https://shop.example.',
-      );
-    }
-  }
+  const allowedRedirectOrigins = readRedirectOriginsOption(options.allowedRedirectOrigins, [], issues);
   if (issues.length > 0) {
     throw new ConfigurationError(`Ping++ provider options are invalid: ${issues.join(' ')}`, {
       code: 'PINGXX_INVALID_OPTIONS',

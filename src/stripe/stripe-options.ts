@@ -6,7 +6,7 @@
 import type Stripe from 'stripe';
 import { ConfigurationError } from '../core/errors.js';
 import { normalizeCurrency } from '../core/money.js';
-import { originsOf, parseRedirectOrigins } from '../core/redirect-origins.js';
+import { originsOf, readRedirectOriginsOption } from '../core/redirect-origins.js';
 import { requireProviderOptions } from '../core/require-provider-options.js';
 
 /** The two ways the adapter takes a payment (its channels). */
@@ -138,16 +138,11 @@ export function resolveStripeOptions(input: StripeProviderOptions): ResolvedStri
     const value = options[key];
     if (value !== undefined && !isHttpUrl(value)) issues.push(`${key} (${env}) must be an absolute http(s) URL.`);
   }
-  let allowedRedirectOrigins: readonly string[] = originsOf([options.successUrl, options.cancelUrl]);
-  if (options.allowedRedirectOrigins !== undefined) {
-    try {
-      allowedRedirectOrigins = parseRedirectOrigins(options.allowedRedirectOrigins);
-    } catch {
-      issues.push(
-        'allowedRedirectOrigins (PAYMENT_REDIRECT_ORIGINS) must list http(s) origins such as https://shop.example.',
-      );
-    }
-  }
+  const allowedRedirectOrigins = readRedirectOriginsOption(
+    options.allowedRedirectOrigins,
+    originsOf([options.successUrl, options.cancelUrl]),
+    issues,
+  );
   const tolerance = options.webhookTolerance ?? DEFAULT_WEBHOOK_TOLERANCE_SECONDS;
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0) {
     issues.push('webhookTolerance must be a number of seconds >= 0.');
