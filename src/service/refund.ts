@@ -204,21 +204,35 @@ async function prepare<THandle>(
 }
 
 /**
- * Claims the right to call the provider for this refund for one lease window. Exactly one concurrent caller
- * wins (the journal's unique key); the others leave the refund `pending` without calling.
+ * Claims the right to call the provider for this refund for {@link REFUND_CALL_LEASE_MS}. Claims are journal
+ * rows `refund-call:<refundId>:<n>`, n = 0, 1, 2…: a caller may take claim n+1 only once claim n is older than
+ * the lease, and the journal's unique key lets exactly one concurrent caller take it; the others leave the
+ * refund `pending` without calling. (A lease window cut from the wall clock, as before, could end a
+ * millisecond after it was taken and let a second caller reach the provider while the first was in flight.)
  */
 async function claimProviderCall<THandle>(ctx: ServiceContext<THandle>, refund: RefundRecord): Promise<boolean> {
-  const window = Math.floor(ctx.clock().getTime() / REFUND_CALL_LEASE_MS);
+  const prefix = `refund-call:${refund.refundId}:`;
+  const now = ctx.clock();
+  let latest: { n: number; at: Date } | null = null;
+  for (const event of await ctx.repositories.events.listByOrder(refund.orderId)) {
+    if (event.provider !== refund.provider || !event.eventId.startsWith(prefix)) continue;
+    const n = Number(event.eventId.slice(prefix.length));
+    if (Number.isSafeInteger(n) && (latest === null || n > latest.n)) latest = { n, at: event.receivedAt };
+  }
+  if (latest !== null && now.getTime() - latest.at.getTime() < REFUND_CALL_LEASE_MS) {
+    ctx.logger.info('refund call already in progress', { refundId: refund.refundId });
+    return false;
+  }
   const outcome = await ctx.repositories.events.insert({
     provider: refund.provider,
-    eventId: `refund-call:${refund.refundId}:${window}`,
+    eventId: `${prefix}${latest === null ? 0 : latest.n + 1}`,
     type: 'refund.requested',
     providerEventType: 'refund.call',
     attemptId: refund.attemptId,
     orderId: refund.orderId,
     outcome: 'applied',
     detail: `provider refund call for ${refund.amount} ${refund.currency}`,
-    receivedAt: ctx.clock(),
+    receivedAt: now,
   });
   if (outcome === 'duplicate') ctx.logger.info('refund call already in progress', { refundId: refund.refundId });
   return outcome === 'inserted';

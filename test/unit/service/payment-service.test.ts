@@ -441,6 +441,25 @@ describe('refund', () => {
     expect(payment.refunds).toHaveLength(1);
   });
 
+  it('holds the refund-call lease for its whole length, across a minute boundary of the clock', async () => {
+    const { h, order } = await paidOrder();
+    // Stand one millisecond before a whole minute, so a lease cut from clock windows would end at once.
+    h.clock.advance(60_000 - (h.clock.now.getTime() % 60_000) - 1);
+    h.fake.scriptRefund('indeterminate');
+    await expect(h.service.refund({ orderId: order.orderId, amount: 500, refundId: 'r-edge' })).rejects.toBeInstanceOf(
+      IndeterminateOutcomeError,
+    );
+    h.clock.advance(2_000);
+    expect((await h.service.refund({ orderId: order.orderId, refundId: 'r-edge' })).refund.status).toBe('pending');
+    h.clock.advance(57_000);
+    expect((await h.service.refund({ orderId: order.orderId, refundId: 'r-edge' })).refund.status).toBe('pending');
+    expect(h.fake.calls.filter((c) => c.method === 'refund')).toHaveLength(1);
+    h.clock.advance(1_001);
+    expect((await h.service.refund({ orderId: order.orderId, refundId: 'r-edge' })).refund.status).toBe('succeeded');
+    expect(h.fake.calls.filter((c) => c.method === 'refund')).toHaveLength(2);
+    expect([...h.fake.payments.values()][0]!.refunds).toHaveLength(1);
+  });
+
   it('lets only one of several concurrent retries of a refund call the provider', async () => {
     const { h, order } = await paidOrder();
     h.fake.scriptRefund('unavailable');
