@@ -3,14 +3,15 @@
  *
  * The request body is handed over as a pull-based stream, so nothing is read until the handler asks for it:
  * a request the handler refuses first (no signature header, a `Content-Length` over the limit) costs no
- * memory, and a body that streams past `maxBodyBytes` stops being read there. The unread rest of a refused
- * request is left unread in the socket for a moment (so the client reads the answer rather than a reset), then
- * the connection is closed. A body a framework
- * already read is used as is when it is bytes (`express.raw()`, `req.rawBody`); a parsed object makes the
+ * memory, and a body that streams past `maxBodyBytes` stops being read there. A request answered before its
+ * body ended is answered `Connection: close`, its socket stops reading, and the unread rest stays in the kernel's
+ * buffers (not ours) for a moment, so the client reads the answer rather than a reset; then the connection is
+ * closed. A body a framework already read is used as is when it is bytes (`express.raw()`, `req.rawBody`); a parsed object makes the
  * handler answer 400 `RAW_BODY_REQUIRED` with the fix for the framework, instead of silently losing the webhook.
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { silentLogger, type PaymentLogger } from './hooks.js';
 import { frameworkOfNodeRequest, PARSED_BODY_MARK, type ParsedBodyMark } from './raw-body-fixes.js';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, payloadTooLargeError } from './webhook-body.js';
@@ -72,7 +73,7 @@ export function toNodeHandler(
     }
     res.statusCode = response.status;
     response.headers.forEach((value, key) => res.setHeader(key, value));
-    if (!req.complete) linger(req, res);
+    if (!req.complete) closeUnread(req, res);
     res.end(new Uint8Array(await response.arrayBuffer()));
   };
   // A plain `(req, res) => void` for http.createServer; a failure to even write the response is logged.
@@ -86,22 +87,39 @@ export function toNodeHandler(
 }
 
 /**
- * A request answered before its body was read (refused). Closing at once, with unread bytes in the socket,
- * makes the kernel send a reset that can reach the client before it has read our answer; draining the rest
- * would let the client push megabytes through us (Node drains an unread body by default). So the rest is
- * left in the socket, unread, for `LINGER_MS` — the client reads the answer and stops sending — and then the
- * connection is closed.
+ * Answers a request whose body has not ended (refused at its `Content-Length`, at the limit, or before any read)
+ * without reading the rest and without resetting the client.
+ *
+ * Left alone, Node either drains the unread rest after the answer so the connection can be reused (`_dump`: the
+ * client pushes megabytes through our process, +70 MiB of transient buffers for 50 × 10 MB on Node 22/24) or,
+ * for a client that sent `Connection: close`, destroys the socket as soon as the answer is written; closing with
+ * unread bytes makes the kernel send a reset, which can overtake the answer in the client. So:
+ * - the answer says `Connection: close` (the connection can never carry another request);
+ * - the socket stops reading, for good: the rest waits in the kernel's socket buffers, and TCP flow control
+ *   stops the client once they are full;
+ * - the answer is followed by a FIN (`end()`), and the socket is destroyed `LINGER_MS` later, once the client
+ *   has read the answer and stopped sending.
  */
-function linger(req: IncomingMessage, res: ServerResponse): void {
+function closeUnread(req: IncomingMessage, res: ServerResponse): void {
+  const socket = req.socket as Socket | null;
+  if (!socket || socket.destroyed) return;
+  res.setHeader('connection', 'close');
+  // Stop reading, and undo every later resume in the same tick (Node's drain of the body, its keep-alive logic):
+  // the handle is started and stopped before the event loop could read into it.
+  socket.pause();
+  socket.on('resume', () => socket.pause());
+  // Node ends a `Connection: close` answer with `socket.destroySoon()`, which closes as soon as the answer is
+  // written; here that is only the FIN, and the close comes `LINGER_MS` after the answer.
+  socket.destroySoon = function endOnly(this: Socket) {
+    if (this.writable) this.end();
+  };
   res.once('finish', () => {
-    if (req.complete) return;
-    // Runs after Node's own 'finish' handler, which schedules the drain; pausing here cancels it.
-    req.pause();
-    setTimeout(() => req.socket?.destroy(), LINGER_MS).unref();
+    if (socket.writable) socket.end();
+    setTimeout(() => socket.destroy(), LINGER_MS).unref();
   });
 }
 
-/** How long a refused request's unread rest stays in the socket before its connection is closed. */
+/** How long a refused request's unread rest stays in the socket, after the answer, before the socket closes. */
 const LINGER_MS = 2_000;
 
 /** The body a framework left on the request (bytes, or a parsed object), or `'stream'` to read it ourselves. */
