@@ -19,6 +19,7 @@ import {
   attemptFromRow,
   attemptTableKind,
   attemptTables,
+  storedAttemptCurrency,
   type AttemptTable,
 } from './attempt-tables.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
@@ -122,7 +123,7 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
         provider_name: provider,
         channel,
         amount,
-        currency,
+        currency: storedAttemptCurrency(table, currency),
         ...attemptColumns(table, rest, channel, ctx.dialect),
       });
       if (!inserted) throw duplicateError('attempt', record.attemptId);

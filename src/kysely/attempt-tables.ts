@@ -40,6 +40,12 @@ export interface AttemptTable {
    * `order` rows and write `order` on ours, so the original system's queries see them.
    */
   readonly scoped: boolean;
+  /**
+   * How `currency` is spelled in this table. The original system wrote what its providers answer, lower-case
+   * ISO 4217 (`usd` from `STRIPE_DEFAULT_CURRENCY`, `cny` from the Ping++ charge), and its code still reads
+   * these rows during a cutover, so ours are written the same way; reads accept either case.
+   */
+  readonly currencyCase: 'lower' | 'upper';
   /** Record field → column, for the optional fields. */
   readonly columns: Readonly<Partial<Record<MappedField, string>>>;
   /**
@@ -100,6 +106,7 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
       idColumn: 'pingxx_order_bid',
       softDelete: true,
       scoped: true,
+      currencyCase: 'lower',
       columns: { ...COMMON, extra: 'extra', failureMessage: 'failure_msg', chargeId: 'charge_id', appId: 'app_id' },
       rawColumn: () => 'charge_object',
     },
@@ -109,6 +116,7 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
       idColumn: 'stripe_order_bid',
       softDelete: true,
       scoped: true,
+      currencyCase: 'lower',
       columns: {
         ...COMMON,
         extra: 'extra_json',
@@ -132,10 +140,16 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
       idColumn: 'attempt_bid',
       softDelete: false,
       scoped: false,
+      currencyCase: 'upper',
       columns: { ...COMMON, extra: 'extra_json', failureMessage: 'failure_message' },
       rawColumn: () => 'raw_json',
     },
   };
+}
+
+/** `currency` as `table` stores it (see {@link AttemptTable.currencyCase}). */
+export function storedAttemptCurrency(table: AttemptTable, currency: string): string {
+  return table.currencyCase === 'lower' ? currency.toLowerCase() : currency.toUpperCase();
 }
 
 /** The table kind for a provider kind. */

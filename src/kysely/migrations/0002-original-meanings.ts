@@ -3,8 +3,9 @@
  * share the tables during a cutover (DESIGN §5, §9).
  *
  * - `order_orders`: adds `captured_price`; `payable_price` is the list price and `paid_price` the amount due
- *   again (0.1.0 stored the amount due in `payable_price` and the capture in `paid_price`: such rows are
- *   rewritten); every order gets its `currency` (its attempts', else the legacy currency).
+ *   again (0.1.0 stored the amount due in `payable_price` and left `paid_price` 0 until paid: on a database
+ *   0.1.0 ran on, its unsettled orders get the amount due back); every order gets its `currency` (its
+ *   attempts', else the legacy currency).
  * - attempt tables: `user_bid` / `shifu_bid` on every row; `biz_domain` = `order` on ours; the `*_object`
  *   columns hold the provider object, never a webhook envelope (0.1.0 stored envelopes: unwrapped).
  *
@@ -22,6 +23,7 @@ import type { PaymentMigration } from '../payment-migration.js';
 import { detectSqlDialect, readJson, type SqlDialect } from '../sql-dialect.js';
 import { ORDER_STATUS_CODES } from '../status-codes.js';
 import { ensureTable } from './ensure-table.js';
+import { describeTable } from './schema-inspection.js';
 import { ORDER_BIZ_DOMAIN, paymentTableSpecs } from './table-specs.js';
 
 /** Options of {@link originalMeaningsMigration}. */
@@ -37,10 +39,26 @@ export function originalMeaningsMigration(tables: TableNames, options: OriginalM
   return {
     up: async (db: Kysely<UntypedDatabase>) => {
       const dialect = options.dialect ?? detectSqlDialect(db);
-      for (const spec of paymentTableSpecs(tables)) await ensureTable(db, dialect, spec);
+      // Only a database 0.1.0 ran on can hold rows in 0.1.0's meanings: its orders have `currency` but no
+      // `captured_price` (this version's 0001 creates both). The capture column is added last, after those rows
+      // are rewritten, so a run that stops half-way still knows it on the next run.
+      const ordersBefore = (await describeTable(db, dialect, tables.orders)) ?? [];
+      const has = (column: string) => ordersBefore.some((c) => c.name === column);
+      const ranOn010 = has('currency') && !has('captured_price');
+      const specs = paymentTableSpecs(tables);
+      for (const spec of specs) {
+        await ensureTable(
+          db,
+          dialect,
+          spec.name === tables.orders
+            ? { ...spec, columns: spec.columns.filter((c) => c.name !== 'captured_price') }
+            : spec,
+        );
+      }
       // Read-only first: a conflict stops the migration before any row changes.
       const fromAttempts = currenciesFromAttempts(await attemptCurrencies(db, tables, 'without-currency'));
-      await restorePriceMeanings(db, tables);
+      if (ranOn010) await restoreAmountsDue(db, tables);
+      for (const spec of specs) if (spec.name === tables.orders) await ensureTable(db, dialect, spec);
       await completeAttemptRows(db, tables);
       await unwrapEventEnvelopes(db, tables);
       await fillCurrencies(db, tables, fromAttempts, legacyCurrency);
@@ -49,22 +67,24 @@ export function originalMeaningsMigration(tables: TableNames, options: OriginalM
 }
 
 /**
- * Rows with a currency were written (or repriced) by 0.1.0, which kept the amount due in `payable_price` and
- * the capture in `paid_price`: move the capture to `captured_price` and the amount due to `paid_price`. The
- * list price 0.1.0 never stored reads as the amount due. Rows the original wrote have no currency yet and
- * already mean the original's. MySQL assigns left to right, so `captured_price` is read before `paid_price`
- * changes; PostgreSQL and SQLite read every right-hand side from the old row.
+ * 0.1.0 kept the amount due in `payable_price` and wrote `paid_price` = 0 until the order was paid, then the
+ * amount captured. Its unsettled orders (`currency` set, `paid_price` 0) get their amount due back in
+ * `paid_price`. Nothing else is touched:
+ * - paid and refunded orders keep `paid_price`: it holds what was charged, which is what the original meant by
+ *   it on a paid order, and a `NULL` `captured_price` reads as it. (Rewriting it from `payable_price` would put
+ *   the list price over the discounted amount on an original order 0.1.0 settled through the original's
+ *   attempt.)
+ * - orders with a non-zero `paid_price` that are not settled were written by the original (0.1.0 never wrote
+ *   one), even when they have a currency: one set by hand to resolve `LEGACY_CURRENCY_CONFLICT`, or by 0.1.0
+ *   repricing an original order it reused.
  */
-async function restorePriceMeanings(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
-  const settled = [ORDER_STATUS_CODES.paid, ORDER_STATUS_CODES.refunded];
+async function restoreAmountsDue(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
   await db
     .updateTable(tables.orders)
-    .set((eb) => ({
-      captured_price: eb.case().when('status', 'in', settled).then(eb.ref('paid_price')).else(null).end(),
-      paid_price: eb.ref('payable_price'),
-    }))
+    .set((eb) => ({ paid_price: eb.ref('payable_price') }))
     .where('currency', 'is not', null)
-    .where('captured_price', 'is', null)
+    .where('status', 'not in', [ORDER_STATUS_CODES.paid, ORDER_STATUS_CODES.refunded])
+    .where('paid_price', '=', 0)
     .execute();
 }
 

@@ -206,6 +206,20 @@ for (const dialect of testDialects()) {
         amount: 1990,
         currency: 'CNY',
       });
+      await repositories.attempts.create({
+        attemptId: 'stp-new',
+        orderId: 'legacy-open',
+        providerKind: 'stripe',
+        channel: 'payment_intent',
+        amount: 1990,
+        currency: 'USD',
+      });
+      // Spelled as the original wrote these columns (and its code still reads them): lower-case ISO 4217.
+      const spelled = await sql<{ currency: string }>`
+        select currency from order_pingxx_orders where pingxx_order_bid = 'pxx-new'
+        union all select currency from order_stripe_orders where stripe_order_bid = 'stp-new'`.execute(t.db);
+      expect(spelled.rows.map((r) => r.currency)).toEqual(['cny', 'usd']);
+      expect(await repositories.attempts.findById('stp-new')).toMatchObject({ currency: 'USD' });
       expect(await repositories.attempts.updateStatus({ attemptId: 'pxx-new', from: ['pending'], to: 'paid' })).toBe(
         true,
       );

@@ -16,8 +16,11 @@ import { DEFAULT_TABLE_NAMES, type UntypedDatabase } from '../../../src/kysely/s
 import { testDialects, useTestDatabase } from '../../helpers/databases.js';
 import { createOriginalTables, originalDefaults } from './original-tables.js';
 
-/** Runs migration 0001 only, leaving the database as 0.1.0 left it (plus the columns 0001 now creates). */
-async function migrateTo0001(db: Kysely<UntypedDatabase>, dialect: string): Promise<void> {
+/**
+ * Runs migration 0001 only and drops `captured_price`, which 0.1.0's 0001 did not create: the database as 0.1.0
+ * left it (plus columns 0002 would add anyway).
+ */
+async function migrateTo010(db: Kysely<UntypedDatabase>, dialect: string): Promise<void> {
   const all = createPaymentMigrations();
   // Pinned to this schema, as migrateToLatest does (other schemas of the test database hold same-named tables).
   const schema =
@@ -34,6 +37,7 @@ async function migrateTo0001(db: Kysely<UntypedDatabase>, dialect: string): Prom
     ...(schema ? { migrationTableSchema: schema } : {}),
   }).migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(`migration failed: ${JSON.stringify(error)}`);
+  await sql`alter table order_orders drop column captured_price`.execute(db);
 }
 
 const now = '2026-11-20 10:00:00';
@@ -63,16 +67,34 @@ for (const dialect of testDialects()) {
 
     it('gives rows written by 0.1.0 and by the original system their original meanings', async () => {
       const { db } = database();
-      await migrateTo0001(db, dialect.name);
+      await migrateTo010(db, dialect.name);
       await db
         .insertInto('order_orders')
         .values([
-          // 0.1.0: amount due in payable_price, capture in paid_price, a currency.
+          // 0.1.0: amount due in payable_price, paid_price 0 until paid and then the capture, a currency.
           order({ order_bid: 'v010-paid', payable_price: '19.99', paid_price: '19.99', currency: 'USD', status: 502 }),
           order({ order_bid: 'v010-open', payable_price: '59.00', paid_price: '0', currency: 'CNY', status: 501 }),
+          order({ order_bid: 'v010-timeout', payable_price: '30.00', paid_price: '0', currency: 'CNY', status: 505 }),
           // The original system: list price, amount due, no currency.
           order({ order_bid: 'py-usd', payable_price: '99.00', paid_price: '59.00', currency: null, status: 504 }),
           order({ order_bid: 'py-bare', payable_price: '10.00', paid_price: '8.00', currency: null, status: 501 }),
+          // An original discounted order 0.1.0 settled through the original's attempt (5900 fen): 0.1.0 wrote the
+          // capture (the amount due) into paid_price and a currency; the list price must not replace it.
+          order({
+            order_bid: 'py-paid-by-010',
+            payable_price: '99.00',
+            paid_price: '59.00',
+            currency: 'CNY',
+            status: 502,
+          }),
+          // An original pending order whose currency was set by hand: still the original's amounts.
+          order({
+            order_bid: 'py-hand-set',
+            payable_price: '99.00',
+            paid_price: '59.00',
+            currency: 'USD',
+            status: 504,
+          }),
         ])
         .execute();
       const envelope = (object: Record<string, unknown>) =>
@@ -140,9 +162,13 @@ for (const dialect of testDialects()) {
         ]),
       ).toEqual([
         ['py-bare', 1000, 800, null, 'CNY'],
+        ['py-hand-set', 9900, 5900, null, 'USD'],
+        // captured_price NULL on a paid order reads as paid_price: 59.00 captured.
+        ['py-paid-by-010', 9900, 5900, null, 'CNY'],
         ['py-usd', 9900, 5900, null, 'USD'],
         ['v010-open', 5900, 5900, null, 'CNY'],
-        ['v010-paid', 1999, 1999, 1999, 'USD'],
+        ['v010-paid', 1999, 1999, null, 'USD'],
+        ['v010-timeout', 3000, 3000, null, 'CNY'],
       ]);
       const [stripe] = await rows(
         db,
@@ -181,7 +207,7 @@ for (const dialect of testDialects()) {
             ...originalDefaults('order_orders'),
             order_bid: 'mixed',
             payable_price: '20.00',
-            paid_price: '20.00',
+            paid_price: '15.00',
             status: 504,
           },
           {
@@ -201,7 +227,7 @@ for (const dialect of testDialects()) {
           stripe_order_bid: 'stp-m',
           order_bid: 'mixed',
           currency: 'usd',
-          amount: 2000,
+          amount: 1500,
         })
         .execute();
       await db
@@ -213,7 +239,7 @@ for (const dialect of testDialects()) {
             pingxx_order_bid: 'pxx-m',
             order_bid: 'mixed',
             currency: 'cny',
-            amount: 2000,
+            amount: 1500,
           },
           {
             ...originalDefaults('order_pingxx_orders'),
@@ -261,14 +287,50 @@ for (const dialect of testDialects()) {
         (await rows(db, sql`select paid_price from order_orders order by order_bid`)).map((r) =>
           cents(r['paid_price']),
         ),
-      ).toEqual([400, 2000]);
+      ).toEqual([400, 1500]);
 
       await sql`update order_orders set currency = 'USD' where order_bid = 'mixed'`.execute(db);
       await migrateToLatest(db);
-      const currencies = await rows(db, sql`select order_bid, currency from order_orders order by order_bid`);
-      expect(currencies).toEqual([
-        { order_bid: 'fine', currency: 'CNY' },
-        { order_bid: 'mixed', currency: 'USD' },
+      const after = await rows(db, sql`select order_bid, currency, paid_price from order_orders order by order_bid`);
+      // The hand-set currency does not make the row look like one 0.1.0 wrote: the amount due stays.
+      expect(after.map((r) => [r['order_bid'], r['currency'], cents(r['paid_price'])])).toEqual([
+        ['fine', 'CNY', 400],
+        ['mixed', 'USD', 1500],
+      ]);
+    });
+  });
+
+  describe(`migration 0002 stopped by a conflict on a database 0.1.0 ran on, on ${dialect.name}`, () => {
+    const database = useTestDatabase(dialect);
+
+    it("still rewrites 0.1.0's rows on the next run, and leaves the row whose currency was set by hand", async () => {
+      const { db } = database();
+      await migrateTo010(db, dialect.name);
+      await db
+        .insertInto('order_orders')
+        .values([
+          order({ order_bid: 'v010-open', payable_price: '59.00', paid_price: '0', currency: 'CNY', status: 504 }),
+          order({ order_bid: 'mixed', payable_price: '20.00', paid_price: '15.00', currency: null, status: 504 }),
+        ])
+        .execute();
+      const attempt = { order_bid: 'mixed', amount: 1500, status: 0, deleted: 0, created_at: now, updated_at: now };
+      await db
+        .insertInto('order_stripe_orders')
+        .values({ ...attempt, stripe_order_bid: 'stp-m', currency: 'usd' })
+        .execute();
+      await db
+        .insertInto('order_pingxx_orders')
+        .values({ ...attempt, pingxx_order_bid: 'pxx-m', currency: 'cny', channel: 'alipay_qr' })
+        .execute();
+
+      await expect(migrateToLatest(db)).rejects.toMatchObject({ code: 'LEGACY_CURRENCY_CONFLICT' });
+      await sql`update order_orders set currency = 'USD' where order_bid = 'mixed'`.execute(db);
+      await migrateToLatest(db);
+
+      const after = await rows(db, sql`select order_bid, paid_price from order_orders order by order_bid`);
+      expect(after.map((r) => [r['order_bid'], cents(r['paid_price'])])).toEqual([
+        ['mixed', 1500],
+        ['v010-open', 5900],
       ]);
     });
   });
