@@ -46,6 +46,7 @@ export { RAW_BODY_FIXES, rawBodyRequiredBody } from './service/raw-body-fixes.js
 export type { RawBodyRequiredBody, WebhookFramework } from './service/raw-body-fixes.js';
 export type * from './persistence/ports.js';
 export type * from './persistence/records.js';
+export type * from './persistence/outbox-port.js';
 export * from './core/config-reference.js';
 export * from './notifiers/index.js';
 export { ORDER_STATUSES, ATTEMPT_STATUSES, REFUND_STATUSES, EVENT_OUTCOMES } from './persistence/records.js';

@@ -9,6 +9,7 @@ import { toDatabaseError, translateDatabaseErrors } from './database-errors.js';
 import { createAttemptRepository } from './attempt-repository.js';
 import { createEventRepository } from './event-repository.js';
 import { createOrderRepository } from './order-repository.js';
+import { createOutboxRepository } from './outbox-repository.js';
 import { createRefundRepository } from './refund-repository.js';
 import { normalizeCurrency } from '../core/money.js';
 import { DEFAULT_LEGACY_CURRENCY } from './legacy-currency.js';
@@ -36,6 +37,13 @@ export interface KyselyRepositoriesOptions {
    * @default 'CNY'
    */
   legacyCurrency?: string;
+  /**
+   * Whether outbox claims use `FOR UPDATE SKIP LOCKED`. Detected: always on PostgreSQL, on MySQL from 8.0.1
+   * and MariaDB from 10.6 (asked once with `SELECT VERSION()`), never on SQLite (claims are serialised
+   * there). Set `false` behind a proxy that rejects it; claims then rely on conditional updates alone.
+   * @default detected
+   */
+  skipLocked?: boolean;
 }
 
 /**
@@ -76,16 +84,17 @@ export function createKyselyRepositories<DB>(
     legacyCurrency: normalizeCurrency(options.legacyCurrency ?? DEFAULT_LEGACY_CURRENCY),
     inTransaction: db.isTransaction,
   });
-  return bind<DB>(base);
+  return bind<DB>(base, options.skipLocked === undefined ? {} : { skipLocked: options.skipLocked });
 }
 
-function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
+function bind<DB>(ctx: RepositoryContext, outboxOptions: { skipLocked?: boolean }): PaymentRepositories<Kysely<DB>> {
   // A connection killed under a call (failover, restart, admin kill) surfaces as a retryable PaymentError.
   const repositories = {
     orders: translateDatabaseErrors(createOrderRepository(ctx)),
     attempts: translateDatabaseErrors(createAttemptRepository(ctx)),
     events: translateDatabaseErrors(createEventRepository(ctx)),
     refunds: translateDatabaseErrors(createRefundRepository(ctx)),
+    outbox: translateDatabaseErrors(createOutboxRepository(ctx, outboxOptions)),
   };
   if (ctx.inTransaction) {
     // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
@@ -102,7 +111,7 @@ function bind<DB>(ctx: RepositoryContext): PaymentRepositories<Kysely<DB>> {
     // back a context bound to it.
     transaction: async (fn) => {
       try {
-        return await ctx.atomically((txCtx) => fn(bind<DB>(txCtx) as PaymentRepositoriesTx<Kysely<DB>>));
+        return await ctx.atomically((txCtx) => fn(bind<DB>(txCtx, outboxOptions) as PaymentRepositoriesTx<Kysely<DB>>));
       } catch (error) {
         throw toDatabaseError(error); // BEGIN / COMMIT / ROLLBACK on a dead connection, or a hook's own query
       }

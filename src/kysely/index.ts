@@ -33,7 +33,7 @@ export {
 } from './create-kysely-from-url.js';
 export { classifyDatabaseError, TRANSIENT_DATABASE_CODES, type DatabaseErrorCode } from './database-errors.js';
 export { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
-export { ORDER_STATUS_CODES, ATTEMPT_STATUS_CODES, REFUND_STATUS_CODES } from './status-codes.js';
+export { ORDER_STATUS_CODES, ATTEMPT_STATUS_CODES, REFUND_STATUS_CODES, OUTBOX_STATUS_CODES } from './status-codes.js';
 export {
   DEFAULT_TABLE_NAMES,
   resolveTableNames,
@@ -46,9 +46,11 @@ export {
   type GenericAttemptsTable,
   type PaymentEventsTable,
   type RefundsTable,
+  type OutboxTable,
   type DbTimestamp,
   type DbInteger,
   type DbDecimal,
 } from './schema.js';
 export type * from '../persistence/ports.js';
 export type * from '../persistence/records.js';
+export type * from '../persistence/outbox-port.js';

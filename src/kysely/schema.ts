@@ -227,6 +227,40 @@ export interface RefundsTable {
   updated_at: DbTimestamp;
 }
 
+/** `order_payment_outbox`: notifications to deliver (migration 0005). */
+export interface OutboxTable {
+  /** Identifier. */
+  id: Generated<DbInteger>;
+  /** The notification's unique key (consumers drop repeats of it). */
+  message_key: string;
+  /** What it announces (`order.paid`, …). */
+  type: string;
+  /** Our order id, when it concerns one. */
+  order_bid: string | null;
+  /** The notification (JSON). */
+  payload: string | null;
+  /** 0 pending, 1 delivered, 2 dead. */
+  status: DbInteger;
+  /** Claims so far. */
+  attempts: DbInteger;
+  /** When it is next due. */
+  available_at: DbTimestamp;
+  /** The claim holding it (`owner/random`). */
+  claimed_by: string | null;
+  /** When the claim's lease ends. */
+  lease_until: DbTimestamp | null;
+  /** Consumers that took it (JSON array of names). */
+  delivered_to: string | null;
+  /** The last failure, secret-free. */
+  last_error: string | null;
+  /** When it became delivered. */
+  delivered_at: DbTimestamp | null;
+  /** When the row was created. */
+  created_at: DbTimestamp;
+  /** When the row was last changed. */
+  updated_at: DbTimestamp;
+}
+
 /**
  * The payment tables under their default names. Merge it into your own database interface to query them
  * with Kysely's types.
@@ -250,6 +284,8 @@ export interface PaymentDatabase {
   order_payment_events: PaymentEventsTable;
   /** Refund ledger. */
   order_refunds: RefundsTable;
+  /** Notification outbox. */
+  order_payment_outbox: OutboxTable;
 }
 
 /** Names of the payment tables. */
@@ -266,9 +302,11 @@ export interface TableNames {
   events: string;
   /** Refund ledger. */
   refunds: string;
+  /** Notification outbox. */
+  outbox: string;
 }
 
-/** The original system's table names (plus our two new tables). */
+/** The original system's table names (plus our new tables). */
 export const DEFAULT_TABLE_NAMES: Readonly<TableNames> = Object.freeze({
   orders: 'order_orders',
   pingxxAttempts: 'order_pingxx_orders',
@@ -276,6 +314,7 @@ export const DEFAULT_TABLE_NAMES: Readonly<TableNames> = Object.freeze({
   attempts: 'order_payment_attempts',
   events: 'order_payment_events',
   refunds: 'order_refunds',
+  outbox: 'order_payment_outbox',
 });
 
 /**

@@ -4,6 +4,7 @@
  * Each table is data, tested row by row.
  * @module
  */
+import type { OutboxStatus } from '../persistence/outbox-port.js';
 import type { AttemptStatus, OrderStatus, RefundStatus } from '../persistence/records.js';
 
 /** Order status → `order_orders.status`. */
@@ -32,6 +33,13 @@ export const REFUND_STATUS_CODES: Readonly<Record<RefundStatus, number>> = Objec
   canceled: 3,
 });
 
+/** Outbox status → `order_payment_outbox.status`. */
+export const OUTBOX_STATUS_CODES: Readonly<Record<OutboxStatus, number>> = Object.freeze({
+  pending: 0,
+  delivered: 1,
+  dead: 2,
+});
+
 /** Reverses a code table; an unknown code read from the database is a data error worth failing on. */
 function decoder<S extends string>(table: Readonly<Record<S, number>>, what: string): (code: unknown) => S {
   const byCode = new Map<number, S>(Object.entries(table).map(([status, code]) => [code as number, status as S]));
@@ -55,3 +63,5 @@ export const orderStatusFromCode = decoder(ORDER_STATUS_CODES, 'order');
 export const attemptStatusFromCode = decoder(ATTEMPT_STATUS_CODES, 'attempt');
 /** `order_refunds.status` code → {@link RefundStatus}. */
 export const refundStatusFromCode = decoder(REFUND_STATUS_CODES, 'refund');
+/** `order_payment_outbox.status` code → {@link OutboxStatus}. */
+export const outboxStatusFromCode = decoder(OUTBOX_STATUS_CODES, 'outbox');

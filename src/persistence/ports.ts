@@ -8,6 +8,9 @@
  * on SQLite, PostgreSQL and MySQL/MariaDB, using the original system's tables) and
  * `createInMemoryRepositories` (`@org/payment-factory/testing`, for tests and demos).
  *
+ * The *outbox* (`outbox-port.ts`) holds the notifications those changes announce, written in the same
+ * transaction and delivered by a dispatcher afterwards.
+ *
  * **The data model.** An *order* is what a user owes for a product; it moves `init → pending → paid →
  * refunded` or `init|pending → timeout`. Each call to a provider is an *attempt* (a Ping++ charge, a Stripe
  * PaymentIntent or Checkout Session) that belongs to one order; an order may have several. Every verified
@@ -43,6 +46,7 @@ import type {
   RefundRecord,
   RefundStatus,
 } from './records.js';
+import type { OutboxRepository } from './outbox-port.js';
 
 /** Options of reads that may lock the row. */
 export interface FindOptions {
@@ -202,6 +206,12 @@ export interface PaymentRepositories<THandle = unknown> {
   readonly events: PaymentEventRepository;
   /** Refund ledger. */
   readonly refunds: RefundRepository;
+  /**
+   * The notification outbox (see `outbox-port.ts`). Optional so 0.1.0 implementations keep working: without
+   * it the service delivers notifications in-process after commit, and a crash in between loses them.
+   * @default undefined
+   */
+  readonly outbox?: OutboxRepository;
   /**
    * Runs `fn` in one database transaction and returns its result.
    * - Rule: if `fn` throws (or rejects), nothing it wrote through `tx` is persisted, and the error is

@@ -8,6 +8,7 @@
  * It lives in one process: use it for tests, never for several app instances.
  * @module
  */
+import type { OutboxRepository } from '../persistence/outbox-port.js';
 import type {
   AttemptRepository,
   OrderRepository,
@@ -38,6 +39,8 @@ import {
   effectiveReference,
   newAttemptRecord,
 } from '../persistence/attempt-validation.js';
+import type { OutboxRecord } from '../persistence/outbox-port.js';
+import { createInMemoryOutbox } from './in-memory-outbox.js';
 import type {
   AttemptRecord,
   OrderRecord,
@@ -63,10 +66,14 @@ export interface InMemorySnapshot {
   events: PaymentEventRecord[];
   /** Refund ledger. */
   refunds: RefundRecord[];
+  /** Notification outbox. */
+  outbox: OutboxRecord[];
 }
 
 /** The in-memory repositories, plus a way to inspect what was committed. */
 export interface InMemoryPaymentRepositories extends PaymentRepositories<null> {
+  /** Notification outbox. */
+  readonly outbox: OutboxRepository;
   /** Deep copy of the committed data (what a second process would see). */
   snapshot(): InMemorySnapshot;
 }
@@ -76,6 +83,7 @@ interface State {
   attempts: Map<string, AttemptRecord>;
   events: Map<string, PaymentEventRecord>;
   refunds: Map<string, RefundRecord>;
+  outbox: Map<string, OutboxRecord>;
 }
 
 interface Access {
@@ -95,7 +103,13 @@ interface Access {
  */
 export function createInMemoryRepositories(options: InMemoryRepositoriesOptions = {}): InMemoryPaymentRepositories {
   const now = options.now ?? (() => new Date());
-  let committed: State = { orders: new Map(), attempts: new Map(), events: new Map(), refunds: new Map() };
+  let committed: State = {
+    orders: new Map(),
+    attempts: new Map(),
+    events: new Map(),
+    refunds: new Map(),
+    outbox: new Map(),
+  };
   // One queue for transactions and standalone writes: the in-process equivalent of a database write lock.
   let queue: Promise<unknown> = Promise.resolve();
   const exclusive = <T>(fn: () => Promise<T> | T): Promise<T> => {
@@ -135,6 +149,7 @@ export function createInMemoryRepositories(options: InMemoryRepositoriesOptions 
         attempts: [...copy.attempts.values()],
         events: [...copy.events.values()],
         refunds: [...copy.refunds.values()],
+        outbox: [...copy.outbox.values()],
       };
     },
   };
@@ -153,7 +168,9 @@ function oldestFirst<T extends { createdAt: Date }>(id: (r: T) => string): (a: T
 
 const view = (a: AttemptRecord): AttemptRecord => ({ ...a, providerReference: effectiveReference(a) });
 
-function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
+function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction' | 'outbox'> & {
+  outbox: OutboxRepository;
+} {
   const orders: OrderRepository = {
     create: async (input) => {
       const record = newOrderRecord(input, access.now());
@@ -355,5 +372,10 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction'> {
     update: (refundId, patch) => writeRefund(refundId, patch),
   };
 
-  return { orders, attempts, events, refunds };
+  const outbox = createInMemoryOutbox({
+    read: (fn) => access.read((s) => fn(s.outbox)),
+    write: (fn) => access.write((s) => fn(s.outbox)),
+    now: () => access.now(),
+  });
+  return { orders, attempts, events, refunds, outbox };
 }

@@ -18,5 +18,6 @@ export {
   type RawAttempt,
   type RawEvent,
   type RawRefund,
+  type RawOutboxRow,
   type RepositoryConformanceOptions,
 } from './repository-conformance.js';

@@ -2,7 +2,7 @@
  * `runRepositoryConformance`: the published suite that certifies an implementation of the repository
  * ports, ours or a host's. It checks every contract rule of `src/persistence/ports.ts`, including the
  * concurrency rules (N parallel journal inserts of one key → exactly one `inserted`; N parallel guarded
- * updates → exactly one winner) and rollback rules, and verifies every write through an *independent raw
+ * updates → exactly one winner; N parallel outbox claims → no row handed out twice) and rollback rules, and verifies every write through an *independent raw
  * read path* you supply, so a broken read cannot hide a broken write.
  *
  * Test-runner agnostic: pass your runner's `describe`/`it` (and `beforeAll`/`afterAll` if it has them);
@@ -14,6 +14,7 @@ import type { AttemptStatus, OrderStatus, RefundStatus } from '../persistence/re
 import { attemptCases } from './repository-conformance-attempts.js';
 import { eventCases } from './repository-conformance-events.js';
 import { orderCases } from './repository-conformance-orders.js';
+import { outboxCases } from './repository-conformance-outbox.js';
 import { refundCases } from './repository-conformance-refunds.js';
 import { transactionCases } from './repository-conformance-transactions.js';
 
@@ -105,6 +106,28 @@ export interface RawRefund {
   status: RefundStatus;
 }
 
+/** An outbox row as stored. */
+export interface RawOutboxRow {
+  /** Unique key. */
+  key: string;
+  /** What it announces. */
+  type: string;
+  /** Our order id, or null. */
+  orderId: string | null;
+  /** `pending`, `delivered` or `dead`. */
+  status: string;
+  /** Claims so far. */
+  attempts: number;
+  /** When it is next due. */
+  availableAt: Date | null;
+  /** The claim token stored on the row, or null. */
+  claimToken: string | null;
+  /** Consumers that took it, as stored (sorted). */
+  deliveredTo: string[];
+  /** The stored payload text (the suite checks it is JSON). */
+  payloadJson: string | null;
+}
+
 /**
  * A read path independent of the implementation under test: typically plain SQL with its own mapping of
  * status codes and DECIMAL prices. Each method returns `null` when nothing is stored.
@@ -120,6 +143,10 @@ export interface RawReadPath {
   eventCount(provider: string, eventId: string): Promise<number>;
   /** Reads a refund row directly. */
   refund(refundId: string): Promise<RawRefund | null>;
+  /** Reads an outbox row directly (needed by the outbox cases). */
+  outboxRow?(key: string): Promise<RawOutboxRow | null>;
+  /** How many outbox rows exist for the key (must never exceed 1). */
+  outboxCount?(key: string): Promise<number>;
 }
 
 /** What `create` returns: the implementation under test and its raw read path. */
@@ -145,6 +172,12 @@ export interface RepositoryConformanceOptions {
   runner: ConformanceRunner;
   /** Parallel callers in the concurrency cases. Use a pool at least this large. @default 20 */
   concurrency?: number;
+  /**
+   * Run the outbox cases (`repositories.outbox` and `raw.outboxRow` are then required). Pass `false` for an
+   * implementation without an outbox: the service then notifies in-process after commit.
+   * @default true
+   */
+  outbox?: boolean;
 }
 
 /** What each case file receives. */
@@ -207,5 +240,6 @@ export function runRepositoryConformance(options: RepositoryConformanceOptions):
     runner.describe('event journal', () => eventCases(ctx));
     runner.describe('refunds', () => refundCases(ctx));
     runner.describe('transactions', () => transactionCases(ctx));
+    if (options.outbox !== false) runner.describe('outbox', () => outboxCases(ctx));
   });
 }

@@ -210,3 +210,34 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
     },
   ];
 }
+
+/**
+ * `order_payment_outbox` (migration 0005): one row per notification. `(status, available_at)` serves the
+ * claim query, `order_bid` the status queries.
+ */
+export function outboxTableSpec(t: TableNames): TableSpec {
+  return {
+    name: t.outbox,
+    columns: [
+      col('id', 'id', true),
+      col('message_key', 'string', true),
+      col('type', 'short', true),
+      col('order_bid', 'bid'),
+      col('payload', 'longtext'),
+      col('status', 'smallint', true, 0),
+      col('attempts', 'bigint', true, 0),
+      col('available_at', 'timestamp', true),
+      col('claimed_by', 'string'),
+      col('lease_until', 'timestamp'),
+      col('delivered_to', 'text'),
+      col('last_error', 'string'),
+      col('delivered_at', 'timestamp'),
+      ...TIMESTAMPS,
+    ],
+    indexes: [
+      idx('key_uq', ['message_key'], true),
+      idx('due_ix', ['status', 'available_at']),
+      idx('order_bid_ix', ['order_bid']),
+    ],
+  };
+}

@@ -12,6 +12,7 @@ const tables: TableNames = {
   attempts: 'shop_attempts',
   events: 'shop_payment_events',
   refunds: 'shop_refunds',
+  outbox: 'shop_payment_outbox',
 };
 
 for (const dialect of testDialects()) {
@@ -62,6 +63,10 @@ for (const dialect of testDialects()) {
           currency: 'JPY',
         }),
       ).toBe('inserted');
+
+      expect(await repositories.outbox?.insert({ key: 'k', type: 'order.paid', payload: {}, orderId: 'o' })).toBe(
+        'inserted',
+      );
 
       const names = await t.tables();
       expect(names).toEqual(expect.arrayContaining(Object.values(tables)));

@@ -29,6 +29,7 @@ export async function kyselyConformanceSubject(
 
 const ORDER = { 501: 'init', 504: 'pending', 502: 'paid', 503: 'refunded', 505: 'timeout' } as const;
 const ATTEMPT = { 0: 'pending', 1: 'paid', 2: 'refunded', 3: 'closed', 4: 'failed' } as const;
+const OUTBOX = { 0: 'pending', 1: 'delivered', 2: 'dead' } as const;
 const REFUND = { 0: 'pending', 1: 'succeeded', 2: 'failed', 3: 'canceled' } as const;
 const EXPONENT: Record<string, number> = { JPY: 0, BHD: 3, USD: 2, CNY: 2, EUR: 2 };
 
@@ -142,6 +143,26 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
         currency: String(row['currency']),
         status: REFUND[Number(row['status']) as keyof typeof REFUND],
       };
+    },
+    outboxRow: async (key) => {
+      const row = await one(db, sql`select * from order_payment_outbox where message_key = ${key}`);
+      if (!row) return null;
+      const delivered = text(row['delivered_to']);
+      return {
+        key: String(row['message_key']),
+        type: String(row['type']),
+        orderId: text(row['order_bid']),
+        status: OUTBOX[Number(row['status']) as keyof typeof OUTBOX],
+        attempts: Number(row['attempts']),
+        availableAt: date(row['available_at']),
+        claimToken: text(row['claimed_by']),
+        deliveredTo: delivered === null ? [] : (JSON.parse(delivered) as string[]),
+        payloadJson: text(row['payload']),
+      };
+    },
+    outboxCount: async (key) => {
+      const row = await one(db, sql`select count(*) as n from order_payment_outbox where message_key = ${key}`);
+      return Number(row?.['n'] ?? 0);
     },
   };
 }

@@ -49,5 +49,13 @@ export function inMemoryRawReadPath(repositories: InMemoryPaymentRepositories): 
       const { refundId, providerRefundId, orderId, amount, currency, status } = r;
       return { refundId, providerRefundId, orderId, amount, currency, status };
     },
+    outboxRow: async (key) => {
+      const r = snapshot().outbox.find((x) => x.key === key);
+      if (!r) return null;
+      const { type, orderId, status, attempts, availableAt, claimToken, deliveredTo } = r;
+      const payloadJson = r.payload === null ? null : JSON.stringify(r.payload);
+      return { key, type, orderId, status, attempts, availableAt, claimToken, deliveredTo, payloadJson };
+    },
+    outboxCount: async (key) => snapshot().outbox.filter((x) => x.key === key).length,
   };
 }

@@ -3,10 +3,13 @@ import {
   ATTEMPT_STATUS_CODES,
   ORDER_STATUS_CODES,
   REFUND_STATUS_CODES,
+  OUTBOX_STATUS_CODES,
   attemptStatusFromCode,
+  outboxStatusFromCode,
   orderStatusFromCode,
   refundStatusFromCode,
 } from '../../../src/kysely/status-codes.js';
+import { mysqlHasSkipLocked } from '../../../src/kysely/outbox-repository.js';
 import { ATTEMPT_STATUSES, ORDER_STATUSES, REFUND_STATUSES } from '../../../src/persistence/records.js';
 
 describe('order status codes (the original system’s)', () => {
@@ -57,6 +60,41 @@ describe('refund status codes', () => {
 
   it('covers every status', () => {
     expect(Object.keys(REFUND_STATUS_CODES).sort()).toEqual([...REFUND_STATUSES].sort());
+  });
+});
+
+describe('outbox status codes', () => {
+  it.each([
+    ['pending', 0],
+    ['delivered', 1],
+    ['dead', 2],
+  ] as const)('%s is %i and back', (status, code) => {
+    expect(OUTBOX_STATUS_CODES[status]).toBe(code);
+    expect(outboxStatusFromCode(code)).toBe(status);
+    expect(outboxStatusFromCode(String(code))).toBe(status);
+  });
+
+  it('covers every status', () => {
+    expect(Object.keys(OUTBOX_STATUS_CODES).sort()).toEqual(['dead', 'delivered', 'pending']);
+  });
+});
+
+describe('which MySQL / MariaDB servers have FOR UPDATE SKIP LOCKED', () => {
+  it.each([
+    ['8.0.36', true],
+    ['8.0.1', true],
+    ['8.0.0-dmr', false],
+    ['8.4.3', true],
+    ['9.1.0', true],
+    ['5.7.44-log', false],
+    ['10.11.6-MariaDB-0+deb12u1', true],
+    ['10.6.0-MariaDB', true],
+    ['10.5.23-MariaDB', false],
+    ['11.4.2-MariaDB', true],
+    ['5.5.5-10.11.6-MariaDB', true],
+    ['garbage', false],
+  ] as const)('%s → %s', (version, expected) => {
+    expect(mysqlHasSkipLocked(version)).toBe(expected);
   });
 });
 
