@@ -18,7 +18,7 @@
  *
  * ```ts
  * import { describe, it, beforeAll, afterAll } from 'vitest'
- * runRepositoryConformance({ name: 'shop sqlite', runner: { describe, it, beforeAll, afterAll }, create: createShopSubject })
+ * runRepositoryConformance({ name: 'shop sqlite', runner: { describe, it, beforeAll, afterAll }, outbox: false, create: createShopSubject })
  * ```
  *
  * Run: `npx tsx examples/custom-repository.ts` — runs the kit with a tiny built-in runner, then takes a
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   runRepositoryConformance({
     name: 'shop sqlite (better-sqlite3, raw SQL)',
     runner,
+    outbox: false, // no outbox table in this adapter (see docs/outbox.md)
     create: () => createShopSubject(),
   });
   const result = await runner.run((name, error) => {
