@@ -10,9 +10,8 @@
  * @module
  */
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import type * as NodeModule from 'node:module';
-import { ConfigurationError, UnsupportedOperationError } from '../core/errors.js';
-import { nodeBuiltin } from '../core/node-builtin.js';
+import { UnsupportedOperationError } from '../core/errors.js';
+import { assertPeerInstalled, peerMissingError, peerRequire, type OptionalPeer } from '../core/optional-peer.js';
 
 /** Node-style callback the SDK's request machinery calls once per call. */
 export type PingppCallback = (error: unknown, response: unknown) => void;
@@ -65,27 +64,13 @@ export interface PingppInstance {
 /** `require('pingpp')`. */
 export type PingppFactory = (secretKey: string) => PingppInstance;
 
-/** `require` anchored at this module (so the copy installed next to the library is found), where one exists. */
-function pingppRequire(): NodeJS.Require | null {
-  const modules = nodeBuiltin<typeof NodeModule>('node:module');
-  // The CJS build has `__filename`; the ESM build has `import.meta.url`, which bundlers for edge runtimes
-  // may leave undefined. A bare `require` would be rewritten by the bundler into a throwing shim.
-  const anchor = typeof __filename === 'string' ? __filename : (import.meta as { url?: unknown }).url;
-  if (!modules || typeof anchor !== 'string' || anchor === '') return null;
-  try {
-    return modules.createRequire(anchor);
-  } catch {
-    return null;
-  }
-}
-
-function sdkMissing(provider: string, cause: unknown): ConfigurationError {
-  return new ConfigurationError('The Ping++ adapter needs the "pingpp" package (npm install pingpp@^2.1.6).', {
-    code: 'PINGXX_SDK_MISSING',
-    cause,
-    provider,
-  });
-}
+/** `pingpp`, as an optional peer: its install command and the `PINGXX_SDK_MISSING` error. */
+export const PINGPP_PEER: OptionalPeer = {
+  name: 'pingpp',
+  range: '^2.1.6',
+  code: 'PINGXX_SDK_MISSING',
+  neededBy: 'The Ping++ adapter',
+};
 
 function sdkUnsupported(provider: string, why: string, cause?: unknown): UnsupportedOperationError {
   return new UnsupportedOperationError(
@@ -101,13 +86,7 @@ function sdkUnsupported(provider: string, why: string, cause?: unknown): Unsuppo
  * @throws ConfigurationError `PINGXX_SDK_MISSING` when `pingpp` is not installed.
  */
 export function assertPingppInstalled(provider: string): void {
-  const load = pingppRequire();
-  if (!load) return;
-  try {
-    load.resolve('pingpp');
-  } catch (cause) {
-    throw sdkMissing(provider, cause);
-  }
+  assertPeerInstalled(PINGPP_PEER, provider);
 }
 
 /**
@@ -117,14 +96,15 @@ export function assertPingppInstalled(provider: string): void {
  * throws while loading, as on workerd).
  */
 export function loadPingpp(provider: string): PingppFactory {
-  const load = pingppRequire();
+  const load = peerRequire();
   if (!load) throw sdkUnsupported(provider, 'no CommonJS require through node:module');
   let sdk: unknown;
   try {
     sdk = load('pingpp');
   } catch (cause) {
     const code = (cause as { code?: unknown } | null)?.code;
-    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND') throw sdkMissing(provider, cause);
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND')
+      throw peerMissingError(PINGPP_PEER, cause, provider);
     throw sdkUnsupported(provider, 'the SDK failed to load', cause);
   }
   if (typeof sdk !== 'function') throw sdkUnsupported(provider, 'the SDK did not load as a function');

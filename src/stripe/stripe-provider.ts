@@ -2,7 +2,7 @@
  * `createStripeProvider`: the Stripe adapter on the official `stripe` SDK.
  * @module
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import {
   isPaymentError,
@@ -32,13 +32,22 @@ import {
   sessionCreationResult,
   sessionSnapshot,
 } from './stripe-results.js';
+import { assertStripeInstalled, loadStripeSdk } from './stripe-sdk.js';
 import { createStripeWebhookVerifier, STRIPE_SIGNATURE_HEADER } from './stripe-webhooks.js';
 
 /** The Stripe adapter: a {@link PaymentProvider} plus its SDK client, for calls the port does not cover. */
 export interface StripeProvider extends PaymentProvider {
   readonly kind: 'stripe';
-  /** The instance's own SDK client (never shared). */
-  readonly client: Stripe;
+  /**
+   * The instance's own SDK client (never shared), or the one passed as `options.stripe`. The SDK is loaded on
+   * first use, hence a promise.
+   * @throws ConfigurationError `STRIPE_SDK_MISSING` when `stripe` is not installed.
+   * @example
+   * ```ts
+   * await (await stripe.getClient()).paymentIntents.cancel(paymentIntentId);
+   * ```
+   */
+  getClient(): Promise<Stripe>;
 }
 
 /** Event types the adapter's webhooks produce. */
@@ -82,9 +91,12 @@ const STRIPE_REFUND_REASONS = new Set(['duplicate', 'fraudulent', 'requested_by_
  */
 export function createStripeProvider(options: StripeProviderOptions): StripeProvider {
   const config = resolveStripeOptions(options);
-  const client =
-    options.stripe ??
-    new Stripe(options.secretKey as string, {
+  const provider = config.name;
+  registerSecrets(config.secrets);
+  if (!options.stripe) assertStripeInstalled(provider);
+  const newClient = async (): Promise<Stripe> => {
+    const StripeSdk = await loadStripeSdk(provider);
+    const created = new StripeSdk(options.secretKey as string, {
       ...(options.apiVersion === undefined ? {} : { apiVersion: options.apiVersion as Stripe.LatestApiVersion }),
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.port === undefined ? {} : { port: options.port }),
@@ -94,11 +106,16 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       telemetry: false,
       appInfo: { name: '@org/payment-factory' },
     });
-  const provider = config.name;
-  registerSecrets(config.secrets);
-  // Our own SDK client holds the key (`_apiKey`): inspected or serialised, it shows only where it points.
-  if (!options.stripe)
-    sealObject(client, () => ({ stripe: 'client', provider, host: options.host ?? 'api.stripe.com' }));
+    // Our own SDK client holds the key (`_apiKey`): inspected or serialised, it shows only where it points.
+    sealObject(created, () => ({ stripe: 'client', provider, host: options.host ?? 'api.stripe.com' }));
+    return created;
+  };
+  let clientPromise: Promise<Stripe> | undefined = options.stripe ? Promise.resolve(options.stripe) : undefined;
+  const getClient = (): Promise<Stripe> =>
+    (clientPromise ??= newClient().catch((error: unknown) => {
+      clientPromise = undefined;
+      throw error;
+    }));
   const ctx: ResultContext = { provider, publishableKey: config.publishableKey };
   const verifyWebhook = createStripeWebhookVerifier({
     webhookSecret: config.webhookSecrets,
@@ -111,7 +128,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     operation: string,
     mutating: boolean,
     signal: AbortSignal | undefined,
-    fn: () => Promise<T>,
+    fn: (client: Stripe) => Promise<T>,
   ): Promise<T> => {
     if (signal?.aborted) {
       throw new ProviderUnavailableError(`Stripe ${operation} was aborted before it was sent.`, {
@@ -119,8 +136,9 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
         provider,
       });
     }
+    const client = await getClient();
     try {
-      return await abortable(fn(), signal, () =>
+      return await abortable(fn(client), signal, () =>
         mutating
           ? new IndeterminateOutcomeError(
               `Stripe ${operation} was aborted after it was sent; it may have been applied.`,
@@ -137,7 +155,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
   };
 
   const listRefunds = async (paymentIntent: string, signal: AbortSignal | undefined): Promise<Stripe.Refund[]> =>
-    call('list refunds', false, signal, async () => {
+    call('list refunds', false, signal, async (client) => {
       const out: Stripe.Refund[] = [];
       for await (const refund of client.refunds.list({ payment_intent: paymentIntent, limit: 100 })) out.push(refund);
       return out;
@@ -160,7 +178,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     capabilities,
     webhookSignatureHeaders: [STRIPE_SIGNATURE_HEADER],
     allowedRedirectOrigins: config.allowedRedirectOrigins,
-    client,
+    getClient,
 
     validatePayment(request) {
       preparePayment(request, config);
@@ -170,12 +188,12 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       const prepared = preparePayment(request, config);
       const requestOptions = { idempotencyKey: prepared.idempotencyKey };
       if (prepared.mode === 'payment_intent') {
-        const intent = await call('create PaymentIntent', true, callOptions.signal, () =>
+        const intent = await call('create PaymentIntent', true, callOptions.signal, (client) =>
           client.paymentIntents.create(prepared.params as Stripe.PaymentIntentCreateParams, requestOptions),
         );
         return intentCreationResult(intent, request.attemptId, ctx);
       }
-      const session = await call('create Checkout Session', true, callOptions.signal, () =>
+      const session = await call('create Checkout Session', true, callOptions.signal, (client) =>
         client.checkout.sessions.create(prepared.params as Stripe.Checkout.SessionCreateParams, requestOptions),
       );
       return sessionCreationResult(session, request.attemptId, ctx);
@@ -185,13 +203,13 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       const reference = request?.providerReference;
       const mode = typeof reference === 'string' ? referenceMode(reference) : undefined;
       if (mode === 'payment_intent') {
-        const intent = await call('retrieve PaymentIntent', false, callOptions.signal, () =>
+        const intent = await call('retrieve PaymentIntent', false, callOptions.signal, (client) =>
           client.paymentIntents.retrieve(reference, { expand: ['latest_charge'] }),
         );
         return intentSnapshot(intent, await listRefunds(intent.id, callOptions.signal), ctx);
       }
       if (mode === 'checkout_session') {
-        const session = await call('retrieve Checkout Session', false, callOptions.signal, () =>
+        const session = await call('retrieve Checkout Session', false, callOptions.signal, (client) =>
           client.checkout.sessions.retrieve(reference, { expand: ['payment_intent', 'payment_intent.latest_charge'] }),
         );
         const intent = typeof session.payment_intent === 'object' ? session.payment_intent : null;
@@ -211,7 +229,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
       const mode = typeof reference === 'string' ? referenceMode(reference) : undefined;
       try {
         if (mode === 'payment_intent') {
-          await call('cancel PaymentIntent', true, callOptions.signal, () =>
+          await call('cancel PaymentIntent', true, callOptions.signal, (client) =>
             client.paymentIntents.cancel(
               reference,
               { cancellation_reason: 'abandoned' },
@@ -219,7 +237,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
             ),
           );
         } else if (mode === 'checkout_session') {
-          await call('expire Checkout Session', true, callOptions.signal, () =>
+          await call('expire Checkout Session', true, callOptions.signal, (client) =>
             client.checkout.sessions.expire(reference, {}, { idempotencyKey: `pf-expire-${reference}` }),
           );
         }
@@ -245,7 +263,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
         throw fail('providerReference must be a PaymentIntent, Checkout Session or charge id.', 'providerReference');
       let target: { payment_intent: string } | { charge: string };
       if (mode === 'checkout_session') {
-        const session = await call('retrieve Checkout Session', false, callOptions.signal, () =>
+        const session = await call('retrieve Checkout Session', false, callOptions.signal, (client) =>
           client.checkout.sessions.retrieve(reference),
         );
         const intentId =
@@ -270,7 +288,7 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
         // Stripe only takes three reason codes; keep a free-text reason (trimmed to Stripe's 500) in metadata.
         ...(request.reason && !reason ? { refund_reason: request.reason.slice(0, 500) } : {}),
       };
-      const refund = await call('create refund', true, callOptions.signal, () =>
+      const refund = await call('create refund', true, callOptions.signal, (client) =>
         client.refunds.create(
           { ...target, amount, metadata, ...(reason ? { reason } : {}) },
           { idempotencyKey: `pf-re-${request.refundId}` },

@@ -5,12 +5,13 @@
  * dropping deliveries.
  * @module
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { requireWebCrypto } from '../core/web-crypto.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 import { normalizeStripeEvent } from './stripe-events.js';
+import { assertStripeInstalled, loadStripeSdk, type StripeSdk } from './stripe-sdk.js';
 
 /** The header Stripe puts its signature in (matched case-insensitively). */
 export const STRIPE_SIGNATURE_HEADER = 'stripe-signature';
@@ -95,7 +96,16 @@ function createStripeSignatureCheck(
 ): (input: WebhookInput) => Promise<Stripe.Event> {
   const { secrets, tolerance, provider } = options;
   const { subtle } = requireWebCrypto('subtle', 'createStripeWebhookVerifier');
-  const cryptoProvider = Stripe.createSubtleCryptoProvider(subtle);
+  assertStripeInstalled(provider);
+  let sdk: Promise<{ stripeSdk: StripeSdk; cryptoProvider: Stripe.CryptoProvider }> | undefined;
+  const loadSdk = () =>
+    (sdk ??= loadStripeSdk(provider).then(
+      (stripeSdk) => ({ stripeSdk, cryptoProvider: stripeSdk.createSubtleCryptoProvider(subtle) }),
+      (error: unknown) => {
+        sdk = undefined;
+        throw error;
+      },
+    ));
   return async (input) => {
     const body = requireRawBody(input.rawBody, provider);
     requireJsonObjectStart(body, provider);
@@ -110,10 +120,18 @@ function createStripeSignatureCheck(
       );
     }
     const receivedAt = input.receivedAt?.getTime();
+    const { stripeSdk, cryptoProvider } = await loadSdk();
     let stale = false;
     for (const secret of secrets) {
       try {
-        return await Stripe.webhooks.constructEventAsync(body, header, secret, tolerance, cryptoProvider, receivedAt);
+        return await stripeSdk.webhooks.constructEventAsync(
+          body,
+          header,
+          secret,
+          tolerance,
+          cryptoProvider,
+          receivedAt,
+        );
       } catch (error) {
         const type = (error as { type?: unknown }).type;
         if (type !== 'StripeSignatureVerificationError') {

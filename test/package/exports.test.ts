@@ -105,7 +105,7 @@ describe('built package', () => {
     expect(loaded).toEqual([]);
   });
 
-  it('loads none of stripe, pingpp, kysely when the root is imported (ESM)', () => {
+  it('loads none of stripe, pingpp, kysely when the root is imported, nor stripe when /stripe is (ESM)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pf-hook-'));
     const hook = join(dir, 'hook.mjs');
     writeFileSync(
@@ -136,15 +136,27 @@ if (typeof m.registerHooks === 'function') {
     expect(resolved.filter((l) => /node_modules\/(stripe|pingpp|kysely|better-sqlite3|pg|mysql2)\//.test(l))).toEqual(
       [],
     );
-    // Control: the same hook does see an SDK when a subpath that needs it is imported.
-    const withStripe = node([
+    // `/stripe` loads its SDK on first use, not on import (so it imports without `stripe` installed)…
+    const stripeImported = node([
       '--import',
       register,
       '--input-type=module',
       '-e',
       `await import('@org/payment-factory/stripe')`,
     ]);
-    expect(withStripe).toMatch(/node_modules\/stripe\//);
+    expect(stripeImported).toMatch(/dist\/stripe\/index\.js/);
+    expect(stripeImported).not.toMatch(/node_modules\/stripe\//);
+    // …and, the control, the same hook does see the SDK once a webhook is verified.
+    const stripeUsed = node([
+      '--import',
+      register,
+      '--input-type=module',
+      '-e',
+      `const { createStripeWebhookVerifier } = await import('@org/payment-factory/stripe');
+       const verify = createStripeWebhookVerifier({ webhookSecret: 'whsec_control' });
+       await verify({ rawBody: '{}', headers: { 'stripe-signature': 't=1,v1=00' } }).catch(() => {});`,
+    ]);
+    expect(stripeUsed).toMatch(/node_modules\/stripe\//);
   });
 
   it('recognises an error from the CJS build in the ESM build (isPaymentError across copies)', () => {

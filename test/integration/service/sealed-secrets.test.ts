@@ -79,7 +79,7 @@ describe('sealed secrets', () => {
     render('config.stripe', config.stripe);
     render('config.pingxx', config.pingxx);
     render('stripe provider', stripe);
-    render('stripe client', stripe.client);
+    render('stripe client', await stripe.getClient());
     render('pingxx provider', pingxx);
     render('factory', factory);
     render('service', service);

@@ -55,7 +55,7 @@ describe('retrievePayment for a PaymentIntent', () => {
     emulator.processPayment(processing.providerReference);
     expect((await retrieve(processing)).status).toBe('processing');
     const canceled = await create();
-    await stripe.client.paymentIntents.cancel(canceled.providerReference);
+    await (await stripe.getClient()).paymentIntents.cancel(canceled.providerReference);
     expect((await retrieve(canceled)).status).toBe('canceled');
   });
 
@@ -100,7 +100,7 @@ describe('retrievePayment for a Checkout Session', () => {
 
   it('reads expired, async-processing and async-failed sessions', async () => {
     const expired = await create('checkout_session');
-    await stripe.client.checkout.sessions.expire(expired.providerReference);
+    await (await stripe.getClient()).checkout.sessions.expire(expired.providerReference);
     expect((await retrieve(expired)).status).toBe('canceled');
     const processing = await create('checkout_session');
     emulator.processPayment(processing.providerReference);

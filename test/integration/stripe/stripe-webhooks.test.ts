@@ -159,7 +159,7 @@ describe('normalisation of emulated events', () => {
       (await stripe.verifyWebhook(emulator.webhookFor(processing.providerReference, 'payment_intent.processing'))).type,
     ).toBe('payment.pending');
     const canceled = await stripe.createPayment(paymentRequest());
-    await stripe.client.paymentIntents.cancel(canceled.providerReference);
+    await (await stripe.getClient()).paymentIntents.cancel(canceled.providerReference);
     expect(
       (await stripe.verifyWebhook(emulator.webhookFor(canceled.providerReference, 'payment_intent.canceled'))).type,
     ).toBe('payment.canceled');
@@ -204,7 +204,7 @@ describe('normalisation of emulated events', () => {
       ).type,
     ).toBe('payment.failed');
     const expiring = await stripe.createPayment(paymentRequest({ channel: 'checkout_session' }));
-    await stripe.client.checkout.sessions.expire(expiring.providerReference);
+    await (await stripe.getClient()).checkout.sessions.expire(expiring.providerReference);
     expect(
       (await stripe.verifyWebhook(emulator.webhookFor(expiring.providerReference, 'checkout.session.expired'))).type,
     ).toBe('payment.canceled');
