@@ -97,8 +97,12 @@ export async function createCharge<THandle>(
   const kind = kindOf(ctx, route.provider);
 
   const now = ctx.clock();
+  // An attempt with a provider reference but no stored result was opened by the original system (it kept no
+  // normalised result): its request cannot be re-sent as recorded, and the original opened a fresh attempt per
+  // charge call anyway, so a new one is opened. Ours without a reference are resumed (the call may have failed).
   const isReusable = (a: AttemptRecord, o: OrderRecord) =>
     a.status === 'pending' &&
+    (a.result !== null || a.providerReference === null) &&
     a.provider === route.provider &&
     a.channel === route.channel &&
     a.amount === o.payableAmount &&
