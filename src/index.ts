@@ -35,6 +35,7 @@ export type { RefundInput, RefundOutcome } from './service/refund.js';
 export type { ReconcileInput, ReconcileReport, SyncResult } from './service/reconcile.js';
 export * from './service/hooks.js';
 export * from './service/dto.js';
+export type { LegacyPaymentFields } from './service/legacy-buy-record.js';
 export { ORDER_TRANSITIONS, ATTEMPT_TRANSITIONS, decideOrder, decideAttempt } from './service/state-machine.js';
 export type { PaymentSignal, Transition } from './service/state-machine.js';
 export { createWebhookHandler } from './service/webhook-handler.js';

@@ -74,12 +74,44 @@ export interface PaymentRequest {
 
 /** What the payer's client must do next. */
 export type NextAction =
-  | { type: 'redirect'; url: string }
-  | { type: 'qr_code'; content: string; expiresAt?: Date }
-  | { type: 'client_secret'; clientSecret: string; publishableKey?: string }
-  | { type: 'wechat_jsapi'; params: Record<string, string> }
-  | { type: 'sdk_credential'; charge: Record<string, unknown> }
-  | { type: 'none' };
+  | {
+      /** Send the payer's browser to `url` (Stripe Checkout, Alipay PC/WAP, UnionPay). */
+      type: 'redirect';
+      /** The provider's hosted payment page. */
+      url: string;
+    }
+  | {
+      /** Show `content` as a QR code for the payer to scan (Alipay / WeChat Pay QR). */
+      type: 'qr_code';
+      /** The text to encode in the QR code (a URL such as `weixin://wxpay/…`), not an image. */
+      content: string;
+      /** When the code stops working, if the provider says. */
+      expiresAt?: Date;
+    }
+  | {
+      /** Confirm the payment in the browser with Stripe.js / Elements. */
+      type: 'client_secret';
+      /** The PaymentIntent's client secret: give it to the payer's browser only. */
+      clientSecret: string;
+      /** The Stripe publishable key (`pk_…`) to initialise Stripe.js with, when configured. */
+      publishableKey?: string;
+    }
+  | {
+      /** Call `WeixinJSBridge.invoke('getBrandWCPayRequest', params)` inside WeChat (Ping++ `wx_pub`). */
+      type: 'wechat_jsapi';
+      /** The signed JSAPI parameters (`appId`, `timeStamp`, `nonceStr`, `package`, `signType`, `paySign`). */
+      params: Record<string, string>;
+    }
+  | {
+      /** Hand the provider's charge object to its client SDK (Ping++ app channels: `pingpp.createPayment`). */
+      type: 'sdk_credential';
+      /** The Ping++ charge object, as the client SDK expects it. */
+      charge: Record<string, unknown>;
+    }
+  | {
+      /** Nothing to do: the payment needs no action from the payer (already paid, or free). */
+      type: 'none';
+    };
 
 /** Normalised status of a remote payment. */
 export type PaymentStatus = 'requires_action' | 'pending' | 'processing' | 'succeeded' | 'failed' | 'canceled';
@@ -171,7 +203,12 @@ export interface PaymentEvent {
   /** Refunds carried by the event (refund events, `charge.refunded`). */
   refunds: ProviderRefund[];
   /** Failure code/message for failed payments. */
-  failure: { code: string | null; message: string | null } | null;
+  failure: {
+    /** The provider's failure or decline code (`card_declined`, Ping++ `failure_code`), when it gives one. */
+    code: string | null;
+    /** The provider's failure message, when it gives one. */
+    message: string | null;
+  } | null;
   /** The provider object, as received. */
   raw: unknown;
 }

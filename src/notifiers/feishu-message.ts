@@ -14,9 +14,30 @@ import type { PaymentNotification } from '../service/hooks.js';
  * - `interactive`: a message card (`card` holds `header`, `elements`, …).
  */
 export type FeishuMessage =
-  | { msg_type: 'text'; content: { text: string } }
-  | { msg_type: 'post'; content: { post: Record<string, unknown> } }
-  | { msg_type: 'interactive'; card: Record<string, unknown> };
+  | {
+      /** Plain text. */
+      msg_type: 'text';
+      /** The text message. */
+      content: {
+        /** The text; `<at user_id="all">所有人</at>` mentions everyone. */
+        text: string;
+      };
+    }
+  | {
+      /** Rich text. */
+      msg_type: 'post';
+      /** The rich-text message. */
+      content: {
+        /** The post, keyed by locale (`zh_cn`, `en_us`), each with a `title` and `content` lines. */
+        post: Record<string, unknown>;
+      };
+    }
+  | {
+      /** A message card. */
+      msg_type: 'interactive';
+      /** The card (`header`, `elements`, …), as Feishu's card builder exports it. */
+      card: Record<string, unknown>;
+    };
 
 /**
  * The facts of a notification as label/value lines, shared by the text and card renderings.

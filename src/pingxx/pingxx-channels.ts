@@ -60,7 +60,12 @@ export interface PingxxChannelSpec {
   /** What the payer does next. */
   readonly nextAction: PingxxNextActionKind;
   /** Allowed length of `order_no` (our attempt id), alphanumeric only. */
-  readonly orderNoLength: { readonly min: number; readonly max: number };
+  readonly orderNoLength: {
+    /** Fewest characters. */
+    readonly min: number;
+    /** Most characters. */
+    readonly max: number;
+  };
   /** Longest `time_expire` the channel accepts, in seconds after creation; later expiries are clamped. */
   readonly maxExpireSeconds: number;
   /** Byte limit of `subject` (UTF-8) on top of the 32-character limit, where the channel has one. */

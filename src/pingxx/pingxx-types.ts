@@ -19,7 +19,10 @@ export interface PingxxList<T> {
 }
 
 /** `charge.credential`: what the payer's client needs, keyed by channel (`{ object: 'credential', wx_pub: {…} }`). */
-export type PingxxCredential = { object?: 'credential' } & Record<string, unknown>;
+export type PingxxCredential = {
+  /** Always `'credential'`. */
+  object?: 'credential';
+} & Record<string, unknown>;
 
 /** A Ping++ charge (`ch_…`). Timestamps are unix seconds; amounts are fen. */
 export interface PingxxCharge {
@@ -134,7 +137,11 @@ export interface PingxxEvent {
   livemode: boolean;
   /** Event type. */
   type: string;
-  data: { object: unknown };
+  /** What the event is about. */
+  data: {
+    /** The charge (`charge.succeeded`) or refund (`refund.succeeded`) as it is now. */
+    object: unknown;
+  };
   /** Deliveries still pending. */
   pending_webhooks?: number;
   /** The request that caused it. */

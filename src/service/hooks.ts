@@ -38,22 +38,40 @@ export interface RefundHookContext<THandle = unknown> extends TransactionalHookC
 
 /** A committed change, as after-commit hooks see it. */
 export type PaymentNotification =
-  | { type: 'order.paid'; order: OrderRecord; attempt: AttemptRecord | null; source: ChangeSource }
   | {
-      /** Event type. */
-      type: 'order.refunded';
-      /** The order. */
+      /** The order became `paid` (once per order, however many deliveries or syncs reported it). */
+      type: 'order.paid';
+      /** The order as committed, status `paid`. */
       order: OrderRecord;
-      /** The attempt involved, if any. */
+      /** The attempt that paid it; `null` for a free order or one marked paid by hand. */
       attempt: AttemptRecord | null;
-      /** The refund. */
-      refund: RefundRecord;
-      /** Whether the order is now fully refunded. */
-      fullyRefunded: boolean;
-      /** What caused it. */
+      /** What made the change: a webhook, a sync, a free order… */
       source: ChangeSource;
     }
-  | { type: 'payment.failed'; order: OrderRecord; attempt: AttemptRecord; source: ChangeSource };
+  | {
+      /** A refund succeeded (once per refund). */
+      type: 'order.refunded';
+      /** The order as committed: `refunded` when refunds now cover everything captured, else still `paid`. */
+      order: OrderRecord;
+      /** The attempt whose payment was refunded, if known. */
+      attempt: AttemptRecord | null;
+      /** The refund as committed, status `succeeded`. */
+      refund: RefundRecord;
+      /** Whether refunds now cover the whole captured amount (the order became `refunded`). */
+      fullyRefunded: boolean;
+      /** What made the change: the refund call itself, a webhook, or a sync. */
+      source: ChangeSource;
+    }
+  | {
+      /** A payment attempt failed for good (declined); the order is unchanged and can be paid by another attempt. */
+      type: 'payment.failed';
+      /** The order, unchanged by the failure. */
+      order: OrderRecord;
+      /** The attempt that failed, with its failure code and message. */
+      attempt: AttemptRecord;
+      /** What made the change: a webhook or a sync. */
+      source: ChangeSource;
+    };
 
 /** Something a payments engineer must look at: money and records disagree. */
 export interface PaymentAnomaly {
@@ -86,6 +104,12 @@ export interface PaymentAnomaly {
   actual?: unknown;
 }
 
+/** What `computeDiscount` returns. */
+export interface DiscountResult {
+  /** The amount due after discounts, in minor units of the order's currency: an integer ≥ 0. */
+  payableAmount: number;
+}
+
 /** Hooks a host passes to `createPaymentService`. All optional. */
 export interface PaymentHooks<THandle = unknown> {
   /**
@@ -93,13 +117,17 @@ export interface PaymentHooks<THandle = unknown> {
    * Runs in `initOrder`. Must return integer minor units ≥ 0.
    */
   computeDiscount?: (input: {
+    /** The buyer, as passed to `initOrder`. */
     userId: string;
+    /** What is bought, as passed to `initOrder`. */
     productId: string;
-    /** Amount due in minor units. */
+    /** The list price, in minor units of `currency`. */
     payableAmount: number;
+    /** ISO 4217 code of the amounts. */
     currency: string;
+    /** The discount codes the buyer asked for (`initOrder`'s `discounts`), unvalidated: check them here. */
     discounts: readonly string[];
-  }) => Promise<{ payableAmount: number }> | { payableAmount: number };
+  }) => Promise<DiscountResult> | DiscountResult;
   /** In the transaction that marks the order paid. Grant what was bought here. */
   onOrderPaid?: (ctx: TransactionalHookContext<THandle>) => Promise<void> | void;
   /** In the transaction that records a succeeded refund. Revoke here when `fullyRefunded`. */

@@ -18,7 +18,14 @@ import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, payloadTooLargeError } from './webhook-
 import { errorResponse, type WebhookHandler } from './webhook-handler.js';
 
 /** A Node request as Express/Fastify may leave it: maybe with a body already read. */
-export type NodeRequestLike = IncomingMessage & { body?: unknown; rawBody?: unknown; originalUrl?: string };
+export type NodeRequestLike = IncomingMessage & {
+  /** What a body parser left: bytes from `express.raw()` are used; a parsed object is refused (`RAW_BODY_REQUIRED`). */
+  body?: unknown;
+  /** The raw body some frameworks keep beside the parsed one (Fastify's `rawBody` plugin, Nest's `rawBody: true`). */
+  rawBody?: unknown;
+  /** Express's URL before router mounts rewrote `url`: the request URL the handler sees. */
+  originalUrl?: string;
+};
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {

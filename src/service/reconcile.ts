@@ -127,7 +127,15 @@ export interface ReconcileReport {
    * late-success anomaly).
    */
   closed: number;
-  errors: Array<{ attemptId: string; code: string; retryable: boolean }>;
+  /** Attempts that could not be checked this run (provider down, a record missing); the next run retries them. */
+  errors: Array<{
+    /** The attempt that failed to reconcile. */
+    attemptId: string;
+    /** The error's code (`PROVIDER_UNAVAILABLE`, `DATABASE_UNAVAILABLE`…; `UNEXPECTED_ERROR` for a non-library error). */
+    code: string;
+    /** Whether retrying later may succeed. */
+    retryable: boolean;
+  }>;
   /** Per-attempt details. */
   details: Array<{
     /** Our attempt id (the provider-side idempotency key / `order_no`). */

@@ -19,7 +19,24 @@
  * const webhook = emulator.webhookFor(dto, 'checkout.session.completed');
  * ```
  */
-export type EmulatedPaymentRef = string | { readonly attemptId: string } | { readonly orderId: string };
+export type EmulatedPaymentRef =
+  | string
+  | {
+      /** Our attempt id (`dto.paymentPayload.attemptId`, `result.attemptId`). */
+      readonly attemptId: string;
+    }
+  | {
+      /** Our order id: its latest payment (the DTO `createCharge` returns has one). */
+      readonly orderId: string;
+    };
+
+/** How the webhook endpoint answered an emulator's delivery. */
+export interface DeliveryAnswer {
+  /** The HTTP status (2xx: the provider would stop retrying). */
+  status: number;
+  /** The response body, as text. */
+  body: string;
+}
 
 /**
  * The provider id `ref` names among `candidates` (oldest first): the id itself, or the id of the last

@@ -110,13 +110,23 @@ export interface FakeProvider extends PaymentProvider {
     payment: EmulatedPaymentRef,
     type?: PaymentEventType,
     overrides?: Partial<{ eventId: string; amount: number; currency: string; livemode: boolean }>,
-  ): { rawBody: string; headers: Record<string, string>; eventId: string };
+  ): {
+    /** The body, byte for byte as signed: pass it unchanged to the handler or `handleWebhook`. */
+    rawBody: string;
+    /** The signature header (`x-fake-signature`). */
+    headers: Record<string, string>;
+    /** The event id, the journal key a redelivery is recognised by. */
+    eventId: string;
+  };
   /** Every payment created, by provider reference. */
   readonly payments: ReadonlyMap<string, FakePayment>;
   /** Every call that reached the "remote" side, in order. */
   readonly calls: ReadonlyArray<{
+    /** Which port method reached the "remote" side. */
     method: 'create' | 'retrieve' | 'cancel' | 'refund';
+    /** The attempt the call was about (create, retrieve, cancel). */
     attemptId?: string;
+    /** The refund id the call carried (refund). */
     refundId?: string;
   }>;
 }

@@ -8,6 +8,6 @@ export * from './fake-provider.js';
 export * from './persistence-testing.js';
 export * from './stripe-testing.js';
 export * from './pingxx-testing.js';
-export type { EmulatedPaymentRef } from './emulated-payment-ref.js';
+export type { DeliveryAnswer, EmulatedPaymentRef } from './emulated-payment-ref.js';
 // Both conformance suites accept the same runner shape; name it once.
 export type { ConformanceRunner } from './repository-conformance.js';

@@ -21,8 +21,11 @@ export interface PingxxTestKeyPair {
 export interface SignedPingxxWebhook {
   /** The exact bytes as sent. */
   rawBody: string;
-  /** Request headers. */
-  headers: { [PINGXX_SIGNATURE_HEADER]: string };
+  /** The headers to send with it. */
+  headers: {
+    /** Base64 RSA-SHA256 signature of `rawBody` with Ping++'s private key. */
+    [PINGXX_SIGNATURE_HEADER]: string;
+  };
 }
 
 const pairs = new Map<string, PingxxTestKeyPair>();

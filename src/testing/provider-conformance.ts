@@ -75,7 +75,12 @@ export interface ProviderConformanceOptions {
   /** Number of requests the provider (emulator) has received so far; proves validation happens before any call. */
   requestCount?: () => number;
   /** Extra requests the adapter must refuse with `ValidationError`, beside the built-in ones. */
-  invalidRequests?: (base: PaymentRequest) => ReadonlyArray<{ why: string; request: PaymentRequest }>;
+  invalidRequests?: (base: PaymentRequest) => ReadonlyArray<{
+    /** What is wrong with it, for the test name: `'missing openid for wx_pub'`. */
+    why: string;
+    /** `base` with the mistake in it. */
+    request: PaymentRequest;
+  }>;
 }
 
 /**

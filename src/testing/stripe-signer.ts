@@ -9,8 +9,11 @@ import { requireNodeBuiltin } from './node-only.js';
 export interface SignedStripeWebhook {
   /** The body, byte for byte as signed. Send it unchanged. */
   rawBody: string;
-  /** `{ 'stripe-signature': 't=…,v1=…' }`. */
-  headers: { 'stripe-signature': string };
+  /** The headers to send with it. */
+  headers: {
+    /** `t=<unix seconds>,v1=<HMAC-SHA256 hex>`, as Stripe signs. */
+    'stripe-signature': string;
+  };
 }
 
 /** Options of {@link signStripeWebhook}. */

@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { PingxxCharge, PingxxEvent, PingxxRefund } from '../../pingxx/pingxx-types.js';
-import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
+import type { DeliveryAnswer, EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { PingxxTestKeyPair, SignedPingxxWebhook } from '../pingxx-signer.js';
 import type { EmulatorRefundMode } from './emulator-store.js';
 
@@ -103,7 +103,7 @@ export interface PingxxEmulatorControls {
   /** Signs any payload with the emulator's Ping++ key. */
   signWebhook(payload: string | object): SignedPingxxWebhook;
   /** POSTs a delivery to `url` like Ping++'s webhook sender. */
-  deliverEvent(url: string, delivery: PingxxEmulatorDelivery): Promise<{ status: number; body: string }>;
+  deliverEvent(url: string, delivery: PingxxEmulatorDelivery): Promise<DeliveryAnswer>;
   /** The next request(s) get `status` without anything happening. */
   failNext(failure: PingxxEmulatorFailure): void;
   /** The next request(s) are processed, then answered after `ms` (so a client timeout leaves the effect in place). */

@@ -5,7 +5,7 @@
 import type { FailureFault, FaultScope } from './faults.js';
 import type { FailPaymentOptions } from './payment-intents.js';
 import type { EmulatedRefundStatus } from './refunds.js';
-import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
+import type { DeliveryAnswer, EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { EmulatedObject, StripeJson } from './store.js';
 
 /** Options of {@link startStripeEmulator}. */
@@ -42,7 +42,11 @@ export interface EmulatedWebhook {
   event: StripeJson;
   /** The exact signed bytes. */
   rawBody: string;
-  headers: { 'stripe-signature': string };
+  /** The headers to send with it. */
+  headers: {
+    /** `t=<unix seconds>,v1=<HMAC-SHA256 hex>` with the emulator's `webhookSecret`. */
+    'stripe-signature': string;
+  };
 }
 
 /** A running emulator. */
@@ -56,7 +60,16 @@ export interface StripeEmulator {
   /** Protocol. */
   readonly protocol: 'http';
   /** Spread into `new Stripe(key, { ...emulator.sdkOptions })` or `createStripeProvider({ ...emulator.sdkOptions })`. */
-  readonly sdkOptions: { host: string; port: number; protocol: 'http'; telemetry: false };
+  readonly sdkOptions: {
+    /** `127.0.0.1`. */
+    host: string;
+    /** The port the emulator listens on. */
+    port: number;
+    /** Plain HTTP: the emulator has no certificate. */
+    protocol: 'http';
+    /** No telemetry headers to Stripe. */
+    telemetry: false;
+  };
   /** The secret `webhookFor` signs with. */
   readonly webhookSecret: string;
   /** Every request received so far, including refused and dropped ones. */
@@ -109,7 +122,7 @@ export interface StripeEmulator {
     options?: { secret?: string; timestamp?: Date | number },
   ): EmulatedWebhook;
   /** POSTs a webhook to `url` as Stripe would and returns the receiver's answer. */
-  deliverWebhook(url: string, webhook: EmulatedWebhook): Promise<{ status: number; body: string }>;
+  deliverWebhook(url: string, webhook: EmulatedWebhook): Promise<DeliveryAnswer>;
 
   /** Answers the next matching request(s) with an error without acting (5xx, 429, 402, …). */
   failNext(fault: FailureFault): void;
