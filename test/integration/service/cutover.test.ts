@@ -526,7 +526,7 @@ for (const dialect of testDialects()) {
       });
     });
 
-    it('settles an adopted Stripe Checkout Session by its webhook, once', async () => {
+    it('settles an adopted Stripe Checkout Session by its webhook, once, and records its dashboard refunds', async () => {
       const session = (await service.repositories.attempts.findById(att('stp-py-checkout')))!.checkoutSessionId!;
       stripeEmulator.succeedPayment(session);
       const completed = stripeEmulator.webhookFor(session, 'checkout.session.completed');
@@ -555,6 +555,23 @@ for (const dialect of testDialects()) {
         paidAmount: 3000,
         currency: 'USD',
       });
+      // Refunded in the dashboard, in two parts: no metadata anywhere (the original sent none on the session), so
+      // the charge is found by the ids the rows carry.
+      const pi = (await service.repositories.attempts.findById(att('stp-py-checkout')))!.paymentIntentId!;
+      const charge = String((stripeEmulator.get(pi) as Row)['latest_charge']);
+      expect((stripeEmulator.get(charge) as Row)['metadata']).toEqual({});
+      stripeEmulator.createDashboardRefund(pi, 1000);
+      expect((await post('stripe', stripeEmulator.webhookFor(charge, 'charge.refunded'))).outcome).toBe('applied');
+      expect(await originalRead(db, 'py-checkout')).toMatchObject({ status: 502, stripe: [{ status: 1 }] });
+      stripeEmulator.createDashboardRefund(pi);
+      expect((await post('stripe', stripeEmulator.webhookFor(charge, 'charge.refunded'))).outcome).toBe('applied');
+      expect(await originalRead(db, 'py-checkout')).toMatchObject({ status: 503, stripe: [{ status: 2 }] });
+      expect(
+        (await service.repositories.refunds.listByOrder('py-checkout')).map((r) => [r.amount, r.currency]).sort(),
+      ).toEqual([
+        [1000, 'USD'],
+        [2000, 'USD'],
+      ]);
     });
 
     it('refunds an adopted Stripe USD payment through the service until the order is refunded', async () => {
