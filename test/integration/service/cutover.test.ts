@@ -822,5 +822,42 @@ for (const dialect of testDialects()) {
         pingxx: [{ status: 2, currency: 'cny' }],
       });
     });
+
+    it('leaves every row of the three tables meaning to the original what it meant', async () => {
+      const orders = (await sql<Row>`select * from order_orders`.execute(db)).rows;
+      const attempts = [
+        ...(await sql<Row>`select * from order_pingxx_orders`.execute(db)).rows.map((r): Row => ({
+          ...r,
+          kind: 'pingxx',
+        })),
+        ...(await sql<Row>`select * from order_stripe_orders`.execute(db)).rows.map((r): Row => ({
+          ...r,
+          kind: 'stripe',
+        })),
+      ];
+      expect(orders.length).toBeGreaterThan(15);
+      for (const order of orders) {
+        const bid = String(order['order_bid']);
+        expect([501, 502, 503, 504, 505], bid).toContain(Number(order['status']));
+        expect(['pingxx', 'stripe'], bid).toContain(order['payment_channel']);
+        expect(cents(order['paid_price']), bid).toBeLessThanOrEqual(cents(order['payable_price']));
+        const own = attempts.filter((a) => a['order_bid'] === bid);
+        for (const a of own) {
+          expect([a['biz_domain'], Number(a['deleted']), a['user_bid'], a['shifu_bid']], bid).toEqual([
+            'order',
+            0,
+            order['user_bid'],
+            order['shifu_bid'],
+          ]);
+          expect(a['currency'], bid).toBe(a['kind'] === 'pingxx' ? 'cny' : 'usd');
+          expect([0, 1, 2, 3, 4], bid).toContain(Number(a['status']));
+        }
+        // What the original charged (int(paid_price * 100)) is what every attempt of a settled order asked for.
+        const settled = own.filter((a) => [1, 2].includes(Number(a['status'])));
+        if (Number(order['status']) === 502 || Number(order['status']) === 503) {
+          for (const a of settled) expect(Number(a['amount']), bid).toBe(cents(order['paid_price']));
+        }
+      }
+    });
   });
 }
