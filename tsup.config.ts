@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'stripe/index': 'src/stripe/index.ts',
     'pingxx/index': 'src/pingxx/index.ts',
+    'alipay/index': 'src/alipay/index.ts',
     'kysely/index': 'src/kysely/index.ts',
     'testing/index': 'src/testing/index.ts',
     // The `/testing` kit for runtimes without Node built-ins (export condition `default`; Node takes `node`).
@@ -22,5 +23,5 @@ export default defineConfig({
   // Keep `node:` prefixes: Deno and Cloudflare workerd (nodejs_compat) resolve Node built-ins only by their
   // `node:` names, and a bare `crypto` would be taken for an npm package by edge bundlers.
   removeNodeProtocol: false,
-  external: ['stripe', 'pingpp', 'kysely', 'better-sqlite3', 'pg', 'mysql2'],
+  external: ['stripe', 'pingpp', 'alipay-sdk', 'kysely', 'better-sqlite3', 'pg', 'mysql2'],
 });

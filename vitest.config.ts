@@ -9,6 +9,7 @@ export default defineConfig({
     alias: [
       { find: /^@org\/payment-factory\/stripe$/, replacement: src('stripe/index.ts') },
       { find: /^@org\/payment-factory\/pingxx$/, replacement: src('pingxx/index.ts') },
+      { find: /^@org\/payment-factory\/alipay$/, replacement: src('alipay/index.ts') },
       { find: /^@org\/payment-factory\/kysely$/, replacement: src('kysely/index.ts') },
       { find: /^@org\/payment-factory\/testing$/, replacement: src('testing/index.ts') },
       { find: /^@org\/payment-factory$/, replacement: src('index.ts') },

@@ -61,7 +61,10 @@ export interface ResolvedPaymentChannel {
  *    `ValidationError`.
  * 3. A bare channel hint that names a provider behaves like a provider hint (`'stripe'`).
  * 4. A bare channel (`wx_pub_qr`, `checkout`, `payment_intent`) picks the enabled provider that has it;
- *    when several have it: the stored provider, then the default provider, then registration order.
+ *    when several have it: a native provider (kind `alipay` or `wechatpay`, see {@link NATIVE_PROVIDER_KINDS})
+ *    over an aggregator such as Ping++ (as the original system routed bare `alipay*` / `wx*` channels),
+ *    then the stored provider, then the default provider, then registration order. `pingxx:wx_pub_qr`
+ *    still reaches Ping++, so both can be enabled side by side during a migration.
  * 5. Nothing asked: the stored provider if enabled and the order is not `init` → the single enabled
  *    provider → the default provider; each with its default channel.
  *
@@ -139,10 +142,12 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
       if (disabledOwner) throw disabled(disabledOwner);
       throw new ValidationError(`Unknown payment channel "${channel}".`, { field: 'channel', code: 'UNKNOWN_CHANNEL' });
     }
+    const native = owners.filter((p) => NATIVE_PROVIDER_KINDS.includes(p.kind));
+    const candidates = native.length > 0 ? native : owners;
     const preferred =
-      owners.find((p) => named(p.name, storedProviderOf(input))) ??
-      owners.find((p) => named(p.name, clean(input.defaultProvider))) ??
-      owners[0]!;
+      candidates.find((p) => named(p.name, storedProviderOf(input))) ??
+      candidates.find((p) => named(p.name, clean(input.defaultProvider))) ??
+      candidates[0]!;
     return {
       provider: preferred.name,
       kind: preferred.kind,
@@ -166,6 +171,12 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
     { field: 'paymentChannel', code: 'PROVIDER_REQUIRED' },
   );
 }
+
+/**
+ * Provider kinds that talk to a payment network directly. When a bare channel (`alipay_qr`, `wx_pub_qr`)
+ * is offered by one of them and by an aggregator (Ping++), the native provider takes it.
+ */
+export const NATIVE_PROVIDER_KINDS: readonly string[] = ['alipay', 'wechatpay'];
 
 /** Hints are trimmed and compared case-insensitively, as the original system lower-cased them. */
 function clean(value: string | null | undefined): string | null {

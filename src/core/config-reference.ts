@@ -9,6 +9,7 @@ const TITLES: Record<ConfigGroup, string> = {
   general: 'General',
   pingxx: 'Ping++',
   stripe: 'Stripe',
+  alipay: 'Alipay (native)',
   database: 'Database',
 };
 
@@ -52,6 +53,9 @@ export function generateConfigReference(): string {
     '- `PINGXX_PRIVATE_KEY` and `PINGXX_PRIVATE_KEY_PATH` are mutually exclusive. PEM values may use `\\n` escapes.',
     '- Stripe is configured when `STRIPE_SECRET_KEY` is set; it then needs `STRIPE_WEBHOOK_SECRET` (comma-separate several during rotation).',
     '- A live secret key with a test publishable key (or the reverse) is refused.',
+    '- Alipay is configured when any `ALIPAY_*` key but the gateway is set; it then needs `ALIPAY_APP_ID`, one of',
+    '  `ALIPAY_APP_PRIVATE_KEY(_PATH)`, one of `ALIPAY_PUBLIC_KEY(_PATH)` (unsigned notifications are never accepted) and',
+    '  `ALIPAY_WEBHOOK_URL`, the notify URL (never taken from a request).',
     '',
   );
   return out.join('\n');

@@ -13,7 +13,7 @@ import { parseDatabaseUrl } from './database-url.js';
 import { PINGXX_WEBHOOK_KEY_HINT } from './setup-hints.js';
 
 /** Groups keys are listed under in `.env.example` and the docs. */
-export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'database';
+export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'alipay' | 'database';
 
 /** One environment key. */
 export interface ConfigKeyDefinition {
@@ -172,6 +172,56 @@ const CONFIG_KEYS = {
     default: 'payment_intent',
     schema: z.enum(['payment_intent', 'checkout_session']),
   },
+  ALIPAY_APP_ID: {
+    group: 'alipay',
+    description: 'Alipay open-platform application id (digits).',
+    secret: false,
+    example: '2021000000000000',
+    schema: z.string().regex(/^\d{8,32}$/, 'must be the digits of an Alipay app id'),
+  },
+  ALIPAY_APP_PRIVATE_KEY: {
+    group: 'alipay',
+    description:
+      'Application RSA2 private key (PEM or the bare base64 Alipay shows; PKCS#1 or PKCS#8) that signs requests. Or use ALIPAY_APP_PRIVATE_KEY_PATH.',
+    secret: true,
+    schema: text,
+  },
+  ALIPAY_APP_PRIVATE_KEY_PATH: {
+    group: 'alipay',
+    description: 'Path to the application private key file.',
+    secret: false,
+    example: './keys/alipay_app_private.pem',
+    schema: text,
+  },
+  ALIPAY_PUBLIC_KEY: {
+    group: 'alipay',
+    description:
+      'Alipay public key (PEM or bare base64) that verifies responses and notifications. Or use ALIPAY_PUBLIC_KEY_PATH.',
+    secret: false,
+    schema: text,
+  },
+  ALIPAY_PUBLIC_KEY_PATH: {
+    group: 'alipay',
+    description: 'Path to the Alipay public key file.',
+    secret: false,
+    example: './keys/alipay_public.pem',
+    schema: text,
+  },
+  ALIPAY_GATEWAY_URL: {
+    group: 'alipay',
+    description: 'Alipay gateway (the sandbox is https://openapi-sandbox.dl.alipaydev.com/gateway.do).',
+    secret: false,
+    default: 'https://openapi.alipay.com/gateway.do',
+    schema: url,
+  },
+  ALIPAY_WEBHOOK_URL: {
+    group: 'alipay',
+    description:
+      'Where Alipay posts asynchronous notifications (notify_url), e.g. your /webhooks/alipay route. Never taken from a request.',
+    secret: false,
+    example: 'https://example.com/webhooks/alipay',
+    schema: url,
+  },
   DATABASE_URL: {
     group: 'database',
     description: 'Database for the Kysely reference repositories: an SQLite file path, postgres://… or mysql://….',
@@ -211,6 +261,13 @@ export type PaymentConfigKey =
   | 'STRIPE_CANCEL_URL'
   | 'STRIPE_DEFAULT_CURRENCY'
   | 'STRIPE_DEFAULT_MODE'
+  | 'ALIPAY_APP_ID'
+  | 'ALIPAY_APP_PRIVATE_KEY'
+  | 'ALIPAY_APP_PRIVATE_KEY_PATH'
+  | 'ALIPAY_PUBLIC_KEY'
+  | 'ALIPAY_PUBLIC_KEY_PATH'
+  | 'ALIPAY_GATEWAY_URL'
+  | 'ALIPAY_WEBHOOK_URL'
   | 'DATABASE_URL';
 
 /** Ping++ credentials, present when `PINGXX_SECRET_KEY` and `PINGXX_APP_ID` are set. */
@@ -253,6 +310,26 @@ export interface StripeConfig {
   allowedRedirectOrigins?: string[];
 }
 
+/** Alipay credentials, present when `ALIPAY_APP_ID` is set. Named like `createAlipayProvider`'s options. */
+export interface AlipayConfig {
+  /** `ALIPAY_APP_ID`. */
+  appId: string;
+  /** `ALIPAY_APP_PRIVATE_KEY` (PEM or bare base64). */
+  privateKey?: string;
+  /** `ALIPAY_APP_PRIVATE_KEY_PATH`. */
+  privateKeyPath?: string;
+  /** `ALIPAY_PUBLIC_KEY` (PEM or bare base64). */
+  alipayPublicKey?: string;
+  /** `ALIPAY_PUBLIC_KEY_PATH`. */
+  alipayPublicKeyPath?: string;
+  /** `ALIPAY_GATEWAY_URL`. */
+  gatewayUrl: string;
+  /** `ALIPAY_WEBHOOK_URL`, sent as `notify_url`. */
+  notifyUrl: string;
+  /** `PAYMENT_REDIRECT_ORIGINS`, or the origins of the configured URLs: where a per-request `returnUrl` may point. */
+  allowedRedirectOrigins?: string[];
+}
+
 /** The validated configuration. */
 export interface PaymentConfig {
   /** Enabled providers that have credentials, in `PAYMENT_CHANNELS_ENABLED` order. */
@@ -270,6 +347,8 @@ export interface PaymentConfig {
   pingxx: PingxxConfig | null;
   /** Stripe credentials, or `null` when not configured. */
   stripe: StripeConfig | null;
+  /** Alipay credentials, or `null` when not configured. */
+  alipay: AlipayConfig | null;
   /** `DATABASE_URL`, or `null`. */
   databaseUrl: string | null;
 }
@@ -322,12 +401,16 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       issues.push(error instanceof Error ? error.message : 'DATABASE_URL is invalid.');
     }
   }
-  const configured = new Set([...(pingxx ? ['pingxx'] : []), ...(stripe ? ['stripe'] : [])]);
+  const alipay = alipayFrom(values, given, issues);
+  const configured = new Set([
+    ...(pingxx ? ['pingxx'] : []),
+    ...(stripe ? ['stripe'] : []),
+    ...(alipay ? ['alipay'] : []),
+  ]);
   const warnings: string[] = [];
   const enabledProviders: string[] = [];
   for (const name of enabledNames) {
-    if (name !== 'pingxx' && name !== 'stripe')
-      issues.push(`PAYMENT_CHANNELS_ENABLED names unknown provider "${name}".`);
+    if (!KNOWN_PROVIDERS.includes(name)) issues.push(`PAYMENT_CHANNELS_ENABLED names unknown provider "${name}".`);
     else if (!configured.has(name))
       warnings.push(`Provider "${name}" is enabled but has no credentials; it is disabled.`);
     else if (!enabledProviders.includes(name)) enabledProviders.push(name);
@@ -345,6 +428,7 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
     provider && { ...provider, allowedRedirectOrigins };
   const pingxxConfig = withOrigins(pingxx);
   const stripeConfig = withOrigins(stripe);
+  const alipayConfig = withOrigins(alipay);
   return sealConfig({
     enabledProviders,
     warnings,
@@ -352,6 +436,7 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
     allowedRedirectOrigins,
     pingxx: pingxxConfig && sealObject(pingxxConfig, () => redactedCredentials(pingxxConfig)),
     stripe: stripeConfig && sealObject(stripeConfig, () => redactedCredentials(stripeConfig)),
+    alipay: alipayConfig && sealObject(alipayConfig, () => redactedCredentials(alipayConfig)),
     databaseUrl: values.DATABASE_URL ?? null,
   });
 }
@@ -374,6 +459,7 @@ function sealConfig(config: PaymentConfig): PaymentConfig {
     ...config,
     pingxx: config.pingxx && redactedCredentials(config.pingxx),
     stripe: config.stripe && redactedCredentials(config.stripe),
+    alipay: config.alipay && redactedCredentials(config.alipay),
   }));
 }
 
@@ -381,6 +467,44 @@ type Values = Record<PaymentConfigKey, string | undefined>;
 
 /** Configured URLs whose origins are the default redirect allow-list. */
 const REDIRECT_CONFIG_KEYS = ['STRIPE_SUCCESS_URL', 'STRIPE_CANCEL_URL'] as const satisfies readonly PaymentConfigKey[];
+
+/** Provider names `PAYMENT_CHANNELS_ENABLED` may list. */
+const KNOWN_PROVIDERS: readonly string[] = ['pingxx', 'stripe', 'alipay'];
+
+function alipayFrom(v: Values, given: ReadonlySet<PaymentConfigKey>, issues: string[]): AlipayConfig | null {
+  const keys = [
+    'ALIPAY_APP_ID',
+    'ALIPAY_APP_PRIVATE_KEY',
+    'ALIPAY_APP_PRIVATE_KEY_PATH',
+    'ALIPAY_PUBLIC_KEY',
+    'ALIPAY_PUBLIC_KEY_PATH',
+    'ALIPAY_WEBHOOK_URL',
+  ] as const;
+  if (!keys.some((k) => given.has(k))) return null;
+  if (!given.has('ALIPAY_APP_ID')) issues.push('ALIPAY_APP_ID is required when Alipay is configured.');
+  if (!given.has('ALIPAY_APP_PRIVATE_KEY') && !given.has('ALIPAY_APP_PRIVATE_KEY_PATH'))
+    issues.push('ALIPAY_APP_PRIVATE_KEY or ALIPAY_APP_PRIVATE_KEY_PATH is required: Alipay requests are signed.');
+  if (given.has('ALIPAY_APP_PRIVATE_KEY') && given.has('ALIPAY_APP_PRIVATE_KEY_PATH'))
+    issues.push('Set ALIPAY_APP_PRIVATE_KEY or ALIPAY_APP_PRIVATE_KEY_PATH, not both.');
+  if (!given.has('ALIPAY_PUBLIC_KEY') && !given.has('ALIPAY_PUBLIC_KEY_PATH'))
+    issues.push(
+      'ALIPAY_PUBLIC_KEY or ALIPAY_PUBLIC_KEY_PATH is required: unsigned Alipay notifications are never accepted.',
+    );
+  if (given.has('ALIPAY_PUBLIC_KEY') && given.has('ALIPAY_PUBLIC_KEY_PATH'))
+    issues.push('Set ALIPAY_PUBLIC_KEY or ALIPAY_PUBLIC_KEY_PATH, not both.');
+  if (!given.has('ALIPAY_WEBHOOK_URL'))
+    issues.push('ALIPAY_WEBHOOK_URL is required when Alipay is configured (notify_url).');
+  if (!v.ALIPAY_APP_ID || !v.ALIPAY_WEBHOOK_URL) return null;
+  return {
+    appId: v.ALIPAY_APP_ID,
+    gatewayUrl: v.ALIPAY_GATEWAY_URL ?? 'https://openapi.alipay.com/gateway.do',
+    notifyUrl: v.ALIPAY_WEBHOOK_URL,
+    ...(v.ALIPAY_APP_PRIVATE_KEY ? { privateKey: v.ALIPAY_APP_PRIVATE_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.ALIPAY_APP_PRIVATE_KEY_PATH ? { privateKeyPath: v.ALIPAY_APP_PRIVATE_KEY_PATH } : {}),
+    ...(v.ALIPAY_PUBLIC_KEY ? { alipayPublicKey: v.ALIPAY_PUBLIC_KEY.replace(/\\n/g, '\n') } : {}),
+    ...(v.ALIPAY_PUBLIC_KEY_PATH ? { alipayPublicKeyPath: v.ALIPAY_PUBLIC_KEY_PATH } : {}),
+  };
+}
 
 const unescapeNewlines = (pem: string | undefined): string | undefined => pem?.replace(/\\n/g, '\n');
 

@@ -8,6 +8,7 @@ const GROUP_TITLES: Record<ConfigGroup, string> = {
   general: 'General',
   pingxx: 'Ping++ (Alipay, WeChat Pay, UnionPay)',
   stripe: 'Stripe',
+  alipay: 'Alipay (native, official alipay-sdk)',
   database: 'Database (Kysely reference repositories, `payment-factory migrate`)',
 };
 

@@ -6,7 +6,7 @@
  * `types.ts` and its provider, and maps every provider error onto the hierarchy of `errors.ts`.
  *
  * Built-in adapters: `createStripeProvider` (`@org/payment-factory/stripe`), `createPingxxProvider`
- * (`@org/payment-factory/pingxx`), and `createFakeProvider` (`@org/payment-factory/testing`), the
+ * (`@org/payment-factory/pingxx`), `createAlipayProvider` (`@org/payment-factory/alipay`), and `createFakeProvider` (`@org/payment-factory/testing`), the
  * shortest complete example. Certify your own with `runProviderConformance`.
  * @module
  */
@@ -21,6 +21,33 @@ import type {
   RetrievePaymentRequest,
   WebhookInput,
 } from './types.js';
+
+/**
+ * What the web handler is about to answer one webhook delivery with, handed to
+ * {@link PaymentProvider.acknowledgeWebhook} so a provider can shape the answer its sender expects.
+ */
+export interface WebhookAcknowledgement {
+  /** `true` when the delivery was processed (whatever the outcome); `false` when refused or failed. */
+  ok: boolean;
+  /**
+   * The status the default answer uses: 200 when processed, 400 for a bad signature or a parsed body,
+   * 503 for a retryable failure (the provider should redeliver), 500 otherwise.
+   */
+  status: number;
+  /** When processed: `applied`, `duplicate`, `ignored` or `rejected`. */
+  outcome?: string;
+  /** When not processed: the error code (`WEBHOOK_VERIFICATION_FAILED`, …). Never a secret or internal detail. */
+  code?: string;
+}
+
+/** An HTTP answer to a webhook delivery, as a provider wants it. */
+export interface WebhookAnswer {
+  status: number;
+  /** The exact body text. */
+  body: string;
+  /** @default 'application/json' */
+  contentType?: string;
+}
 
 /** Per-call options. */
 export interface ProviderCallOptions {
@@ -91,4 +118,18 @@ export interface PaymentProvider {
   refundPayment(request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
   /** Verifies a webhook and normalises it. Never performs network calls that mutate anything. */
   verifyWebhook(input: WebhookInput): Promise<PaymentEvent>;
+  /**
+   * Optional: the answer this provider's webhook sender understands. Without it the web handler answers
+   * JSON (`{"received":true,"outcome":…}` / `{"error":CODE}`) with {@link WebhookAcknowledgement.status}.
+   *
+   * Providers differ: Alipay redelivers unless the body is the plain text `success` (so a refusal answers
+   * `failure`); WeChat Pay wants `{"code":"SUCCESS"}`, or a 4xx/5xx `{"code":"FAIL","message":…}`.
+   * The answer must say nothing internal (no error text, no ids the sender did not send).
+   *
+   * @example
+   * ```ts
+   * acknowledgeWebhook: (ack) => ({ status: ack.ok ? 200 : ack.status, body: ack.ok ? 'success' : 'failure', contentType: 'text/plain' })
+   * ```
+   */
+  acknowledgeWebhook?(ack: WebhookAcknowledgement): WebhookAnswer;
 }

@@ -37,7 +37,7 @@ const latestFirst = (a: AttemptRecord, b: AttemptRecord): number =>
 /** Creates the attempt repository for one context. */
 export function createAttemptRepository(ctx: RepositoryContext): AttemptRepository {
   const tables = attemptTables(ctx.tables);
-  const all = [tables.pingxx, tables.stripe, tables.generic];
+  const all = [tables.pingxx, tables.stripe, tables.alipay, tables.wechatpay, tables.generic];
 
   const select = (table: AttemptTable) => {
     let query = ctx.db.selectFrom(table.name).selectAll();
@@ -138,8 +138,9 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     findByProviderReference: async (providerKind, reference, options) => {
       const table = tables[attemptTableKind(providerKind)];
       const referenceColumns = [
-        'provider_reference',
+        table.columns.providerReference,
         table.columns.chargeId,
+        table.columns.transactionId,
         table.columns.paymentIntentId,
         table.columns.checkoutSessionId,
         table.columns.latestChargeId,

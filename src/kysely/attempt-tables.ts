@@ -1,7 +1,9 @@
 /**
- * The three attempt tables and how an {@link AttemptRecord} maps onto each: Ping++ attempts keep the
- * original `order_pingxx_orders` columns, Stripe attempts `order_stripe_orders`, every other provider kind
- * the generic `order_payment_attempts`. The mapping is data, so the repository code stays table-agnostic.
+ * The attempt tables and how an {@link AttemptRecord} maps onto each: Ping++ attempts keep the original
+ * `order_pingxx_orders` columns, Stripe attempts `order_stripe_orders`, native Alipay and WeChat Pay
+ * attempts `order_alipay_orders` / `order_wechatpay_orders` (their `provider_attempt_id` is our
+ * `out_trade_no`, the attempt's reference), every other provider kind the generic `order_payment_attempts`.
+ * The mapping is data, so the repository code stays table-agnostic.
  * @module
  */
 import { normalizeCurrency } from '../core/money.js';
@@ -22,7 +24,7 @@ import {
 import { ATTEMPT_STATUS_CODES, attemptStatusFromCode } from './status-codes.js';
 
 /** Which attempt table. */
-export type AttemptTableKind = 'pingxx' | 'stripe' | 'generic';
+export type AttemptTableKind = 'pingxx' | 'stripe' | 'alipay' | 'wechatpay' | 'generic';
 
 type Codec = 'string' | 'date' | 'json' | 'flag';
 type MappedField = Exclude<keyof NormalizedAttemptPatch, 'raw' | 'status' | 'createdAt' | 'updatedAt'>;
@@ -70,6 +72,7 @@ const CODECS: Readonly<Record<MappedField, Codec>> = {
   paymentMethod: 'string',
   chargeId: 'string',
   appId: 'string',
+  transactionId: 'string',
   expiresAt: 'date',
   paidAt: 'date',
   refundedAt: 'date',
@@ -134,6 +137,8 @@ export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableK
         return channel === 'checkout_session' ? 'checkout_session_object' : 'payment_intent_object';
       },
     },
+    alipay: nativeTable('alipay', tables.alipayAttempts, 'alipay_order_bid'),
+    wechatpay: nativeTable('wechatpay', tables.wechatpayAttempts, 'wechatpay_order_bid'),
     generic: {
       kind: 'generic',
       name: tables.attempts,
@@ -152,9 +157,36 @@ export function storedAttemptCurrency(table: AttemptTable, currency: string): st
   return table.currencyCase === 'lower' ? currency.toLowerCase() : currency.toUpperCase();
 }
 
+/** A native attempt table: the attempt's reference is `provider_attempt_id` (our `out_trade_no`). */
+function nativeTable(kind: 'alipay' | 'wechatpay', name: string, idColumn: string): AttemptTable {
+  return {
+    kind,
+    name,
+    idColumn,
+    softDelete: true,
+    // The original keeps billing payments in the same tables (`biz_domain`); ours are `order` rows.
+    scoped: true,
+    // Alipay and WeChat Pay speak `CNY`; the original's native rows spell it so too.
+    currencyCase: 'upper',
+    columns: {
+      ...COMMON,
+      providerReference: 'provider_attempt_id',
+      transactionId: 'transaction_id',
+      extra: 'extra_json',
+      failureMessage: 'failure_message',
+    },
+    rawColumn: () => 'raw_response',
+  };
+}
+
 /** The table kind for a provider kind. */
 export function attemptTableKind(providerKind: string): AttemptTableKind {
-  return providerKind === 'pingxx' || providerKind === 'stripe' ? providerKind : 'generic';
+  return providerKind === 'pingxx' ||
+    providerKind === 'stripe' ||
+    providerKind === 'alipay' ||
+    providerKind === 'wechatpay'
+    ? providerKind
+    : 'generic';
 }
 
 /** Column values for the fields a (validated) patch sets. */

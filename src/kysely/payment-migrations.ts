@@ -4,6 +4,7 @@
  */
 import { paymentTablesMigration } from './migrations/0001-payment-tables.js';
 import { originalMeaningsMigration } from './migrations/0002-original-meanings.js';
+import { nativeAttemptTablesMigration } from './migrations/0004-native-attempt-tables.js';
 import { paymentOutboxMigration } from './migrations/0005-payment-outbox.js';
 import type { PaymentMigration } from './payment-migration.js';
 import { DEFAULT_TABLE_NAMES, resolveTableNames, type TableNames } from './schema.js';
@@ -46,6 +47,7 @@ export function createPaymentMigrations(
   return {
     [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: paymentTablesMigration(names, options.dialect),
     [`${PAYMENT_MIGRATION_PREFIX}0002-original-meanings`]: originalMeaningsMigration(names, options),
+    [`${PAYMENT_MIGRATION_PREFIX}0004-native-attempt-tables`]: nativeAttemptTablesMigration(names, options.dialect),
     [`${PAYMENT_MIGRATION_PREFIX}0005-payment-outbox`]: paymentOutboxMigration(names, options.dialect),
   };
 }

@@ -155,6 +155,44 @@ export interface StripeAttemptsTable extends AttemptColumns {
   deleted: ColumnType<number, number | undefined, number>;
 }
 
+/**
+ * `order_alipay_orders` / `order_wechatpay_orders`: native Alipay and WeChat Pay attempts, in the
+ * original system's shape (adopted when present) plus our common attempt columns.
+ */
+export interface NativeAttemptColumns extends Omit<AttemptColumns, 'provider_reference'> {
+  /** `order` for order payments (ours); the original system also keeps `billing` rows here, which we never read. */
+  biz_domain: ColumnType<string, string | undefined, string>;
+  /** Bill order id of the original system (legacy; not written by us). */
+  bill_order_bid: string | null;
+  /** The seller (legacy; not written by us yet). */
+  creator_bid: string | null;
+  /** Our `out_trade_no` (= the attempt id), the attempt's provider reference. */
+  provider_attempt_id: string | null;
+  /** Alipay `trade_no` / WeChat Pay `transaction_id`, once known. */
+  transaction_id: string | null;
+  /** The provider's own status word (`TRADE_SUCCESS`, `NOTPAY`, …), legacy. */
+  raw_status: string | null;
+  /** The request sent (legacy; kept as the original wrote it). */
+  raw_request: string | null;
+  /** The latest provider object (response, query or notification), JSON. */
+  raw_response: string | null;
+  /** The original system's copy of the last notification (legacy). */
+  raw_notification: string | null;
+  failure_message: string | null;
+  extra_json: string | null;
+  deleted: ColumnType<number, number | undefined, number>;
+}
+
+/** `order_alipay_orders`: Alipay attempts. */
+export interface AlipayAttemptsTable extends NativeAttemptColumns {
+  alipay_order_bid: string;
+}
+
+/** `order_wechatpay_orders`: WeChat Pay attempts. */
+export interface WechatPayAttemptsTable extends NativeAttemptColumns {
+  wechatpay_order_bid: string;
+}
+
 /** `order_payment_attempts`: attempts of every other provider kind. */
 export interface GenericAttemptsTable extends AttemptColumns {
   /** Our attempt id. */
@@ -278,6 +316,10 @@ export interface PaymentDatabase {
   order_pingxx_orders: PingxxAttemptsTable;
   /** Stripe attempts. */
   order_stripe_orders: StripeAttemptsTable;
+  /** Native Alipay attempts. */
+  order_alipay_orders: AlipayAttemptsTable;
+  /** Native WeChat Pay attempts. */
+  order_wechatpay_orders: WechatPayAttemptsTable;
   /** Attempts of other providers. */
   order_payment_attempts: GenericAttemptsTable;
   /** Webhook event journal. */
@@ -296,7 +338,11 @@ export interface TableNames {
   pingxxAttempts: string;
   /** Stripe attempts table. */
   stripeAttempts: string;
-  /** Attempts of any provider kind other than `pingxx` and `stripe`. */
+  /** Native Alipay attempts (migration 0004). */
+  alipayAttempts: string;
+  /** Native WeChat Pay attempts (migration 0004). */
+  wechatpayAttempts: string;
+  /** Attempts of any provider kind without a table of its own. */
   attempts: string;
   /** Webhook event journal. */
   events: string;
@@ -311,6 +357,8 @@ export const DEFAULT_TABLE_NAMES: Readonly<TableNames> = Object.freeze({
   orders: 'order_orders',
   pingxxAttempts: 'order_pingxx_orders',
   stripeAttempts: 'order_stripe_orders',
+  alipayAttempts: 'order_alipay_orders',
+  wechatpayAttempts: 'order_wechatpay_orders',
   attempts: 'order_payment_attempts',
   events: 'order_payment_events',
   refunds: 'order_refunds',

@@ -7,6 +7,8 @@ import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import { assertAttemptStatus, assertId, optionalDate, optionalString, toJsonValue } from './record-validation.js';
 import {
+  NATIVE_ATTEMPT_FIELDS,
+  NATIVE_ATTEMPT_KINDS,
   PINGXX_ATTEMPT_FIELDS,
   STRIPE_ATTEMPT_FIELDS,
   type AttemptPatch,
@@ -35,6 +37,7 @@ const STRING_FIELDS = [
   'failureMessage',
   ...STRIPE_ATTEMPT_FIELDS,
   ...PINGXX_ATTEMPT_FIELDS,
+  ...NATIVE_ATTEMPT_FIELDS,
 ] as const;
 /** Longest failure message stored; longer ones are cut. */
 export const MAX_FAILURE_MESSAGE = 255;
@@ -53,12 +56,7 @@ export type NormalizedAttemptPatch = Partial<
 export function attemptPatch(providerKind: string, patch: AttemptPatch | undefined): NormalizedAttemptPatch {
   const out: Record<string, unknown> = {};
   if (!patch) return out;
-  const foreign =
-    providerKind === 'stripe'
-      ? PINGXX_ATTEMPT_FIELDS
-      : providerKind === 'pingxx'
-        ? STRIPE_ATTEMPT_FIELDS
-        : [...STRIPE_ATTEMPT_FIELDS, ...PINGXX_ATTEMPT_FIELDS];
+  const foreign = foreignFields(providerKind);
   for (const field of foreign) {
     if (patch[field] !== undefined && patch[field] !== null) {
       throw new ValidationError(`${field} is not stored for ${providerKind} attempts.`, {
@@ -83,6 +81,19 @@ export function attemptPatch(providerKind: string, patch: AttemptPatch | undefin
   }
   for (const field of foreign) delete out[field];
   return out;
+}
+
+/** The kind-specific fields an attempt of `providerKind` does not store. */
+function foreignFields(providerKind: string): readonly (keyof AttemptPatch)[] {
+  const own: readonly (keyof AttemptPatch)[] =
+    providerKind === 'stripe'
+      ? STRIPE_ATTEMPT_FIELDS
+      : providerKind === 'pingxx'
+        ? PINGXX_ATTEMPT_FIELDS
+        : NATIVE_ATTEMPT_KINDS.includes(providerKind)
+          ? NATIVE_ATTEMPT_FIELDS
+          : [];
+  return [...STRIPE_ATTEMPT_FIELDS, ...PINGXX_ATTEMPT_FIELDS, ...NATIVE_ATTEMPT_FIELDS].filter((f) => !own.includes(f));
 }
 
 /** The timestamp a move to `status` sets, if any. */
@@ -153,6 +164,7 @@ export function newAttemptRecord(input: NewAttempt, now: Date): AttemptRecord {
     paymentMethod: null,
     chargeId: null,
     appId: null,
+    transactionId: null,
     createdAt,
     updatedAt: createdAt,
     paidAt: null,
@@ -178,11 +190,13 @@ export function effectiveReference(record: AttemptRecord): string | null {
 
 /**
  * Whether `reference` names the attempt: its reference, Ping++ charge id, Stripe PaymentIntent id, Checkout
- * Session id or latest Stripe charge id (a dashboard refund names the charge).
+ * Session id, latest Stripe charge id (a dashboard refund names the charge), or Alipay / WeChat Pay
+ * transaction id.
  */
 export function attemptMatchesReference(record: AttemptRecord, reference: string): boolean {
   return (
     record.providerReference === reference ||
+    record.transactionId === reference ||
     record.chargeId === reference ||
     record.paymentIntentId === reference ||
     record.checkoutSessionId === reference ||

@@ -119,8 +119,9 @@ export interface OrderPatch {
 
 /**
  * One attempt to collect an order's money through one provider: a Ping++ charge, a Stripe PaymentIntent or
- * Checkout Session, or a payment on any other adapter. Stored per provider kind: `pingxx` attempts in
- * `order_pingxx_orders`, `stripe` attempts in `order_stripe_orders`, every other kind in
+ * Checkout Session, an Alipay or WeChat Pay trade, or a payment on any other adapter. Stored per provider
+ * kind: `pingxx` attempts in `order_pingxx_orders`, `stripe` attempts in `order_stripe_orders`, `alipay`
+ * in `order_alipay_orders`, `wechatpay` in `order_wechatpay_orders`, every other kind in
  * `order_payment_attempts`.
  */
 export interface AttemptRecord {
@@ -185,6 +186,11 @@ export interface AttemptRecord {
   chargeId: string | null;
   /** Ping++ only: the Ping++ app id. */
   appId: string | null;
+  /**
+   * Alipay and WeChat Pay only: the provider's own payment id once known (Alipay `trade_no`, WeChat Pay
+   * `transaction_id`). The attempt's `providerReference` is our `out_trade_no` (= `attemptId`).
+   */
+  transactionId: string | null;
   /** When the row was created. */
   createdAt: Date;
   /** When the row was last changed. */
@@ -211,10 +217,16 @@ export const STRIPE_ATTEMPT_FIELDS = [
 /** Fields of {@link AttemptRecord} stored only for the `pingxx` kind. */
 export const PINGXX_ATTEMPT_FIELDS = ['chargeId', 'appId'] as const satisfies readonly (keyof AttemptRecord)[];
 
+/** Fields of {@link AttemptRecord} stored only for the native `alipay` and `wechatpay` kinds. */
+export const NATIVE_ATTEMPT_FIELDS = ['transactionId'] as const satisfies readonly (keyof AttemptRecord)[];
+
+/** Provider kinds whose attempts store {@link NATIVE_ATTEMPT_FIELDS}. */
+export const NATIVE_ATTEMPT_KINDS: readonly string[] = ['alipay', 'wechatpay'];
+
 /**
  * Fields `AttemptRepository.update` and guarded status updates may change. `null` clears a field.
- * Kind-specific fields ({@link STRIPE_ATTEMPT_FIELDS}, {@link PINGXX_ATTEMPT_FIELDS}) are refused for
- * other kinds rather than silently dropped.
+ * Kind-specific fields ({@link STRIPE_ATTEMPT_FIELDS}, {@link PINGXX_ATTEMPT_FIELDS},
+ * {@link NATIVE_ATTEMPT_FIELDS}) are refused for other kinds rather than silently dropped.
  */
 export interface AttemptPatch {
   /** The paying user. */
@@ -255,6 +267,8 @@ export interface AttemptPatch {
   chargeId?: string | null;
   /** Ping++ app id (`app_…`). */
   appId?: string | null;
+  /** Alipay `trade_no` / WeChat Pay `transaction_id`. */
+  transactionId?: string | null;
   /** When it was paid. */
   paidAt?: Date | null;
   /** When it was fully refunded. */

@@ -97,7 +97,7 @@ export function kindOf<THandle>(ctx: ServiceContext<THandle>, provider: string):
 
 /**
  * Kind-specific attempt fields found in a provider object: Stripe PaymentIntent / Checkout Session ids and
- * latest charge, Ping++ charge id and app id. Only string fields that are present are returned.
+ * latest charge, Ping++ charge id and app id, Alipay `trade_no` / WeChat Pay `transaction_id`. Only string fields that are present are returned.
  */
 export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
   if (typeof raw !== 'object' || raw === null) return {};
@@ -125,6 +125,10 @@ export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
       const receipt = str(o.receipt_url);
       if (receipt) patch.receiptUrl = receipt;
     }
+  } else if (kind === 'alipay' || kind === 'wechatpay') {
+    // Alipay responses and notifications name the trade `trade_no`; WeChat Pay transactions `transaction_id`.
+    const id = str(kind === 'alipay' ? o.trade_no : o.transaction_id);
+    if (id) patch.transactionId = id;
   } else if (kind === 'pingxx' && o.object === 'charge') {
     const id = str(o.id);
     if (id) patch.chargeId = id;

@@ -15,10 +15,14 @@
  * - 503 for retryable failures (database down, a refund before its payment), 500 otherwise: the provider
  *   redelivers, and the journal makes the redelivery safe.
  * Bodies carry codes only, never internal error text — except the `RAW_BODY_REQUIRED` answer, which carries
- * the fix for the framework (providers show it in their delivery logs).
+ * the fix for the framework (providers show it in their delivery logs). A provider whose sender expects
+ * another answer (Alipay's plain `success`, WeChat Pay's `{"code":"SUCCESS"}`) shapes it through its optional
+ * `acknowledgeWebhook` (see `PaymentProvider`) — for processed deliveries, a missing signature and failures;
+ * the status rules above stay the handler's.
  * @module
  */
 import { ConfigurationError, isPaymentError } from '../core/errors.js';
+import type { PaymentProvider, WebhookAcknowledgement } from '../core/provider.js';
 import { silentLogger, type PaymentLogger } from './hooks.js';
 import type { PaymentService } from './payment-service.js';
 import {
@@ -87,7 +91,7 @@ export function createWebhookHandler(
     const signatureHeaders = adapter.webhookSignatureHeaders;
     if (signatureHeaders?.length && !signatureHeaders.some((name) => request.headers.get(name))) {
       logger.warn('webhook refused', { provider, error: 'WEBHOOK_SIGNATURE_MISSING' });
-      return json(400, { error: 'WEBHOOK_SIGNATURE_MISSING' });
+      return answer(adapter, { ok: false, status: 400, code: 'WEBHOOK_SIGNATURE_MISSING' }, logger);
     }
     // A body read earlier (e.g. `await c.req.json()` before passing `c.req.raw`) cannot be verified.
     const parsed = parsedBodyMarkOf(request);
@@ -101,15 +105,44 @@ export function createWebhookHandler(
         return payloadTooLargeResponse(maxBodyBytes);
       }
       const result = await service.handleWebhook({ provider, rawBody: body.bytes, headers: request.headers });
-      return json(200, { received: true, outcome: result.outcome });
+      return answer(adapter, { ok: true, status: 200, outcome: result.outcome }, logger);
     } catch (error) {
       if (isPaymentError(error, 'RawBodyRequiredError')) {
         return rawBodyRequired(frameworkOfWebRequest(request), logger, service, provider);
       }
-      return errorResponse(error, logger, provider);
+      const fallback = errorResponse(error, logger, provider);
+      if (!adapter.acknowledgeWebhook || fallback.status === 413) return fallback;
+      const code = isPaymentError(error) ? error.code : 'INTERNAL_ERROR';
+      return answer(adapter, { ok: false, status: fallback.status, code }, logger, fallback);
     }
   };
   return Object.assign(handle, { maxBodyBytes });
+}
+
+/** The provider's own answer when it shapes one, else the default JSON answer. */
+function answer(
+  adapter: PaymentProvider,
+  ack: WebhookAcknowledgement,
+  logger: PaymentLogger,
+  fallback?: Response,
+): Response {
+  const standard = (): Response =>
+    fallback ?? json(ack.status, ack.ok ? { received: true, outcome: ack.outcome } : { error: ack.code });
+  if (!adapter.acknowledgeWebhook) return standard();
+  try {
+    const shaped = adapter.acknowledgeWebhook(ack);
+    return new Response(shaped.body, {
+      status: shaped.status,
+      headers: { 'content-type': shaped.contentType ?? 'application/json' },
+    });
+  } catch (error) {
+    // A broken acknowledgement must not turn a processed delivery into a lost one: answer the default.
+    logger.error('acknowledgeWebhook failed; answering the default', {
+      provider: adapter.name,
+      error: describeError(error),
+    });
+    return standard();
+  }
 }
 
 /** Maps an error to the response a provider understands, logging the detail server-side. */

@@ -1,6 +1,6 @@
 /**
  * Test kit for hosts and adapter authors: in-memory repositories, a scriptable fake provider, local
- * Stripe and Ping++ emulators that the real SDKs talk to over HTTP, webhook signers, and published
+ * Stripe, Ping++ and Alipay emulators that the real SDKs talk to over HTTP, webhook signers, and published
  * conformance suites for repositories and providers.
  * @module
  */
@@ -9,5 +9,6 @@ export * from './persistence-testing.js';
 export * from './stripe-testing.js';
 export * from './pingxx-testing.js';
 export type { DeliveryAnswer, EmulatedPaymentRef } from './emulated-payment-ref.js';
+export * from './alipay-testing.js';
 // Both conformance suites accept the same runner shape; name it once.
 export type { ConformanceRunner } from './repository-conformance.js';

@@ -33,6 +33,8 @@ export function attemptCases(ctx: ConformanceContext): void {
       { checkoutSessionId: 'cs_test_1', paymentIntentId: 'pi_test_1', receiptUrl: 'https://pay.example/r' },
     ],
     ['pingxx', 'wx_pub_qr', { chargeId: 'ch_test_1', appId: 'app_1' }],
+    ['alipay', 'alipay_qr', { transactionId: '2026120122001400001' }],
+    ['wechatpay', 'wx_pub_qr', { transactionId: '4200002026120100001' }],
     ['fake', 'card', {}],
   ] as const) {
     it(`records a ${kind} attempt as pending, with its JSON columns stored as JSON`, async () => {
@@ -121,6 +123,8 @@ export function attemptCases(ctx: ConformanceContext): void {
       { chargeId: 'ch_1' },
       { providerKind: 'pingxx', channel: 'alipay_qr', paymentIntentId: 'pi_1' },
       { providerKind: 'fake', channel: 'card', latestChargeId: 'ch_1' },
+      { providerKind: 'alipay', channel: 'alipay_qr', chargeId: 'ch_1' },
+      { providerKind: 'pingxx', channel: 'alipay_qr', transactionId: '2026' },
     ]) {
       await rejectsWith(repositories.attempts.create({ ...input, ...overrides }), 'ValidationError');
       assert.equal(await raw.attempt(input.attemptId), null, JSON.stringify(overrides));
@@ -135,7 +139,7 @@ export function attemptCases(ctx: ConformanceContext): void {
     assert.deepEqual(await repositories.attempts.listByOrder(ctx.id('missing')), []);
   });
 
-  it('finds an attempt by reference, charge id, PaymentIntent id, Checkout Session id or latest charge id, within its kind', async () => {
+  it('finds an attempt by reference, charge id, PaymentIntent id, Checkout Session id latest charge id or transaction id, within its kind', async () => {
     const { repositories, order } = await setup();
     const latest = ctx.id('ch_latest');
     const pi = ctx.id('pi');
@@ -176,6 +180,20 @@ export function attemptCases(ctx: ConformanceContext): void {
     assert.equal((await repositories.attempts.findByProviderReference('stripe', latest))?.attemptId, stripe.attemptId);
     assert.equal((await repositories.attempts.findByProviderReference('pingxx', ch))?.attemptId, pingxx.attemptId);
     assert.equal((await repositories.attempts.findByProviderReference('fake', ref))?.attemptId, fake.attemptId);
+    const tradeNo = ctx.id('trade');
+    const alipay = await repositories.attempts.create({
+      attemptId: ctx.id('a'),
+      orderId: order.orderId,
+      providerKind: 'alipay',
+      channel: 'alipay_qr',
+      amount: 1,
+      currency: 'CNY',
+      providerReference: ref,
+      transactionId: tradeNo,
+    });
+    assert.equal((await repositories.attempts.findByProviderReference('alipay', ref))?.attemptId, alipay.attemptId);
+    assert.equal((await repositories.attempts.findByProviderReference('alipay', tradeNo))?.attemptId, alipay.attemptId);
+    assert.equal(await repositories.attempts.findByProviderReference('wechatpay', tradeNo), null);
     assert.equal(await repositories.attempts.findByProviderReference('pingxx', pi), null);
     assert.equal(await repositories.attempts.findByProviderReference('other-kind', ref), null);
   });

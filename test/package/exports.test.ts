@@ -4,6 +4,7 @@
  * Run with `npm run test:package` (builds first).
  */
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,12 +21,15 @@ const SUBPATHS = {
   ],
   '@org/payment-factory/stripe': ['createStripeProvider', 'createStripeWebhookVerifier'],
   '@org/payment-factory/pingxx': ['createPingxxProvider', 'createPingxxWebhookVerifier', 'PINGXX_CHANNELS'],
+  '@org/payment-factory/alipay': ['createAlipayProvider', 'createAlipayNotifyVerifier', 'ALIPAY_CHANNELS'],
   '@org/payment-factory/kysely': ['createKyselyRepositories', 'migrateToLatest', 'paymentMigrations'],
   '@org/payment-factory/testing': [
     'createFakeProvider',
     'createInMemoryRepositories',
     'runRepositoryConformance',
     'runProviderConformance',
+    'startAlipayEmulator',
+    'signAlipayNotify',
   ],
 } as const;
 
@@ -100,7 +104,7 @@ describe('built package', () => {
       `require('@org/payment-factory'); console.log(JSON.stringify(Object.keys(require.cache)))`,
     ]);
     const loaded = (JSON.parse(out) as string[]).filter((p) =>
-      /node_modules[\\/](stripe|pingpp|kysely|better-sqlite3|pg|mysql2)[\\/]/.test(p),
+      /node_modules[\\/](stripe|pingpp|alipay-sdk|kysely|better-sqlite3|pg|mysql2)[\\/]/.test(p),
     );
     expect(loaded).toEqual([]);
   });
@@ -157,6 +161,34 @@ if (typeof m.registerHooks === 'function') {
        await verify({ rawBody: '{}', headers: { 'stripe-signature': 't=1,v1=00' } }).catch(() => {});`,
     ]);
     expect(stripeUsed).toMatch(/node_modules\/stripe\//);
+  });
+
+  it('loads alipay-sdk only when an Alipay provider is built, from both builds', () => {
+    const loadedAfter = (build: string) =>
+      JSON.parse(
+        node([
+          '-e',
+          `const m = require('@org/payment-factory/alipay');
+           const before = Object.keys(require.cache).some((p) => p.includes('/node_modules/alipay-sdk/'));
+           ${build}
+           console.log(JSON.stringify([before, Object.keys(require.cache).some((p) => p.includes('/node_modules/alipay-sdk/'))]));`,
+        ]),
+      ) as [boolean, boolean];
+    const pair = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const options = JSON.stringify({
+      appId: '2021000000000001',
+      privateKey: pair.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+      alipayPublicKey: pair.publicKey.export({ type: 'spki', format: 'pem' }),
+      notifyUrl: 'https://shop.example/webhooks/alipay',
+    });
+    expect(loadedAfter('')).toEqual([false, false]);
+    expect(loadedAfter(`m.createAlipayProvider(${options});`)).toEqual([false, true]);
+    const esm = node([
+      '--input-type=module',
+      '-e',
+      `const m = await import('@org/payment-factory/alipay'); const p = m.createAlipayProvider(${options}); console.log(p.kind)`,
+    ]);
+    expect(esm.trim()).toBe('alipay');
   });
 
   it('recognises an error from the CJS build in the ESM build (isPaymentError across copies)', () => {

@@ -75,7 +75,8 @@ export function attempts(db: Db, exec: Exec, now: () => Date): AttemptRepository
           db,
           ATTEMPT_COLUMNS,
           `SELECT * FROM shop_attempts WHERE provider_kind = @kind AND (provider_reference = @ref OR charge_id = @ref
-           OR payment_intent_id = @ref OR checkout_session_id = @ref OR latest_charge_id = @ref) ${latestFirst}`,
+           OR payment_intent_id = @ref OR checkout_session_id = @ref OR latest_charge_id = @ref
+           OR transaction_id = @ref) ${latestFirst}`,
           { kind, ref: reference },
         ),
       ),

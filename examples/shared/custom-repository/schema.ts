@@ -29,7 +29,7 @@ CREATE TABLE IF NOT EXISTS shop_attempts (
   status TEXT NOT NULL CHECK (status IN ('pending','paid','refunded','closed','failed')),
   client_ip TEXT, expires_at INTEGER, livemode INTEGER, result_json TEXT, raw_json TEXT, metadata_json TEXT,
   extra_json TEXT, failure_code TEXT, failure_message TEXT, payment_intent_id TEXT, checkout_session_id TEXT,
-  latest_charge_id TEXT, receipt_url TEXT, payment_method TEXT, charge_id TEXT, app_id TEXT,
+  latest_charge_id TEXT, receipt_url TEXT, payment_method TEXT, charge_id TEXT, app_id TEXT, transaction_id TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
   paid_at INTEGER, refunded_at INTEGER, closed_at INTEGER, failed_at INTEGER);
 CREATE INDEX IF NOT EXISTS shop_attempts_order ON shop_attempts (order_id, created_at);
@@ -107,6 +107,7 @@ export const ATTEMPT_COLUMNS: ColumnMap<AttemptRecord> = {
   paymentMethod: ['payment_method', 'text'],
   chargeId: ['charge_id', 'text'],
   appId: ['app_id', 'text'],
+  transactionId: ['transaction_id', 'text'],
   createdAt: ['created_at', 'date'],
   updatedAt: ['updated_at', 'date'],
   paidAt: ['paid_at', 'date'],

@@ -23,6 +23,8 @@ export const STRIPE_ONLY = [
 ] as const;
 /** Attempt fields only Ping++ attempts store. */
 export const PINGXX_ONLY = ['chargeId', 'appId'] as const;
+/** Attempt fields only native Alipay and WeChat Pay attempts store. */
+export const NATIVE_ONLY = ['transactionId'] as const;
 
 /** A non-empty id of at most 255 characters. */
 export function checkId(value: unknown, field: string): string {
@@ -82,12 +84,15 @@ export function checkLimit(limit: unknown): number {
  * silently dropped), dates must be valid, metadata must be strings.
  */
 export function checkAttemptPatch(providerKind: string, patch: AttemptPatch): AttemptPatch {
-  const foreign =
+  const own: readonly string[] =
     providerKind === 'stripe'
-      ? PINGXX_ONLY
+      ? STRIPE_ONLY
       : providerKind === 'pingxx'
-        ? STRIPE_ONLY
-        : [...STRIPE_ONLY, ...PINGXX_ONLY];
+        ? PINGXX_ONLY
+        : providerKind === 'alipay' || providerKind === 'wechatpay'
+          ? NATIVE_ONLY
+          : [];
+  const foreign = [...STRIPE_ONLY, ...PINGXX_ONLY, ...NATIVE_ONLY].filter((field) => !own.includes(field));
   for (const field of foreign) {
     if (patch[field] !== undefined && patch[field] !== null) {
       throw new ValidationError(`${field} is not stored for ${providerKind} attempts.`, {

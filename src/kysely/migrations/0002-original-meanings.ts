@@ -90,7 +90,11 @@ async function restoreAmountsDue(db: Kysely<UntypedDatabase>, tables: TableNames
 
 /** `biz_domain` and the order's business ids on attempt rows that lack them (0.1.0 wrote neither). */
 async function completeAttemptRows(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
-  for (const table of Object.values(attemptTables(tables))) {
+  // The native Alipay / WeChat Pay tables come with migration 0004, which creates them with these columns.
+  const tablesOf0001 = Object.values(attemptTables(tables)).filter(
+    (t) => t.kind !== 'alipay' && t.kind !== 'wechatpay',
+  );
+  for (const table of tablesOf0001) {
     if (table.scoped) {
       await db.updateTable(table.name).set({ biz_domain: ORDER_BIZ_DOMAIN }).where('biz_domain', 'is', null).execute();
     }

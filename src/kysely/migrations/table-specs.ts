@@ -78,6 +78,49 @@ const ATTEMPT_INDEXES = [
   idx('status_ix', ['status', 'created_at']),
 ];
 
+/**
+ * The native Alipay and WeChat Pay attempt tables (migration 0004): the original system's columns
+ * (`<p>_order_bid`, `biz_domain`, `bill_order_bid`, `creator_bid`, `user_bid`, `shifu_bid`,
+ * `provider_attempt_id` = `out_trade_no`, `transaction_id`, `raw_*`), plus our common attempt columns.
+ */
+export function nativeAttemptTableSpecs(t: TableNames): TableSpec[] {
+  return (
+    [
+      [t.alipayAttempts, 'alipay_order_bid'],
+      [t.wechatpayAttempts, 'wechatpay_order_bid'],
+    ] as const
+  ).map(([name, bid]) => ({
+    name,
+    columns: [
+      col('id', 'id', true),
+      col(bid, 'bid', true),
+      col('biz_domain', 'short', true, ORDER_BIZ_DOMAIN),
+      col('bill_order_bid', 'bid'),
+      col('creator_bid', 'bid'),
+      // The reference is `provider_attempt_id`, the original's column; no `provider_reference`.
+      ...ATTEMPT_COMMON.filter((c) => c.name !== 'provider_reference'),
+      col('provider_attempt_id', 'string'),
+      col('transaction_id', 'string'),
+      col('channel', 'short', true, ''),
+      col('currency', 'short', true, 'CNY'),
+      col('raw_status', 'short'),
+      col('raw_request', 'longtext'),
+      col('raw_response', 'longtext'),
+      col('raw_notification', 'longtext'),
+      col('failure_message', 'string'),
+      col('extra_json', 'text'),
+      col('deleted', 'smallint', true, 0),
+      ...TIMESTAMPS,
+    ],
+    indexes: [
+      idx('bid_uq', [bid], true),
+      idx('attempt_ix', ['provider_attempt_id']),
+      idx('txn_ix', ['transaction_id']),
+      ...ATTEMPT_INDEXES.filter((i) => i.suffix !== 'ref_ix'),
+    ],
+  }));
+}
+
 /** The six tables under the given names. */
 export function paymentTableSpecs(t: TableNames): TableSpec[] {
   return [

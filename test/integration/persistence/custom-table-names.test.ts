@@ -9,6 +9,8 @@ const tables: TableNames = {
   orders: 'shop_orders',
   pingxxAttempts: 'shop_pingxx_charges',
   stripeAttempts: 'shop_stripe_payments',
+  alipayAttempts: 'shop_alipay_trades',
+  wechatpayAttempts: 'shop_wechatpay_trades',
   attempts: 'shop_attempts',
   events: 'shop_payment_events',
   refunds: 'shop_refunds',
@@ -33,6 +35,8 @@ for (const dialect of testDialects()) {
       for (const [providerKind, channel] of [
         ['pingxx', 'alipay_qr'],
         ['stripe', 'payment_intent'],
+        ['alipay', 'alipay_qr'],
+        ['wechatpay', 'wx_pub_qr'],
         ['fake', 'card'],
       ] as const) {
         await repositories.attempts.create({
@@ -72,9 +76,11 @@ for (const dialect of testDialects()) {
       expect(names).toEqual(expect.arrayContaining(Object.values(tables)));
       expect(names.filter((n) => n.startsWith('order_'))).toEqual([]);
       expect((await repositories.attempts.listByOrder('o')).map((a) => a.attemptId).sort()).toEqual([
+        'a-alipay',
         'a-fake',
         'a-pingxx',
         'a-stripe',
+        'a-wechatpay',
       ]);
     });
   });

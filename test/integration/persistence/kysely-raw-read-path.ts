@@ -61,6 +61,8 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
   const attemptTables = [
     ['order_pingxx_orders', 'pingxx_order_bid', 'charge_object'],
     ['order_stripe_orders', 'stripe_order_bid', null],
+    ['order_alipay_orders', 'alipay_order_bid', 'raw_response'],
+    ['order_wechatpay_orders', 'wechatpay_order_bid', 'raw_response'],
     ['order_payment_attempts', 'attempt_bid', 'raw_json'],
   ] as const;
   return {
@@ -103,7 +105,8 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
           amount: Number(row['amount']),
           currency: String(row['currency']).toUpperCase(),
           status: ATTEMPT[Number(row['status']) as keyof typeof ATTEMPT],
-          providerReference: text(row['provider_reference']),
+          // Native tables keep the reference (our out_trade_no) in the original's provider_attempt_id.
+          providerReference: text(row['provider_reference'] ?? row['provider_attempt_id']),
           rawJson: text(row[column]),
           paidAt: date(row['paid_at']),
         };

@@ -228,3 +228,35 @@ describe('resolvePaymentChannel', () => {
     }
   });
 });
+
+describe('native Alipay and WeChat Pay beside Ping++ (DESIGN §11)', () => {
+  const alipay: ChannelProviderDescriptor = {
+    name: 'alipay',
+    kind: 'alipay',
+    channels: ['alipay_qr', 'alipay_pc_direct', 'alipay_wap', 'alipay'],
+    defaultChannel: 'alipay_qr',
+  };
+  const resolve = (input: Partial<ResolvePaymentChannelInput>) =>
+    resolvePaymentChannel({ providers: [pingxx, alipay, stripe], ...input });
+
+  it('sends a bare alipay_* channel to native Alipay when it is enabled', () => {
+    expect(resolve({ channel: 'alipay_qr' })).toMatchObject({
+      provider: 'alipay',
+      channel: 'alipay_qr',
+      reason: 'channel',
+    });
+    expect(resolve({ channel: 'alipay_wap', storedProvider: 'pingxx', orderStatus: 'pending' })).toMatchObject({
+      provider: 'alipay',
+    });
+  });
+  it('keeps bare wx_* channels on Ping++ while no native WeChat Pay provider is registered', () => {
+    expect(resolve({ channel: 'wx_pub_qr' })).toMatchObject({ provider: 'pingxx' });
+  });
+  it('falls back to Ping++ when native Alipay is not enabled', () => {
+    expect(resolve({ channel: 'alipay_qr', enabled: ['pingxx', 'stripe'] })).toMatchObject({ provider: 'pingxx' });
+  });
+  it('lets pingxx:alipay_qr reach Ping++ and a bare "alipay" hint use its default channel', () => {
+    expect(resolve({ channel: 'pingxx:alipay_qr' })).toMatchObject({ provider: 'pingxx', reason: 'explicit' });
+    expect(resolve({ paymentChannel: 'alipay' })).toMatchObject({ provider: 'alipay', channel: 'alipay_qr' });
+  });
+});

@@ -56,17 +56,62 @@ describe('paymentConfigSchema', () => {
       'PAYMENT_CHANNELS_ENABLED',
       'PAY_ORDER_EXPIRE_TIME',
       'DATABASE_URL',
+      'ALIPAY_APP_ID',
+      'ALIPAY_APP_PRIVATE_KEY',
+      'ALIPAY_APP_PRIVATE_KEY_PATH',
+      'ALIPAY_PUBLIC_KEY',
+      'ALIPAY_PUBLIC_KEY_PATH',
+      'ALIPAY_GATEWAY_URL',
+      'ALIPAY_WEBHOOK_URL',
     ]) {
       expect(keys).toContain(key);
     }
     for (const def of Object.values(paymentConfigSchema)) {
       expect(def.description.length).toBeGreaterThan(10);
-      expect(['general', 'pingxx', 'stripe', 'database']).toContain(def.group);
+      expect(['general', 'pingxx', 'stripe', 'alipay', 'database']).toContain(def.group);
     }
     expect(paymentConfigSchema.STRIPE_SECRET_KEY.secret).toBe(true);
     expect(paymentConfigSchema.PINGXX_PRIVATE_KEY.secret).toBe(true);
     expect(paymentConfigSchema.STRIPE_WEBHOOK_SECRET.secret).toBe(true);
     expect(paymentConfigSchema.STRIPE_PUBLISHABLE_KEY.secret).toBe(false);
+    expect(paymentConfigSchema.ALIPAY_APP_PRIVATE_KEY.secret).toBe(true);
+    expect(paymentConfigSchema.ALIPAY_PUBLIC_KEY.secret).toBe(false);
+  });
+});
+
+describe('loadPaymentConfig: Alipay', () => {
+  const alipayEnv = {
+    PAYMENT_CHANNELS_ENABLED: 'alipay,pingxx',
+    ALIPAY_APP_ID: '2021000000000001',
+    ALIPAY_APP_PRIVATE_KEY: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\\nsecretpart',
+    ALIPAY_PUBLIC_KEY_PATH: './keys/alipay_public.pem',
+    ALIPAY_WEBHOOK_URL: 'https://shop.example/webhooks/alipay',
+  };
+
+  it('builds the Alipay options createAlipayProvider takes, with the production gateway by default', () => {
+    const config = loadPaymentConfig(alipayEnv);
+    expect(config.alipay).toEqual({
+      appId: '2021000000000001',
+      privateKey: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nsecretpart',
+      alipayPublicKeyPath: './keys/alipay_public.pem',
+      gatewayUrl: 'https://openapi.alipay.com/gateway.do',
+      notifyUrl: 'https://shop.example/webhooks/alipay',
+    });
+    expect(config.enabledProviders).toEqual(['alipay']);
+    expect(config.warnings).toEqual(['Provider "pingxx" is enabled but has no credentials; it is disabled.']);
+  });
+
+  it('reports every missing Alipay key at once, never echoing the private key', () => {
+    const error = configError({ ALIPAY_APP_PRIVATE_KEY: 'MIIsecretvalue', ALIPAY_GATEWAY_URL: 'not a url' });
+    expect(error.issues).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('ALIPAY_GATEWAY_URL'),
+        expect.stringContaining('ALIPAY_APP_ID is required'),
+        expect.stringContaining('ALIPAY_PUBLIC_KEY or ALIPAY_PUBLIC_KEY_PATH is required'),
+        expect.stringContaining('ALIPAY_WEBHOOK_URL is required'),
+      ]),
+    );
+    expect(error.message).not.toContain('MIIsecretvalue');
   });
 });
 

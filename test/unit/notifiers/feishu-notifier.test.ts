@@ -67,6 +67,7 @@ function attempt(overrides: Partial<AttemptRecord> = {}): AttemptRecord {
     paymentMethod: null,
     chargeId: null,
     appId: null,
+    transactionId: null,
     createdAt: at,
     updatedAt: at,
     paidAt: at,

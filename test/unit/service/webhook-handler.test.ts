@@ -353,3 +353,47 @@ describe('toNodeHandler', () => {
     expect(seen).toEqual([1000]);
   });
 });
+
+describe('provider-shaped acknowledgements', () => {
+  it("answers with the provider's own body when it shapes one, for success and failure alike", async () => {
+    const h = createHarness();
+    const { attemptId } = await orderWithCharge(h);
+    const seen: unknown[] = [];
+    Object.assign(h.fake, {
+      acknowledgeWebhook: (ack: { ok: boolean; status: number }) => {
+        seen.push(ack);
+        return ack.ok
+          ? { status: 200, body: 'success', contentType: 'text/plain' }
+          : { status: ack.status, body: 'failure', contentType: 'text/plain' };
+      },
+    });
+    const handle = createWebhookHandler(h.service);
+    const ok = await handle(post('https://shop.example/webhooks/fake', h.fake.webhook(attemptId)));
+    expect([ok.status, ok.headers.get('content-type'), await ok.text()]).toEqual([200, 'text/plain', 'success']);
+    const bad = await handle(
+      post('https://shop.example/webhooks/fake', {
+        ...h.fake.webhook(attemptId),
+        headers: { 'x-fake-signature': 'no' },
+      }),
+    );
+    expect([bad.status, await bad.text()]).toEqual([400, 'failure']);
+    expect(seen).toEqual([
+      { ok: true, status: 200, outcome: 'applied' },
+      { ok: false, status: 400, code: expect.any(String) },
+    ]);
+  });
+
+  it('falls back to the default answer when the acknowledgement throws', async () => {
+    const h = createHarness();
+    const { attemptId } = await orderWithCharge(h);
+    Object.assign(h.fake, {
+      acknowledgeWebhook: () => {
+        throw new Error('boom');
+      },
+    });
+    const res = await createWebhookHandler(h.service)(
+      post('https://shop.example/webhooks/fake', h.fake.webhook(attemptId)),
+    );
+    expect([res.status, await res.json()]).toEqual([200, { received: true, outcome: 'applied' }]);
+  });
+});

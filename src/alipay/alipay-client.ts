@@ -1,0 +1,151 @@
+/**
+ * The adapter's facade over the official `alipay-sdk` 4.x: one SDK instance per provider, loaded lazily
+ * (importing `@org/payment-factory/alipay` does not load the SDK; building a provider does), with
+ * responses verified (`validateSign`), keys kept snake_case (`camelcase: false`, so objects stored and
+ * compared are Alipay's own), and every failure turned into a library error.
+ * @module
+ */
+import { createRequire } from 'node:module';
+import { ConfigurationError } from '../core/errors.js';
+import { alipayBusinessError, alipayTransportError, type AlipayCallKind } from './alipay-errors.js';
+
+/** What the adapter uses of the SDK's `AlipaySdk` class (a structural subset of its types). */
+interface AlipaySdkLike {
+  exec(
+    method: string,
+    params: Record<string, unknown>,
+    options: { validateSign: boolean },
+  ): Promise<Record<string, unknown>>;
+  pageExec(method: string, httpMethod: 'GET' | 'POST', params: Record<string, unknown>): string;
+  sdkExec(method: string, params: Record<string, unknown>): string;
+  checkNotifySignV2(params: Record<string, string>): boolean;
+}
+
+type AlipaySdkConstructor = new (config: Record<string, unknown>) => AlipaySdkLike;
+
+/** One gateway answer (the `<method>_response` object), snake_case as Alipay sends it. */
+export interface AlipayAnswer {
+  code: string;
+  msg?: string;
+  sub_code?: string;
+  sub_msg?: string;
+  [key: string]: unknown;
+}
+
+/** Options of {@link createAlipayClient}. */
+export interface AlipayClientOptions {
+  provider: string;
+  appId: string;
+  /** PKCS#8 PEM. */
+  privateKeyPem: string;
+  /** SPKI PEM. */
+  publicKeyPem: string;
+  gatewayUrl: string;
+  timeoutMs: number;
+}
+
+/** The facade. */
+export interface AlipayClient {
+  /**
+   * Calls `method` and returns Alipay's answer, success (`code` `10000`) or business refusal alike, so
+   * callers can treat `ACQ.TRADE_NOT_EXIST` and friends as facts. Transport failures throw.
+   */
+  call(
+    method: string,
+    bizContent: Record<string, unknown>,
+    kind: AlipayCallKind,
+    extra?: { notifyUrl?: string },
+  ): Promise<AlipayAnswer>;
+  /** Like {@link AlipayClient.call}, but a refusal throws its mapped error. */
+  callOk(
+    method: string,
+    bizContent: Record<string, unknown>,
+    kind: AlipayCallKind,
+    extra?: { notifyUrl?: string },
+  ): Promise<AlipayAnswer>;
+  /** A signed cashier URL (`pageExec` with GET). No network call. */
+  pageUrl(method: string, bizContent: Record<string, unknown>, urls: { notifyUrl: string; returnUrl?: string }): string;
+  /** A signed app order string (`sdkExec`). No network call. */
+  appOrderString(method: string, bizContent: Record<string, unknown>, urls: { notifyUrl: string }): string;
+  /** The SDK's notification check (`checkNotifySignV2`: values as received, not URL-decoded again). */
+  checkNotifySign(params: Record<string, string>): boolean;
+}
+
+/** Builds the facade and its SDK instance. @throws ConfigurationError when `alipay-sdk` is missing. */
+export function createAlipayClient(options: AlipayClientOptions): AlipayClient {
+  const AlipaySdk = loadAlipaySdk(options.provider);
+  const sdk = new AlipaySdk({
+    appId: options.appId,
+    privateKey: options.privateKeyPem,
+    keyType: 'PKCS8',
+    alipayPublicKey: options.publicKeyPem,
+    gateway: options.gatewayUrl,
+    timeout: options.timeoutMs,
+    camelcase: false,
+    signType: 'RSA2',
+  });
+  const { provider } = options;
+
+  const call: AlipayClient['call'] = async (method, bizContent, kind, extra = {}) => {
+    let answer: Record<string, unknown>;
+    try {
+      answer = await sdk.exec(
+        method,
+        { bizContent, ...(extra.notifyUrl === undefined ? {} : { notifyUrl: extra.notifyUrl }) },
+        { validateSign: true },
+      );
+    } catch (error) {
+      throw alipayTransportError(error, method, kind, provider);
+    }
+    if (typeof answer.code !== 'string') {
+      throw alipayTransportError(new Error('Response has no code'), method, kind, provider);
+    }
+    return answer as AlipayAnswer;
+  };
+
+  return {
+    call,
+    async callOk(method, bizContent, kind, extra) {
+      const answer = await call(method, bizContent, kind, extra);
+      if (answer.code !== '10000') throw alipayBusinessError(answer, method, kind, provider);
+      return answer;
+    },
+    pageUrl: (method, bizContent, urls) =>
+      sdk.pageExec(method, 'GET', {
+        bizContent,
+        notifyUrl: urls.notifyUrl,
+        ...(urls.returnUrl === undefined ? {} : { returnUrl: urls.returnUrl }),
+      }),
+    appOrderString: (method, bizContent, urls) => sdk.sdkExec(method, { bizContent, notifyUrl: urls.notifyUrl }),
+    checkNotifySign: (params) => {
+      try {
+        return sdk.checkNotifySignV2(params);
+      } catch {
+        return false; // a malformed signature makes node:crypto throw; it is simply not valid
+      }
+    },
+  };
+}
+
+/**
+ * Loads `alipay-sdk` with a `require` anchored at this module (it ships CommonJS beside ESM), so the copy
+ * installed next to the library is found from both builds.
+ */
+function loadAlipaySdk(provider: string): AlipaySdkConstructor {
+  try {
+    const anchor = typeof __filename === 'string' ? __filename : import.meta.url;
+    const sdk = createRequire(anchor)('alipay-sdk') as {
+      AlipaySdk?: AlipaySdkConstructor;
+      default?: AlipaySdkConstructor;
+    };
+    const ctor = sdk.AlipaySdk ?? sdk.default;
+    if (typeof ctor !== 'function') throw new TypeError('alipay-sdk exports no AlipaySdk class');
+    return ctor;
+  } catch (cause) {
+    throw new ConfigurationError('The Alipay adapter needs the "alipay-sdk" package (npm install alipay-sdk@^4).', {
+      code: 'ALIPAY_SDK_MISSING',
+      cause,
+      provider,
+    });
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * Request building for Alipay: every check that can be made locally runs here, before any call, and
+ * throws `ValidationError`; what comes out is the `biz_content` Alipay expects.
+ * @module
+ */
+import { ValidationError } from '../core/errors.js';
+import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import type { PaymentRequest, RefundRequest } from '../core/types.js';
+import { ALIPAY_CHANNELS, isAlipayChannel, type AlipayChannel, type AlipayChannelSpec } from './alipay-channels.js';
+import { beijingTime, cleanText, yuan } from './alipay-values.js';
+
+/** Longest `subject` sent (DESIGN §11: ≤ 64 characters after cleaning). */
+export const ALIPAY_SUBJECT_MAX = 64;
+/** Longest `body` sent. */
+export const ALIPAY_BODY_MAX = 128;
+/** Alipay's largest single payment: 100 000 000.00 yuan. */
+export const ALIPAY_MAX_AMOUNT_FEN = 10_000_000_000;
+
+/** A payment, ready to send. */
+export interface AlipayTradeParams {
+  channel: AlipayChannel;
+  spec: AlipayChannelSpec;
+  bizContent: Record<string, string>;
+  /** `return_url` (the payer's browser after paying), for page channels. */
+  returnUrl?: string;
+}
+
+/** Context of {@link buildAlipayTradeParams}. */
+export interface AlipayParamsContext {
+  channels: ReadonlySet<string>;
+  now: Date;
+  provider: string;
+}
+
+/**
+ * Validates a payment request and builds its `biz_content`: `out_trade_no` = our attempt id,
+ * `total_amount` as an exact yuan string, cleaned `subject`/`body`, `product_code`, `time_expire` from
+ * `expiresAt` (Beijing time), and `quit_url` for WAP when a `cancelUrl` is given.
+ * @throws ValidationError for anything Alipay would refuse that can be seen here.
+ */
+export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParamsContext): AlipayTradeParams {
+  const fail = (message: string, field: string, code = 'INVALID_REQUEST'): never => {
+    throw new ValidationError(`Alipay: ${message}`, { field, code, provider: ctx.provider });
+  };
+  const channel = request.channel;
+  if (!isAlipayChannel(channel) || !ctx.channels.has(channel)) {
+    fail(
+      `channel "${String(channel)}" is not enabled (${[...ctx.channels].join(', ')}).`,
+      'channel',
+      'UNKNOWN_CHANNEL',
+    );
+  }
+  const spec: AlipayChannelSpec = ALIPAY_CHANNELS[channel as AlipayChannel];
+  if (normalizeCurrency(request.currency) !== 'CNY')
+    fail('only CNY can be charged.', 'currency', 'UNSUPPORTED_CURRENCY');
+  assertMinorUnits(request.amount);
+  if (request.amount <= 0 || request.amount > ALIPAY_MAX_AMOUNT_FEN) {
+    fail('amount must be between 1 fen and 100 000 000 yuan.', 'amount', 'INVALID_AMOUNT');
+  }
+  outTradeNo(request.attemptId, ctx.provider);
+  if (typeof request.orderId !== 'string' || request.orderId.trim() === '')
+    fail('orderId is required.', 'orderId', 'MISSING_FIELD');
+  const subject = cleanText(typeof request.subject === 'string' ? request.subject : '', ALIPAY_SUBJECT_MAX);
+  if (subject === '') fail('subject is empty after cleaning.', 'subject', 'MISSING_FIELD');
+  const body = request.body === undefined ? '' : cleanText(request.body, ALIPAY_BODY_MAX);
+  const extra = request.extra ?? {};
+  for (const field of spec.requiredExtra) {
+    if (!isHttpUrl(extra[field]))
+      fail(`${channel} needs extra.${field} (an absolute URL).`, `extra.${field}`, 'MISSING_EXTRA');
+  }
+  if (request.expiresAt !== undefined) {
+    if (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime())) {
+      fail('expiresAt must be a valid Date.', 'expiresAt');
+    } else if (request.expiresAt.getTime() <= ctx.now.getTime()) {
+      fail('expiresAt is in the past.', 'expiresAt', 'EXPIRED');
+    }
+  }
+  const bizContent: Record<string, string> = {
+    out_trade_no: request.attemptId,
+    total_amount: yuan(request.amount),
+    subject,
+    ...(body === '' ? {} : { body }),
+    ...(spec.productCode === null ? {} : { product_code: spec.productCode }),
+    ...(request.expiresAt ? { time_expire: beijingTime(request.expiresAt) } : {}),
+    ...(channel === 'alipay_wap' && isHttpUrl(extra.cancelUrl) ? { quit_url: extra.cancelUrl } : {}),
+  };
+  return {
+    channel: channel as AlipayChannel,
+    spec,
+    bizContent,
+    ...(spec.call === 'page' ? { returnUrl: extra.successUrl as string } : {}),
+  };
+}
+
+/**
+ * Validates a refund and builds its `biz_content`: `out_request_no` = our refund id, which makes the
+ * refund idempotent at Alipay.
+ * @throws ValidationError for a non-CNY, non-positive or badly identified refund.
+ */
+export function buildAlipayRefundParams(request: RefundRequest, provider: string): Record<string, string> {
+  if (normalizeCurrency(request.currency) !== 'CNY') {
+    throw new ValidationError('Alipay: only CNY can be refunded.', {
+      field: 'currency',
+      code: 'UNSUPPORTED_CURRENCY',
+      provider,
+    });
+  }
+  assertMinorUnits(request.amount);
+  if (request.amount <= 0) {
+    throw new ValidationError('Alipay: refund amount must be positive.', {
+      field: 'amount',
+      code: 'INVALID_AMOUNT',
+      provider,
+    });
+  }
+  if (typeof request.refundId !== 'string' || !/^[0-9A-Za-z_]{1,64}$/.test(request.refundId)) {
+    throw new ValidationError('Alipay: refundId must be 1–64 letters, digits or underscores (out_request_no).', {
+      field: 'refundId',
+      code: 'INVALID_ID',
+      provider,
+    });
+  }
+  return {
+    out_trade_no: outTradeNo(request.providerReference, provider),
+    refund_amount: yuan(request.amount),
+    out_request_no: request.refundId,
+    ...(request.reason ? { refund_reason: cleanText(request.reason, 256) } : {}),
+  };
+}
+
+/**
+ * Checks an `out_trade_no` (our attempt id): 1–64 letters, digits or underscores.
+ * @throws ValidationError otherwise.
+ */
+export function outTradeNo(value: unknown, provider: string): string {
+  if (typeof value !== 'string' || !/^[0-9A-Za-z_]{1,64}$/.test(value)) {
+    throw new ValidationError('Alipay: the attempt id (out_trade_no) must be 1–64 letters, digits or underscores.', {
+      field: 'attemptId',
+      code: 'INVALID_ID',
+      provider,
+    });
+  }
+  return value;
+}
+
+function isHttpUrl(value: unknown): value is string {
+  if (typeof value !== 'string') return false;
+  try {
+    const url = new URL(value);
+    return url.protocol === 'https:' || url.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

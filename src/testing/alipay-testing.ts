@@ -1,0 +1,18 @@
+/**
+ * Alipay test kit: a local Alipay gateway the real `alipay-sdk` talks to, and the notification signer.
+ * @module
+ */
+export { generateAlipayTestKeyPair, startAlipayEmulator } from './alipay-emulator/alipay-emulator.js';
+export type {
+  AlipayEmulator,
+  AlipayEmulatorControls,
+  AlipayEmulatorFailure,
+  AlipayEmulatorNotification,
+  AlipayEmulatorOptions,
+  AlipayEmulatorProviderOptions,
+  AlipayEmulatorRefusal,
+  AlipayEmulatorRequest,
+  AlipayTestKeyPair,
+} from './alipay-emulator/alipay-emulator-types.js';
+export type { EmulatedAlipayRefund, EmulatedAlipayTrade } from './alipay-emulator/alipay-emulator-store.js';
+export { signAlipayNotify, type SignedAlipayNotify } from './alipay-signer.js';

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { buildAlipayRefundParams, buildAlipayTradeParams } from '../../../src/alipay/alipay-params.js';
+import { beijingTime, fenOf, parseBeijingTime, yuan } from '../../../src/alipay/alipay-values.js';
+import type { PaymentRequest } from '../../../src/core/types.js';
+
+const NOW = new Date('2026-12-01T14:00:00Z');
+const ctx = {
+  channels: new Set(['alipay_qr', 'alipay_wap', 'alipay_pc_direct', 'alipay']),
+  now: NOW,
+  provider: 'alipay',
+};
+const base: PaymentRequest = {
+  orderId: 'o1',
+  attemptId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90',
+  amount: 1999,
+  currency: 'cny',
+  channel: 'alipay_qr',
+  subject: 'Python 进阶课',
+};
+
+describe('Alipay values', () => {
+  it.each([
+    [1, '0.01'],
+    [100, '1.00'],
+    [1999, '19.99'],
+    [10_000_000_000, '100000000.00'],
+  ])('%i fen is "%s" yuan and back', (fen, text) => {
+    expect(yuan(fen)).toBe(text);
+    expect(fenOf(text)).toBe(fen);
+  });
+  it.each(['19.999', '-1.00', '1e3', '', ' 1.00', '0x10'])('refuses "%s" as a yuan amount', (text) =>
+    expect(fenOf(text)).toBeNull(),
+  );
+  it('writes and reads Beijing time (UTC+8, no DST)', () => {
+    expect(beijingTime(new Date('2026-06-30T16:30:05Z'))).toBe('2026-07-01 00:30:05');
+    expect(parseBeijingTime('2026-07-01 00:30:05')?.toISOString()).toBe('2026-06-30T16:30:05.000Z');
+    expect(parseBeijingTime('2026-07-01T00:30:05')).toBeNull();
+  });
+});
+
+describe('buildAlipayTradeParams', () => {
+  it('builds a precreate biz_content with exact yuan, a cleaned subject and Beijing-time expiry', () => {
+    const { bizContent, spec } = buildAlipayTradeParams(
+      { ...base, subject: 'Python\n🎉 进阶课', body: 'x'.repeat(200), expiresAt: new Date('2026-12-01T14:30:00Z') },
+      ctx,
+    );
+    expect(spec.method).toBe('alipay.trade.precreate');
+    expect(bizContent).toEqual({
+      out_trade_no: base.attemptId,
+      total_amount: '19.99',
+      subject: 'Python 进阶课',
+      body: 'x'.repeat(128),
+      time_expire: '2026-12-01 22:30:00',
+    });
+  });
+  it('cuts the subject to 64 characters', () => {
+    const { bizContent } = buildAlipayTradeParams({ ...base, subject: '课'.repeat(100) }, ctx);
+    expect(bizContent['subject']).toBe('课'.repeat(64));
+  });
+  it('sends the product code, return_url and quit_url for WAP', () => {
+    const result = buildAlipayTradeParams(
+      {
+        ...base,
+        channel: 'alipay_wap',
+        extra: { successUrl: 'https://s.example/ok', cancelUrl: 'https://s.example/no' },
+      },
+      ctx,
+    );
+    expect(result.bizContent).toMatchObject({ product_code: 'QUICK_WAP_WAY', quit_url: 'https://s.example/no' });
+    expect(result.returnUrl).toBe('https://s.example/ok');
+  });
+  it('ignores a caller-supplied notify_url', () => {
+    const { bizContent } = buildAlipayTradeParams({ ...base, extra: { notify_url: 'https://evil.example/' } }, ctx);
+    expect(JSON.stringify(bizContent)).not.toContain('evil');
+  });
+  it.each<[string, Partial<PaymentRequest>, string]>([
+    ['a disabled channel', { channel: 'wx_pub_qr' }, 'UNKNOWN_CHANNEL'],
+    ['USD', { currency: 'USD' }, 'UNSUPPORTED_CURRENCY'],
+    ['zero', { amount: 0 }, 'INVALID_AMOUNT'],
+    ['more than Alipay allows', { amount: 10_000_000_001 }, 'INVALID_AMOUNT'],
+    ['a long attempt id', { attemptId: 'a'.repeat(65) }, 'INVALID_ID'],
+    ['an emoji-only subject', { subject: '🎉' }, 'MISSING_FIELD'],
+    ['a page channel without successUrl', { channel: 'alipay_pc_direct' }, 'MISSING_EXTRA'],
+    ['a past expiry', { expiresAt: new Date('2026-12-01T13:59:59Z') }, 'EXPIRED'],
+  ])('refuses %s', (_why, overrides, code) => {
+    expect(() => buildAlipayTradeParams({ ...base, ...overrides }, ctx)).toThrow(
+      expect.objectContaining({ name: 'ValidationError', code }),
+    );
+  });
+});
+
+describe('buildAlipayRefundParams', () => {
+  it('uses our refund id as out_request_no', () => {
+    expect(
+      buildAlipayRefundParams(
+        { refundId: 'r1', attemptId: 'a1', providerReference: 'a1', amount: 250, currency: 'CNY', reason: '退\n款' },
+        'alipay',
+      ),
+    ).toEqual({ out_trade_no: 'a1', refund_amount: '2.50', out_request_no: 'r1', refund_reason: '退 款' });
+  });
+  it('refuses another currency and a refund id Alipay cannot take', () => {
+    const refund = { refundId: 'r1', attemptId: 'a1', providerReference: 'a1', amount: 250, currency: 'CNY' };
+    expect(() => buildAlipayRefundParams({ ...refund, currency: 'USD' }, 'alipay')).toThrow(/only CNY/);
+    expect(() => buildAlipayRefundParams({ ...refund, refundId: 'r-1' }, 'alipay')).toThrow(/out_request_no/);
+  });
+});
