@@ -3,6 +3,7 @@
  * @module
  */
 import { IndeterminateOutcomeError, IntegrityError } from '../core/errors.js';
+import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type { PaymentProvider, WebhookAcknowledgement, WebhookAnswer } from '../core/provider.js';
 import type { PaymentCreationResult, PaymentSnapshot, ProviderCapabilities, RefundResult } from '../core/types.js';
 import type { AlipayAnswer } from './alipay-client.js';
@@ -75,6 +76,8 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     { text: options.alipayPublicKey, path: options.alipayPublicKeyPath },
     name,
   );
+  // The application key in every form it may show up in (as given, and as handed to the SDK).
+  registerSecrets([options.privateKey, keys.privateKeyPem]);
   const client = createAlipayClient({
     provider: name,
     appId: config.appId,
@@ -119,12 +122,17 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     throw alipayBusinessError(answer, 'alipay.trade.query', 'read', name);
   };
 
-  return {
+  const adapter: AlipayProvider = {
     name,
     kind: 'alipay',
     appId: config.appId,
     livemode,
     capabilities,
+    // No webhookSignatureHeaders: Alipay signs inside the form body (`sign`), not in a header.
+
+    validatePayment(request) {
+      buildAlipayTradeParams(request, { channels, now: clock(), provider: name });
+    },
 
     async createPayment(request) {
       const trade = buildAlipayTradeParams(request, { channels, now: clock(), provider: name });
@@ -250,6 +258,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
       throw alipayBusinessError(answer, 'alipay.trade.close', 'write', name);
     },
   };
+  return sealObject(adapter, () => ({ name, kind: 'alipay', appId: config.appId, livemode, capabilities }));
 }
 
 /**

@@ -36,10 +36,12 @@ export async function attemptCurrencies(
   db: Kysely<UntypedDatabase>,
   tables: TableNames,
   orders: readonly string[] | 'without-currency',
+  /** Only these tables (migration 0002 runs before the native tables of 0004 exist). @default all */
+  kinds?: readonly string[],
 ): Promise<AttemptCurrency[]> {
   if (orders !== 'without-currency' && orders.length === 0) return [];
   const out: AttemptCurrency[] = [];
-  for (const table of Object.values(attemptTables(tables))) {
+  for (const table of Object.values(attemptTables(tables)).filter((t) => !kinds || kinds.includes(t.kind))) {
     let query = db.selectFrom(table.name).select(['order_bid', `${table.idColumn} as attempt_bid`, 'currency']);
     if (table.softDelete) query = query.where('deleted', '=', 0);
     if (table.scoped) query = query.where('biz_domain', '=', ORDER_BIZ_DOMAIN);

@@ -13,6 +13,7 @@ export type {
   AlipayEmulatorRefusal,
   AlipayEmulatorRequest,
   AlipayTestKeyPair,
+  AlipayTradeRef,
 } from './alipay-emulator/alipay-emulator-types.js';
 export type { EmulatedAlipayRefund, EmulatedAlipayTrade } from './alipay-emulator/alipay-emulator-store.js';
 export { signAlipayNotify, type SignedAlipayNotify } from './alipay-signer.js';

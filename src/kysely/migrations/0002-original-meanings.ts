@@ -16,7 +16,7 @@
  */
 import type { Kysely } from 'kysely';
 import { normalizeCurrency } from '../../core/money.js';
-import { attemptTables } from '../attempt-tables.js';
+import { attemptTables, type AttemptTableKind } from '../attempt-tables.js';
 import { attemptCurrencies, currenciesFromAttempts, DEFAULT_LEGACY_CURRENCY } from '../legacy-currency.js';
 import type { TableNames, UntypedDatabase } from '../schema.js';
 import type { PaymentMigration } from '../payment-migration.js';
@@ -25,6 +25,12 @@ import { ORDER_STATUS_CODES } from '../status-codes.js';
 import { ensureTable } from './ensure-table.js';
 import { describeTable } from './schema-inspection.js';
 import { ORDER_BIZ_DOMAIN, paymentTableSpecs } from './table-specs.js';
+
+/**
+ * The attempt tables 0001 creates. 0002 touches only these: the native tables (`order_alipay_orders`,
+ * `order_wechatpay_orders`) come with 0004, after this migration has run.
+ */
+const TABLES_OF_0001: readonly AttemptTableKind[] = ['pingxx', 'stripe', 'generic'];
 
 /** Options of {@link originalMeaningsMigration}. */
 export interface OriginalMeaningsOptions {
@@ -56,7 +62,9 @@ export function originalMeaningsMigration(tables: TableNames, options: OriginalM
         );
       }
       // Read-only first: a conflict stops the migration before any row changes.
-      const fromAttempts = currenciesFromAttempts(await attemptCurrencies(db, tables, 'without-currency'));
+      const fromAttempts = currenciesFromAttempts(
+        await attemptCurrencies(db, tables, 'without-currency', TABLES_OF_0001),
+      );
       if (ranOn010) await restoreAmountsDue(db, tables);
       for (const spec of specs) if (spec.name === tables.orders) await ensureTable(db, dialect, spec);
       await completeAttemptRows(db, tables);
@@ -91,9 +99,8 @@ async function restoreAmountsDue(db: Kysely<UntypedDatabase>, tables: TableNames
 /** `biz_domain` and the order's business ids on attempt rows that lack them (0.1.0 wrote neither). */
 async function completeAttemptRows(db: Kysely<UntypedDatabase>, tables: TableNames): Promise<void> {
   // The native Alipay / WeChat Pay tables come with migration 0004, which creates them with these columns.
-  const tablesOf0001 = Object.values(attemptTables(tables)).filter(
-    (t) => t.kind !== 'alipay' && t.kind !== 'wechatpay',
-  );
+  const tablesOf0001 = Object.values(attemptTables(tables)).filter((t) => TABLES_OF_0001.includes(t.kind));
+
   for (const table of tablesOf0001) {
     if (table.scoped) {
       await db.updateTable(table.name).set({ biz_domain: ORDER_BIZ_DOMAIN }).where('biz_domain', 'is', null).execute();

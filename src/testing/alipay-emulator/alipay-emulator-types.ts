@@ -4,7 +4,15 @@
  * @module
  */
 import type { SignedAlipayNotify } from '../alipay-signer.js';
+import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { EmulatedAlipayTrade } from './alipay-emulator-store.js';
+
+/**
+ * A trade, as a test names it: its `out_trade_no` (our attempt id, the attempt's `providerReference`),
+ * `{ attemptId }`, or the `BuyRecordDTO` `createCharge` returned (its `paymentPayload.attemptId`). A bare
+ * `{ orderId }` is refused: Alipay trades do not carry our order id.
+ */
+export type AlipayTradeRef = EmulatedPaymentRef | { readonly paymentPayload?: { readonly attemptId: string } | null };
 
 /** An RSA key pair as PEM strings (PKCS#8 private, SPKI public). */
 export interface AlipayTestKeyPair {
@@ -72,21 +80,21 @@ export interface AlipayEmulatorNotification extends SignedAlipayNotify {
 /** Controls over the emulator's state and behaviour. */
 export interface AlipayEmulatorControls {
   /** The payer completes the payment (a QR trade is scanned first). Idempotent. */
-  pay(outTradeNo: string): EmulatedAlipayTrade;
+  pay(trade: AlipayTradeRef): EmulatedAlipayTrade;
   /** The payer scans a QR trade without paying: `query` now knows it, `WAIT_BUYER_PAY`. */
-  scan(outTradeNo: string): EmulatedAlipayTrade;
+  scan(trade: AlipayTradeRef): EmulatedAlipayTrade;
   /** The trade times out or is closed at Alipay unpaid (`TRADE_CLOSED`). */
-  close(outTradeNo: string): EmulatedAlipayTrade;
+  close(trade: AlipayTradeRef): EmulatedAlipayTrade;
   /**
    * The payment fails. Alipay has no failed state: the trade closes unpaid, like {@link close}, and
    * notifies `TRADE_CLOSED`.
    */
-  fail(outTradeNo: string): EmulatedAlipayTrade;
+  fail(trade: AlipayTradeRef): EmulatedAlipayTrade;
   /** The payer opens a signed cashier URL (`alipay_pc_direct` / `alipay_wap`): the trade now exists. */
   openPage(url: string): Promise<EmulatedAlipayTrade>;
   /** The Alipay app submits a signed order string (`alipay`): the trade now exists. */
   openAppOrder(orderString: string): EmulatedAlipayTrade;
-  getTrade(outTradeNo: string): EmulatedAlipayTrade | undefined;
+  getTrade(trade: AlipayTradeRef): EmulatedAlipayTrade | undefined;
   trades(): EmulatedAlipayTrade[];
   /**
    * The notification Alipay would send about a trade's current state, signed with Alipay's key.
@@ -94,7 +102,7 @@ export interface AlipayEmulatorControls {
    * latest one by default.
    */
   notificationFor(
-    outTradeNo: string,
+    trade: AlipayTradeRef,
     options?: { refund?: string | true; notifyId?: string; overrides?: Record<string, string> },
   ): AlipayEmulatorNotification;
   /** POSTs a notification like Alipay's sender, to `url` or the trade's `notify_url`. */

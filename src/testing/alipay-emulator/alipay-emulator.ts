@@ -36,6 +36,7 @@ import type {
   AlipayEmulatorOptions,
   AlipayEmulatorRequest,
   AlipayTestKeyPair,
+  AlipayTradeRef,
 } from './alipay-emulator-types.js';
 
 type Injection =
@@ -251,14 +252,16 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
   const baseUrl = `http://${host}:${port}`;
   const gatewayUrl = `${baseUrl}/gateway.do`;
 
-  const trade = (outTradeNo: string): EmulatedAlipayTrade => {
+  const trade = (ref: AlipayTradeRef): EmulatedAlipayTrade => {
+    const outTradeNo = outTradeNoOf(ref);
     const found = store.get(outTradeNo);
     if (!found) throw new Error(`No trade ${outTradeNo} in the Alipay emulator.`);
     return found;
   };
 
-  const notificationFor: AlipayEmulatorControls['notificationFor'] = (outTradeNo, o = {}) => {
-    const t = trade(outTradeNo);
+  const notificationFor: AlipayEmulatorControls['notificationFor'] = (ref, o = {}) => {
+    const t = trade(ref);
+    const outTradeNo = t.outTradeNo;
     const refund =
       o.refund === undefined
         ? undefined
@@ -303,23 +306,23 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
   };
 
   const controls: AlipayEmulatorControls = {
-    pay(outTradeNo) {
-      const t = trade(outTradeNo);
+    pay(ref) {
+      const t = trade(ref);
       store.pay(t);
       return t;
     },
-    scan(outTradeNo) {
-      const t = trade(outTradeNo);
+    scan(ref) {
+      const t = trade(ref);
       t.scanned = true;
       return t;
     },
-    close(outTradeNo) {
-      const t = trade(outTradeNo);
+    close(ref) {
+      const t = trade(ref);
       store.closeTrade(t);
       return t;
     },
-    fail(outTradeNo) {
-      return controls.close(outTradeNo);
+    fail(ref) {
+      return controls.close(ref);
     },
     async openPage(pageUrl) {
       const response = await fetch(pageUrl);
@@ -345,7 +348,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
       if (!isTrade(opened)) throw new Error(`The Alipay app refused the order: ${opened['sub_code']}`);
       return opened;
     },
-    getTrade: (outTradeNo) => store.get(outTradeNo),
+    getTrade: (ref) => store.get(outTradeNoOf(ref)),
     trades: () => store.all(),
     notificationFor,
     async deliver(notification, url) {
@@ -397,6 +400,17 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The `out_trade_no` a test's reference names (see {@link AlipayTradeRef}). */
+function outTradeNoOf(ref: AlipayTradeRef): string {
+  if (typeof ref === 'string') return ref;
+  const dto = ref as { paymentPayload?: { attemptId?: unknown } | null; attemptId?: unknown };
+  const attemptId = dto.paymentPayload?.attemptId ?? dto.attemptId;
+  if (typeof attemptId === 'string') return attemptId;
+  throw new Error(
+    'Name the Alipay trade by out_trade_no, { attemptId } or the createCharge DTO (trades carry no order id).',
+  );
 }
 
 function escapeHtml(text: string): string {

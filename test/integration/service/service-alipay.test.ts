@@ -138,8 +138,8 @@ for (const dialect of testDialects()) {
       const order = await service.initOrder({ userId: 'u3', productId: 'c3', payableAmount: 5000, currency: 'CNY' });
       const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'alipay' });
       const attemptId = dto.paymentPayload!.attemptId;
-      alipayEmulator.controls.pay(attemptId);
-      expect(await (await post('alipay', alipayEmulator.controls.notificationFor(attemptId))).text()).toBe('success');
+      alipayEmulator.controls.pay(dto); // the createCharge DTO names the trade
+      expect(await (await post('alipay', alipayEmulator.controls.notificationFor(dto))).text()).toBe('success');
       const first = await service.refund({ orderId: order.orderId, amount: 2000, reason: '部分退款' });
       expect(first.refund).toMatchObject({
         amount: 2000,
