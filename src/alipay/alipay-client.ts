@@ -6,7 +6,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
-import { ConfigurationError } from '../core/errors.js';
+import { ConfigurationError, IndeterminateOutcomeError, ProviderUnavailableError } from '../core/errors.js';
 import { alipayBusinessError, alipayTransportError, type AlipayCallKind } from './alipay-errors.js';
 
 /** What the adapter uses of the SDK's `AlipaySdk` class (a structural subset of its types). */
@@ -44,6 +44,18 @@ export interface AlipayClientOptions {
   timeoutMs: number;
 }
 
+/** Per-call extras of {@link AlipayClient.call}. */
+export interface AlipayCallExtra {
+  /** `notify_url`, for payment calls. */
+  notifyUrl?: string;
+  /**
+   * Stops waiting for the answer. Aborted before sending: `ProviderUnavailableError` (nothing was sent).
+   * Aborted while waiting: `IndeterminateOutcomeError` for a write (Alipay may have acted), else
+   * `ProviderUnavailableError`. The SDK has no abort of its own, so the request itself runs to its timeout.
+   */
+  signal?: AbortSignal | undefined;
+}
+
 /** The facade. */
 export interface AlipayClient {
   /**
@@ -54,14 +66,14 @@ export interface AlipayClient {
     method: string,
     bizContent: Record<string, unknown>,
     kind: AlipayCallKind,
-    extra?: { notifyUrl?: string },
+    extra?: AlipayCallExtra,
   ): Promise<AlipayAnswer>;
   /** Like {@link AlipayClient.call}, but a refusal throws its mapped error. */
   callOk(
     method: string,
     bizContent: Record<string, unknown>,
     kind: AlipayCallKind,
-    extra?: { notifyUrl?: string },
+    extra?: AlipayCallExtra,
   ): Promise<AlipayAnswer>;
   /** A signed cashier URL (`pageExec` with GET). No network call. */
   pageUrl(method: string, bizContent: Record<string, unknown>, urls: { notifyUrl: string; returnUrl?: string }): string;
@@ -87,15 +99,36 @@ export function createAlipayClient(options: AlipayClientOptions): AlipayClient {
   const { provider } = options;
 
   const call: AlipayClient['call'] = async (method, bizContent, kind, extra = {}) => {
+    const { signal } = extra;
+    if (signal?.aborted) {
+      throw new ProviderUnavailableError(`Alipay ${method} was aborted before it was sent.`, {
+        code: 'ALIPAY_ABORTED',
+        provider,
+        details: { method },
+      });
+    }
     let answer: Record<string, unknown>;
+    let onAbort: (() => void) | undefined;
     try {
-      answer = await sdk.exec(
+      const request = sdk.exec(
         method,
         { bizContent, ...(extra.notifyUrl === undefined ? {} : { notifyUrl: extra.notifyUrl }) },
         { validateSign: true },
       );
+      if (signal) request.catch(() => undefined); // an abandoned request's late failure is not unhandled
+      answer = signal
+        ? await Promise.race([
+            request,
+            new Promise<never>((_, reject) => {
+              onAbort = () => reject(abortedInFlight(method, kind, provider));
+              signal.addEventListener('abort', onAbort, { once: true });
+            }),
+          ])
+        : await request;
     } catch (error) {
       throw alipayTransportError(error, method, kind, provider);
+    } finally {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
     if (typeof answer.code !== 'string') {
       throw alipayTransportError(new Error('Response has no code'), method, kind, provider);
@@ -125,6 +158,13 @@ export function createAlipayClient(options: AlipayClientOptions): AlipayClient {
       }
     },
   };
+}
+
+function abortedInFlight(method: string, kind: AlipayCallKind, provider: string): Error {
+  const options = { code: 'ALIPAY_ABORTED', provider, details: { method } };
+  return kind === 'write'
+    ? new IndeterminateOutcomeError(`Alipay ${method} was aborted after it was sent; Alipay may have acted.`, options)
+    : new ProviderUnavailableError(`Alipay ${method} was aborted while waiting for the answer.`, options);
 }
 
 /**

@@ -3,6 +3,8 @@
  * @module
  */
 import { ConfigurationError } from '../core/errors.js';
+import { readRedirectOriginsOption } from '../core/redirect-origins.js';
+import { requireProviderOptions } from '../core/require-provider-options.js';
 import { ALIPAY_CHANNEL_IDS, isAlipayChannel, type AlipayChannel } from './alipay-channels.js';
 
 /** Alipay's production gateway. */
@@ -38,6 +40,13 @@ export interface AlipayProviderOptions {
    * Configuration only: a caller's `extra.notify_url` is ignored, so a request cannot redirect them.
    */
   notifyUrl: string;
+  /**
+   * `PAYMENT_REDIRECT_ORIGINS`: origins a per-request `extra.successUrl` (→ `return_url`) or `extra.cancelUrl`
+   * (→ `quit_url`) may point to (`alipay_pc_direct`, `alipay_wap`); any other is refused with `ValidationError`
+   * `REDIRECT_URL_NOT_ALLOWED` before anything is signed or sent. Bare origins only (`https://shop.example`).
+   * @default none: the adapter has no configured URLs, so no per-request redirect URL is accepted until set
+   */
+  allowedRedirectOrigins?: readonly string[] | undefined;
   /** Channels enabled for this app; others are refused before any call. @default every channel of `ALIPAY_CHANNELS` */
   channels?: readonly AlipayChannel[] | undefined;
   /** Longest an API call may take (the SDK's `timeout`). @default 15000 */
@@ -58,6 +67,8 @@ export interface ResolvedAlipayOptions {
   gatewayUrl: string;
   notifyUrl: string;
   channels: readonly AlipayChannel[];
+  /** Origins per-request redirect URLs may point to. */
+  allowedRedirectOrigins: readonly string[];
   timeoutMs: number;
   livemode: boolean;
   clock: () => Date;
@@ -65,9 +76,23 @@ export interface ResolvedAlipayOptions {
 
 /**
  * Validates options (never echoing key material) and applies defaults.
- * @throws ConfigurationError listing every problem found.
+ * @throws ConfigurationError `ALIPAY_NOT_CONFIGURED` for `null` / `undefined` options (naming the environment
+ * keys), otherwise listing every problem found.
  */
-export function resolveAlipayOptions(options: AlipayProviderOptions): ResolvedAlipayOptions {
+export function resolveAlipayOptions(input: AlipayProviderOptions): ResolvedAlipayOptions {
+  const options = requireProviderOptions(input, {
+    label: 'Alipay',
+    factory: 'createAlipayProvider',
+    kind: 'alipay',
+    envKeys: [
+      'ALIPAY_APP_ID',
+      'ALIPAY_APP_PRIVATE_KEY (or ALIPAY_APP_PRIVATE_KEY_PATH)',
+      'ALIPAY_PUBLIC_KEY (or ALIPAY_PUBLIC_KEY_PATH)',
+      'ALIPAY_WEBHOOK_URL',
+    ],
+    configField: 'alipay',
+    code: 'ALIPAY_NOT_CONFIGURED',
+  });
   const name = options.name ?? 'alipay';
   const issues: string[] = [];
   if (typeof name !== 'string' || name.trim() === '') issues.push('name must be a non-empty string.');
@@ -88,6 +113,7 @@ export function resolveAlipayOptions(options: AlipayProviderOptions): ResolvedAl
   }
   if (options.livemode !== undefined && typeof options.livemode !== 'boolean')
     issues.push('livemode must be a boolean.');
+  const allowedRedirectOrigins = readRedirectOriginsOption(options.allowedRedirectOrigins, [], issues);
   if (issues.length > 0) {
     throw new ConfigurationError(`Alipay provider options are invalid: ${issues.join(' ')}`, {
       code: 'ALIPAY_INVALID_OPTIONS',
@@ -101,6 +127,7 @@ export function resolveAlipayOptions(options: AlipayProviderOptions): ResolvedAl
     gatewayUrl,
     notifyUrl: options.notifyUrl,
     channels,
+    allowedRedirectOrigins,
     timeoutMs,
     livemode: options.livemode ?? new URL(gatewayUrl).host === new URL(ALIPAY_PRODUCTION_GATEWAY).host,
     clock: options.clock ?? (() => new Date()),

@@ -5,6 +5,7 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import { assertRedirectUrlAllowed } from '../core/redirect-origins.js';
 import type { PaymentRequest, RefundRequest } from '../core/types.js';
 import { ALIPAY_CHANNELS, isAlipayChannel, type AlipayChannel, type AlipayChannelSpec } from './alipay-channels.js';
 import { beijingTime, cleanText, yuan } from './alipay-values.js';
@@ -30,6 +31,8 @@ export interface AlipayParamsContext {
   channels: ReadonlySet<string>;
   now: Date;
   provider: string;
+  /** Origins `extra.successUrl` / `extra.cancelUrl` may point to (page channels). */
+  allowedRedirectOrigins: readonly string[];
 }
 
 /**
@@ -67,6 +70,14 @@ export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParam
   for (const field of spec.requiredExtra) {
     if (!isHttpUrl(extra[field]))
       fail(`${channel} needs extra.${field} (an absolute URL).`, `extra.${field}`, 'MISSING_EXTRA');
+  }
+  // The redirect URLs this channel sends (return_url, quit_url) must point to an allowed origin.
+  const redirects =
+    spec.call === 'page' ? (['successUrl', ...(channel === 'alipay_wap' ? ['cancelUrl'] : [])] as const) : [];
+  for (const field of redirects) {
+    const value = extra[field];
+    if (value === undefined || value === null || value === '') continue;
+    assertRedirectUrlAllowed(value, ctx.allowedRedirectOrigins, `extra.${field}`, ctx.provider);
   }
   if (request.expiresAt !== undefined) {
     if (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime())) {

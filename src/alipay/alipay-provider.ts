@@ -87,9 +87,12 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     timeoutMs: config.timeoutMs,
   });
   const channels = new Set<string>(config.channels);
+  const { allowedRedirectOrigins } = config;
 
-  const queryRefund = async (tradeNo: string, refundId: string): Promise<AlipayAnswer> =>
-    client.callOk('alipay.trade.fastpay.refund.query', { out_trade_no: tradeNo, out_request_no: refundId }, 'read');
+  const queryRefund = async (tradeNo: string, refundId: string, signal?: AbortSignal): Promise<AlipayAnswer> =>
+    client.callOk('alipay.trade.fastpay.refund.query', { out_trade_no: tradeNo, out_request_no: refundId }, 'read', {
+      signal,
+    });
 
   const verify = createAlipayNotifyVerifier({
     provider: name,
@@ -113,9 +116,13 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     webhookEvents: ['payment.succeeded', 'payment.canceled', 'payment.pending', 'refund.succeeded', 'unsupported'],
   };
 
-  const retrieve = async (reference: string, channel: string | null): Promise<PaymentSnapshot> => {
+  const retrieve = async (
+    reference: string,
+    channel: string | null,
+    signal?: AbortSignal,
+  ): Promise<PaymentSnapshot> => {
     const tradeNo = outTradeNo(reference, name);
-    const answer = await client.call('alipay.trade.query', { out_trade_no: tradeNo }, 'read');
+    const answer = await client.call('alipay.trade.query', { out_trade_no: tradeNo }, 'read', { signal });
     const ctx = { provider: name, livemode, outTradeNo: tradeNo, channel };
     if (answer.code === '10000') return alipaySnapshot(answer, ctx);
     if (answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return alipayUnopenedSnapshot({ ...ctx, answer });
@@ -128,14 +135,16 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     appId: config.appId,
     livemode,
     capabilities,
+    allowedRedirectOrigins: config.allowedRedirectOrigins,
     // No webhookSignatureHeaders: Alipay signs inside the form body (`sign`), not in a header.
 
     validatePayment(request) {
-      buildAlipayTradeParams(request, { channels, now: clock(), provider: name });
+      buildAlipayTradeParams(request, { channels, now: clock(), provider: name, allowedRedirectOrigins });
     },
 
-    async createPayment(request) {
-      const trade = buildAlipayTradeParams(request, { channels, now: clock(), provider: name });
+    async createPayment(request, callOptions = {}) {
+      const { signal } = callOptions;
+      const trade = buildAlipayTradeParams(request, { channels, now: clock(), provider: name, allowedRedirectOrigins });
       const base = {
         provider: name,
         channel: trade.channel,
@@ -165,7 +174,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
           raw: { method: trade.spec.method, biz_content: trade.bizContent },
         });
       }
-      const answer = await client.call(trade.spec.method, trade.bizContent, 'write', urls);
+      const answer = await client.call(trade.spec.method, trade.bizContent, 'write', { ...urls, signal });
       if (answer.code !== '10000') {
         if (answer.sub_code === 'ACQ.TRADE_HAS_SUCCESS') return alreadyPaid(request.attemptId, request.amount);
         throw alipayBusinessError(answer, trade.spec.method, 'write', name);
@@ -194,7 +203,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
 
       // A retried create after the payer already paid: report the payment instead of a new QR code.
       async function alreadyPaid(attemptId: string, amount: number): Promise<PaymentCreationResult> {
-        const snapshot = await retrieve(attemptId, trade.channel);
+        const snapshot = await retrieve(attemptId, trade.channel, signal);
         if (snapshot.status !== 'succeeded' || snapshot.amount !== amount) {
           throw new IntegrityError('Alipay says this out_trade_no is paid, but not for this amount.', {
             code: 'ALIPAY_TRADE_MISMATCH',
@@ -212,8 +221,8 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
       }
     },
 
-    async retrievePayment(request) {
-      const snapshot = await retrieve(request.providerReference, request.channel ?? null);
+    async retrievePayment(request, callOptions = {}) {
+      const snapshot = await retrieve(request.providerReference, request.channel ?? null, callOptions.signal);
       if (request.attemptId !== undefined && snapshot.attemptId !== request.attemptId) {
         throw new IntegrityError('Alipay trade belongs to another attempt.', {
           code: 'ALIPAY_ATTEMPT_MISMATCH',
@@ -224,13 +233,14 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
       return snapshot;
     },
 
-    async refundPayment(request): Promise<RefundResult> {
+    async refundPayment(request, callOptions = {}): Promise<RefundResult> {
+      const { signal } = callOptions;
       const biz = buildAlipayRefundParams(request, name);
-      const answer = await client.callOk('alipay.trade.refund', biz, 'write');
+      const answer = await client.callOk('alipay.trade.refund', biz, 'write', { signal });
       if (answer['fund_change'] === 'Y')
         return alipayRefundResult(name, request.refundId, request.amount, 'succeeded', answer);
       // fund_change N: this out_request_no was already handled (a retry) or no money moved yet; ask.
-      const found = await queryRefund(biz['out_trade_no'] as string, request.refundId);
+      const found = await queryRefund(biz['out_trade_no'] as string, request.refundId, signal);
       const amount = fenOf(found['refund_amount']);
       if (amount !== null && amount !== request.amount) {
         throw new IntegrityError(`Alipay refund ${request.refundId} exists with another amount.`, {
@@ -249,15 +259,26 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
 
     acknowledgeWebhook: alipayAcknowledgement,
 
-    async closeTrade(reference) {
-      const tradeNo = outTradeNo(reference, name);
-      const answer = await client.call('alipay.trade.close', { out_trade_no: tradeNo }, 'write');
-      if (answer.code === '10000') return 'closed';
-      if (answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return 'not_opened';
-      if (answer.sub_code === 'ACQ.TRADE_STATUS_ERROR' || answer.sub_code === 'ACQ.TRADE_HAS_SUCCESS') return 'paid';
-      throw alipayBusinessError(answer, 'alipay.trade.close', 'write', name);
+    closeTrade: (reference) => closeTrade(reference),
+
+    async cancelPayment(request, callOptions = {}) {
+      const { signal } = callOptions;
+      const outcome = await closeTrade(request.providerReference, signal);
+      const snapshot = await adapter.retrievePayment(request, { ...(signal ? { signal } : {}) });
+      // A trade Alipay never opened (a QR code nobody scanned) cannot be closed; its time_expire, sent from the
+      // order's expiry, stops it. The caller cancels only past that window, so it is reported canceled.
+      if (outcome === 'not_opened' && snapshot.status === 'requires_action') return { ...snapshot, status: 'canceled' };
+      return snapshot;
     },
   };
+  async function closeTrade(reference: string, signal?: AbortSignal): Promise<AlipayCloseOutcome> {
+    const tradeNo = outTradeNo(reference, name);
+    const answer = await client.call('alipay.trade.close', { out_trade_no: tradeNo }, 'write', { signal });
+    if (answer.code === '10000') return 'closed';
+    if (answer.sub_code === 'ACQ.TRADE_NOT_EXIST') return 'not_opened';
+    if (answer.sub_code === 'ACQ.TRADE_STATUS_ERROR' || answer.sub_code === 'ACQ.TRADE_HAS_SUCCESS') return 'paid';
+    throw alipayBusinessError(answer, 'alipay.trade.close', 'write', name);
+  }
   return sealObject(adapter, () => ({ name, kind: 'alipay', appId: config.appId, livemode, capabilities }));
 }
 

@@ -31,7 +31,11 @@ const request = (overrides: Partial<PaymentRequest> = {}): PaymentRequest => {
 
 beforeAll(async () => {
   emulator = await startAlipayEmulator();
-  alipay = createAlipayProvider({ ...emulator.providerOptions, timeoutMs: 1_000 });
+  alipay = createAlipayProvider({
+    ...emulator.providerOptions,
+    timeoutMs: 1_000,
+    allowedRedirectOrigins: ['https://shop.example'],
+  });
 });
 afterAll(() => emulator?.close());
 
@@ -93,6 +97,63 @@ describe('close', () => {
     const paid = await alipay.createPayment(request());
     emulator.controls.pay(paid.attemptId);
     expect(await alipay.closeTrade(paid.providerReference)).toBe('paid');
+  });
+});
+
+describe('cancelPayment (reconcile, before timing an attempt out)', () => {
+  it('closes an open trade at Alipay and reports it canceled', async () => {
+    const open = await alipay.createPayment(request());
+    emulator.controls.scan(open.attemptId);
+    const snapshot = await alipay.cancelPayment!({
+      providerReference: open.providerReference,
+      attemptId: open.attemptId,
+    });
+    expect(snapshot).toMatchObject({ status: 'canceled', attemptId: open.attemptId });
+    expect(emulator.controls.getTrade(open.attemptId)?.status).toBe('TRADE_CLOSED');
+    const closes = emulator.requests.filter(
+      (r) => r.apiMethod === 'alipay.trade.close' && r.params['biz_content']?.includes(open.attemptId),
+    );
+    expect(closes).toHaveLength(1);
+  });
+
+  it('reports a trade paid meanwhile as succeeded, so the money is recorded', async () => {
+    const paid = await alipay.createPayment(request({ amount: 1234 }));
+    emulator.controls.pay(paid.attemptId);
+    const snapshot = await alipay.cancelPayment!({ providerReference: paid.providerReference });
+    expect(snapshot).toMatchObject({ status: 'succeeded', amount: 1234 });
+    expect(emulator.controls.getTrade(paid.attemptId)?.status).toBe('TRADE_SUCCESS');
+  });
+
+  it('reports a QR trade nobody opened as canceled (its time_expire has passed)', async () => {
+    const unscanned = await alipay.createPayment(request());
+    const snapshot = await alipay.cancelPayment!({ providerReference: unscanned.providerReference });
+    expect(snapshot.status).toBe('canceled');
+  });
+});
+
+describe('abort signal', () => {
+  it('refuses to send when the signal is already aborted (nothing sent, retryable)', async () => {
+    const before = emulator.requestCount;
+    await expect(alipay.createPayment(request(), { signal: AbortSignal.abort() })).rejects.toMatchObject({
+      name: 'ProviderUnavailableError',
+      code: 'ALIPAY_ABORTED',
+      retryable: true,
+    });
+    expect(emulator.requestCount).toBe(before);
+  });
+
+  it('reports a write aborted while waiting as indeterminate, a read as unavailable', async () => {
+    const req = request();
+    emulator.controls.delayNext(400);
+    const controller = new AbortController();
+    const pending = alipay.createPayment(req, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(pending).rejects.toMatchObject({ name: 'IndeterminateOutcomeError', code: 'ALIPAY_ABORTED' });
+    emulator.controls.delayNext(400);
+    const reader = new AbortController();
+    const read = alipay.retrievePayment({ providerReference: req.attemptId }, { signal: reader.signal });
+    setTimeout(() => reader.abort(), 50);
+    await expect(read).rejects.toMatchObject({ name: 'ProviderUnavailableError', code: 'ALIPAY_ABORTED' });
   });
 });
 

@@ -16,7 +16,11 @@ function conformance(
     runner: { describe, it, beforeAll, afterAll },
     setup: async () => {
       emulator = await startAlipayEmulator();
-      const provider = createAlipayProvider({ ...emulator.providerOptions, timeoutMs: 5_000 });
+      const provider = createAlipayProvider({
+        ...emulator.providerOptions,
+        timeoutMs: 5_000,
+        allowedRedirectOrigins: ['https://shop.example'],
+      });
       return { provider, teardown: () => emulator.close() };
     },
     paymentRequest: ({ orderId, attemptId }) => ({ ...request, orderId, attemptId }),

@@ -42,7 +42,11 @@ for (const dialect of testDialects()) {
         factory: createPaymentFactory({
           providers: [
             createPingxxProvider({ ...pingxxEmulator.providerOptions }),
-            createAlipayProvider({ ...alipayEmulator.providerOptions, timeoutMs: 5_000 }),
+            createAlipayProvider({
+              ...alipayEmulator.providerOptions,
+              timeoutMs: 5_000,
+              allowedRedirectOrigins: ['https://shop.example'],
+            }),
           ],
           enabled: ['pingxx', 'alipay'],
         }),

@@ -8,6 +8,7 @@ const ctx = {
   channels: new Set(['alipay_qr', 'alipay_wap', 'alipay_pc_direct', 'alipay']),
   now: NOW,
   provider: 'alipay',
+  allowedRedirectOrigins: ['https://s.example'],
 };
 const base: PaymentRequest = {
   orderId: 'o1',
@@ -68,6 +69,39 @@ describe('buildAlipayTradeParams', () => {
     );
     expect(result.bizContent).toMatchObject({ product_code: 'QUICK_WAP_WAY', quit_url: 'https://s.example/no' });
     expect(result.returnUrl).toBe('https://s.example/ok');
+  });
+  it.each<[string, Partial<PaymentRequest>, string, string]>([
+    [
+      'a return_url on another origin',
+      { channel: 'alipay_pc_direct', extra: { successUrl: 'https://evil.example/ok' } },
+      'extra.successUrl',
+      'REDIRECT_URL_NOT_ALLOWED',
+    ],
+    [
+      'a quit_url on another origin',
+      { channel: 'alipay_wap', extra: { successUrl: 'https://s.example/ok', cancelUrl: 'https://evil.example/no' } },
+      'extra.cancelUrl',
+      'REDIRECT_URL_NOT_ALLOWED',
+    ],
+    [
+      'a quit_url that is not an http(s) URL',
+      { channel: 'alipay_wap', extra: { successUrl: 'https://s.example/ok', cancelUrl: 'javascript:alert(1)' } },
+      'extra.cancelUrl',
+      'INVALID_REDIRECT_URL',
+    ],
+  ])('refuses %s before anything is signed', (_why, overrides, field, code) => {
+    expect(() => buildAlipayTradeParams({ ...base, ...overrides }, ctx)).toThrow(
+      expect.objectContaining({ name: 'ValidationError', field, code }),
+    );
+  });
+  it('accepts no per-request redirect URL without an allow-list', () => {
+    const request = { ...base, channel: 'alipay_pc_direct', extra: { successUrl: 'https://s.example/ok' } };
+    expect(() => buildAlipayTradeParams(request, { ...ctx, allowedRedirectOrigins: [] })).toThrow(
+      expect.objectContaining({ code: 'REDIRECT_URL_NOT_ALLOWED' }),
+    );
+    expect(
+      buildAlipayTradeParams({ ...base, channel: 'alipay_qr' }, { ...ctx, allowedRedirectOrigins: [] }).spec.method,
+    ).toBe('alipay.trade.precreate');
   });
   it('ignores a caller-supplied notify_url', () => {
     const { bizContent } = buildAlipayTradeParams({ ...base, extra: { notify_url: 'https://evil.example/' } }, ctx);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
@@ -90,13 +91,17 @@ describe('loadPaymentConfig: Alipay', () => {
 
   it('builds the Alipay options createAlipayProvider takes, with the production gateway by default', () => {
     const config = loadPaymentConfig(alipayEnv);
-    expect(config.alipay).toEqual({
+    // Spread: the sealed config itself compares (and prints) with the private key redacted.
+    expect({ ...config.alipay }).toEqual({
       appId: '2021000000000001',
       privateKey: 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nsecretpart',
       alipayPublicKeyPath: './keys/alipay_public.pem',
       gatewayUrl: 'https://openapi.alipay.com/gateway.do',
       notifyUrl: 'https://shop.example/webhooks/alipay',
+      allowedRedirectOrigins: [],
     });
+    expect(JSON.stringify(config)).not.toContain('secretpart');
+    expect(inspect(config.alipay)).not.toContain('secretpart');
     expect(config.enabledProviders).toEqual(['alipay']);
     expect(config.warnings).toEqual(['Provider "pingxx" is enabled but has no credentials; it is disabled.']);
   });
