@@ -13,6 +13,9 @@ import { WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { requireRawBody } from '../core/webhook-input.js';
 import { alipayNotificationEvent, isRefundNotification } from './alipay-events.js';
+import { alipaySignContent } from './alipay-sign-content.js';
+
+export { alipaySignContent };
 
 /** Options of {@link createAlipayNotifyVerifier}. */
 export interface AlipayNotifyVerifierOptions {
@@ -95,18 +98,6 @@ export function createAlipayNotifyVerifier(options: AlipayNotifyVerifierOptions)
       refundAmount,
     });
   };
-}
-
-/**
- * The content Alipay signs: every field but `sign` and `sign_type`, without empty values, sorted by
- * name, as `k=v` joined with `&` (values as received, not encoded).
- */
-export function alipaySignContent(params: Readonly<Record<string, string>>): string {
-  return Object.keys(params)
-    .filter((k) => k !== 'sign' && k !== 'sign_type' && params[k] !== '' && params[k] !== undefined)
-    .sort()
-    .map((k) => `${k}=${params[k]}`)
-    .join('&');
 }
 
 /** RSA-SHA256 check of a notification's `sign`. */

@@ -4,8 +4,45 @@
  * usable on its own to test a host's notification endpoint.
  * @module
  */
-import { createPrivateKey, sign, type KeyObject } from 'node:crypto';
-import { alipaySignContent } from '../alipay/alipay-webhooks.js';
+import type * as NodeCrypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { alipaySignContent } from '../alipay/alipay-sign-content.js';
+import { toBase64, utf8Encode } from '../core/web-crypto.js';
+import { requireNodeBuiltin } from './node-only.js';
+
+/** An RSA key pair as PEM strings (`privateKey` PKCS#8, `publicKey` SPKI). */
+export interface AlipayTestKeyPair {
+  /** Private key, PEM. */
+  privateKey: string;
+  /** Public key, PEM. */
+  publicKey: string;
+}
+
+const keyPairs = new Map<string, AlipayTestKeyPair>();
+
+/**
+ * An RSA-2048 pair for tests, cached per `slot` for the life of the process (generation is slow): the same
+ * slot always returns the same pair, different slots different pairs (the application's and Alipay's).
+ *
+ * @example
+ * ```ts
+ * const alipayKeys = generateAlipayTestKeyPair('alipay');
+ * const { rawBody } = signAlipayNotify(fields, alipayKeys.privateKey);
+ * ```
+ */
+export function generateAlipayTestKeyPair(slot = 'default'): AlipayTestKeyPair {
+  let pair = keyPairs.get(slot);
+  if (!pair) {
+    const { generateKeyPairSync } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'generateAlipayTestKeyPair');
+    pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    keyPairs.set(slot, pair);
+  }
+  return pair;
+}
 
 /** A notification as Alipay would post it. */
 export interface SignedAlipayNotify {
@@ -33,9 +70,10 @@ export function signAlipayNotify(
   fields: Readonly<Record<string, string>>,
   privateKey: string | KeyObject,
 ): SignedAlipayNotify {
+  const { createPrivateKey, sign } = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'signAlipayNotify');
   const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
   const { sign: _sign, sign_type: _type, ...content } = fields;
-  const signature = sign('RSA-SHA256', Buffer.from(alipaySignContent(content), 'utf8'), key).toString('base64');
+  const signature = toBase64(sign('RSA-SHA256', utf8Encode(alipaySignContent(content)), key));
   const params = { ...content, sign_type: 'RSA2', sign: signature };
   return {
     params,

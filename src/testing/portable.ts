@@ -12,6 +12,7 @@ import type * as ProviderConformance from './provider-conformance.js';
 import type * as RepositoryConformance from './repository-conformance.js';
 import type * as StripeEmulator from './stripe-emulator.js';
 import type * as PingxxEmulator from './pingxx-emulator/pingxx-emulator.js';
+import type * as AlipayEmulator from './alipay-emulator/alipay-emulator.js';
 import { nodeOnly } from './node-only.js';
 
 export * from './fake-provider.js';
@@ -28,6 +29,12 @@ export {
   type PingxxTestKeyPair,
   type SignedPingxxWebhook,
 } from './pingxx-signer.js';
+export {
+  generateAlipayTestKeyPair,
+  signAlipayNotify,
+  type AlipayTestKeyPair,
+  type SignedAlipayNotify,
+} from './alipay-signer.js';
 
 /** Node-only: starts an HTTP server. Throws `RUNTIME_FEATURE_MISSING` here. */
 export const startStripeEmulator: typeof StripeEmulator.startStripeEmulator = () =>
@@ -35,6 +42,9 @@ export const startStripeEmulator: typeof StripeEmulator.startStripeEmulator = ()
 /** Node-only: starts an HTTP server. Throws `RUNTIME_FEATURE_MISSING` here. */
 export const startPingxxEmulator: typeof PingxxEmulator.startPingxxEmulator = () =>
   Promise.reject(nodeOnly('startPingxxEmulator', 'node:http'));
+/** Node-only: starts an HTTP server. Throws `RUNTIME_FEATURE_MISSING` here. */
+export const startAlipayEmulator: typeof AlipayEmulator.startAlipayEmulator = () =>
+  Promise.reject(nodeOnly('startAlipayEmulator', 'node:http'));
 /** Node-only: a test suite on `node:assert`. Throws `RUNTIME_FEATURE_MISSING` here. */
 export const runRepositoryConformance: typeof RepositoryConformance.runRepositoryConformance = () => {
   throw nodeOnly('runRepositoryConformance', 'node:assert');

@@ -3,7 +3,7 @@
  * returns.
  * @module
  */
-import type { SignedAlipayNotify } from '../alipay-signer.js';
+import type { AlipayTestKeyPair, SignedAlipayNotify } from '../alipay-signer.js';
 import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { EmulatedAlipayTrade } from './alipay-emulator-store.js';
 
@@ -14,11 +14,7 @@ import type { EmulatedAlipayTrade } from './alipay-emulator-store.js';
  */
 export type AlipayTradeRef = EmulatedPaymentRef | { readonly paymentPayload?: { readonly attemptId: string } | null };
 
-/** An RSA key pair as PEM strings (PKCS#8 private, SPKI public). */
-export interface AlipayTestKeyPair {
-  privateKey: string;
-  publicKey: string;
-}
+export type { AlipayTestKeyPair };
 
 /** Options of `startAlipayEmulator`. */
 export interface AlipayEmulatorOptions {

@@ -10,19 +10,13 @@
  * failures (HTTP statuses, business refusals, delays, dropped connections after acting).
  * @module
  */
-import {
-  createPublicKey,
-  createPrivateKey,
-  generateKeyPairSync,
-  randomBytes,
-  sign,
-  verify,
-  type KeyObject,
-} from 'node:crypto';
+import { createPublicKey, createPrivateKey, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { beijingTime, yuan } from '../../alipay/alipay-values.js';
-import { signAlipayNotify } from '../alipay-signer.js';
+import { generateAlipayTestKeyPair, signAlipayNotify } from '../alipay-signer.js';
+
+export { generateAlipayTestKeyPair };
 import {
   AlipayEmulatorStore,
   isTrade,
@@ -35,7 +29,6 @@ import type {
   AlipayEmulatorControls,
   AlipayEmulatorOptions,
   AlipayEmulatorRequest,
-  AlipayTestKeyPair,
   AlipayTradeRef,
 } from './alipay-emulator-types.js';
 
@@ -44,22 +37,6 @@ type Injection =
   | { kind: 'refuse'; answer: AlipayGatewayAnswer }
   | { kind: 'delay'; ms: number }
   | { kind: 'drop' };
-
-const keyPairs = new Map<string, AlipayTestKeyPair>();
-
-/** An RSA-2048 pair for tests, cached per slot for the life of the process (generation is slow). */
-export function generateAlipayTestKeyPair(slot = 'default'): AlipayTestKeyPair {
-  let pair = keyPairs.get(slot);
-  if (!pair) {
-    pair = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    keyPairs.set(slot, pair);
-  }
-  return pair;
-}
 
 /**
  * Starts an emulator on a local port.
