@@ -18,10 +18,11 @@ export type AlipayCallKind =
 export interface AlipayChannelSpec {
   /** The OpenAPI method. */
   method: string;
+  /** How the SDK is used for it. */
   call: AlipayCallKind;
   /** `product_code` sent in `biz_content`; `null` when the method has none to send. */
   productCode: string | null;
-  /** The {@link NextAction} type the payer gets. */
+  /** The `NextAction` type the payer gets. */
   nextAction: 'qr_code' | 'redirect' | 'sdk_credential';
   /** `PaymentExtra` fields that must be present. */
   requiredExtra: readonly ('successUrl' | 'cancelUrl')[];
@@ -38,7 +39,7 @@ export interface AlipayChannelSpec {
  * | `alipay_wap` | `alipay.trade.wap.pay` | cashier URL for a mobile browser (`redirect`) |
  * | `alipay` | `alipay.trade.app.pay` | order string for the Alipay app SDK (`sdk_credential`) |
  */
-export const ALIPAY_CHANNELS = {
+export const ALIPAY_CHANNELS: Readonly<Record<AlipayChannel, AlipayChannelSpec>> = {
   alipay_qr: {
     method: 'alipay.trade.precreate',
     call: 'exec',
@@ -67,10 +68,10 @@ export const ALIPAY_CHANNELS = {
     nextAction: 'sdk_credential',
     requiredExtra: [],
   },
-} as const satisfies Record<string, AlipayChannelSpec>;
+};
 
 /** A supported Alipay channel. */
-export type AlipayChannel = keyof typeof ALIPAY_CHANNELS;
+export type AlipayChannel = 'alipay_qr' | 'alipay_pc_direct' | 'alipay_wap' | 'alipay';
 
 /** Every channel id, in table order. */
 export const ALIPAY_CHANNEL_IDS = Object.keys(ALIPAY_CHANNELS) as AlipayChannel[];

@@ -87,11 +87,19 @@ export const ALIPAY_GATEWAY_CODES: Readonly<Record<string, AlipayErrorOutcome>> 
   '40006': 'configuration',
 };
 
+/** One row of {@link ALIPAY_HTTP_STATUS_ERRORS}. */
+export interface AlipayHttpStatusRow {
+  /** The HTTP status, or `other` for any status without a row. */
+  status: number | 'other';
+  /** What the caller does next. */
+  outcome: AlipayErrorOutcome;
+}
+
 /**
  * HTTP status of a failed gateway answer → outcome, for writes (`precreate`, `close`, `refund`). 429 says
  * nothing was done; a 5xx may come after Alipay acted. Reads treat every row as `unavailable`.
  */
-export const ALIPAY_HTTP_STATUS_ERRORS: ReadonlyArray<{ status: number | 'other'; outcome: AlipayErrorOutcome }> = [
+export const ALIPAY_HTTP_STATUS_ERRORS: ReadonlyArray<AlipayHttpStatusRow> = [
   { status: 429, outcome: 'unavailable' },
   { status: 500, outcome: 'uncertain' },
   { status: 502, outcome: 'uncertain' },

@@ -35,6 +35,7 @@ export {
   ALIPAY_SUB_CODE_ERRORS,
   ALIPAY_TRADE_STATUS,
   type AlipayErrorOutcome,
+  type AlipayHttpStatusRow,
   type AlipayTradeStatus,
 } from './alipay-mappers.js';
 export {

@@ -42,6 +42,7 @@ export interface WebhookAcknowledgement {
 
 /** An HTTP answer to a webhook delivery, as a provider wants it. */
 export interface WebhookAnswer {
+  /** HTTP status to answer with. */
   status: number;
   /** The exact body text. */
   body: string;

@@ -178,18 +178,23 @@ export interface NativeAttemptColumns extends Omit<AttemptColumns, 'provider_ref
   raw_response: string | null;
   /** The original system's copy of the last notification (legacy). */
   raw_notification: string | null;
+  /** The provider's failure message, when failed. */
   failure_message: string | null;
+  /** Channel parameters (JSON). */
   extra_json: string | null;
+  /** The original's soft-delete flag (we never delete). */
   deleted: ColumnType<number, number | undefined, number>;
 }
 
 /** `order_alipay_orders`: Alipay attempts. */
 export interface AlipayAttemptsTable extends NativeAttemptColumns {
+  /** Our attempt id. */
   alipay_order_bid: string;
 }
 
 /** `order_wechatpay_orders`: WeChat Pay attempts. */
 export interface WechatPayAttemptsTable extends NativeAttemptColumns {
+  /** Our attempt id. */
   wechatpay_order_bid: string;
 }
 

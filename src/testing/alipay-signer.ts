@@ -44,13 +44,22 @@ export function generateAlipayTestKeyPair(slot = 'default'): AlipayTestKeyPair {
   return pair;
 }
 
+/** Headers Alipay posts notifications with. */
+export interface AlipayNotifyHeaders {
+  /** `application/x-www-form-urlencoded; charset=utf-8`. */
+  'content-type': string;
+  /** No other header: Alipay signs inside the body. */
+  [name: string]: string;
+}
+
 /** A notification as Alipay would post it. */
 export interface SignedAlipayNotify {
   /** Every field, including `sign_type` and `sign`. */
   params: Record<string, string>;
   /** The form-encoded body. */
   rawBody: string;
-  headers: { 'content-type': string };
+  /** Request headers to post it with. */
+  headers: AlipayNotifyHeaders;
 }
 
 /**

@@ -4,6 +4,9 @@
  */
 export { generateAlipayTestKeyPair, startAlipayEmulator } from './alipay-emulator/alipay-emulator.js';
 export type {
+  AlipayChargeDtoPayload,
+  AlipayChargeDtoRef,
+  AlipayDeliveryAnswer,
   AlipayEmulator,
   AlipayEmulatorControls,
   AlipayEmulatorFailure,
@@ -16,4 +19,4 @@ export type {
   AlipayTradeRef,
 } from './alipay-emulator/alipay-emulator-types.js';
 export type { EmulatedAlipayRefund, EmulatedAlipayTrade } from './alipay-emulator/alipay-emulator-store.js';
-export { signAlipayNotify, type SignedAlipayNotify } from './alipay-signer.js';
+export { signAlipayNotify, type AlipayNotifyHeaders, type SignedAlipayNotify } from './alipay-signer.js';

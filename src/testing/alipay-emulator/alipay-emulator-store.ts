@@ -10,29 +10,47 @@ import { beijingTime, fenOf, yuan } from '../../alipay/alipay-values.js';
 
 /** One refund of a trade. */
 export interface EmulatedAlipayRefund {
+  /** Our refund id. */
   outRequestNo: string;
+  /** Amount in fen. */
   amount: number;
+  /** `refund_reason`, if sent. */
   reason: string | null;
+  /** When it was made. */
   at: Date;
 }
 
 /** One trade. */
 export interface EmulatedAlipayTrade {
+  /** Our attempt id. */
   outTradeNo: string;
+  /** Alipay's own trade number. */
   tradeNo: string;
+  /** The OpenAPI method that created it. */
   method: string;
+  /** Amount in fen. */
   totalAmount: number;
+  /** `subject` as received. */
   subject: string;
+  /** `body` as received. */
   body: string | null;
+  /** Alipay's trade status. */
   status: AlipayTradeStatus;
+  /** Where notifications about it go. */
   notifyUrl: string | null;
   /** A precreated (QR) trade is unknown to `query` until it is scanned or paid, as at Alipay. */
   scanned: boolean;
+  /** When it was created. */
   createdAt: Date;
+  /** When it was paid. */
   paidAt: Date | null;
+  /** When it was closed. */
   closedAt: Date | null;
+  /** `time_expire` as received (Beijing time). */
   timeExpire: string | null;
+  /** Refunds made, oldest first. */
   refunds: EmulatedAlipayRefund[];
+  /** The (masked) payer account Alipay reports. */
   buyerLogonId: string;
 }
 

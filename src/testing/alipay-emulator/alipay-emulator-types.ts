@@ -12,7 +12,19 @@ import type { EmulatedAlipayTrade } from './alipay-emulator-store.js';
  * `{ attemptId }`, or the `BuyRecordDTO` `createCharge` returned (its `paymentPayload.attemptId`). A bare
  * `{ orderId }` is refused: Alipay trades do not carry our order id.
  */
-export type AlipayTradeRef = EmulatedPaymentRef | { readonly paymentPayload?: { readonly attemptId: string } | null };
+export type AlipayTradeRef = EmulatedPaymentRef | AlipayChargeDtoRef;
+
+/** The part of a `createCharge` answer (`BuyRecordDTO`) that names an Alipay trade. */
+export interface AlipayChargeDtoRef {
+  /** The attempt the charge created; its id is the trade's `out_trade_no`. */
+  readonly paymentPayload?: AlipayChargeDtoPayload | null;
+}
+
+/** The attempt part of {@link AlipayChargeDtoRef}. */
+export interface AlipayChargeDtoPayload {
+  /** Our attempt id (= `out_trade_no`). */
+  readonly attemptId: string;
+}
 
 export type { AlipayTestKeyPair };
 
@@ -36,20 +48,25 @@ export interface AlipayEmulatorOptions {
 
 /** One request the emulator received. */
 export interface AlipayEmulatorRequest {
+  /** HTTP method (`POST` for API calls, `GET` for an opened cashier URL). */
   method: string;
   /** The OpenAPI method (`alipay.trade.precreate`, …), or null. */
   apiMethod: string | null;
+  /** Request path and query. */
   url: string;
   /** Every parameter, query and form body merged. */
   params: Record<string, string>;
+  /** Whether the request's RSA2 `sign` verified against the application's public key. */
   signature: 'valid' | 'invalid' | 'missing';
   /** Status answered; `null` when the connection was dropped. */
   status: number | null;
+  /** When it arrived. */
   receivedAt: Date;
 }
 
 /** An injected HTTP failure: answer `status` with `body` without acting. */
 export interface AlipayEmulatorFailure {
+  /** HTTP status to answer (429, 500, 502, …). */
   status: number;
   /** @default an HTML error page */
   body?: string;
@@ -59,7 +76,9 @@ export interface AlipayEmulatorFailure {
 
 /** An injected business refusal: answer `code`/`sub_code` without acting. */
 export interface AlipayEmulatorRefusal {
+  /** Alipay's `sub_code`, e.g. `ACQ.SYSTEM_ERROR`. */
   subCode: string;
+  /** Alipay's `sub_msg`. @default a generic text */
   subMsg?: string;
   /** @default '40004' */
   code?: string;
@@ -90,7 +109,9 @@ export interface AlipayEmulatorControls {
   openPage(url: string): Promise<EmulatedAlipayTrade>;
   /** The Alipay app submits a signed order string (`alipay`): the trade now exists. */
   openAppOrder(orderString: string): EmulatedAlipayTrade;
+  /** The trade as the emulator holds it, or `undefined`. */
   getTrade(trade: AlipayTradeRef): EmulatedAlipayTrade | undefined;
+  /** Every trade, oldest first. */
   trades(): EmulatedAlipayTrade[];
   /**
    * The notification Alipay would send about a trade's current state, signed with Alipay's key.
@@ -102,7 +123,7 @@ export interface AlipayEmulatorControls {
     options?: { refund?: string | true; notifyId?: string; overrides?: Record<string, string> },
   ): AlipayEmulatorNotification;
   /** POSTs a notification like Alipay's sender, to `url` or the trade's `notify_url`. */
-  deliver(notification: AlipayEmulatorNotification, url?: string): Promise<{ status: number; body: string }>;
+  deliver(notification: AlipayEmulatorNotification, url?: string): Promise<AlipayDeliveryAnswer>;
   /** The next request(s) get an HTTP `status` without anything happening. */
   failNext(failure: AlipayEmulatorFailure): void;
   /** The next request(s) get a business refusal without anything happening. */
@@ -115,13 +136,27 @@ export interface AlipayEmulatorControls {
   reset(): void;
 }
 
+/** What the notification endpoint answered a {@link AlipayEmulatorControls.deliver}. */
+export interface AlipayDeliveryAnswer {
+  /** HTTP status. */
+  status: number;
+  /** Body text (`success` when the host processed it). */
+  body: string;
+}
+
 /** The options `createAlipayProvider` needs to talk to this emulator. */
 export interface AlipayEmulatorProviderOptions {
+  /** The emulator's app id. */
   appId: string;
+  /** The application private key (PEM) the emulator checks requests against. */
   privateKey: string;
+  /** The emulator's Alipay public key (PEM): verifies its answers and notifications. */
   alipayPublicKey: string;
+  /** The emulator's gateway. */
   gatewayUrl: string;
+  /** `notify_url` sent with payments. */
   notifyUrl: string;
+  /** Emulated payments are never real money. */
   livemode: false;
 }
 
@@ -131,13 +166,20 @@ export interface AlipayEmulator {
   url: string;
   /** `${url}/gateway.do`. */
   gatewayUrl: string;
+  /** The app id requests must carry. */
   appId: string;
+  /** The application key pair (the provider signs with its private half). */
   appKeyPair: AlipayTestKeyPair;
+  /** Alipay's key pair (answers and notifications are signed with its private half). */
   alipayKeyPair: AlipayTestKeyPair;
   /** Spread into `createAlipayProvider`. */
   providerOptions: AlipayEmulatorProviderOptions;
+  /** State and fault-injection controls. */
   controls: AlipayEmulatorControls;
+  /** Every request received, oldest first. */
   readonly requests: readonly AlipayEmulatorRequest[];
+  /** How many requests arrived. */
   readonly requestCount: number;
+  /** Stops the server. */
   close(): Promise<void>;
 }
