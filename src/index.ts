@@ -51,3 +51,35 @@ export type * from './persistence/outbox-port.js';
 export * from './core/config-reference.js';
 export * from './notifiers/index.js';
 export { ORDER_STATUSES, ATTEMPT_STATUSES, REFUND_STATUSES, EVENT_OUTCOMES } from './persistence/records.js';
+export {
+  startPaymentWorker,
+  type PaymentWorker,
+  type PaymentWorkerHealth,
+  type PaymentWorkerOptions,
+} from './outbox/payment-worker.js';
+export {
+  createOutboxDispatcher,
+  defaultOwner,
+  type DispatchReport,
+  type OutboxDispatcher,
+  type OutboxDispatcherOptions,
+} from './outbox/outbox-dispatcher.js';
+export {
+  notificationConsumer,
+  anomalyConsumer,
+  hookConsumers,
+  type OutboxConsumer,
+  type OutboxDeliveryContext,
+} from './outbox/outbox-consumer.js';
+export {
+  PAYMENT_OUTBOX_TYPES,
+  NOTIFICATION_TYPES,
+  toPaymentNotification,
+  toPaymentAnomaly,
+  type OutboxMessage,
+  type PaymentOutboxType,
+} from './outbox/outbox-messages.js';
+export { createHttpForwarder, type HttpForwarderOptions } from './outbox/http-forwarder.js';
+export { backoffDelay, type BackoffOptions } from './outbox/backoff.js';
+export { claimSweepWork, SWEEP_TYPE, type SweepClaim, type SweepClaimOptions } from './outbox/sweep-claims.js';
+export type { NotificationDelivery } from './service/service-context.js';

@@ -17,6 +17,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** The environment (`DATABASE_URL`). */
   env: NodeJS.ProcessEnv;
+  /** Stops a long-running command (`worker`). @default SIGTERM / SIGINT */
+  signal?: AbortSignal;
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -66,6 +68,49 @@ Exit code 0 when the tables are up to date, 1 on any failure. The URL is never p
       const { runMigrate } = await import('./migrate.js');
       const schema = typeof values['schema'] === 'string' ? values['schema'] : undefined;
       return runMigrate(io.env, { log: (m) => io.stdout(`${m}\n`) }, { schema });
+    },
+  },
+  worker: {
+    summary: 'Deliver outbox notifications and run the reconcile sweep until SIGTERM',
+    usage: `Usage: payment-factory worker [--module <path>] [--health-every <seconds>] [--no-reconcile] [--help]
+
+Delivers the notifications in the outbox (order_payment_outbox at DATABASE_URL) to their consumers, at
+least once, with backoff; runs the reconcile sweep (pending attempts pulled from their provider, expired
+ones closed). Start as many as you like: they split the work through the database.
+
+Consumers:
+  --module <path>        a module exporting "service" (a PaymentService: its afterCommit and onAnomaly
+                         hooks become consumers, its providers serve the sweep) and/or "consumers"
+                         (OutboxConsumer[]); without it the environment decides:
+  PAYMENT_OUTBOX_FORWARD_URL (+ PAYMENT_OUTBOX_FORWARD_SECRET)   POST every notification there, signed
+  FEISHU_WEBHOOK_URL (+ FEISHU_WEBHOOK_SECRET)                   paid and refunded orders to a Feishu bot
+
+Options:
+  --health-every <s>     print a health line (JSON counts) every s seconds (default 30)
+  --no-reconcile         do not run the reconcile sweep
+  -h, --help             Print this usage
+
+SIGTERM or SIGINT: finishes the deliveries in hand, prints a last health line, exits 0. A worker killed
+outright loses nothing: its rows return to the others when their lease (60 s) ends.
+`,
+    options: {
+      module: { type: 'string' },
+      'health-every': { type: 'string' },
+      'no-reconcile': { type: 'boolean' },
+    },
+    run: async (values, io) => {
+      const { runWorker } = await import('./worker.js');
+      const every = values['health-every'];
+      const seconds = typeof every === 'string' ? Number(every) : undefined;
+      if (seconds !== undefined && !(Number.isFinite(seconds) && seconds > 0)) {
+        return usageError('--health-every must be a positive number of seconds.', io);
+      }
+      return runWorker(io.env, io, {
+        module: typeof values['module'] === 'string' ? values['module'] : undefined,
+        healthEverySeconds: seconds,
+        noReconcile: values['no-reconcile'] === true,
+        signal: io.signal,
+      });
     },
   },
 };

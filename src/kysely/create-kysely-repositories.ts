@@ -5,6 +5,7 @@
 import type { Kysely } from 'kysely';
 import { ConfigurationError } from '../core/errors.js';
 import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
+import type { OutboxRepository } from '../persistence/outbox-port.js';
 import { toDatabaseError, translateDatabaseErrors } from './database-errors.js';
 import { createAttemptRepository } from './attempt-repository.js';
 import { createEventRepository } from './event-repository.js';
@@ -65,7 +66,7 @@ export interface KyselyRepositoriesOptions {
 export function createKyselyRepositories<DB>(
   db: Kysely<DB>,
   options: KyselyRepositoriesOptions = {},
-): PaymentRepositories<Kysely<DB>> {
+): KyselyPaymentRepositories<DB> {
   const dialect = options.dialect ?? detectSqlDialect(db);
   if (options.schema !== undefined && (dialect !== 'postgres' || options.schema.trim() === '')) {
     throw new ConfigurationError(
@@ -87,7 +88,10 @@ export function createKyselyRepositories<DB>(
   return bind<DB>(base, options.skipLocked === undefined ? {} : { skipLocked: options.skipLocked });
 }
 
-function bind<DB>(ctx: RepositoryContext, outboxOptions: { skipLocked?: boolean }): PaymentRepositories<Kysely<DB>> {
+/** What {@link createKyselyRepositories} returns: the repositories, with the outbox always present. */
+export type KyselyPaymentRepositories<DB> = PaymentRepositories<Kysely<DB>> & { readonly outbox: OutboxRepository };
+
+function bind<DB>(ctx: RepositoryContext, outboxOptions: { skipLocked?: boolean }): KyselyPaymentRepositories<DB> {
   // A connection killed under a call (failover, restart, admin kill) surfaces as a retryable PaymentError.
   const repositories = {
     orders: translateDatabaseErrors(createOrderRepository(ctx)),
@@ -98,7 +102,7 @@ function bind<DB>(ctx: RepositoryContext, outboxOptions: { skipLocked?: boolean 
   };
   if (ctx.inTransaction) {
     // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
-    const tx: PaymentRepositoriesTx<Kysely<DB>> = {
+    const tx: PaymentRepositoriesTx<Kysely<DB>> & { readonly outbox: OutboxRepository } = {
       ...repositories,
       handle: ctx.handle as unknown as Kysely<DB>,
       transaction: (fn) => fn(tx),

@@ -13,7 +13,11 @@
  * ```
  * @module
  */
-export { createKyselyRepositories, type KyselyRepositoriesOptions } from './create-kysely-repositories.js';
+export {
+  createKyselyRepositories,
+  type KyselyRepositoriesOptions,
+  type KyselyPaymentRepositories,
+} from './create-kysely-repositories.js';
 export { migrateToLatest, type MigrateOptions } from './migrate-to-latest.js';
 export {
   paymentMigrations,

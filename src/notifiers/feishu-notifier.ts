@@ -8,6 +8,7 @@ import type { PaymentLogger, PaymentNotification } from '../service/hooks.js';
 import { toFeishuText, type FeishuMessage } from './feishu-message.js';
 import { signFeishuRequest } from './feishu-sign.js';
 import { requireWebCrypto } from '../core/web-crypto.js';
+import { PaymentError } from '../core/errors.js';
 
 /** Options of {@link createFeishuNotifier}. */
 export interface FeishuNotifierOptions {
@@ -32,6 +33,13 @@ export interface FeishuNotifierOptions {
   format?: (notification: PaymentNotification) => FeishuMessage | string | null;
   /** Clock for the signature timestamp. @default () => new Date() */
   now?: () => Date;
+  /**
+   * What a failed send does besides the log line: `'log'` resolves (an after-commit hook that must not
+   * fail), `'throw'` also rejects with a retryable `PaymentError` `NOTIFICATION_FAILED` (details: `reason`,
+   * `status`), so an outbox dispatcher retries the notification with backoff (see docs/outbox.md).
+   * @default 'log'
+   */
+  failures?: 'log' | 'throw';
 }
 
 /** The hook returned by {@link createFeishuNotifier}: resolves once the message is delivered or the failure logged. */
@@ -79,6 +87,14 @@ export function createFeishuNotifier(options: FeishuNotifierOptions): FeishuNoti
       orderId: notification.order.orderId,
       ...extra,
     });
+    if (options.failures === 'throw') {
+      const status = typeof extra['status'] === 'number' ? { status: extra['status'] } : {};
+      throw new PaymentError(`The Feishu bot at ${target} did not take the notification (${reason}).`, {
+        code: 'NOTIFICATION_FAILED',
+        retryable: true,
+        details: { reason, ...status },
+      });
+    }
   };
 
   return async (notification) => {

@@ -16,7 +16,8 @@ import { initOrder, type InitOrderInput } from './init-order.js';
 import { markPaid, type MarkPaidInput } from './mark-paid.js';
 import { reconcile, syncPayment, type ReconcileInput, type ReconcileReport, type SyncResult } from './reconcile.js';
 import { refund, type RefundInput, type RefundOutcome } from './refund.js';
-import { defaultNewId, type ServiceContext } from './service-context.js';
+import { hookConsumers, type OutboxConsumer } from '../outbox/outbox-consumer.js';
+import { defaultNewId, type NotificationDelivery, type ServiceContext } from './service-context.js';
 import {
   validateCreateChargeInput,
   validateHandleWebhookInput,
@@ -66,6 +67,17 @@ export interface PaymentServiceOptions<THandle = unknown> {
    * each event must match the mode its attempt was created in.
    */
   livemode?: boolean;
+  /**
+   * With an outbox (`repositories.outbox`), every announcing change writes its notification there in the same
+   * transaction; this says who then hands it to `afterCommit` and `onAnomaly`:
+   * - `'background'`: this process, right after commit, without the call waiting for it (a webhook answers at
+   *   once); a failed hook is retried later by a worker;
+   * - `'inline'`: this process, and the call waits (the 0.1.0 timing; a slow hook delays the webhook answer);
+   * - `'worker'`: only `startPaymentWorker` / `payment-factory worker`.
+   * Without an outbox the hooks run after commit in this process, as in 0.1.0. See docs/outbox.md.
+   * @default 'background'
+   */
+  notificationDelivery?: NotificationDelivery;
 }
 
 /** Input of `handleWebhook`. */
@@ -105,6 +117,13 @@ export interface PaymentService<THandle = unknown> {
   readonly repositories: PaymentRepositories<THandle>;
   /** Where the service logs. */
   readonly logger: PaymentLogger;
+  /**
+   * The outbox consumers the hooks amount to (`afterCommit#<i>`, `onAnomaly`): what `startPaymentWorker({ service })`
+   * delivers to by default, under the same names the service's own after-commit delivery uses.
+   */
+  readonly hookConsumers: readonly OutboxConsumer[];
+  /** The service clock. */
+  readonly clock: () => Date;
 }
 
 /**
@@ -138,11 +157,14 @@ export function createPaymentService<THandle = unknown>(
     logger: options.logger ?? silentLogger,
     orderExpireSeconds: options.orderExpireSeconds ?? 600,
     livemode: options.livemode,
+    notificationDelivery: options.notificationDelivery ?? 'background',
   };
   const service: PaymentService<THandle> = {
     factory: ctx.factory,
     repositories: ctx.repositories,
     logger: ctx.logger,
+    hookConsumers: hookConsumers(ctx.hooks),
+    clock: ctx.clock,
     // Every public method checks its input's shape first: a ValidationError naming the field, never a
     // TypeError from inside a flow, and nothing read, written or sent before.
     initOrder: async (input) => {

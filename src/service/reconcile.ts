@@ -3,6 +3,7 @@
  * as webhooks, with deterministic event ids so repeated pulls of the same truth are duplicates.
  * @module
  */
+import { claimSweepWork, type SweepClaim } from '../outbox/sweep-claims.js';
 import { isPaymentError, NotFoundError } from '../core/errors.js';
 import type { PaymentEvent, PaymentSnapshot } from '../core/types.js';
 import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
@@ -109,6 +110,19 @@ export interface ReconcileInput {
   olderThan?: Date | number;
   /** At most this many attempts. @default 100 */
   limit?: number;
+  /**
+   * With an outbox, each attempt is claimed before the provider is asked (a `payment.sweep` row, see
+   * docs/outbox.md), so instances running `reconcile` at the same time split the attempts; this is the claimer's
+   * name. @default a random name per call
+   */
+  owner?: string;
+  /**
+   * With an outbox: after an attempt is checked, no instance checks it again for this long (the worker passes
+   * half its reconcile interval, so instances on the same schedule do not ask twice about a still-pending
+   * attempt). With 0, an attempt is never checked by two instances at once, and one another instance changed
+   * meanwhile is skipped. @default 0
+   */
+  holdMs?: number;
 }
 
 /** What `reconcile` found. */
@@ -119,6 +133,8 @@ export interface ReconcileReport {
   changed: number;
   /** Attempts the provider still reports pending. */
   stillPending: number;
+  /** Attempts skipped because another instance held (or just checked) them. */
+  claimedElsewhere: number;
   /** Attempts without a provider reference (the create call never answered), still within the payment window. */
   unreferenced: number;
   /**
@@ -168,12 +184,32 @@ export async function reconcile<THandle>(
     checked: 0,
     changed: 0,
     stillPending: 0,
+    claimedElsewhere: 0,
     unreferenced: 0,
     closed: 0,
     errors: [],
     details: [],
   };
-  for (const attempt of pending) {
+  const outbox = ctx.repositories.outbox;
+  const owner = input.owner ?? `reconcile:${ctx.newId().slice(0, 12)}`;
+  for (const listed of pending) {
+    let attempt = listed;
+    let claim: SweepClaim | null = null;
+    if (outbox) {
+      claim = await claimSweepWork(outbox, `reconcile:${listed.attemptId}`, {
+        owner,
+        clock: ctx.clock,
+        holdMs: input.holdMs ?? 0,
+      });
+      // Held elsewhere, or checked there since this run listed it: not this instance's to ask about.
+      const fresh = claim ? await ctx.repositories.attempts.findById(listed.attemptId) : null;
+      if (!claim || fresh?.status !== 'pending') {
+        await claim?.release();
+        report.claimedElsewhere += 1;
+        continue;
+      }
+      attempt = fresh;
+    }
     report.checked += 1;
     const ids = { attemptId: attempt.attemptId, orderId: attempt.orderId };
     try {
@@ -206,6 +242,8 @@ export async function reconcile<THandle>(
         retryable: isPaymentError(error) ? error.retryable : true,
       });
       report.details.push({ ...ids, outcome: 'error' });
+    } finally {
+      await claim?.release();
     }
   }
   return report;

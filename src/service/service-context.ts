@@ -10,6 +10,10 @@ import { randomHex } from '../core/web-crypto.js';
 import type { PaymentRepositories, PaymentRepositoriesTx } from '../persistence/ports.js';
 import type { AttemptPatch } from '../persistence/records.js';
 import type { PaymentAnomaly, PaymentHooks, PaymentLogger, PaymentNotification } from './hooks.js';
+import type { OutboxRepository } from '../persistence/outbox-port.js';
+import { hookConsumers } from '../outbox/outbox-consumer.js';
+import { createOutboxDispatcher, type OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
+import { anomalyMessage, notificationMessage } from '../outbox/outbox-messages.js';
 
 /** Dependencies of the flows. */
 export interface ServiceContext<THandle = unknown> {
@@ -22,7 +26,20 @@ export interface ServiceContext<THandle = unknown> {
   orderExpireSeconds: number;
   /** Expected `livemode` of every provider object, when the host pins it. */
   livemode: boolean | undefined;
+  /** Who delivers the outbox rows a change writes (see `PaymentServiceOptions.notificationDelivery`). */
+  notificationDelivery: NotificationDelivery;
+  /** The dispatcher over the hooks' consumers, made on first use. */
+  hookDispatcher?: OutboxDispatcher | null;
 }
+
+/**
+ * Who delivers a committed change's notifications when the repositories have an outbox:
+ * - `background`: this process starts delivering them to the service's hooks right after commit, without
+ *   waiting (the webhook answers first); failures are retried by a worker.
+ * - `inline`: the call waits for the hooks before it returns (the host asked for it).
+ * - `worker`: nothing runs in this process; a worker (`startPaymentWorker`, `payment-factory worker`) does.
+ */
+export type NotificationDelivery = 'background' | 'inline' | 'worker';
 
 /** Side effects collected inside a transaction and released only after it commits. */
 export interface Effects {
@@ -36,17 +53,69 @@ export function defaultNewId(): string {
 }
 
 /**
- * Runs `fn` in one transaction, then (only if it committed) delivers the collected notifications and
- * anomalies. Hook failures after commit are logged, never rethrown: the money is already recorded.
+ * Runs `fn` in one transaction. With an outbox, the collected notifications and anomalies are written to it
+ * in that same transaction (one INSERT each) and handed to the hooks after commit as `notificationDelivery`
+ * says; without one, they are delivered in-process after commit (lost if the process dies in between).
+ * Hook failures after commit are logged, never rethrown: the money is already recorded.
  */
 export async function inTransaction<THandle, T>(
   ctx: ServiceContext<THandle>,
   fn: (tx: PaymentRepositoriesTx<THandle>, effects: Effects) => Promise<T>,
 ): Promise<T> {
   const effects: Effects = { notifications: [], anomalies: [] };
-  const result = await ctx.repositories.transaction((tx) => fn(tx, effects));
-  await release(ctx, effects);
+  let keys: string[] | null = null;
+  const result = await ctx.repositories.transaction(async (tx) => {
+    const value = await fn(tx, effects);
+    if (ctx.repositories.outbox && tx.outbox) keys = await writeOutbox(ctx, tx.outbox, effects);
+    return value;
+  });
+  if (keys === null) {
+    await release(ctx, effects);
+  } else {
+    for (const anomaly of effects.anomalies) ctx.logger.warn('payment anomaly', { ...anomaly });
+    await deliverAfterCommit(ctx, keys);
+  }
   return result;
+}
+
+async function writeOutbox<THandle>(
+  ctx: ServiceContext<THandle>,
+  outbox: OutboxRepository,
+  effects: Effects,
+): Promise<string[]> {
+  const messages = [
+    ...effects.notifications.map(notificationMessage),
+    ...effects.anomalies.map((anomaly, i) => anomalyMessage(anomaly, i, ctx.newId)),
+  ];
+  const keys: string[] = [];
+  for (const message of messages) {
+    if ((await outbox.insert(message)) === 'inserted') keys.push(message.key);
+  }
+  return keys;
+}
+
+async function deliverAfterCommit<THandle>(ctx: ServiceContext<THandle>, keys: string[]): Promise<void> {
+  if (keys.length === 0 || ctx.notificationDelivery === 'worker') return;
+  if (ctx.hookDispatcher === undefined) {
+    const consumers = hookConsumers(ctx.hooks);
+    ctx.hookDispatcher =
+      consumers.length === 0 || !ctx.repositories.outbox
+        ? null
+        : createOutboxDispatcher({
+            outbox: ctx.repositories.outbox,
+            consumers,
+            clock: ctx.clock,
+            logger: ctx.logger,
+            batchSize: 100,
+          });
+  }
+  const dispatcher = ctx.hookDispatcher;
+  if (!dispatcher) return; // no hooks here: the rows wait for a worker's consumers
+  const run = dispatcher.dispatchOnce({ keys }).catch((error: unknown) => {
+    // The rows stay pending; a worker (or the next lease) delivers them.
+    ctx.logger.error('after-commit delivery failed', { keys, error: describeError(error) });
+  });
+  if (ctx.notificationDelivery === 'inline') await run;
 }
 
 async function release<THandle>(ctx: ServiceContext<THandle>, effects: Effects): Promise<void> {

@@ -101,6 +101,20 @@ export function validateReconcileInput(value: unknown): void {
       code: 'INVALID_FIELD',
     });
   }
+  const holdMs = input.holdMs;
+  if (holdMs !== undefined && !(typeof holdMs === 'number' && Number.isSafeInteger(holdMs) && holdMs >= 0)) {
+    throw new ValidationError('reconcile: holdMs must be a non-negative integer.', {
+      field: 'holdMs',
+      code: 'INVALID_FIELD',
+    });
+  }
+  const owner = input.owner;
+  if (owner !== undefined && (typeof owner !== 'string' || owner === '' || owner.length > 200)) {
+    throw new ValidationError('reconcile: owner must be a non-empty string of at most 200 characters.', {
+      field: 'owner',
+      code: 'INVALID_FIELD',
+    });
+  }
 }
 
 /** Guards `getOrder`'s id. */

@@ -121,6 +121,7 @@ describe('examples/reconcile-cron', () => {
         checked: 1,
         changed: 0,
         stillPending: 0,
+        claimedElsewhere: 0,
         unreferenced: 0,
         closed: 0,
         errors: [{ attemptId: 'att_1', code: 'PROVIDER_UNAVAILABLE', retryable: true }],

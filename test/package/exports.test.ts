@@ -18,6 +18,7 @@ const SUBPATHS = {
     'toMinorUnits',
     'isPaymentError',
     'loadPaymentConfig',
+    'startPaymentWorker',
   ],
   '@org/payment-factory/stripe': ['createStripeProvider', 'createStripeWebhookVerifier'],
   '@org/payment-factory/pingxx': ['createPingxxProvider', 'createPingxxWebhookVerifier', 'PINGXX_CHANNELS'],

@@ -40,6 +40,7 @@ for (const dialect of testDialects()) {
       service = createPaymentService({
         factory: createPaymentFactory({ providers: [fake] }),
         repositories: createKyselyRepositories(db),
+        notificationDelivery: 'inline', // the hooks' calls are asserted right after each call
         hooks: {
           onOrderPaid: async ({ handle, order }) => {
             paidHookCalls += 1;

@@ -272,6 +272,7 @@ describe('createFeishuNotifier', () => {
     const service = createPaymentService({
       factory: createPaymentFactory({ providers: [fake] }),
       repositories: createInMemoryRepositories(),
+      notificationDelivery: 'inline',
       hooks: { afterCommit: createFeishuNotifier({ webhookUrl: server.hookUrl(TOKEN), secret: SECRET, logger }) },
     });
     const pay = async (): Promise<OrderRecord> => {

@@ -48,6 +48,9 @@ export function createHarness(
     repositories,
     clock: () => clock.now,
     logger: { info: log('info'), warn: log('warn'), error: log('error') },
+    // These tests check what the hooks receive, so each call waits for them; the outbox tests cover the
+    // default (background) and worker deliveries.
+    notificationDelivery: 'inline',
     hooks: {
       onOrderPaid: paid,
       onOrderRefunded: refunded,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  createPaymentService,
   IndeterminateOutcomeError,
   isPaymentError,
   ProviderDeclinedError,
@@ -306,12 +307,41 @@ describe('handleWebhook', () => {
     expect(h.notifications).toHaveLength(1);
   });
 
-  it('keeps the payment when an after-commit hook throws', async () => {
+  it('keeps the payment when an after-commit hook throws, and keeps the notification for a retry', async () => {
     const h = createHarness({ hooks: { afterCommit: () => Promise.reject(new Error('feishu down')) } });
     const { order, attemptId } = await orderWithCharge(h);
     await expect(deliver(h, h.fake.webhook(attemptId))).resolves.toMatchObject({ outcome: 'applied' });
     expect((await h.service.getOrder(order.orderId))?.status).toBe('paid');
+    expect(
+      h.logs.some(
+        (l) =>
+          l.level === 'warn' && l.message === 'outbox delivery failed' && l.fields?.['consumer'] === 'afterCommit#0',
+      ),
+    ).toBe(true);
+    expect(h.repositories.snapshot().outbox).toMatchObject([
+      { key: `order.paid:${order.orderId}`, status: 'pending', attempts: 1, lastError: 'afterCommit#0: Error' },
+    ]);
+  });
+
+  it('delivers after commit without an outbox too (0.1.0 repositories), logging a failing hook', async () => {
+    const h = createHarness({ hooks: { afterCommit: () => Promise.reject(new Error('feishu down')) } });
+    const { outbox: _outbox, ...withoutOutbox } = h.repositories;
+    const service = createPaymentService<null>({
+      factory: h.service.factory,
+      repositories: withoutOutbox,
+      clock: () => h.clock.now,
+      logger: h.service.logger,
+      hooks: { afterCommit: () => Promise.reject(new Error('feishu down')) },
+    });
+    const order = await service.initOrder({ userId: 'u9', productId: 'p9', payableAmount: 100, currency: 'USD' });
+    const dto = await service.createCharge({ orderId: order.orderId, clientIp: '127.0.0.1' });
+    const attemptId = dto.paymentPayload!.attemptId;
+    h.fake.pay(attemptId);
+    await expect(service.handleWebhook({ provider: 'fake', ...h.fake.webhook(attemptId) })).resolves.toMatchObject({
+      outcome: 'applied',
+    });
     expect(h.logs.some((l) => l.level === 'error' && l.message.includes('afterCommit'))).toBe(true);
+    expect(h.repositories.snapshot().outbox).toEqual([]);
   });
 
   it('records a failure, and never lets a late failure undo paid', async () => {

@@ -1,0 +1,66 @@
+/**
+ * Claims for shared background work (reconcile, order-expiry sweeps), made of outbox rows so they need
+ * nothing but the database: one `payment.sweep` row per piece of work (`sweep:reconcile:<attemptId>`),
+ * created once, then claimed with the outbox's race-safe `claim` for a lease. While one instance holds it,
+ * no other instance works on that attempt; when done, the row is released with a hold, so a second instance
+ * that listed the same attempt moments later skips it instead of calling the provider again. Dispatchers never
+ * claim `payment.sweep` rows (they claim only the types their consumers take).
+ * @module
+ */
+import type { OutboxRepository } from '../persistence/outbox-port.js';
+
+/** The outbox type of sweep claim rows. */
+export const SWEEP_TYPE = 'payment.sweep';
+
+/** A held claim; call `release` when the work is done. */
+export interface SweepClaim {
+  /** Frees the work for others after `holdMs` from now. */
+  release(): Promise<void>;
+}
+
+/** Options of {@link claimSweepWork}. */
+export interface SweepClaimOptions {
+  /** Who claims (the worker's owner name). */
+  owner: string;
+  /** How long the claim holds if its holder dies. @default 60_000 */
+  leaseMs?: number;
+  /** After release, how long before anyone may take this work again. @default 60_000 */
+  holdMs?: number;
+  /** @default () => new Date() */
+  clock?: () => Date;
+}
+
+/**
+ * Claims one piece of sweep work, or returns `null` when another instance holds it (or held it within
+ * `holdMs`). Under concurrent calls for one `work` id, at most one caller gets a claim.
+ */
+export async function claimSweepWork(
+  outbox: OutboxRepository,
+  work: string,
+  options: SweepClaimOptions,
+): Promise<SweepClaim | null> {
+  const clock = options.clock ?? (() => new Date());
+  const key = `sweep:${work}`;
+  await outbox.insert({ key, type: SWEEP_TYPE, payload: { work }, availableAt: clock() });
+  const [row] = await outbox.claim({
+    owner: options.owner,
+    limit: 1,
+    leaseMs: options.leaseMs ?? 60_000,
+    types: [SWEEP_TYPE],
+    keys: [key],
+  });
+  if (!row?.claimToken) return null;
+  const token = row.claimToken;
+  return {
+    release: async () => {
+      await outbox.release({
+        key,
+        claimToken: token,
+        status: 'pending',
+        availableAt: new Date(clock().getTime() + (options.holdMs ?? 60_000)),
+        deliveredTo: [],
+        lastError: null,
+      });
+    },
+  };
+}

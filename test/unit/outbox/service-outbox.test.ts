@@ -1,0 +1,125 @@
+/**
+ * The service writes every announcing change to the outbox in the change's own transaction, and hands it to
+ * the hooks after commit in the background (default), inline, or not at all (a worker does).
+ */
+import { describe, expect, it } from 'vitest';
+import { createOutboxDispatcher, hookConsumers, startPaymentWorker } from '../../../src/index.js';
+import { createHarness, deliver, orderWithCharge } from '../service/harness.js';
+
+const types = (h: ReturnType<typeof createHarness>) =>
+  h.repositories
+    .snapshot()
+    .outbox.map((r) => r.type)
+    .sort();
+
+describe('outbox writes', () => {
+  it('writes order.paid in the transaction that pays the order, once for any number of redeliveries', async () => {
+    const h = createHarness();
+    const { order, attemptId } = await orderWithCharge(h);
+    await deliver(h, h.fake.webhook(attemptId));
+    await deliver(h, h.fake.webhook(attemptId));
+    const rows = h.repositories.snapshot().outbox;
+    expect(rows).toMatchObject([{ key: `order.paid:${order.orderId}`, type: 'order.paid', orderId: order.orderId }]);
+    const payload = rows[0]!.payload as { order: { status: string; paidAmount: number }; attempt: { raw: null } };
+    expect(payload.order).toMatchObject({ status: 'paid', paidAmount: 1999 });
+    expect(payload.attempt.raw).toBeNull(); // provider objects (client secrets) stay in the attempt row
+    expect(h.notifications).toHaveLength(1);
+  });
+
+  it('writes nothing when the transaction rolls back (a throwing onOrderPaid)', async () => {
+    const h = createHarness({
+      hooks: {
+        onOrderPaid: () => {
+          throw new Error('grant failed');
+        },
+      },
+    });
+    const { attemptId } = await orderWithCharge(h);
+    await expect(deliver(h, h.fake.webhook(attemptId))).rejects.toThrow('grant failed');
+    expect(h.repositories.snapshot().outbox).toEqual([]);
+    expect(h.notifications).toEqual([]);
+  });
+
+  it('writes payment.failed, order.refunded and payment.anomaly rows', async () => {
+    const h = createHarness();
+    const failed = await orderWithCharge(h);
+    h.fake.fail(failed.attemptId);
+    await deliver(h, h.fake.webhook(failed.attemptId, 'payment.failed'));
+    const mismatch = await orderWithCharge(h, 500);
+    await deliver(h, h.fake.webhook(mismatch.attemptId, 'payment.succeeded', { amount: 1 }));
+    const paid = await orderWithCharge(h, 700);
+    h.fake.pay(paid.attemptId);
+    await deliver(h, h.fake.webhook(paid.attemptId));
+    await h.service.refund({ orderId: paid.order.orderId, amount: 300 });
+    expect(types(h)).toEqual(['order.paid', 'order.refunded', 'payment.anomaly', 'payment.failed']);
+    expect(h.repositories.snapshot().outbox.every((r) => r.status === 'delivered')).toBe(true);
+    expect(h.anomalies.map((a) => a.kind)).toEqual(['amount_mismatch']);
+  });
+});
+
+describe('after-commit delivery', () => {
+  it('background (the default): the webhook answers before a slow hook finishes; the hook then gets it', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const seen: string[] = [];
+    const h = createHarness({
+      options: { notificationDelivery: 'background' },
+      hooks: {
+        afterCommit: async (n) => {
+          await gate; // a Feishu bot that takes its time
+          seen.push(n.type);
+        },
+      },
+    });
+    const { order, attemptId } = await orderWithCharge(h);
+    await expect(deliver(h, h.fake.webhook(attemptId))).resolves.toMatchObject({ outcome: 'applied' });
+    expect((await h.service.getOrder(order.orderId))?.status).toBe('paid');
+    expect(seen).toEqual([]); // answered while the hook still waits
+    const [row] = h.repositories.snapshot().outbox;
+    expect(row).toMatchObject({ status: 'pending' });
+    release();
+    await h.repositories.transaction(async () => {}); // let the background delivery's writes run
+    for (let i = 0; i < 20 && h.repositories.snapshot().outbox[0]!.status !== 'delivered'; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(seen).toEqual(['order.paid']);
+    expect(h.repositories.snapshot().outbox[0]).toMatchObject({ status: 'delivered', deliveredTo: ['afterCommit#0'] });
+  });
+
+  it('worker: the service runs no hook; a worker delivers to the same hooks, under the same names', async () => {
+    const seen: string[] = [];
+    const h = createHarness({
+      options: { notificationDelivery: 'worker' },
+      hooks: { afterCommit: (n) => void seen.push(`${n.type}:${n.order.orderId}`) },
+    });
+    const { order, attemptId } = await orderWithCharge(h);
+    await deliver(h, h.fake.webhook(attemptId));
+    expect(seen).toEqual([]);
+    expect(h.service.hookConsumers.map((c) => c.name)).toEqual(['afterCommit#0', 'onAnomaly']);
+    const worker = startPaymentWorker({ service: h.service, reconcile: false, clock: () => h.clock.now });
+    try {
+      // In-memory claims settle within microtasks, before the worker's first timer fires.
+      expect(await worker.dispatchOnce()).toMatchObject({ delivered: 1 });
+    } finally {
+      await worker.stop();
+    }
+    expect(seen).toEqual([`order.paid:${order.orderId}`]);
+    expect(await worker.health()).toMatchObject({ state: 'stopped', outbox: { delivered: 1, pending: 0 } });
+  });
+
+  it('revives the notification for afterCommit-style consumers: dates are Dates again', async () => {
+    const h = createHarness({ options: { notificationDelivery: 'worker' } });
+    const { attemptId } = await orderWithCharge(h);
+    await deliver(h, h.fake.webhook(attemptId));
+    const got: unknown[] = [];
+    const dispatcher = createOutboxDispatcher({
+      outbox: h.repositories.outbox,
+      consumers: hookConsumers({ afterCommit: (n) => void got.push(n) }),
+      clock: () => h.clock.now,
+    });
+    await dispatcher.dispatchOnce();
+    const [n] = got as Array<{ order: { createdAt: unknown }; attempt: { paidAt: unknown } }>;
+    expect(n?.order.createdAt).toBeInstanceOf(Date);
+    expect(n?.attempt.paidAt).toBeInstanceOf(Date);
+  });
+});
