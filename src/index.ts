@@ -56,6 +56,7 @@ export {
   type PaymentWorker,
   type PaymentWorkerHealth,
   type PaymentWorkerOptions,
+  type ReconcileSweepOptions,
 } from './outbox/payment-worker.js';
 export {
   createOutboxDispatcher,

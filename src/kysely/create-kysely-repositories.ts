@@ -89,7 +89,10 @@ export function createKyselyRepositories<DB>(
 }
 
 /** What {@link createKyselyRepositories} returns: the repositories, with the outbox always present. */
-export type KyselyPaymentRepositories<DB> = PaymentRepositories<Kysely<DB>> & { readonly outbox: OutboxRepository };
+export type KyselyPaymentRepositories<DB> = PaymentRepositories<Kysely<DB>> & {
+  /** The notification outbox on `order_payment_outbox` (migration 0005). */
+  readonly outbox: OutboxRepository;
+};
 
 function bind<DB>(ctx: RepositoryContext, outboxOptions: { skipLocked?: boolean }): KyselyPaymentRepositories<DB> {
   // A connection killed under a call (failover, restart, admin kill) surfaces as a retryable PaymentError.

@@ -37,7 +37,7 @@ export interface PaymentWorkerOptions {
    * ones closed), every `everyMs`; attempts are claimed one by one, so workers split them. `false` turns it off.
    * @default { everyMs: 60_000, olderThanMs: 300_000, limit: 100 }
    */
-  reconcile?: false | { everyMs?: number; olderThanMs?: number; limit?: number };
+  reconcile?: false | ReconcileSweepOptions;
   /** This worker's name in claims. @default `<HOSTNAME>:<pid>:<random>` */
   owner?: string;
   /** Called with a health snapshot every `healthEveryMs` (the CLI prints it as a line). @default none */
@@ -48,6 +48,16 @@ export interface PaymentWorkerOptions {
   logger?: PaymentLogger;
   /** @default () => new Date() */
   clock?: () => Date;
+}
+
+/** The reconcile sweep of {@link startPaymentWorker}. */
+export interface ReconcileSweepOptions {
+  /** Milliseconds between runs. @default 60_000 */
+  everyMs?: number;
+  /** Only attempts created at least this long ago. @default 300_000 */
+  olderThanMs?: number;
+  /** Attempts per run. @default 100 */
+  limit?: number;
 }
 
 /** What the worker has done and how the outbox stands. */

@@ -41,7 +41,9 @@ export async function claimSweepWork(
 ): Promise<SweepClaim | null> {
   const clock = options.clock ?? (() => new Date());
   const key = `sweep:${work}`;
-  await outbox.insert({ key, type: SWEEP_TYPE, payload: { work }, availableAt: clock() });
+  // Times on the row follow the repositories' clock (which decides what is due), not this caller's.
+  await outbox.insert({ key, type: SWEEP_TYPE, payload: { work } });
+  const started = clock().getTime();
   const [row] = await outbox.claim({
     owner: options.owner,
     limit: 1,
@@ -51,13 +53,15 @@ export async function claimSweepWork(
   });
   if (!row?.claimToken) return null;
   const token = row.claimToken;
+  const claimedAt = row.updatedAt.getTime(); // the repositories' "now" at the claim
   return {
     release: async () => {
+      const elapsed = Math.max(0, clock().getTime() - started);
       await outbox.release({
         key,
         claimToken: token,
         status: 'pending',
-        availableAt: new Date(clock().getTime() + (options.holdMs ?? 60_000)),
+        availableAt: new Date(claimedAt + elapsed + (options.holdMs ?? 60_000)),
         deliveredTo: [],
         lastError: null,
       });

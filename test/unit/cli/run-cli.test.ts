@@ -18,7 +18,7 @@ async function run(argv: string[], env: NodeJS.ProcessEnv = {}) {
   return { code, stdout, stderr };
 }
 
-const COMMANDS = ['env-example', 'migrate'] as const;
+const COMMANDS = ['env-example', 'migrate', 'worker'] as const;
 
 describe('payment-factory --help', () => {
   it.each([['--help'], ['-h'], ['help']])('%s prints the usage listing every command, exit 0', async (flag) => {

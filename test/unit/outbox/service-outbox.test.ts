@@ -3,7 +3,7 @@
  * the hooks after commit in the background (default), inline, or not at all (a worker does).
  */
 import { describe, expect, it } from 'vitest';
-import { createOutboxDispatcher, hookConsumers, startPaymentWorker } from '../../../src/index.js';
+import { createOutboxDispatcher, createPaymentService, hookConsumers, startPaymentWorker } from '../../../src/index.js';
 import { createHarness, deliver, orderWithCharge } from '../service/harness.js';
 
 const types = (h: ReturnType<typeof createHarness>) =>
@@ -121,5 +121,35 @@ describe('after-commit delivery', () => {
     const [n] = got as Array<{ order: { createdAt: unknown }; attempt: { paidAt: unknown } }>;
     expect(n?.order.createdAt).toBeInstanceOf(Date);
     expect(n?.attempt.paidAt).toBeInstanceOf(Date);
+  });
+});
+
+describe('reconcile across instances', () => {
+  it('two instances reconciling at once ask the provider once per attempt, and split the attempts', async () => {
+    const h = createHarness();
+    const attempts: string[] = [];
+    for (let i = 0; i < 12; i += 1) attempts.push((await orderWithCharge(h, 100 + i)).attemptId);
+    const asked: string[] = [];
+    const provider = h.service.factory.providers.get('fake')!;
+    const retrieve = provider.retrievePayment.bind(provider);
+    provider.retrievePayment = async (request, options) => {
+      asked.push(request.attemptId ?? request.providerReference);
+      await new Promise((resolve) => setImmediate(resolve)); // let the other instance run meanwhile
+      return retrieve(request, options);
+    };
+    h.clock.advance(10 * 60_000);
+    // Two service instances over one database (the in-memory repositories stand for it).
+    const other = createPaymentService<null>({
+      factory: h.service.factory,
+      repositories: h.repositories,
+      clock: () => h.clock.now,
+    });
+    const [a, b] = await Promise.all([
+      h.service.reconcile({ olderThan: 0, holdMs: 60_000 }),
+      other.reconcile({ olderThan: 0, holdMs: 60_000 }),
+    ]);
+    expect(asked.length).toBe(new Set(asked).size); // no attempt asked about twice
+    expect(a.checked + b.checked).toBe(12);
+    expect(a.claimedElsewhere + b.claimedElsewhere).toBe(12);
   });
 });
