@@ -5,7 +5,8 @@
  * with a parsed object, and re-serialising that object never reproduces the bytes (key order, spacing,
  * unicode escapes), so the signature check can only fail. Two correct shapes:
  *
- * 1. `express.raw({ type: 'application/json' })` on the webhook route only: `req.body` is a `Buffer`, which
+ * 1. `express.raw({ type: [...] })` on the webhook route only, for JSON (Stripe, Ping++) and forms (native
+ *    Alipay posts `application/x-www-form-urlencoded`): `req.body` is a `Buffer`, which
  *    `toNodeHandler` passes through untouched.
  * 2. No body parser on the route at all: `toNodeHandler` reads the stream itself.
  *
@@ -20,9 +21,13 @@ import express, { type Express } from 'express';
 import { createWebhookHandler, toNodeHandler, type PaymentService } from '@org/payment-factory';
 import { isMain, runMain, runPaidFlow, serveLocally, startDemo } from './shared/demo-stack.js';
 
+/** Webhook bodies: JSON (Stripe, Ping++) and form-encoded (native Alipay notifications). */
+const WEBHOOK_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+
 /**
  * The part to copy: an Express app whose `POST /webhooks/:provider` verifies and applies provider webhooks
- * (`/webhooks/stripe`, `/webhooks/pingxx`), before the JSON parser the rest of the API uses.
+ * (`/webhooks/stripe`, `/webhooks/pingxx`, `/webhooks/alipay`), before the JSON and form parsers the rest of the
+ * API uses. Native Alipay is answered with the plain text `success` it expects (the adapter's `acknowledgeWebhook`).
  */
 export function createExpressApp(service: PaymentService): Express {
   const app = express();
@@ -31,10 +36,11 @@ export function createExpressApp(service: PaymentService): Express {
   // Raw bytes for this route only; the provider comes from the last path segment. `limit: '1mb'` matches the
   // handler's maxBodyBytes (1 MiB): express.raw reads the body first, so its limit is the one that protects
   // the process (its default, 100kb, is also too small for a large Stripe event).
-  app.post('/webhooks/:provider', express.raw({ type: 'application/json', limit: '1mb' }), webhooks);
+  app.post('/webhooks/:provider', express.raw({ type: WEBHOOK_CONTENT_TYPES, limit: '1mb' }), webhooks);
 
-  // Everything else may parse JSON as usual: it is registered after the webhook route.
+  // Everything else may parse JSON and forms as usual: they are registered after the webhook route.
   app.use(express.json());
+  app.use(express.urlencoded({ extended: false }));
   app.get('/orders/:orderId', async (req, res) => {
     const order = await service.getOrder(req.params.orderId);
     if (!order) res.status(404).json({ error: 'NOT_FOUND' });

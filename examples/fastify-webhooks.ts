@@ -24,12 +24,16 @@ export function paymentWebhooks(service: PaymentService): FastifyPluginAsync {
     // Only this plugin's routes see the override (Fastify encapsulation). The parser reads the body before the
     // handler does, so its bodyLimit is the one that protects the process: keep it equal to maxBodyBytes (1 MiB).
     // A larger body is answered 413 by Fastify, by Content-Length before reading or as soon as it streams past.
+    // JSON for Stripe and Ping++; forms for native Alipay, which Fastify has no parser for by default (it would
+    // answer 415).
     scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser(
-      'application/json',
-      { parseAs: 'buffer', bodyLimit: DEFAULT_MAX_WEBHOOK_BODY_BYTES },
-      (_req, body, done) => done(null, body),
-    );
+    for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
+      scope.addContentTypeParser(
+        type,
+        { parseAs: 'buffer', bodyLimit: DEFAULT_MAX_WEBHOOK_BODY_BYTES },
+        (_req, body, done) => done(null, body),
+      );
+    }
 
     scope.post<{ Body: Buffer }>('/webhooks/:provider', async (req, reply) => {
       // Hand the service a Web Request with the untouched bytes, and send back what it answers.

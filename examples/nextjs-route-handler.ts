@@ -3,7 +3,9 @@
  *
  * Copy this file to `app/api/webhooks/[provider]/route.ts` (the part above "Demo"), and move
  * `getPaymentService` to a module of its own (e.g. `lib/payments.ts`) that your other routes share. Point
- * Stripe at `https://<your-host>/api/webhooks/stripe` and Ping++ at `…/api/webhooks/pingxx`.
+ * Stripe at `https://<your-host>/api/webhooks/stripe`, Ping++ at `…/api/webhooks/pingxx`, and native Alipay's
+ * `ALIPAY_WEBHOOK_URL` (its `notify_url`) at `…/api/webhooks/alipay`: Alipay posts a form, which the handler reads
+ * raw like any other body, and gets the plain text `success` it expects.
  *
  * Route handlers receive a Web `Request` whose body nobody has read, which is exactly what
  * `createWebhookHandler` needs: never call `request.json()` first (if you must peek, use
@@ -28,6 +30,7 @@ import {
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createStripeProvider } from '@org/payment-factory/stripe';
+import { createAlipayProvider } from '@org/payment-factory/alipay';
 import { isMain, runMain, runPaidFlow, serveLocally, startDemo } from './shared/demo-stack.js';
 
 // ─── lib/payments.ts ────────────────────────────────────────────────────────────────────────────────────
@@ -54,6 +57,7 @@ async function createPaymentServiceFromEnv(): Promise<PaymentService> {
   const providers: PaymentProvider[] = [];
   if (config.stripe) providers.push(createStripeProvider(config.stripe));
   if (config.pingxx) providers.push(createPingxxProvider(config.pingxx));
+  if (config.alipay) providers.push(createAlipayProvider(config.alipay));
   const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.db');
   await migrateToLatest(db); // or run `npx payment-factory migrate` at deploy time instead
   return createPaymentService({

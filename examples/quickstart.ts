@@ -1,10 +1,11 @@
 /**
  * End-to-end demo, offline: `npm run demo`.
  *
- * Migrates an SQLite file, starts the local Stripe and Ping++ emulators (the real `stripe` and `pingpp` SDKs
- * talk to them over HTTP) and a webhook endpoint, then takes one order through Stripe Checkout and one
- * through Ping++ `alipay_qr`: the emulators "pay" and deliver signed webhooks to the endpoint, and the final
- * state is read back from the database. Exits 0 only if both orders end `paid`.
+ * Migrates an SQLite file, starts the local Stripe, Ping++ and Alipay emulators (the real `stripe`, `pingpp` and
+ * `alipay-sdk` talk to them over HTTP) and a webhook endpoint, then takes one order through Stripe Checkout, one
+ * through Ping++ `alipay_qr` and one through native Alipay `alipay_qr` (Ping++ and native Alipay enabled side by
+ * side, as during a migration): the emulators "pay" and deliver signed webhooks to the endpoint, and the final
+ * state is read back from the database. Exits 0 only if every order ends `paid`.
  *
  * With STRIPE_SECRET_KEY (a test-mode key) and STRIPE_WEBHOOK_SECRET set, the Stripe half uses the real
  * Stripe API instead: it prints the Checkout URL, you pay with card 4242 4242 4242 4242, and the demo polls
@@ -26,7 +27,13 @@ import {
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createStripeProvider } from '@org/payment-factory/stripe';
-import { startPingxxEmulator, startStripeEmulator, type StripeEmulator } from '@org/payment-factory/testing';
+import { createAlipayProvider } from '@org/payment-factory/alipay';
+import {
+  startAlipayEmulator,
+  startPingxxEmulator,
+  startStripeEmulator,
+  type StripeEmulator,
+} from '@org/payment-factory/testing';
 
 /** The real-Stripe configuration, when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set (parsed by loadPaymentConfig). */
 function realStripeConfig(env: Record<string, string | undefined>): StripeConfig | null {
@@ -54,7 +61,7 @@ export async function runQuickstart(
     2,
     realStripe
       ? 'Stripe: REAL Stripe API (test mode, from STRIPE_SECRET_KEY)'
-      : 'Starting the local Stripe and Ping++ emulators',
+      : 'Starting the local Stripe, Ping++ and Alipay emulators',
   );
   const stripeEmulator: StripeEmulator | null = realStripe ? null : await startStripeEmulator();
   const pingxxEmulator = await startPingxxEmulator();
@@ -72,10 +79,13 @@ export async function runQuickstart(
         ...realStripe!,
       });
   const pingxx = createPingxxProvider({ ...pingxxEmulator.providerOptions });
+  const alipayEmulator = await startAlipayEmulator();
+  const alipay = createAlipayProvider({ ...alipayEmulator.providerOptions });
   if (stripeEmulator) log(`    Stripe emulator  ${stripeEmulator.url}`);
   log(`    Ping++ emulator  ${pingxxEmulator.url}`);
+  log(`    Alipay emulator  ${alipayEmulator.gatewayUrl}`);
 
-  const providers: PaymentProvider[] = [pingxx, stripe];
+  const providers: PaymentProvider[] = [pingxx, stripe, alipay];
   const service = createPaymentService({
     factory: createPaymentFactory({ providers }),
     repositories: createKyselyRepositories(db),
@@ -90,7 +100,7 @@ export async function runQuickstart(
   const server = createServer(toNodeHandler(createWebhookHandler(service)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  log(`    ${endpoint}/stripe, ${endpoint}/pingxx`);
+  log(`    ${endpoint}/stripe, ${endpoint}/pingxx, ${endpoint}/alipay`);
 
   try {
     step(4, 'Stripe: order for 19.99 USD, charged through a Checkout Session');
@@ -126,7 +136,7 @@ export async function runQuickstart(
       }
     }
 
-    step(5, 'Ping++: order for 99.00 CNY, charged through alipay_qr');
+    step(5, 'Ping++: order for 99.00 CNY, charged through pingxx:alipay_qr');
     const pingxxOrder = await service.initOrder({
       userId: 'user-2',
       productId: 'course-py',
@@ -135,7 +145,7 @@ export async function runQuickstart(
     });
     const pingxxCharge = await service.createCharge({
       orderId: pingxxOrder.orderId,
-      channel: 'alipay_qr',
+      channel: 'pingxx:alipay_qr', // with native Alipay enabled, a bare alipay_qr goes to native Alipay
       clientIp: '127.0.0.1',
       subject: 'Python 课程',
     });
@@ -149,7 +159,30 @@ export async function runQuickstart(
       `    emulator paid the charge and delivered charge.succeeded (RSA-signed) → HTTP ${delivered.status} ${delivered.body}`,
     );
 
-    step(6, 'Reading the final state back from the database');
+    step(6, 'Native Alipay: order for 49.00 CNY, charged through a bare alipay_qr (native first)');
+    const alipayOrder = await service.initOrder({
+      userId: 'user-3',
+      productId: 'course-go',
+      payableAmount: 4900,
+      currency: 'CNY',
+    });
+    const alipayCharge = await service.createCharge({
+      orderId: alipayOrder.orderId,
+      channel: 'alipay_qr',
+      clientIp: '127.0.0.1',
+      subject: 'Go 课程',
+    });
+    log(
+      `    order ${alipayOrder.orderId} → ${alipayCharge.paymentPayload?.provider} ${alipayCharge.paymentPayload?.nextAction.type} ${alipayCharge.qrUrl}`,
+    );
+    alipayEmulator.controls.pay(alipayCharge);
+    const notification = alipayEmulator.controls.notificationFor(alipayCharge);
+    const notified = await alipayEmulator.controls.deliver(notification, `${endpoint}/alipay`);
+    log(
+      `    emulator paid the trade and posted its TRADE_SUCCESS notification (form, RSA2) → HTTP ${notified.status} ${notified.body}`,
+    );
+
+    step(7, 'Reading the final state back from the database');
     const orders = await db
       .selectFrom('order_orders')
       .select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'captured_price', 'currency', 'status'])
@@ -171,6 +204,18 @@ export async function runQuickstart(
       .selectFrom('order_pingxx_orders')
       .select(['pingxx_order_bid', 'order_bid', 'charge_id', 'channel', 'amount', 'currency', 'status'])
       .execute();
+    const alipayAttempts = await db
+      .selectFrom('order_alipay_orders')
+      .select([
+        'alipay_order_bid',
+        'order_bid',
+        'provider_attempt_id',
+        'transaction_id',
+        'amount',
+        'currency',
+        'status',
+      ])
+      .execute();
     const events = await db
       .selectFrom('order_payment_events')
       .select(['provider', 'event_id', 'type', 'outcome'])
@@ -183,19 +228,24 @@ export async function runQuickstart(
       console.table(stripeAttempts);
       console.log('order_pingxx_orders (status 1 = paid)');
       console.table(pingxxAttempts);
+      console.log('order_alipay_orders (status 1 = paid)');
+      console.table(alipayAttempts);
       console.log('order_payment_events');
       console.table(events);
     }
-    const final = await Promise.all([service.getOrder(stripeOrder.orderId), service.getOrder(pingxxOrder.orderId)]);
+    const final = await Promise.all(
+      [stripeOrder, pingxxOrder, alipayOrder].map((order) => service.getOrder(order.orderId)),
+    );
     const ok = final.every((o) => o?.status === 'paid');
     for (const o of final)
       log(`    ${o!.orderId}: ${o!.status}, paid ${fromMinorUnits(o!.paidAmount, o!.currency)} ${o!.currency}`);
-    log(ok ? '\nBoth orders are paid. ✔' : '\nNot every order is paid. ✘');
+    log(ok ? '\nAll three orders are paid. ✔' : '\nNot every order is paid. ✘');
     return { ok };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await stripeEmulator?.close();
     await pingxxEmulator.close();
+    await alipayEmulator.close();
     await db.destroy();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Demo plumbing shared by the examples — not something to copy. It starts what a real deployment gets from
- * elsewhere: local Stripe and Ping++ emulators (the real `stripe` and `pingpp` SDKs talk to them over HTTP),
+ * elsewhere: local Stripe, Ping++ and Alipay emulators (the real `stripe`, `pingpp` and `alipay-sdk` talk to them over HTTP),
  * an SQLite database in memory with the payment tables, and a payment service wired to all of them. Each example adds the part worth
  * copying: how its framework hands the raw webhook body to the service.
  * @module
@@ -22,9 +22,12 @@ import {
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createStripeProvider } from '@org/payment-factory/stripe';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
+import { createAlipayProvider } from '@org/payment-factory/alipay';
 import {
+  startAlipayEmulator,
   startPingxxEmulator,
   startStripeEmulator,
+  type AlipayEmulator,
   type PingxxEmulator,
   type StripeEmulator,
 } from '@org/payment-factory/testing';
@@ -43,8 +46,8 @@ export interface DemoOptions {
   clock?: () => Date;
 }
 
-/** A provider the demo runs: Stripe Checkout or Ping++ Alipay QR. */
-export type DemoProvider = 'stripe' | 'pingxx';
+/** A provider the demo runs: Stripe Checkout, Ping++ Alipay QR, or native Alipay QR. */
+export type DemoProvider = 'stripe' | 'pingxx' | 'alipay';
 
 /** A running demo stack. */
 export interface Demo {
@@ -53,9 +56,12 @@ export interface Demo {
   emulator: StripeEmulator;
   /** The Ping++ emulator. */
   pingxx: PingxxEmulator;
+  /** The Alipay emulator (native Alipay, no Ping++ in front). */
+  alipay: AlipayEmulator;
   /**
-   * Creates an order and a payment for it: a Stripe Checkout Session (19.99 USD by default) or a Ping++
-   * `alipay_qr` charge (99.00 CNY by default). `reference` is the session or charge id.
+   * Creates an order and a payment for it: a Stripe Checkout Session (19.99 USD by default), a Ping++
+   * `alipay_qr` charge or a native Alipay `alipay_qr` trade (99.00 CNY by default). `reference` is the session
+   * id, the charge id, or the trade's `out_trade_no`.
    */
   checkout(input?: {
     provider?: DemoProvider;
@@ -67,7 +73,8 @@ export interface Demo {
   /** The payer pays at the (emulated) provider. */
   pay(reference: string): void;
   /**
-   * The provider delivers its signed success event (`checkout.session.completed`, `charge.succeeded`) to
+   * The provider delivers its signed success event (`checkout.session.completed`, `charge.succeeded`, Alipay's
+   * form-encoded `TRADE_SUCCESS` notification) to
    * `url`, the same bytes on every call as a provider's retries are; returns the endpoint's answer.
    */
   deliver(url: string, reference: string): Promise<{ status: number; body: string }>;
@@ -78,6 +85,7 @@ export interface Demo {
 export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const emulator = await startStripeEmulator({ webhookSecret: DEMO_WEBHOOK_SECRET });
   const pingxx = await startPingxxEmulator();
+  const alipay = await startAlipayEmulator();
   const db = options.repositories ? null : await createKyselyFromUrl(':memory:');
   if (db) await migrateToLatest(db);
   const repositories = options.repositories ?? createKyselyRepositories(db!);
@@ -90,7 +98,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     ...emulator.sdkOptions,
   });
   const service = createPaymentService({
-    factory: createPaymentFactory({ providers: [stripe, createPingxxProvider(pingxx.providerOptions)] }),
+    // Ping++ and native Alipay side by side, as during a migration: a bare `alipay_qr` goes to native Alipay,
+    // `pingxx:alipay_qr` still reaches Ping++.
+    factory: createPaymentFactory({
+      providers: [stripe, createPingxxProvider(pingxx.providerOptions), createAlipayProvider(alipay.providerOptions)],
+    }),
     repositories,
     hooks: options.hooks ?? {},
     logger: options.logger ?? quietLogger,
@@ -102,6 +114,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     service,
     emulator,
     pingxx,
+    alipay,
     async checkout(input = {}) {
       const provider = input.provider ?? 'stripe';
       const order = await service.initOrder({
@@ -112,7 +125,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       });
       const dto = await service.createCharge({
         orderId: order.orderId,
-        channel: provider === 'stripe' ? 'stripe:checkout_session' : 'pingxx:alipay_qr',
+        channel: CHANNELS[provider],
         clientIp: '203.0.113.7',
       });
       const attempt = await service.repositories.attempts.findById(dto.paymentPayload!.attemptId);
@@ -121,16 +134,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       return { orderId: order.orderId, provider, reference };
     },
     pay(reference) {
-      if (providerOf.get(reference) === 'pingxx') pingxx.controls.payCharge(reference);
+      const provider = providerOf.get(reference);
+      if (provider === 'pingxx') pingxx.controls.payCharge(reference);
+      else if (provider === 'alipay') alipay.controls.pay(reference);
       else emulator.succeedPayment(reference);
     },
     async deliver(url, reference) {
-      const isPingxx = providerOf.get(reference) === 'pingxx';
+      const provider = providerOf.get(reference);
       let delivery = deliveries.get(reference);
       if (!delivery) {
-        delivery = isPingxx
-          ? pingxx.controls.eventFor(reference, 'charge.succeeded')
-          : emulator.webhookFor(reference, 'checkout.session.completed');
+        delivery =
+          provider === 'pingxx'
+            ? pingxx.controls.eventFor(reference, 'charge.succeeded')
+            : provider === 'alipay'
+              ? alipay.controls.notificationFor(reference) // form-encoded, its own content-type header
+              : emulator.webhookFor(reference, 'checkout.session.completed');
         deliveries.set(reference, delivery);
       }
       const body = delivery.rawBody;
@@ -144,16 +162,31 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     async close() {
       await emulator.close();
       await pingxx.close();
+      await alipay.close();
       await db?.destroy();
     },
   };
 }
 
+/** The channel each demo provider charges on. A bare `alipay_qr` routes to native Alipay (native first). */
+const CHANNELS: Readonly<Record<DemoProvider, string>> = {
+  stripe: 'stripe:checkout_session',
+  pingxx: 'pingxx:alipay_qr',
+  alipay: 'alipay_qr',
+};
+
+/** Labels of what each demo provider creates. */
+const PAYMENT_LABELS: Readonly<Record<DemoProvider, string>> = {
+  stripe: 'Checkout Session',
+  pingxx: 'Ping++ alipay_qr charge',
+  alipay: 'native Alipay alipay_qr trade',
+};
+
 /** What {@link runPaidFlow} observed for one provider. */
 export interface PaidFlowReport {
   provider: DemoProvider;
   orderId: string;
-  /** The endpoint's answer to the first delivery (expect 200 `applied`). */
+  /** The endpoint's answer to the first delivery (expect 200 `applied`; Alipay: 200 `success`). */
   delivery: { status: number; body: string };
   /** The endpoint's answer to the provider redelivering the same event (expect 200 `duplicate`). */
   redelivery: { status: number; body: string };
@@ -171,12 +204,10 @@ export async function runPaidFlow(
   print: (line: string) => void = console.log,
 ): Promise<PaidFlowReport[]> {
   const reports: PaidFlowReport[] = [];
-  for (const provider of ['stripe', 'pingxx'] as const) {
+  for (const provider of ['stripe', 'pingxx', 'alipay'] as const) {
     const { orderId, reference } = await demo.checkout({ provider });
     const url = `${webhooksBaseUrl}/${provider}`;
-    print(
-      `[${provider}] order ${orderId}: ${provider === 'stripe' ? 'Checkout Session' : 'alipay_qr charge'} ${reference}`,
-    );
+    print(`[${provider}] order ${orderId}: ${PAYMENT_LABELS[provider]} ${reference}`);
     demo.pay(reference);
     const delivery = await demo.deliver(url, reference);
     print(

@@ -36,6 +36,20 @@ describe('examples/express-webhooks', () => {
     expect(await demo.service.getOrder(orderId)).toMatchObject({ status: 'paid', paidAmount: 9900, currency: 'CNY' });
   });
 
+  it('serves native Alipay on the same route: a form-encoded notification through express.raw, answered success', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'alipay' });
+    demo.pay(reference);
+    const first = await demo.deliver(`${good.url}/webhooks/alipay`, reference);
+    const again = await demo.deliver(`${good.url}/webhooks/alipay`, reference);
+    expect([first, again]).toEqual([
+      { status: 200, body: 'success' },
+      { status: 200, body: 'success' },
+    ]);
+    expect(await demo.service.getOrder(orderId)).toMatchObject({ status: 'paid', paidAmount: 9900, currency: 'CNY' });
+    // It went to native Alipay (bare alipay_qr, native first), not to Ping++.
+    expect(demo.alipay.controls.getTrade(reference)?.status).toBe('TRADE_SUCCESS');
+  });
+
   it('answers 400 RAW_BODY_REQUIRED behind a global express.json() and leaves the order unpaid for the retry', async () => {
     const { orderId, reference } = await demo.checkout({ userId: 'user_parser' });
     demo.pay(reference);

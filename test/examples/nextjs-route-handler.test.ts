@@ -63,6 +63,34 @@ describe('examples/nextjs-route-handler', () => {
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
+  it('applies a native Alipay notification (a form) sent to /api/webhooks/alipay and answers plain success', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'alipay' });
+    demo.pay(reference);
+    const { rawBody, headers } = demo.alipay.controls.notificationFor(reference);
+    const post = () =>
+      POST(new Request('https://shop.example/api/webhooks/alipay', { method: 'POST', headers, body: rawBody }), {
+        params: Promise.resolve({ provider: 'alipay' }),
+      });
+    const first = await post();
+    expect([first.status, first.headers.get('content-type'), await first.text()]).toEqual([
+      200,
+      'text/plain; charset=utf-8',
+      'success',
+    ]);
+    expect(await demo.service.getOrder(orderId)).toMatchObject({ status: 'paid', paidAmount: 9900, currency: 'CNY' });
+    const again = await post(); // Alipay redelivers until it reads `success`: a duplicate is answered the same
+    expect([again.status, await again.text()]).toEqual([200, 'success']);
+    const tampered = await POST(
+      new Request('https://shop.example/api/webhooks/alipay', {
+        method: 'POST',
+        headers,
+        body: rawBody.replace('total_amount=99.00', 'total_amount=0.01'),
+      }),
+      { params: Promise.resolve({ provider: 'alipay' }) },
+    );
+    expect([tampered.status, await tampered.text()]).toEqual([400, 'failure']);
+  });
+
   it('answers 400 for a bad signature and 404 for an unknown provider', async () => {
     const { reference } = await demo.checkout({ userId: 'user_bad' });
     demo.pay(reference);
