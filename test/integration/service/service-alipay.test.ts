@@ -51,6 +51,7 @@ for (const dialect of testDialects()) {
           enabled: ['pingxx', 'alipay'],
         }),
         repositories: createKyselyRepositories(t.db),
+        notificationDelivery: 'inline', // anomalies are asserted right after each webhook answer
         hooks: { onAnomaly: (a) => void anomalies.push(a) },
       });
       handle = createWebhookHandler(service);
