@@ -77,3 +77,20 @@ describe('codes named in the docs', () => {
     for (const code of codes) expect(defined, code).toContain(code);
   });
 });
+
+describe('codes the native adapters throw', () => {
+  // The reverse direction for the native Alipay adapter: a code a user meets in a log (a refused notification,
+  // a broken key) is named in the adapter's page. Business refusals are built from Alipay's sub_code
+  // (ALIPAY_ACQ_…) and documented by their rule, not one by one.
+  it('docs/providers/alipay.md names every ALIPAY_* code src/alipay throws', () => {
+    const code = walk('src/alipay')
+      .filter((p) => p.endsWith('.ts'))
+      .map(read)
+      .join('\n');
+    const thrown = new Set([...code.matchAll(/code: '(ALIPAY_[A-Z0-9_]+)'/g)].map((m) => m[1]!));
+    expect(thrown.size).toBeGreaterThan(10);
+    const page = read('docs/providers/alipay.md');
+    const named = new Set([...page.matchAll(/`(ALIPAY_[A-Z0-9_]+)`/g)].map((m) => m[1]!));
+    expect([...thrown].filter((c) => !named.has(c)).sort()).toEqual([]);
+  });
+});
