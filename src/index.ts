@@ -84,3 +84,4 @@ export { createHttpForwarder, type HttpForwarderOptions } from './outbox/http-fo
 export { backoffDelay, type BackoffOptions } from './outbox/backoff.js';
 export { claimSweepWork, SWEEP_TYPE, type SweepClaim, type SweepClaimOptions } from './outbox/sweep-claims.js';
 export type { NotificationDelivery } from './service/service-context.js';
+export type { ExpireOrdersInput, ExpireOrdersReport } from './service/expire-orders.js';

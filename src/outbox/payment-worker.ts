@@ -19,7 +19,7 @@ import { createOutboxDispatcher, defaultOwner, type DispatchReport } from './out
 /** Options of {@link startPaymentWorker}. */
 export interface PaymentWorkerOptions {
   /** The service: its outbox, its hooks as default consumers, and `reconcile` for the sweep. */
-  service: Pick<PaymentService, 'repositories' | 'hookConsumers' | 'reconcile' | 'logger'>;
+  service: Pick<PaymentService, 'repositories' | 'hookConsumers' | 'reconcile' | 'expireOrders' | 'logger'>;
   /** Where rows go. @default service.hookConsumers (its `afterCommit` and `onAnomaly` hooks) */
   consumers?: readonly OutboxConsumer[];
   /** Pause between outbox polls when the last one found nothing. @default 1000 */
@@ -33,8 +33,10 @@ export interface PaymentWorkerOptions {
   /** Retry delays. @default { baseMs: 5000, maxMs: 3_600_000 } */
   backoff?: BackoffOptions;
   /**
-   * The reconcile sweep (pending attempts older than `olderThanMs` are pulled from their provider; expired
-   * ones closed), every `everyMs`; attempts are claimed one by one, so workers split them. `false` turns it off.
+   * The sweep, every `everyMs`: `reconcile` (pending attempts older than `olderThanMs` are pulled from their
+   * provider; expired ones cancelled there and closed), then `expireOrders` (open orders past their window with
+   * no pending attempt time out). Attempts and orders are claimed one by one, so workers split them. `false`
+   * turns it off.
    * @default { everyMs: 60_000, olderThanMs: 300_000, limit: 100 }
    */
   reconcile?: false | ReconcileSweepOptions;
@@ -74,10 +76,12 @@ export interface PaymentWorkerHealth {
   dead: number;
   /** Rows whose lease ran out in this worker's hands. */
   lost: number;
-  /** Reconcile runs, and attempts they checked. */
+  /** Sweep runs. */
   reconcileRuns: number;
   /** Attempts the reconcile sweep checked. */
   reconciled: number;
+  /** Orders the expiry sweep timed out. */
+  expired: number;
   /** Failed polls or sweeps (database down, …); the worker keeps going. */
   errors: number;
   /** The outbox's counts at the last health check, when read. */
@@ -134,7 +138,16 @@ export function startPaymentWorker(options: PaymentWorkerOptions): PaymentWorker
   const pollMs = options.pollIntervalMs ?? 1000;
   const sweep =
     options.reconcile === false ? null : { everyMs: 60_000, olderThanMs: 300_000, limit: 100, ...options.reconcile };
-  const totals = { delivered: 0, retried: 0, dead: 0, lost: 0, reconcileRuns: 0, reconciled: 0, errors: 0 };
+  const totals = {
+    delivered: 0,
+    retried: 0,
+    dead: 0,
+    lost: 0,
+    reconcileRuns: 0,
+    reconciled: 0,
+    expired: 0,
+    errors: 0,
+  };
   let state: PaymentWorkerHealth['state'] = 'running';
   let lastPollAt: Date | null = null;
   const timers = new Set<ReturnType<typeof setTimeout>>();
@@ -176,6 +189,8 @@ export function startPaymentWorker(options: PaymentWorkerOptions): PaymentWorker
       });
       totals.reconcileRuns += 1;
       totals.reconciled += report.checked;
+      const expired = await service.expireOrders({ limit: sweep.limit, owner });
+      totals.expired += expired.timedOut;
     } catch (error) {
       totals.errors += 1;
       logger.error('payment worker: reconcile failed', { error: describeError(error) });

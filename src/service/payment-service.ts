@@ -13,6 +13,7 @@ import { createCharge, type CreateChargeInput } from './create-charge.js';
 import type { BuyRecordDTO } from './dto.js';
 import { silentLogger, type PaymentHooks, type PaymentLogger } from './hooks.js';
 import { initOrder, type InitOrderInput } from './init-order.js';
+import { expireOrders, type ExpireOrdersInput, type ExpireOrdersReport } from './expire-orders.js';
 import { markPaid, type MarkPaidInput } from './mark-paid.js';
 import { reconcile, syncPayment, type ReconcileInput, type ReconcileReport, type SyncResult } from './reconcile.js';
 import { refund, type RefundInput, type RefundOutcome } from './refund.js';
@@ -109,6 +110,8 @@ export interface PaymentService<THandle = unknown> {
   syncPayment(input: { orderId: string }): Promise<SyncResult>;
   /** Pulls the provider's truth for stale pending attempts; returns a drift report. */
   reconcile(input?: ReconcileInput): Promise<ReconcileReport>;
+  /** Times out open orders past their payment window that have no pending attempt (the expiry sweep). */
+  expireOrders(input?: ExpireOrdersInput): Promise<ExpireOrdersReport>;
   /** The order, or `null`. */
   getOrder(orderId: string): Promise<OrderRecord | null>;
   /** The provider registry. */
@@ -201,6 +204,10 @@ export function createPaymentService<THandle = unknown>(
     reconcile: async (input) => {
       validateReconcileInput(input);
       return reconcile(ctx, input);
+    },
+    expireOrders: async (input) => {
+      validateReconcileInput(input);
+      return expireOrders(ctx, input);
     },
     getOrder: async (orderId) => {
       validateOrderId(orderId, 'getOrder');

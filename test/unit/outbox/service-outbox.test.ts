@@ -153,3 +153,27 @@ describe('reconcile across instances', () => {
     expect(a.claimedElsewhere + b.claimedElsewhere).toBe(12);
   });
 });
+
+describe('the order-expiry sweep', () => {
+  it('times out expired orders without a pending attempt, once, across two instances; leaves the others to reconcile', async () => {
+    const h = createHarness();
+    const open: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      open.push(
+        (await h.service.initOrder({ userId: `u${i}`, productId: 'p', payableAmount: 100, currency: 'USD' })).orderId,
+      );
+    }
+    const charged = await orderWithCharge(h);
+    h.clock.advance(11 * 60_000);
+    const other = createPaymentService<null>({
+      factory: h.service.factory,
+      repositories: h.repositories,
+      clock: () => h.clock.now,
+    });
+    const [a, b] = await Promise.all([h.service.expireOrders(), other.expireOrders()]);
+    expect(a.timedOut + b.timedOut).toBe(6);
+    for (const orderId of open) expect((await h.service.getOrder(orderId))?.status).toBe('timeout');
+    expect((await h.service.getOrder(charged.order.orderId))?.status).toBe('pending');
+    expect(a.leftToReconcile + b.leftToReconcile).toBeGreaterThanOrEqual(1);
+  });
+});
