@@ -24,4 +24,9 @@ export default defineConfig({
   // `node:` names, and a bare `crypto` would be taken for an npm package by edge bundlers.
   removeNodeProtocol: false,
   external: ['stripe', 'pingpp', 'alipay-sdk', 'kysely', 'better-sqlite3', 'pg', 'mysql2'],
+  // `__PF_CJS_BUILD__` is `true` in the CommonJS build only (see `src/kysely/kysely-module.ts`): tsup shims
+  // `import.meta.url` there, so nothing at run time tells the two builds apart reliably.
+  esbuildOptions(options, context) {
+    options.define = { ...options.define, __PF_CJS_BUILD__: context.format === 'cjs' ? 'true' : 'false' };
+  },
 });

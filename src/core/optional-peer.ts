@@ -38,9 +38,10 @@ export interface OptionalPeer {
   readonly neededBy: string;
 }
 
-/** The install command for `peer`: `npm install stripe@^23.0.0`. */
+/** The install command for `peer`: `npm install stripe@^23.0.0`, quoted for a shell when the range needs it. */
 export function installCommand(peer: OptionalPeer): string {
-  return `npm install ${peer.name}@${peer.range}`;
+  const spec = `${peer.name}@${peer.range}`;
+  return `npm install ${/^[\w@./^~-]+$/.test(spec) ? spec : `"${spec}"`}`;
 }
 
 /** The typed error for a peer that is not installed; its message names the install command. */

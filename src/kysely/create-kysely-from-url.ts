@@ -2,7 +2,8 @@
  * `createKyselyFromUrl`: a Kysely instance from a `DATABASE_URL`, loading only the driver it needs.
  * @module
  */
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, type Dialect } from 'kysely';
+import type { Dialect, Kysely } from 'kysely';
+import { loadKysely } from './kysely-module.js';
 import { parseDatabaseUrl } from '../core/database-url.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { PaymentDatabase } from './schema.js';
@@ -58,10 +59,12 @@ export async function createKyselyFromUrl<DB = PaymentDatabase>(
   options: KyselyFromUrlOptions = {},
 ): Promise<Kysely<DB>> {
   const { dialect, target } = parseDatabaseUrl(url);
+  const { Kysely } = await loadKysely();
   return new Kysely<DB>({ dialect: await openDialect(dialect, target, options) });
 }
 
 async function openDialect(dialect: SqlDialect, target: string, options: KyselyFromUrlOptions): Promise<Dialect> {
+  const { MysqlDialect, PostgresDialect, SqliteDialect } = await loadKysely();
   const onError = options.onConnectionError ?? (() => undefined);
   if (dialect === 'sqlite') {
     const { default: Database } = await load(() => import('better-sqlite3'), 'better-sqlite3');

@@ -6,6 +6,7 @@
  * has already dropped the dead connection, so the retry gets a fresh one.
  * @module
  */
+import { loadKysely } from './kysely-module.js';
 import { PaymentError, isPaymentError } from '../core/errors.js';
 
 /** The retryable codes the repositories throw for a transient database failure. */
@@ -116,6 +117,7 @@ export function translateDatabaseErrors<T extends object>(target: T): T {
     wrapped[key] =
       typeof value === 'function'
         ? async (...args: unknown[]) => {
+            await loadKysely(); // the ESM build loads kysely on first use; a resolved promise after that
             try {
               const method = value as (...a: unknown[]) => Promise<unknown>;
               return await method.apply(target, args);

@@ -2,7 +2,8 @@
  * Finds Kysely's `Migrator` class wherever the installed Kysely exports it.
  * @module
  */
-import * as kysely from 'kysely';
+import type * as kysely from 'kysely';
+import { loadKysely } from './kysely-module.js';
 import { ConfigurationError } from '../core/errors.js';
 import type { PaymentMigration, PaymentMigrationResultSet } from './payment-migration.js';
 
@@ -37,7 +38,7 @@ const importAtRunTime = (specifier: string): Promise<unknown> => import(specifie
  * ```
  */
 export async function loadKyselyMigrator(): Promise<KyselyMigratorClass> {
-  const fromRoot = (kysely as Record<string, unknown>)['Migrator'];
+  const fromRoot = ((await loadKysely()) as Record<string, unknown>)['Migrator'];
   if (typeof fromRoot === 'function') return fromRoot as KyselyMigratorClass;
   let cause: unknown;
   try {

@@ -3,7 +3,8 @@
  * `kysely/migration` on 0.29), in the right PostgreSQL schema.
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { loadKysely, sql } from './kysely-module.js';
 import { ConfigurationError } from '../core/errors.js';
 import { loadKyselyMigrator } from './load-kysely-migrator.js';
 import { toMigrationError } from './migration-errors.js';
@@ -65,6 +66,7 @@ export async function migrateToLatest<DB>(
   db: Kysely<DB>,
   options: MigrateOptions = {},
 ): Promise<PaymentMigrationResultSet> {
+  await loadKysely();
   const dialect = options.dialect ?? detectSqlDialect(db);
   const { schema } = options;
   if (schema !== undefined && (dialect !== 'postgres' || typeof schema !== 'string' || schema.trim() === '')) {

@@ -11,7 +11,8 @@
  * Every path ends the same way: the rows returned are exactly those now carrying this claim's token.
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from './kysely-module.js';
 import type { OutboxRecord, OutboxRepository, OutboxStatus } from '../persistence/outbox-port.js';
 import {
   assertClaimInput,

@@ -6,6 +6,7 @@ import { paymentTablesMigration } from './migrations/0001-payment-tables.js';
 import { originalMeaningsMigration } from './migrations/0002-original-meanings.js';
 import { nativeAttemptTablesMigration } from './migrations/0004-native-attempt-tables.js';
 import { paymentOutboxMigration } from './migrations/0005-payment-outbox.js';
+import { loadKysely } from './kysely-module.js';
 import type { PaymentMigration } from './payment-migration.js';
 import { DEFAULT_TABLE_NAMES, resolveTableNames, type TableNames } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
@@ -45,10 +46,22 @@ export function createPaymentMigrations(
 ): Record<string, PaymentMigration> {
   const names = resolveTableNames(tables);
   return {
-    [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: paymentTablesMigration(names, options.dialect),
-    [`${PAYMENT_MIGRATION_PREFIX}0002-original-meanings`]: originalMeaningsMigration(names, options),
-    [`${PAYMENT_MIGRATION_PREFIX}0004-native-attempt-tables`]: nativeAttemptTablesMigration(names, options.dialect),
-    [`${PAYMENT_MIGRATION_PREFIX}0005-payment-outbox`]: paymentOutboxMigration(names, options.dialect),
+    [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: loadingKysely(paymentTablesMigration(names, options.dialect)),
+    [`${PAYMENT_MIGRATION_PREFIX}0002-original-meanings`]: loadingKysely(originalMeaningsMigration(names, options)),
+    [`${PAYMENT_MIGRATION_PREFIX}0004-native-attempt-tables`]: loadingKysely(
+      nativeAttemptTablesMigration(names, options.dialect),
+    ),
+    [`${PAYMENT_MIGRATION_PREFIX}0005-payment-outbox`]: loadingKysely(paymentOutboxMigration(names, options.dialect)),
+  };
+}
+
+/** `migration`, loading `kysely` first: a host's own `Migrator` may run it before any other call of ours. */
+function loadingKysely(migration: PaymentMigration): PaymentMigration {
+  return {
+    async up(db) {
+      await loadKysely();
+      await migration.up(db);
+    },
   };
 }
 

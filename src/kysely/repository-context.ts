@@ -3,7 +3,8 @@
  * dialect, the table names, the clock, and how to run several statements atomically.
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { loadKysely, sql } from './kysely-module.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { TableNames, UntypedDatabase } from './schema.js';
 
@@ -43,6 +44,7 @@ async function runInTransaction<T>(
   dialect: SqlDialect,
   fn: (trx: Kysely<UntypedDatabase>) => Promise<T>,
 ): Promise<T> {
+  await loadKysely();
   if (dialect === 'mysql') return db.transaction().setIsolationLevel('read committed').execute(fn);
   if (dialect !== 'sqlite') return db.transaction().execute(fn);
   return db.connection().execute(async (conn) => {

@@ -3,25 +3,48 @@
  * uses, and the few places their behaviour differs. Everything else is portable Kysely.
  * @module
  */
-import { MysqlAdapter, PostgresAdapter, SqliteAdapter, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { loadedKysely } from './kysely-module.js';
 import type { JsonValue } from '../persistence/records.js';
 
 /** A supported SQL dialect. */
 export type SqlDialect = 'sqlite' | 'postgres' | 'mysql';
 
+/** Kysely's three adapter classes, by the dialect they speak. */
+const ADAPTERS = [
+  ['postgres', 'PostgresAdapter'],
+  ['mysql', 'MysqlAdapter'],
+  ['sqlite', 'SqliteAdapter'],
+] as const;
+
 /**
  * Detects the dialect from the Kysely adapter. Third-party dialects (libsql, PGlite, PlanetScale…) reuse
  * these adapters, so `instanceof` finds them; pass `dialect` explicitly when one does not.
+ *
+ * The adapter's class chain is also matched by name, for a host whose adapter comes from another copy of kysely
+ * (its CommonJS build beside our ESM one) and before `kysely` is loaded (the ESM build loads it on the first async
+ * call; see `kysely-module.ts`). A minifier that renames classes defeats the names: there, pass `dialect`, or call
+ * `createKyselyRepositories` after `await migrateToLatest(db)` or `createKyselyFromUrl`.
  * @throws TypeError for an unrecognised adapter.
  */
 export function detectSqlDialect<DB>(db: Kysely<DB>): SqlDialect {
   const adapter = db.getExecutor().adapter;
-  if (adapter instanceof PostgresAdapter) return 'postgres';
-  if (adapter instanceof MysqlAdapter) return 'mysql';
-  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  const kysely = loadedKysely();
+  for (const [dialect, className] of ADAPTERS) {
+    // Both: `instanceof` holds in a minified bundle, the name across two copies of kysely (ESM and CJS).
+    if ((kysely && adapter instanceof kysely[className]) || inheritsFrom(adapter, className)) return dialect;
+  }
   throw new TypeError(
     `Cannot tell the SQL dialect of this Kysely instance (${adapter.constructor.name}); pass { dialect: 'sqlite' | 'postgres' | 'mysql' }.`,
   );
+}
+
+/** Whether `value`'s class, or one it extends, is named `className`. */
+function inheritsFrom(value: object, className: string): boolean {
+  for (let proto: unknown = Object.getPrototypeOf(value); proto; proto = Object.getPrototypeOf(proto)) {
+    if ((proto as { constructor?: { name?: unknown } }).constructor?.name === className) return true;
+  }
+  return false;
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * The packed tarball in a scratch project that has none of the optional peers (outside this repository, so
  * nothing resolves from its node_modules; only the `zod` dependency is linked in). Importing an adapter entry
- * must work, and building the adapter must throw a typed `ConfigurationError` whose message is the install
+ * must work, and building the adapter (or the first `/kysely` call) must throw a typed `ConfigurationError` whose message is the install
  * command, in ESM and in CJS, instead of the runtime's raw `ERR_MODULE_NOT_FOUND`.
  */
 import { execFileSync } from 'node:child_process';
@@ -49,10 +49,13 @@ const pingxxOptions = `(() => {
 
 const body = `
   const check = ${report};
+  const checkAsync = async (attempt) => { try { await attempt(); return 'ok'; } catch (e) { return check(() => { throw e; }); } };
   console.log(JSON.stringify({
     stripeProvider: check(() => createStripeProvider(${stripeOptions})),
     stripeVerifier: check(() => createStripeWebhookVerifier({ webhookSecret: 'whsec_123' })),
     pingxxProvider: check(() => createPingxxProvider(${pingxxOptions})),
+    kyselyFromUrl: await checkAsync(() => createKyselyFromUrl(':memory:')),
+    kyselyMigrate: await checkAsync(() => migrateToLatest({})),
   }));`;
 
 describe('packed tarball in a project without stripe, pingpp or kysely', () => {
@@ -63,6 +66,7 @@ describe('packed tarball in a project without stripe, pingpp or kysely', () => {
        import { isPaymentError } from '@org/payment-factory';
        import { createStripeProvider, createStripeWebhookVerifier } from '@org/payment-factory/stripe';
        import { createPingxxProvider } from '@org/payment-factory/pingxx';
+       import { createKyselyFromUrl, migrateToLatest } from '@org/payment-factory/kysely';
        ${body}`,
     ],
     cjs: [
@@ -71,7 +75,8 @@ describe('packed tarball in a project without stripe, pingpp or kysely', () => {
        const { isPaymentError } = require('@org/payment-factory');
        const { createStripeProvider, createStripeWebhookVerifier } = require('@org/payment-factory/stripe');
        const { createPingxxProvider } = require('@org/payment-factory/pingxx');
-       ${body}`,
+       const { createKyselyFromUrl, migrateToLatest } = require('@org/payment-factory/kysely');
+       (async () => {${body}})();`,
     ],
   } as const;
 
@@ -92,6 +97,10 @@ describe('packed tarball in a project without stripe, pingpp or kysely', () => {
         pingxxProvider: expect.stringMatching(
           /^ConfigurationError \| PINGXX_SDK_MISSING \| true \| .*npm install pingpp@\^2\.1\.6$/,
         ),
+        kyselyFromUrl: expect.stringMatching(
+          /^ConfigurationError \| KYSELY_MISSING \| true \| .*npm install "kysely@>=0\.28\.0 <0\.30\.0"$/,
+        ),
+        kyselyMigrate: expect.stringMatching(/^ConfigurationError \| KYSELY_MISSING \| true \| /),
       });
     });
   }

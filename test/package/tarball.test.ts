@@ -105,6 +105,32 @@ describe('packed tarball in a scratch project', () => {
     }
   });
 
+  it('runs repositories on a Kysely the host built itself, from ESM and from CJS (its own copy of kysely)', () => {
+    const consumer = (load: string) => `${load}
+       const db = new Kysely({ dialect: new SqliteDialect({ database: new Database(':memory:') }) });
+       const repositories = createKyselyRepositories(db); // before any other call: kysely not loaded by us yet
+       await migrateToLatest(db);
+       const missing = await repositories.orders.findById('no-such-order');
+       await repositories.transaction(async (tx) => tx.orders.findById('no-such-order'));
+       await db.destroy();
+       console.log(JSON.stringify(missing));`;
+    writeFileSync(
+      join(project, 'host-kysely.mjs'),
+      consumer(`import { Kysely, SqliteDialect } from 'kysely';
+       import Database from 'better-sqlite3';
+       import { createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';`),
+    );
+    writeFileSync(
+      join(project, 'host-kysely.cjs'),
+      `(async () => {${consumer(`const { Kysely, SqliteDialect } = require('kysely');
+       const Database = require('better-sqlite3');
+       const { createKyselyRepositories, migrateToLatest } = require('@org/payment-factory/kysely');`)}})();`,
+    );
+    for (const file of ['host-kysely.mjs', 'host-kysely.cjs']) {
+      expect(execFileSync(process.execPath, [file], { cwd: project, encoding: 'utf8' }).trim(), file).toBe('null');
+    }
+  });
+
   for (const [module, moduleResolution] of [
     ['node16', 'node16'],
     ['esnext', 'bundler'],

@@ -4,7 +4,8 @@
  * before it acts, so a run interrupted half-way (MySQL has no transactional DDL) simply runs again.
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely-module.js';
 import { ConfigurationError } from '../../core/errors.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import { ATTEMPT_STATUS_CODES } from '../status-codes.js';

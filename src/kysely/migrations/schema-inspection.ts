@@ -3,7 +3,8 @@
  * index names, in the current schema / database only (other schemas may hold same-named tables).
  * @module
  */
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { sql } from '../kysely-module.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { UntypedDatabase } from '../schema.js';
 

@@ -2,7 +2,8 @@
  * Column kinds → SQL types per dialect.
  * @module
  */
-import { sql, type ColumnDefinitionBuilder, type Expression } from 'kysely';
+import type { ColumnDefinitionBuilder, Expression } from 'kysely';
+import { sql } from '../kysely-module.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import type { ColumnKind, ColumnSpec } from './table-specs.js';
 

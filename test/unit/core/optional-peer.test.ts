@@ -19,6 +19,9 @@ const installed: OptionalPeer = { name: 'zod', range: '^4.0.0', code: 'ZOD_MISSI
 describe('optional peers', () => {
   it('names the install command', () => {
     expect(installCommand(missing)).toBe('npm install pf-no-such-package@^1.0.0');
+    expect(installCommand({ ...missing, name: 'kysely', range: '>=0.28.0 <0.30.0' })).toBe(
+      'npm install "kysely@>=0.28.0 <0.30.0"',
+    );
   });
 
   it('reports a missing peer at construction with a typed error carrying the install command', () => {
