@@ -182,7 +182,7 @@ export interface PaymentEvent {
   provider: string;
   /** Provider event id (unique per provider); synthetic and deterministic for pulls. */
   eventId: string;
-  /** Event type. */
+  /** What happened, in the library's terms (`payment.succeeded`, `refund.succeeded`, … or `unsupported`). */
   type: PaymentEventType;
   /** The provider's own event type, e.g. `checkout.session.completed`. */
   providerEventType: string;
@@ -305,7 +305,7 @@ export type HeadersInput = Headers | Record<string, string | string[] | undefine
 export interface WebhookInput {
   /** The exact bytes the provider sent. A parsed object is refused with `RawBodyRequiredError`. */
   rawBody: string | Uint8Array;
-  /** Request headers. */
+  /** The request headers, with the provider's signature header (`stripe-signature`, `x-pingplusplus-signature`). */
   headers: HeadersInput;
   /** When the request arrived (for signature tolerance). Defaults to now. */
   receivedAt?: Date;

@@ -25,7 +25,7 @@ export type UntypedDatabase = Record<string, Record<string, unknown>>;
 
 /** `order_orders`. */
 export interface OrdersTable {
-  /** Identifier. */
+  /** Auto-increment row id (the original tables' primary key); the library's own ids are the `*_bid` columns. */
   id: Generated<DbInteger>;
   /** Our order id. */
   order_bid: string;
@@ -61,7 +61,7 @@ export interface OrdersTable {
 
 /** Columns every attempt table has. */
 export interface AttemptColumns {
-  /** Identifier. */
+  /** Auto-increment row id (the original tables' primary key); the library's own ids are the `*_bid` columns. */
   id: Generated<DbInteger>;
   /** Our order id. */
   order_bid: string;
@@ -214,13 +214,13 @@ export interface GenericAttemptsTable extends AttemptColumns {
 
 /** `order_payment_events`: the webhook event journal. */
 export interface PaymentEventsTable {
-  /** Identifier. */
+  /** Auto-increment row id (the original tables' primary key); the library's own ids are the `*_bid` columns. */
   id: Generated<DbInteger>;
   /** Provider instance name (registry key). */
   provider: string;
   /** The provider's event id (unique per provider). */
   event_id: string;
-  /** Event type. */
+  /** The normalised event type (`payment.succeeded`, `refund.succeeded`, …). */
   type: string;
   /** The provider's own event type. */
   provider_event_type: string;
@@ -242,7 +242,7 @@ export interface PaymentEventsTable {
 
 /** `order_refunds`: the refund ledger. */
 export interface RefundsTable {
-  /** Identifier. */
+  /** Auto-increment row id (the original tables' primary key); the library's own ids are the `*_bid` columns. */
   id: Generated<DbInteger>;
   /** Our refund id (unique). */
   refund_bid: string;
@@ -272,7 +272,7 @@ export interface RefundsTable {
 
 /** `order_payment_outbox`: notifications to deliver (migration 0005). */
 export interface OutboxTable {
-  /** Identifier. */
+  /** Auto-increment row id (the original tables' primary key); the library's own ids are the `*_bid` columns. */
   id: Generated<DbInteger>;
   /** The notification's unique key (consumers drop repeats of it). */
   message_key: string;

@@ -333,7 +333,7 @@ export interface NewPaymentEvent {
   provider: string;
   /** The provider's event id (unique per provider). */
   eventId: string;
-  /** Event type. */
+  /** The normalised event type (`payment.succeeded`, `refund.succeeded`, …; a `PaymentEventType`). */
   type: string;
   /** The provider's own event type (e.g. `checkout.session.completed`). */
   providerEventType: string;

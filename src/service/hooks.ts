@@ -24,13 +24,13 @@ export interface TransactionalHookContext<THandle = unknown> {
   attempt: AttemptRecord | null;
   /** The provider event that caused the change, if any. */
   event: PaymentEvent | null;
-  /** What caused it. */
+  /** What made the change: a webhook, a sync, the charge or refund call, a manual change or a free order. */
   source: ChangeSource;
 }
 
 /** Context of `onOrderRefunded`. */
 export interface RefundHookContext<THandle = unknown> extends TransactionalHookContext<THandle> {
-  /** The refund. */
+  /** The refund that just succeeded, as it is being committed. */
   refund: RefundRecord;
   /** Whether refunds now cover the whole paid amount (the order became `refunded`). */
   fullyRefunded: boolean;

@@ -87,7 +87,7 @@ export interface HandleWebhookInput {
   provider: string;
   /** The exact request bytes. */
   rawBody: string | Uint8Array;
-  /** Request headers. */
+  /** The request headers, with the provider's signature header (`stripe-signature`, `x-pingplusplus-signature`). */
   headers: HeadersInput;
 }
 

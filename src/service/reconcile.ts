@@ -13,7 +13,7 @@ import { describeError, syntheticEvent, type ServiceContext } from './service-co
 
 /** Outcome of `syncPayment`. */
 export interface SyncResult {
-  /** The order. */
+  /** The order after the sync. */
   order: OrderRecord;
   /** One entry per synthesised event applied. */
   events: EventResult[];

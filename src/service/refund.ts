@@ -41,9 +41,9 @@ export interface RefundInput {
 
 /** Outcome of `refund`. */
 export interface RefundOutcome {
-  /** The refund. */
+  /** The refund as it stands: `succeeded` once the provider confirmed it, `pending` while it processes (a webhook or a sync settles it), `failed` if refused. */
   refund: RefundRecord;
-  /** The order. */
+  /** The order after the refund (`refunded` once refunds cover everything captured). */
   order: OrderRecord;
   /** Amount still refundable on the order after this refund (pending refunds count as spent). */
   remaining: number;
