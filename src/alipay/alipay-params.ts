@@ -17,6 +17,9 @@ export const ALIPAY_BODY_MAX = 128;
 /** Alipay's largest single payment: 100 000 000.00 yuan. */
 export const ALIPAY_MAX_AMOUNT_FEN = 10_000_000_000;
 
+/** Shortest `time_expire` sent from an order deadline (`orderExpiresAt`) that has (nearly) passed. */
+const ORDER_EXPIRY_MIN_MS = 60_000;
+
 /** A payment, ready to send. */
 export interface AlipayTradeParams {
   channel: AlipayChannel;
@@ -38,7 +41,7 @@ export interface AlipayParamsContext {
 /**
  * Validates a payment request and builds its `biz_content`: `out_trade_no` = our attempt id,
  * `total_amount` as an exact yuan string, cleaned `subject`/`body`, `product_code`, `time_expire` from
- * `expiresAt` (Beijing time), and `quit_url` for WAP when a `cancelUrl` is given.
+ * `expiresAt`, else from the order's deadline `orderExpiresAt` (at least a minute ahead; Beijing time), and `quit_url` for WAP when a `cancelUrl` is given.
  * @throws ValidationError for anything Alipay would refuse that can be seen here.
  */
 export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParamsContext): AlipayTradeParams {
@@ -86,13 +89,20 @@ export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParam
       fail('expiresAt is in the past.', 'expiresAt', 'EXPIRED');
     }
   }
+  // Without an explicit expiry, the order's deadline (what the service sends): the trade must stop taking money when
+  // the order times out, since reconcile then closes the attempt. One already (nearly) reached gets a minute.
+  const expiry =
+    request.expiresAt ??
+    (request.orderExpiresAt instanceof Date && !Number.isNaN(request.orderExpiresAt.getTime())
+      ? new Date(Math.max(request.orderExpiresAt.getTime(), ctx.now.getTime() + ORDER_EXPIRY_MIN_MS))
+      : undefined);
   const bizContent: Record<string, string> = {
     out_trade_no: request.attemptId,
     total_amount: yuan(request.amount),
     subject,
     ...(body === '' ? {} : { body }),
     ...(spec.productCode === null ? {} : { product_code: spec.productCode }),
-    ...(request.expiresAt ? { time_expire: beijingTime(request.expiresAt) } : {}),
+    ...(expiry ? { time_expire: beijingTime(expiry) } : {}),
     ...(channel === 'alipay_wap' && isHttpUrl(extra.cancelUrl) ? { quit_url: extra.cancelUrl } : {}),
   };
   return {

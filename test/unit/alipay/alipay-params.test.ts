@@ -54,6 +54,27 @@ describe('buildAlipayTradeParams', () => {
       time_expire: '2026-12-01 22:30:00',
     });
   });
+  it("sends the order's deadline as time_expire when no explicit expiry is given (what the service passes)", () => {
+    // Without it the trade stays payable at Alipay long after reconcile closed the attempt and timed the order out.
+    const deadline = new Date('2026-12-01T14:10:00Z');
+    for (const channel of ['alipay_qr', 'alipay_pc_direct', 'alipay']) {
+      const extra = channel === 'alipay_pc_direct' ? { successUrl: 'https://s.example/ok' } : undefined;
+      const { bizContent } = buildAlipayTradeParams(
+        { ...base, channel, orderExpiresAt: deadline, ...(extra ? { extra } : {}) },
+        ctx,
+      );
+      expect(bizContent['time_expire']).toBe('2026-12-01 22:10:00');
+    }
+    // A deadline already (nearly) reached still gives the payer a minute rather than a refused request.
+    const late = buildAlipayTradeParams({ ...base, orderExpiresAt: new Date('2026-12-01T13:59:00Z') }, ctx);
+    expect(late.bizContent['time_expire']).toBe('2026-12-01 22:01:00');
+    // An explicit expiresAt wins.
+    const explicit = buildAlipayTradeParams(
+      { ...base, orderExpiresAt: deadline, expiresAt: new Date('2026-12-01T14:30:00Z') },
+      ctx,
+    );
+    expect(explicit.bizContent['time_expire']).toBe('2026-12-01 22:30:00');
+  });
   it('cuts the subject to 64 characters', () => {
     const { bizContent } = buildAlipayTradeParams({ ...base, subject: '课'.repeat(100) }, ctx);
     expect(bizContent['subject']).toBe('课'.repeat(64));
