@@ -16,6 +16,7 @@ export * from './core/config.js';
 export * from './core/env-example.js';
 export { getHeader, requireRawBody } from './core/webhook-input.js';
 export { registerSecrets, scrubSecrets } from './core/secret-scrubber.js';
+export { eventPayloadHash } from './core/payload-hash.js';
 export {
   assertRedirectUrlAllowed,
   assertRedirectUrlsAllowed,

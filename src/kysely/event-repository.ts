@@ -3,7 +3,8 @@
  * makes webhook processing exactly-once.
  * @module
  */
-import type { PaymentEventRepository } from '../persistence/ports.js';
+import { sql } from './kysely-module.js';
+import type { JournalOutcome, PaymentEventRepository } from '../persistence/ports.js';
 import { assertEventOutcome, newEventRecord } from '../persistence/record-validation.js';
 import type { EventOutcome, PaymentEventRecord } from '../persistence/records.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
@@ -22,6 +23,7 @@ export function eventFromRow(row: Record<string, unknown>): PaymentEventRecord {
     outcome: readString(row['outcome']) as EventOutcome | null,
     detail: readString(row['detail']),
     payload: readJson(row['payload']),
+    payloadHash: readString(row['payload_hash']),
     receivedAt: readRequiredDate(row['received_at']),
     processedAt: readDate(row['processed_at']),
   };
@@ -33,7 +35,7 @@ export function createEventRepository(ctx: RepositoryContext): PaymentEventRepos
   return {
     insert: async (input) => {
       const record = newEventRecord(input, ctx.now());
-      const inserted = await insertUnlessDuplicate(ctx, table, {
+      const values = {
         provider: record.provider,
         event_id: record.eventId,
         type: record.type,
@@ -43,10 +45,14 @@ export function createEventRepository(ctx: RepositoryContext): PaymentEventRepos
         outcome: record.outcome,
         detail: record.detail,
         payload: jsonParam(record.payload),
+        payload_hash: record.payloadHash,
         received_at: dateParam(ctx.dialect, record.receivedAt),
         processed_at: null,
-      });
-      return inserted ? 'inserted' : 'duplicate';
+      };
+      if (record.payloadHash === null) {
+        return (await insertUnlessDuplicate(ctx, table, values)) ? 'inserted' : 'duplicate';
+      }
+      return insertComparingHash(ctx, table, values, record.payloadHash);
     },
 
     markProcessed: async (provider, eventId, outcome, detail) => {
@@ -81,4 +87,62 @@ export function createEventRepository(ctx: RepositoryContext): PaymentEventRepos
       return rows.map(eventFromRow);
     },
   };
+}
+
+/**
+ * `LAST_INSERT_ID` values the MySQL duplicate path reports (see {@link insertComparingHash}): far above any
+ * id the journal's AUTO_INCREMENT will reach, and exactly representable as JavaScript numbers.
+ */
+const MYSQL_SAME_PAYLOAD = 9007199254740990n;
+const MYSQL_OTHER_PAYLOAD = 9007199254740991n;
+
+/**
+ * Journals an event that carries a payload hash, telling `inserted`, `duplicate` and `conflict` apart in
+ * the one INSERT statement (the duplicate path costs no extra round trip):
+ * - PostgreSQL, SQLite: `ON CONFLICT (provider, event_id) DO UPDATE SET payload_hash = payload_hash
+ *   WHERE <stored hash set and different> RETURNING payload_hash`. No row back: a duplicate (the no-op
+ *   update was filtered out; PostgreSQL still locks the row until the transaction ends, as DO NOTHING
+ *   waits for it). A row with our hash: inserted. A row with another hash: conflict. The stored row keeps
+ *   every value.
+ * - MySQL/MariaDB (no RETURNING): `ON DUPLICATE KEY UPDATE id = id + 0 * LAST_INSERT_ID(<sentinel>)`,
+ *   which changes nothing but makes the statement's insert id a sentinel saying which duplicate it was;
+ *   an inserted row reports its own AUTO_INCREMENT id instead. (Affected rows cannot tell: with
+ *   `CLIENT_FOUND_ROWS`, mysql2's default, an untouched duplicate counts 1 like an insert.)
+ */
+async function insertComparingHash(
+  ctx: RepositoryContext,
+  table: string,
+  values: Record<string, unknown>,
+  hash: string,
+): Promise<JournalOutcome> {
+  if (ctx.dialect === 'mysql') {
+    const result = await ctx.db
+      .insertInto(table)
+      .values(values)
+      .onDuplicateKeyUpdate({
+        id: sql`id + 0 * LAST_INSERT_ID(IF(payload_hash IS NOT NULL AND payload_hash <> VALUES(payload_hash), ${sql.raw(
+          MYSQL_OTHER_PAYLOAD.toString(),
+        )}, ${sql.raw(MYSQL_SAME_PAYLOAD.toString())}))`,
+      })
+      .executeTakeFirst();
+    const id = result.insertId;
+    if (id === MYSQL_OTHER_PAYLOAD) return 'conflict';
+    if (id === MYSQL_SAME_PAYLOAD) return 'duplicate';
+    return 'inserted';
+  }
+  const stored = sql.ref(`${table}.payload_hash`);
+  const rows = await ctx.db
+    .insertInto(table)
+    .values(values)
+    .onConflict((oc) =>
+      oc
+        .columns(['provider', 'event_id'])
+        .doUpdateSet({ payload_hash: stored })
+        .where(sql<boolean>`${stored} is not null and ${stored} <> excluded.payload_hash`),
+    )
+    .returning('payload_hash')
+    .execute();
+  const row = rows[0];
+  if (row === undefined) return 'duplicate';
+  return row['payload_hash'] === hash ? 'inserted' : 'conflict';
 }

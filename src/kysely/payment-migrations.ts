@@ -4,6 +4,7 @@
  */
 import { paymentTablesMigration } from './migrations/0001-payment-tables.js';
 import { originalMeaningsMigration } from './migrations/0002-original-meanings.js';
+import { journalPayloadHashMigration } from './migrations/0003-journal-payload-hash.js';
 import { nativeAttemptTablesMigration } from './migrations/0004-native-attempt-tables.js';
 import { paymentOutboxMigration } from './migrations/0005-payment-outbox.js';
 import { loadKysely } from './kysely-module.js';
@@ -48,6 +49,9 @@ export function createPaymentMigrations(
   return {
     [`${PAYMENT_MIGRATION_PREFIX}0001-payment-tables`]: loadingKysely(paymentTablesMigration(names, options.dialect)),
     [`${PAYMENT_MIGRATION_PREFIX}0002-original-meanings`]: loadingKysely(originalMeaningsMigration(names, options)),
+    [`${PAYMENT_MIGRATION_PREFIX}0003-journal-payload-hash`]: loadingKysely(
+      journalPayloadHashMigration(names, options.dialect),
+    ),
     [`${PAYMENT_MIGRATION_PREFIX}0004-native-attempt-tables`]: loadingKysely(
       nativeAttemptTablesMigration(names, options.dialect),
     ),

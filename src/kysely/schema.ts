@@ -234,6 +234,8 @@ export interface PaymentEventsTable {
   detail: string | null;
   /** The verified event body. */
   payload: string | null;
+  /** `sha256:<hex>` of the verified webhook payload (migration 0003); null for synthetic events. */
+  payload_hash: string | null;
   /** When the event arrived. */
   received_at: DbTimestamp;
   /** When handling finished. */

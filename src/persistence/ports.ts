@@ -61,6 +61,12 @@ export interface FindOptions {
 /** Outcome of an idempotent insert: `duplicate` when the key was already taken. */
 export type InsertOutcome = 'inserted' | 'duplicate';
 
+/**
+ * Outcome of journalling an event: `conflict` when the (provider, eventId) key was already taken by a row
+ * whose payload hash differs from the one given (both set); `duplicate` when it was taken otherwise.
+ */
+export type JournalOutcome = InsertOutcome | 'conflict';
+
 /** Orders. */
 export interface OrderRepository {
   /**
@@ -149,10 +155,14 @@ export interface PaymentEventRepository {
   /**
    * Journals an event.
    * - Rule: under concurrent calls for the same (provider, eventId), exactly one caller gets `inserted`;
-   *   every other gets `duplicate` and the stored row is unchanged.
-   * - Rule: a duplicate never aborts the enclosing transaction (it is not an error at the database level).
+   *   every other gets `duplicate` (or `conflict`) and the stored row is unchanged.
+   * - Rule: `conflict` instead of `duplicate` exactly when the given `payloadHash` and the stored row's are
+   *   both non-null and differ. Answer it from the insert itself (the stored hash compared in the same
+   *   statement, or returned by it): the duplicate path must not cost another round trip.
+   * - Rule: a duplicate or conflict never aborts the enclosing transaction (it is not an error at the
+   *   database level).
    */
-  insert(event: NewPaymentEvent): Promise<InsertOutcome>;
+  insert(event: NewPaymentEvent): Promise<JournalOutcome>;
   /** Sets the outcome, detail and `processedAt` (now). Returns `false` when no such event is journalled. */
   markProcessed(provider: string, eventId: string, outcome: EventOutcome, detail?: string | null): Promise<boolean>;
   /** The journalled event, or `null`. */

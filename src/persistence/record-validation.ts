@@ -171,6 +171,7 @@ export function newEventRecord(input: NewPaymentEvent, now: Date): PaymentEventR
     outcome,
     detail: optionalString(input.detail, 'detail'),
     payload: toJsonValue(input.payload),
+    payloadHash: optionalString(input.payloadHash, 'payloadHash'),
     receivedAt: optionalDate(input.receivedAt, 'receivedAt') ?? now,
     processedAt: null,
   };

@@ -321,6 +321,11 @@ export interface PaymentEventRecord {
   detail: string | null;
   /** The event as received, as JSON. */
   payload: JsonValue | null;
+  /**
+   * Hash of the verified webhook payload (`sha256:<hex>`, see `eventPayloadHash`); `null` for synthetic
+   * events (pulls, creation results, refund-call claims) and rows journalled before migration 0003.
+   */
+  payloadHash: string | null;
   /** When it arrived. */
   receivedAt: Date;
   /** When handling finished. */
@@ -347,6 +352,11 @@ export interface NewPaymentEvent {
   detail?: string | null;
   /** The verified event body. */
   payload?: unknown;
+  /**
+   * Hash of the verified payload. When both this and the stored row's hash are set and differ, `insert`
+   * answers `conflict` instead of `duplicate`. @default null (never compared)
+   */
+  payloadHash?: string | null;
   /** @default the repository clock's now */
   receivedAt?: Date;
 }

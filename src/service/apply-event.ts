@@ -6,6 +6,7 @@
  */
 import { IntegrityError, PaymentError } from '../core/errors.js';
 import { normalizeCurrency } from '../core/money.js';
+import { eventPayloadHash } from '../core/payload-hash.js';
 import type { PaymentEvent, ProviderRefund } from '../core/types.js';
 import type { PaymentRepositoriesTx } from '../persistence/ports.js';
 import type { AttemptRecord, OrderRecord, RefundRecord } from '../persistence/records.js';
@@ -60,6 +61,10 @@ export async function applyEvent<THandle>(
   event: PaymentEvent,
   source: ChangeSource,
 ): Promise<EventResult> {
+  // Only a verified webhook's payload is hashed: a provider sends one event id with one body (less
+  // `pending_webhooks`). Synthetic events (pulls, creation results) reuse deterministic ids for snapshots
+  // that legitimately differ between pulls, so they are never compared.
+  const payloadHash = source === 'webhook' && event.raw !== undefined ? await eventPayloadHash(event.raw) : null;
   return inTransaction(ctx, async (tx, effects) => {
     const inserted = await tx.events.insert({
       provider: event.provider,
@@ -69,12 +74,33 @@ export async function applyEvent<THandle>(
       attemptId: event.attemptId,
       orderId: event.orderId,
       payload: event.raw ?? null,
+      payloadHash,
       receivedAt: ctx.clock(),
     });
     if (inserted === 'duplicate') {
       return result(event, {
         outcome: 'duplicate',
         detail: 'event already processed',
+        orderId: event.orderId,
+        attemptId: event.attemptId,
+      });
+    }
+    if (inserted === 'conflict') {
+      // Neither body is trusted over the other: the journalled one was applied, this one changes nothing.
+      // Answered 200 (redelivering the same body cannot help); the anomaly is for a human to look at.
+      const message = 'event id already journalled with a different payload; this delivery was not applied';
+      effects.anomalies.push({
+        kind: 'event_conflict',
+        message,
+        provider: event.provider,
+        eventId: event.eventId,
+        orderId: event.orderId,
+        attemptId: event.attemptId,
+        actual: payloadHash,
+      });
+      return result(event, {
+        outcome: 'rejected',
+        detail: message,
         orderId: event.orderId,
         attemptId: event.attemptId,
       });

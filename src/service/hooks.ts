@@ -87,7 +87,8 @@ export interface PaymentAnomaly {
     | 'late_success'
     | 'double_payment'
     | 'refund_before_payment'
-    | 'refund_reversed';
+    | 'refund_reversed'
+    | 'event_conflict';
   /** Human-readable explanation. */
   message: string;
   /** Provider instance name (registry key). */

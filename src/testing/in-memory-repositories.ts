@@ -290,7 +290,12 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction' | '
       const record = newEventRecord(input, access.now());
       return access.write((s) => {
         const key = eventKey(record.provider, record.eventId);
-        if (s.events.has(key)) return 'duplicate' as const;
+        const stored = s.events.get(key);
+        if (stored) {
+          const differs =
+            stored.payloadHash !== null && record.payloadHash !== null && stored.payloadHash !== record.payloadHash;
+          return differs ? ('conflict' as const) : ('duplicate' as const);
+        }
         s.events.set(key, record);
         return 'inserted' as const;
       });

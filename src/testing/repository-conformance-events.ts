@@ -40,6 +40,58 @@ export function eventCases(ctx: ConformanceContext): void {
     assert.deepEqual(read?.payload, first.payload);
   });
 
+  it('tells a redelivery with another payload hash (conflict) from a duplicate, and keeps the stored row', async () => {
+    const { repositories, raw } = await ctx.subject();
+    const first = event({ orderId: 'o-1', payloadHash: 'sha256:aaaa' });
+    assert.equal(await repositories.events.insert(first), 'inserted');
+    assert.equal(await repositories.events.insert(first), 'duplicate', 'same hash: duplicate');
+    const other = { ...first, type: 'payment.failed', payload: { other: true }, payloadHash: 'sha256:bbbb' };
+    assert.equal(await repositories.events.insert(other), 'conflict', 'another hash: conflict');
+    assert.equal(await repositories.events.insert(other), 'conflict', 'a conflict is reported every time');
+    assert.equal(await repositories.events.insert({ ...first, payloadHash: null }), 'duplicate', 'no hash given');
+    const read = await repositories.events.find(first.provider, first.eventId);
+    assert.deepEqual(
+      [read?.payloadHash, read?.type, read?.outcome, read?.payload],
+      ['sha256:aaaa', 'payment.succeeded', 'received', first.payload],
+    );
+    const stored = await raw.event(first.provider, first.eventId);
+    if (stored?.payloadHash !== undefined) assert.equal(stored.payloadHash, 'sha256:aaaa');
+    assert.equal(stored?.type, 'payment.succeeded');
+    assert.equal(await raw.eventCount(first.provider, first.eventId), 1);
+
+    // A row journalled without a hash (a synthetic event, or before the hash existed) is never compared.
+    const unhashed = event();
+    assert.equal(await repositories.events.insert(unhashed), 'inserted');
+    assert.equal((await repositories.events.find(unhashed.provider, unhashed.eventId))?.payloadHash, null);
+    assert.equal(await repositories.events.insert({ ...unhashed, payloadHash: 'sha256:cccc' }), 'duplicate');
+    assert.equal((await repositories.events.find(unhashed.provider, unhashed.eventId))?.payloadHash, null);
+  });
+
+  it(`gives one of ${ctx.concurrency} concurrent transactions with two payload hashes 'inserted', the others duplicate or conflict, aborting none`, async () => {
+    const { repositories, raw } = await ctx.subject();
+    const e = event();
+    const hashes = ['sha256:1111', 'sha256:2222'];
+    const orderIds = Array.from({ length: ctx.concurrency }, () => ctx.id('order'));
+    const results = await parallel(ctx.concurrency, (i) =>
+      repositories.transaction(async (tx) => {
+        const payloadHash = hashes[i % 2] as string;
+        const outcome = await tx.events.insert({ ...e, payloadHash });
+        await createOrder(ctx, tx, { orderId: orderIds[i] as string });
+        return { outcome, payloadHash };
+      }),
+    );
+    const winners = results.filter((r) => r.outcome === 'inserted');
+    assert.equal(winners.length, 1);
+    const kept = winners[0]?.payloadHash;
+    assert.equal((await repositories.events.find(e.provider, e.eventId))?.payloadHash, kept);
+    for (const r of results) {
+      if (r.outcome === 'inserted') continue;
+      assert.equal(r.outcome, r.payloadHash === kept ? 'duplicate' : 'conflict', `hash ${r.payloadHash}`);
+    }
+    assert.equal(await raw.eventCount(e.provider, e.eventId), 1);
+    for (const orderId of orderIds) assert.notEqual(await raw.order(orderId), null, `order ${orderId} committed`);
+  });
+
   it('keys the journal by provider and event id together', async () => {
     const { repositories } = await ctx.subject();
     const e = event();

@@ -88,6 +88,11 @@ export interface RawEvent {
   orderId: string | null;
   /** The stored payload text (the suite checks it is JSON). */
   payloadJson: string | null;
+  /**
+   * The stored payload hash, as written. Optional so read paths written before it keep compiling; when
+   * given, the suite checks a conflicting redelivery left it unchanged.
+   */
+  payloadHash?: string | null;
 }
 
 /** A refund as stored. */

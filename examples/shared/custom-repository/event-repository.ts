@@ -1,11 +1,12 @@
 /**
  * The shop's `PaymentEventRepository`, the exactly-once gate: the journal key is the table's primary key and
- * a replay is `ON CONFLICT DO NOTHING`, so it is reported as `duplicate` without aborting the transaction.
+ * a replay is an `ON CONFLICT` no-op, so it is reported as `duplicate` without aborting the transaction — or
+ * as `conflict` when both it and the stored row carry a payload hash and the hashes differ.
  * @module
  */
 import { EVENT_OUTCOMES, type PaymentEventRecord, type PaymentEventRepository } from '@org/payment-factory';
 import { EVENT_COLUMNS, toRow } from './schema.js';
-import { insert, many, one, update, type Db, type Exec } from './sql.js';
+import { insert, insertReturning, many, one, update, type Db, type Exec } from './sql.js';
 import { checkId, checkOneOf, checkText } from './validation.js';
 
 /** The journal over `shop_payment_events`. */
@@ -23,17 +24,26 @@ export function events(db: Db, exec: Exec, now: () => Date): PaymentEventReposit
           outcome: checkOneOf(input.outcome ?? 'received', EVENT_OUTCOMES, 'outcome'),
           detail: input.detail ?? null,
           payload: (input.payload ?? null) as PaymentEventRecord['payload'],
+          payloadHash: input.payloadHash ?? null,
           receivedAt: input.receivedAt ?? now(),
           processedAt: null,
         };
-        return insert(
+        if (record.payloadHash === null) {
+          const inserted = insert(db, 'shop_payment_events', toRow(EVENT_COLUMNS, record), 'ON CONFLICT DO NOTHING');
+          return inserted === 1 ? 'inserted' : 'duplicate';
+        }
+        // One statement answers all three: no row back is a duplicate, our hash back is an insert, another
+        // hash back (the stored one; the no-op update keeps it) is a conflict.
+        const returned = insertReturning(
           db,
           'shop_payment_events',
           toRow(EVENT_COLUMNS, record),
-          'ON CONFLICT (provider, event_id) DO NOTHING',
-        ) === 1
-          ? 'inserted'
-          : 'duplicate';
+          `ON CONFLICT (provider, event_id) DO UPDATE SET payload_hash = shop_payment_events.payload_hash
+           WHERE shop_payment_events.payload_hash IS NOT NULL AND shop_payment_events.payload_hash <> excluded.payload_hash
+           RETURNING payload_hash`,
+        );
+        if (returned === undefined) return 'duplicate';
+        return returned['payload_hash'] === record.payloadHash ? 'inserted' : 'conflict';
       }),
     markProcessed: (provider, eventId, outcome, detail = null) =>
       exec(() => {

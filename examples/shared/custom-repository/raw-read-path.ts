@@ -78,8 +78,9 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
         outcome: string | null;
         order_id: string | null;
         payload_json: string | null;
+        payload_hash: string | null;
       }>(
-        'SELECT provider, event_id, type, outcome, order_id, payload_json FROM shop_payment_events WHERE provider = ? AND event_id = ?',
+        'SELECT provider, event_id, type, outcome, order_id, payload_json, payload_hash FROM shop_payment_events WHERE provider = ? AND event_id = ?',
         provider,
         eventId,
       );
@@ -91,6 +92,7 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
             outcome: row.outcome,
             orderId: row.order_id,
             payloadJson: row.payload_json,
+            payloadHash: row.payload_hash,
           }
         : null;
     },

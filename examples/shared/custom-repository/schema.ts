@@ -38,7 +38,7 @@ CREATE INDEX IF NOT EXISTS shop_attempts_charge ON shop_attempts (latest_charge_
 
 CREATE TABLE IF NOT EXISTS shop_payment_events (
   provider TEXT NOT NULL, event_id TEXT NOT NULL, type TEXT NOT NULL, provider_event_type TEXT NOT NULL,
-  attempt_id TEXT, order_id TEXT, outcome TEXT, detail TEXT, payload_json TEXT,
+  attempt_id TEXT, order_id TEXT, outcome TEXT, detail TEXT, payload_json TEXT, payload_hash TEXT,
   received_at INTEGER NOT NULL, processed_at INTEGER,
   PRIMARY KEY (provider, event_id));
 CREATE INDEX IF NOT EXISTS shop_payment_events_order ON shop_payment_events (order_id, received_at);
@@ -127,6 +127,7 @@ export const EVENT_COLUMNS: ColumnMap<PaymentEventRecord> = {
   outcome: ['outcome', 'text'],
   detail: ['detail', 'text'],
   payload: ['payload_json', 'json'],
+  payloadHash: ['payload_hash', 'text'],
   receivedAt: ['received_at', 'date'],
   processedAt: ['processed_at', 'date'],
 };

@@ -18,6 +18,13 @@ export function insert(db: Db, table: string, row: Row, onConflict = ''): number
   return db.prepare(sql).run(row).changes;
 }
 
+/** `INSERT … [onConflict … RETURNING …]`; returns the row returned, if any. */
+export function insertReturning(db: Db, table: string, row: Row, onConflictReturning: string): Row | undefined {
+  const columns = Object.keys(row);
+  const sql = `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ${onConflictReturning}`;
+  return db.prepare(sql).get(row) as Row | undefined;
+}
+
 /** `UPDATE table SET … WHERE key = ? [AND status IN (…)]`; returns the number of rows changed. */
 export function update(db: Db, table: string, set: Row, where: Row, statusIn?: readonly string[]): number {
   const assignments = Object.keys(set).map((c) => `${c} = @set_${c}`);

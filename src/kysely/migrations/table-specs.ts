@@ -224,6 +224,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('outcome', 'short'),
         col('detail', 'text'),
         col('payload', 'longtext'),
+        col('payload_hash', 'string'),
         col('received_at', 'timestamp', true),
         col('processed_at', 'timestamp'),
       ],

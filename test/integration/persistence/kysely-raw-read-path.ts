@@ -126,6 +126,7 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
         outcome: text(row['outcome']),
         orderId: text(row['order_bid']),
         payloadJson: text(row['payload']),
+        payloadHash: text(row['payload_hash']),
       };
     },
     eventCount: async (provider, eventId) => {

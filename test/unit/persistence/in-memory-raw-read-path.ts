@@ -39,6 +39,7 @@ export function inMemoryRawReadPath(repositories: InMemoryPaymentRepositories): 
         outcome: e.outcome,
         orderId: e.orderId,
         payloadJson: e.payload === null ? null : JSON.stringify(e.payload),
+        payloadHash: e.payloadHash,
       };
     },
     eventCount: async (provider, eventId) =>

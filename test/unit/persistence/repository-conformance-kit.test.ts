@@ -79,6 +79,24 @@ describe('runRepositoryConformance', () => {
     );
   });
 
+  it('fails a journal that answers a redelivery with another payload hash as a plain duplicate', async () => {
+    const { failed } = await failingCases(
+      patched((r) => ({
+        events: {
+          ...r.events,
+          insert: async (event) => {
+            const outcome = await r.events.insert(event);
+            return outcome === 'conflict' ? 'duplicate' : outcome;
+          },
+        },
+      })),
+    );
+    expect(failed).toEqual([
+      'event journal > tells a redelivery with another payload hash (conflict) from a duplicate, and keeps the stored row',
+      "event journal > gives one of 8 concurrent transactions with two payload hashes 'inserted', the others duplicate or conflict, aborting none",
+    ]);
+  });
+
   it('fails a write that only its own read path can see', async () => {
     const { failed } = await failingCases((r) => {
       const cache = new Map<string, Awaited<ReturnType<typeof r.orders.create>>>();
