@@ -6,15 +6,16 @@
 import { requireWebCrypto, toHex, utf8Encode } from './web-crypto.js';
 
 /**
- * Top-level envelope fields a provider changes between deliveries of one event: Stripe and Ping++ both
- * send `pending_webhooks`, the number of endpoints still owed this event, which drops as other endpoints
- * acknowledge it. Everything else in the envelope (id, type, created, livemode, data) is the event.
+ * Top-level fields a provider changes between deliveries of one event: Stripe and Ping++ both send
+ * `pending_webhooks`, the number of endpoints still owed this event, which drops as other endpoints
+ * acknowledge it; an Alipay notification is re-sent with a new `notify_time`, hence a new `sign`. Everything
+ * else (id, type, created, livemode, data; Alipay's trade fields) is the event.
  */
-const DELIVERY_FIELDS: ReadonlySet<string> = new Set(['pending_webhooks']);
+const DELIVERY_FIELDS: ReadonlySet<string> = new Set(['pending_webhooks', 'notify_time', 'sign', 'sign_type']);
 
 /**
  * `sha256:` + the hex SHA-256 of the payload's canonical JSON (object keys sorted, no whitespace), leaving
- * out the per-delivery envelope fields. Two deliveries of one event hash alike whatever their key order or
+ * out the per-delivery top-level fields (`pending_webhooks`; Alipay's `notify_time`, `sign`, `sign_type`). Two deliveries of one event hash alike whatever their key order or
  * spacing; any change to the event itself (an amount, a status, a metadata value) changes the hash.
  *
  * @example

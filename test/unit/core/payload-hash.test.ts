@@ -22,6 +22,14 @@ describe('eventPayloadHash', () => {
     expect(await eventPayloadHash({ ...event, pending_webhooks: undefined })).toBe(hash);
   });
 
+  it("leaves out an Alipay notification's notify_time and signature, not its trade fields", async () => {
+    const notify = { notify_id: 'n1', out_trade_no: 'a1', trade_status: 'TRADE_SUCCESS', total_amount: '9.90' };
+    const first = { ...notify, notify_time: '2026-12-01 10:00:00', sign: 'AAA', sign_type: 'RSA2' };
+    const retry = { ...notify, notify_time: '2026-12-01 10:04:00', sign: 'BBB', sign_type: 'RSA2' };
+    expect(await eventPayloadHash(retry)).toBe(await eventPayloadHash(first));
+    expect(await eventPayloadHash({ ...first, total_amount: '0.01' })).not.toBe(await eventPayloadHash(first));
+  });
+
   it.each([
     ['an amount', { data: { object: { ...event.data.object, amount: 1 } } }],
     ['a metadata value', { data: { object: { ...event.data.object, metadata: { order_bid: 'o2' } } } }],
