@@ -12,10 +12,14 @@
  * mutations of a Stripe and a Ping++ webhook (`mutations.ts`) and the secrets scan (`secrets.ts`).
  * Exits 1 when anything is not clean, and says what above the last line.
  *
- * Sizes (defaults are the floor issue 11 sets): `PF_RELIABILITY_ORDERS` (200), `PF_RELIABILITY_EVENTS`
- * distinct events per attempt (3), `PF_RELIABILITY_COPIES` deliveries of each (4), `PF_RELIABILITY_WORKERS`
- * (4), `PF_RELIABILITY_MUTATIONS` per provider (1000), `PF_RELIABILITY_KILLS` connection kills of each
- * kind per database (10), `PF_RELIABILITY_SEED`.
+ * Sizes: `PF_RELIABILITY_ORDERS` (200), `PF_RELIABILITY_EVENTS` distinct events per attempt (3),
+ * `PF_RELIABILITY_COPIES` deliveries of each (4), `PF_RELIABILITY_WORKERS` (4), `PF_RELIABILITY_MUTATIONS`
+ * per provider (1000), `PF_RELIABILITY_KILLS` connection kills of each kind per database (10),
+ * `PF_RELIABILITY_SEED`. They may grow, never shrink below issue 11's floor (`minimums.ts`): such a run is
+ * refused before it starts, exit 2.
+ *
+ * After the load, per database: conflicting redeliveries (`conflicts.ts`), counted with the mutations
+ * (refused: 200 `rejected` with an `event_conflict` anomaly and no change).
  * @module
  */
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
@@ -36,6 +40,7 @@ import {
   type PingxxEmulator,
   type StripeEmulator,
 } from '../../src/testing/index.js';
+import { runConflicts } from './conflicts.js';
 import { openDatabases, type ReliabilityDatabase } from './databases.js';
 import { runProviderFaults } from './faults.js';
 import { buildDeliveries, chargeOrders, deliverAll, seededRandom, shuffle, type Delivery } from './load.js';
@@ -50,6 +55,7 @@ import {
   type RunSecrets,
 } from './payment-env.js';
 import { dumpRows, needlesOf, renderings, scan, type Haystack } from './secrets.js';
+import { belowMinimums } from './minimums.js';
 import { verifyLoad } from './verify.js';
 import { WorkerPool } from './workers.js';
 
@@ -69,6 +75,9 @@ const settings = {
   kills: num('PF_RELIABILITY_KILLS', 10),
   seed: num('PF_RELIABILITY_SEED', Date.now() % 2 ** 31),
 };
+
+/** Events of the load redelivered with another body, per database (two copies each, at once). */
+const CONFLICTING_EVENTS = 60;
 
 const say = (line: string) => process.stdout.write(`  ${line}\n`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -188,6 +197,34 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   }
   totals.problems.push(...verdict.problems.map((p) => `${database.name}: ${p}`));
   totals.deliveries += deliveries.length;
+
+  // The same event ids again with other bodies, correctly signed: refused, reported, nothing changed.
+  const conflictAnomalies: PaymentAnomaly[] = [];
+  const conflictService = buildService({
+    env: shared.env,
+    endpoints: shared.endpoints,
+    db: runner,
+    worker: 'conflicts',
+    logger,
+    onAnomaly: (a) => conflictAnomalies.push(a),
+  });
+  const conflicts = await runConflicts({
+    db: runner,
+    dialect: database.name,
+    handler: createWebhookHandler(conflictService.service),
+    anomalies: conflictAnomalies,
+    deliveries,
+    events: CONFLICTING_EVENTS,
+    copies: 2,
+    sign: (provider, body) =>
+      provider === 'stripe'
+        ? { ...signStripeWebhook(body, shared.stripe.webhookSecret).headers }
+        : { ...shared.pingxx.controls.signWebhook(body).headers },
+  });
+  say(`${database.name}: ${conflicts.refused}/${conflicts.total} conflicting redeliveries refused (event_conflict)`);
+  totals.mutations += conflicts.total;
+  totals.refused += conflicts.refused;
+  totals.problems.push(...conflicts.problems.map((p) => `${database.name}: ${p}`));
   totals.lost += verdict.lost;
   totals.doubled += verdict.doubled;
   totals.faults += killTotal;
@@ -373,6 +410,12 @@ async function provokedErrors(shared: Shared, totals: Totals): Promise<Record<st
 
 async function main(): Promise<number> {
   const started = Date.now();
+  const refusals = belowMinimums(settings);
+  if (refusals.length > 0) {
+    for (const refusal of refusals) process.stdout.write(`  ✗ ${refusal}\n`);
+    process.stdout.write('reliability: refused to run below the minimums issue 11 sets, see above\n');
+    return 2;
+  }
   say(
     `seed ${settings.seed}: ${settings.orders} orders × ${settings.events} events × ${settings.copies} copies per database, ` +
       `${settings.workers} processes, ${settings.mutations} mutations per provider`,
