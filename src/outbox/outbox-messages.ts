@@ -67,9 +67,13 @@ export function notificationMessage(notification: PaymentNotification): NewOutbo
  * once) and its place among the event's anomalies; one without an event gets `unique` (a fresh id).
  */
 export function anomalyMessage(anomaly: PaymentAnomaly, index: number, unique: () => string): NewOutboxMessage {
+  // An event_conflict belongs to the conflicting body, not to the event id (whose first delivery may have
+  // raised its own anomaly under index 0): one row per distinct conflicting payload hash.
   const key =
     anomaly.eventId !== null && anomaly.provider !== null
-      ? `payment.anomaly:${anomaly.provider}:${anomaly.eventId}:${index}`
+      ? anomaly.kind === 'event_conflict' && typeof anomaly.actual === 'string'
+        ? `payment.anomaly:${anomaly.provider}:${anomaly.eventId}:conflict:${anomaly.actual}`
+        : `payment.anomaly:${anomaly.provider}:${anomaly.eventId}:${index}`
       : `payment.anomaly:${anomaly.kind}:${unique()}`;
   return {
     key: key.length > 255 ? `payment.anomaly:${anomaly.kind}:${unique()}` : key,

@@ -1,7 +1,8 @@
 /**
  * Conflicting redeliveries: after the load, events it journalled come again under the same event id with a
  * different body, correctly signed (an amount or a metadata value changed), several copies at once. Each must
- * be answered 200 `rejected` with one `event_conflict` anomaly, and change nothing (rows compared before and
+ * be answered 200 `rejected`, each body raise one `event_conflict` anomaly (its copies share one outbox row),
+ * and change nothing but that outbox row (rows compared before and
  * after); the genuine body posted again must still be a plain `duplicate` (the hash the worker processes
  * journalled is the one the runner computes).
  * @module
@@ -62,10 +63,11 @@ async function post(handler: WebhookHandler, provider: string, body: string, hea
 
 /**
  * Every table's rows as sorted JSON lines: the comparison ignores row order, which PostgreSQL changes when a
- * row is rewritten with the same values (the conflict path's no-op update moves the tuple).
+ * row is rewritten with the same values (the conflict path's no-op update moves the tuple). The outbox is
+ * left out: each `event_conflict` anomaly is an outbox row by design (they are counted through `onAnomaly`).
  */
 async function rowSets(db: Kysely<UntypedDatabase>, dialect: string): Promise<string> {
-  const tables = await dumpRows(db, dialect);
+  const tables = (await dumpRows(db, dialect)).filter((t) => !t.source.endsWith(' order_payment_outbox'));
   return JSON.stringify(
     tables.map((t) => ({
       table: t.source,
@@ -109,10 +111,11 @@ export async function runConflicts(options: ConflictOptions): Promise<ConflictVe
   }
   for (const [answer, n] of wrong)
     problems.push(`${n} conflicting redeliveries were answered ${answer}, not 200 rejected`);
-  const unreported = picked.filter((d) => conflictsPerEvent.get(d.eventId) !== options.copies);
+  // One anomaly per conflicting body: its copies are one outbox row (keyed by the body's hash).
+  const unreported = picked.filter((d) => conflictsPerEvent.get(d.eventId) !== 1);
   if (unreported.length > 0) {
     problems.push(
-      `${unreported.length} conflicting events did not raise ${options.copies} event_conflict anomalies each (e.g. ${unreported[0]!.eventId})`,
+      `${unreported.length} conflicting events did not raise exactly one event_conflict anomaly (e.g. ${unreported[0]!.eventId}: ${conflictsPerEvent.get(unreported[0]!.eventId) ?? 0})`,
     );
   }
   // Control: the genuine bodies are still plain duplicates.

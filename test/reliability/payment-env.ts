@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { sql, type Kysely } from 'kysely';
+import type { NotificationDelivery } from '../../src/index.js';
 import {
   createPaymentFactory,
   createPaymentService,
@@ -91,6 +92,8 @@ export interface BuildServiceOptions {
   /** Provider timeouts (ms), short in the faults phase. @default 15000 */
   timeoutMs?: number;
   clock?: () => Date;
+  /** Who delivers outbox rows after commit. @default the service's default */
+  notificationDelivery?: NotificationDelivery;
 }
 
 /** A service built as a host would build it from its environment. */
@@ -131,6 +134,7 @@ export function buildService(options: BuildServiceOptions): BuiltService {
     logger: options.logger,
     orderExpireSeconds: config.orderExpireSeconds,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.notificationDelivery ? { notificationDelivery: options.notificationDelivery } : {}),
     hooks: {
       onOrderPaid: async ({ handle, order, event }) => {
         await sql`insert into ${sql.table(HOOK_TABLE)} (order_bid, event_id, worker) values (${order.orderId}, ${

@@ -207,6 +207,8 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     worker: 'conflicts',
     logger,
     onAnomaly: (a) => conflictAnomalies.push(a),
+    // The anomalies are counted right after each answer: deliver them before answering.
+    notificationDelivery: 'inline',
   });
   const conflicts = await runConflicts({
     db: runner,

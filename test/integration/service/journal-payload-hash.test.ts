@@ -54,6 +54,8 @@ for (const dialect of testDialects()) {
           ],
         }),
         repositories: createKyselyRepositories(t.db),
+        // Anomalies are asserted right after each answer: deliver the outbox rows before answering.
+        notificationDelivery: 'inline',
         hooks: {
           onOrderPaid: () => {
             paidGrants += 1;
