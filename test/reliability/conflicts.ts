@@ -7,7 +7,7 @@
  * journalled is the one the runner computes).
  * @module
  */
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { PaymentAnomaly, WebhookHandler } from '../../src/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 import type { Delivery } from './load.js';
@@ -100,9 +100,17 @@ export async function runConflicts(options: ConflictOptions): Promise<ConflictVe
   const changed = before !== after;
   if (changed) problems.push('the database changed while conflicting redeliveries were posted');
 
-  const conflicts = options.anomalies.slice(anomaliesBefore).filter((a) => a.kind === 'event_conflict');
+  // Counted where they are durable: the outbox rows (a row another copy's transaction still locks is
+  // delivered to onAnomaly later by a dispatcher, so the hook alone would undercount).
+  void anomaliesBefore;
+  const { rows: outboxRows } = await sql<{ payload: unknown }>`
+    select payload from order_payment_outbox where type = 'payment.anomaly'`.execute(options.db);
   const conflictsPerEvent = new Map<string, number>();
-  for (const a of conflicts) conflictsPerEvent.set(a.eventId ?? '', (conflictsPerEvent.get(a.eventId ?? '') ?? 0) + 1);
+  for (const row of outboxRows) {
+    const a = (typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload) as PaymentAnomaly;
+    if (a.kind !== 'event_conflict') continue;
+    conflictsPerEvent.set(a.eventId ?? '', (conflictsPerEvent.get(a.eventId ?? '') ?? 0) + 1);
+  }
   let refused = 0;
   const wrong = new Map<string, number>();
   for (const answer of answers) {
