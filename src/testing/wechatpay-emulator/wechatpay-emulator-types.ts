@@ -1,0 +1,159 @@
+/**
+ * The public shapes of the WeChat Pay emulator: options, controls and the handle `startWechatPayEmulator`
+ * returns.
+ * @module
+ */
+import type { SignedWechatPayNotification } from '../wechatpay-signer.js';
+import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
+import type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpay-emulator-store.js';
+
+/**
+ * An order, as a test names it: its `out_trade_no` (our attempt id, the attempt's `providerReference`),
+ * `{ attemptId }`, or the `BuyRecordDTO` `createCharge` returned (its `paymentPayload.attemptId`). A bare
+ * `{ orderId }` is refused: name the attempt.
+ */
+export type WechatPayOrderRef =
+  EmulatedPaymentRef | { readonly paymentPayload?: { readonly attemptId: string } | null };
+
+/** An RSA key pair as PEM strings (PKCS#8 private, SPKI public). */
+export interface WechatPayTestKeyPair {
+  privateKey: string;
+  publicKey: string;
+}
+
+/** Options of `startWechatPayEmulator`. */
+export interface WechatPayEmulatorOptions {
+  /** @default 0 (any free port) */
+  port?: number;
+  /** @default '127.0.0.1' */
+  host?: string;
+  /** Merchant id requests must carry. @default a random 10-digit id */
+  mchId?: string;
+  /** App id put into `providerOptions`. @default a random `wx…` id */
+  appId?: string;
+  /** The merchant API key pair; requests are checked against its public half. @default generated */
+  merchantKeyPair?: WechatPayTestKeyPair;
+  /** The merchant certificate serial requests must name. @default random hex */
+  merchantSerialNo?: string;
+  /** WeChat Pay's key pair; answers and notifications are signed with its private half. @default generated */
+  wechatpayKeyPair?: WechatPayTestKeyPair;
+  /** `Wechatpay-Serial` of answers and notifications. @default a random `PUB_KEY_ID_…` */
+  publicKeyId?: string;
+  /** The APIv3 key notifications are encrypted with. @default random 32 characters */
+  apiV3Key?: string;
+  /** `notify_url` put into `providerOptions`. @default `${url}/notify` (the emulator records, not delivers) */
+  notifyUrl?: string;
+  /** What a new refund answers: settled at once, or `PROCESSING` until {@link WechatPayEmulatorControls.settleRefund}. @default 'PROCESSING' */
+  refundStatus?: 'SUCCESS' | 'PROCESSING';
+  /** Clock for order times and the request-signature window. @default () => new Date() */
+  clock?: () => Date;
+}
+
+/** One request the emulator received. */
+export interface WechatPayEmulatorRequest {
+  method: string;
+  /** Path and query. */
+  url: string;
+  body: string;
+  /** `Authorization` checked against the merchant key: `valid`, `invalid` (bad signature, serial, merchant or time) or `missing`. */
+  signature: 'valid' | 'invalid' | 'missing';
+  /** Status answered; `null` when the connection was dropped. */
+  status: number | null;
+  receivedAt: Date;
+}
+
+/** An injected failure: answer `status` without acting. */
+export interface WechatPayEmulatorFailure {
+  status: number;
+  /** WeChat Pay's error `code` in a JSON body. Without it the body is an HTML gateway page. */
+  code?: string;
+  /** @default the code */
+  message?: string;
+  /** @default 1 */
+  count?: number;
+}
+
+/** A signed notification, ready to post, and where WeChat Pay would post it. */
+export interface WechatPayEmulatorNotification extends SignedWechatPayNotification {
+  /** The order's (or refund's) `notify_url`. */
+  url: string | null;
+  /** The plaintext resource. */
+  resource: Record<string, unknown>;
+}
+
+/** Controls over the emulator's state and behaviour. */
+export interface WechatPayEmulatorControls {
+  /** The payer pays (`SUCCESS`, with a `transaction_id`). Idempotent. */
+  pay(order: WechatPayOrderRef, options?: { openid?: string }): EmulatedWechatPayOrder;
+  /** The payment fails (`PAYERROR`). */
+  fail(order: WechatPayOrderRef): EmulatedWechatPayOrder;
+  /** The payer is entering the password (`USERPAYING`). */
+  userPaying(order: WechatPayOrderRef): EmulatedWechatPayOrder;
+  /** The order closes unpaid at WeChat Pay (`CLOSED`), as when its `time_expire` passes. */
+  close(order: WechatPayOrderRef): EmulatedWechatPayOrder;
+  /** A `PROCESSING` refund ends: `SUCCESS` (default), `ABNORMAL` (the payer's card refused it) or `CLOSED`. */
+  settleRefund(outRefundNo: string, status?: 'SUCCESS' | 'ABNORMAL' | 'CLOSED'): EmulatedWechatPayRefund;
+  getOrder(order: WechatPayOrderRef): EmulatedWechatPayOrder | undefined;
+  orders(): EmulatedWechatPayOrder[];
+  /**
+   * The notification WeChat Pay would send about an order's current state (`TRANSACTION.SUCCESS`), or with
+   * `refund` about that refund (`REFUND.SUCCESS` / `REFUND.ABNORMAL` / `REFUND.CLOSED`; the latest one by
+   * default). `id` keeps a redelivery's id; `timestamp` signs as of another time; `overrides` change the
+   * plaintext resource before it is encrypted (another `mchid`, `appid`, amount).
+   */
+  notificationFor(
+    order: WechatPayOrderRef,
+    options?: {
+      refund?: string | true;
+      id?: string;
+      eventType?: string;
+      timestamp?: Date;
+      overrides?: Record<string, unknown>;
+    },
+  ): WechatPayEmulatorNotification;
+  /** POSTs a notification like WeChat Pay's sender, to `url` or the order's `notify_url`. */
+  deliver(notification: WechatPayEmulatorNotification, url?: string): Promise<{ status: number; body: string }>;
+  /** The next request(s) get an HTTP failure without anything happening. */
+  failNext(failure: WechatPayEmulatorFailure): void;
+  /** The next request(s) are processed, then answered after `ms`. */
+  delayNext(ms: number, options?: { count?: number }): void;
+  /** The next request(s) are processed, then the connection is destroyed without an answer. */
+  dropConnectionAfterActing(options?: { count?: number }): void;
+  /** The next answer(s) are processed and sent with a signature that does not verify (a forged answer). */
+  tamperNextResponse(options?: { count?: number }): void;
+  /** Forgets injected failures and the request log; keeps orders. */
+  reset(): void;
+}
+
+/** The options `createWechatPayProvider` needs to talk to this emulator. */
+export interface WechatPayEmulatorProviderOptions {
+  appId: string;
+  mchId: string;
+  apiV3Key: string;
+  merchantSerialNo: string;
+  privateKey: string;
+  wechatpayPublicKey: string;
+  wechatpayPublicKeyId: string;
+  baseUrl: string;
+  notifyUrl: string;
+  livemode: false;
+}
+
+/** A running emulator. */
+export interface WechatPayEmulator {
+  /** Base URL, e.g. `http://127.0.0.1:54321` (the provider's `baseUrl`). */
+  url: string;
+  mchId: string;
+  appId: string;
+  apiV3Key: string;
+  merchantSerialNo: string;
+  publicKeyId: string;
+  merchantKeyPair: WechatPayTestKeyPair;
+  wechatpayKeyPair: WechatPayTestKeyPair;
+  /** Spread into `createWechatPayProvider`. */
+  providerOptions: WechatPayEmulatorProviderOptions;
+  controls: WechatPayEmulatorControls;
+  readonly requests: readonly WechatPayEmulatorRequest[];
+  readonly requestCount: number;
+  close(): Promise<void>;
+}

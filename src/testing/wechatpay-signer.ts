@@ -1,0 +1,112 @@
+/**
+ * Test helper for WeChat Pay notifications: build a notification the way WeChat Pay does — the resource
+ * encrypted with AEAD_AES_256_GCM under the APIv3 key, the body signed (RSA-SHA256 over
+ * `timestamp\nnonce\nbody\n`) with WeChat Pay's private key and the serial that names its public key. Used by
+ * the WeChat Pay emulator; usable on its own to test a host's notification endpoint.
+ * @module
+ */
+import { createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import { encryptWechatPayResource } from '../wechatpay/wechatpay-crypto.js';
+import {
+  responseSignMessage,
+  rsaSign,
+  WECHATPAY_AUTH_SCHEME,
+  wechatpayNonce,
+} from '../wechatpay/wechatpay-signature.js';
+import { wechatpayTime } from '../wechatpay/wechatpay-values.js';
+
+/** What a notification says. */
+export interface WechatPayNotificationInput {
+  /** `TRANSACTION.SUCCESS`, `REFUND.SUCCESS`, `REFUND.ABNORMAL`, `REFUND.CLOSED`, … */
+  eventType: string;
+  /** The plaintext resource (a transaction or a refund, as WeChat Pay's query answers show them). */
+  resource: Record<string, unknown>;
+  /** @default 'refund' for `REFUND.*`, else 'transaction' */
+  originalType?: string;
+  /** @default '支付成功' / '退款成功' / '退款异常' / '退款关闭' */
+  summary?: string;
+  /** Notification id (redeliveries keep it). @default a random UUID */
+  id?: string;
+  /** @default now */
+  createTime?: Date;
+}
+
+/** How it is sealed. */
+export interface WechatPayNotificationKeys {
+  /** The merchant's APIv3 key. */
+  apiV3Key: string;
+  /** WeChat Pay's private key (the emulator's `wechatpayKeyPair.privateKey`). */
+  privateKey: string | KeyObject;
+  /** `Wechatpay-Serial`: the public key id (`PUB_KEY_ID_…`) or platform certificate serial. */
+  serial: string;
+  /** `Wechatpay-Timestamp`. @default now */
+  timestamp?: Date;
+  /** `Wechatpay-Nonce`. @default random */
+  nonce?: string;
+}
+
+/** A notification as WeChat Pay would post it. */
+export interface SignedWechatPayNotification {
+  /** The JSON body, parsed (with the encrypted resource). */
+  envelope: Record<string, unknown>;
+  /** The exact body. */
+  rawBody: string;
+  headers: Record<string, string>;
+}
+
+const SUMMARIES: Record<string, string> = {
+  'TRANSACTION.SUCCESS': '支付成功',
+  'REFUND.SUCCESS': '退款成功',
+  'REFUND.ABNORMAL': '退款异常',
+  'REFUND.CLOSED': '退款关闭',
+};
+
+/**
+ * Encrypts, serialises and signs one notification.
+ *
+ * @example
+ * ```ts
+ * const { rawBody, headers } = signWechatPayNotification(
+ *   { eventType: 'TRANSACTION.SUCCESS', resource: { mchid, appid, out_trade_no, trade_state: 'SUCCESS', amount: { total: 1999, currency: 'CNY' }, … } },
+ *   { apiV3Key, privateKey: emulator.wechatpayKeyPair.privateKey, serial: emulator.publicKeyId },
+ * );
+ * await fetch(notifyUrl, { method: 'POST', body: rawBody, headers });
+ * ```
+ */
+export function signWechatPayNotification(
+  input: WechatPayNotificationInput,
+  keys: WechatPayNotificationKeys,
+): SignedWechatPayNotification {
+  const key = typeof keys.privateKey === 'string' ? createPrivateKey(keys.privateKey) : keys.privateKey;
+  const originalType = input.originalType ?? (input.eventType.startsWith('REFUND.') ? 'refund' : 'transaction');
+  const nonce = randomBytes(6).toString('hex');
+  const envelope = {
+    id: input.id ?? randomUUID(),
+    create_time: wechatpayTime(input.createTime ?? new Date()),
+    resource_type: 'encrypt-resource',
+    event_type: input.eventType,
+    summary: input.summary ?? SUMMARIES[input.eventType] ?? input.eventType,
+    resource: {
+      original_type: originalType,
+      algorithm: 'AEAD_AES_256_GCM',
+      ciphertext: encryptWechatPayResource(JSON.stringify(input.resource), keys.apiV3Key, nonce, originalType),
+      associated_data: originalType,
+      nonce,
+    },
+  };
+  const rawBody = JSON.stringify(envelope);
+  const timestamp = String(Math.floor((keys.timestamp ?? new Date()).getTime() / 1000));
+  const headerNonce = keys.nonce ?? wechatpayNonce();
+  return {
+    envelope,
+    rawBody,
+    headers: {
+      'Content-Type': 'application/json',
+      'Wechatpay-Nonce': headerNonce,
+      'Wechatpay-Serial': keys.serial,
+      'Wechatpay-Signature': rsaSign(responseSignMessage(timestamp, headerNonce, rawBody), key),
+      'Wechatpay-Signature-Type': WECHATPAY_AUTH_SCHEME,
+      'Wechatpay-Timestamp': timestamp,
+    },
+  };
+}

@@ -1,0 +1,23 @@
+/**
+ * WeChat Pay test kit: a local WeChat Pay API v3 the real adapter talks to, and the notification signer.
+ * @module
+ */
+export { generateWechatPayTestKeyPair, startWechatPayEmulator } from './wechatpay-emulator/wechatpay-emulator.js';
+export type {
+  WechatPayEmulator,
+  WechatPayEmulatorControls,
+  WechatPayEmulatorFailure,
+  WechatPayEmulatorNotification,
+  WechatPayEmulatorOptions,
+  WechatPayEmulatorProviderOptions,
+  WechatPayEmulatorRequest,
+  WechatPayOrderRef,
+  WechatPayTestKeyPair,
+} from './wechatpay-emulator/wechatpay-emulator-types.js';
+export type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpay-emulator/wechatpay-emulator-store.js';
+export {
+  signWechatPayNotification,
+  type SignedWechatPayNotification,
+  type WechatPayNotificationInput,
+  type WechatPayNotificationKeys,
+} from './wechatpay-signer.js';

@@ -1,0 +1,168 @@
+/**
+ * Turns WeChat Pay's error answers and transport failures into the library's errors, through the tables of
+ * `wechatpay-mappers.ts`. The library's code is `WECHATPAY_` + WeChat Pay's `code` for an error answer
+ * (`WECHATPAY_ORDER_NOT_EXIST`), or one of the transport codes below. WeChat Pay's `message` explains our
+ * request (it never holds a secret) and is kept; nothing else from the answer goes into a message.
+ * @module
+ */
+import {
+  ConfigurationError,
+  IndeterminateOutcomeError,
+  IntegrityError,
+  NotFoundError,
+  PaymentError,
+  ProviderDeclinedError,
+  ProviderUnavailableError,
+  ValidationError,
+} from '../core/errors.js';
+import { wechatpayErrorOutcome, type WechatPayErrorOutcome } from './wechatpay-mappers.js';
+
+/** Whether a call changes anything at WeChat Pay: a failed write may have acted, a failed read did not. */
+export type WechatPayCallKind = 'write' | 'read';
+
+/**
+ * Codes of failures that are not a WeChat Pay error answer.
+ *
+ * | code | when | class |
+ * |---|---|---|
+ * | `WECHATPAY_UNREACHABLE` | connection refused / host unknown: nothing was sent | `ProviderUnavailableError` |
+ * | `WECHATPAY_TRANSPORT_ERROR` | timeout, dropped connection, aborted after sending | write: `IndeterminateOutcomeError`; read: `ProviderUnavailableError` |
+ * | `WECHATPAY_RATE_LIMITED` | HTTP 429 (`FREQUENCY_LIMITED`) | `ProviderUnavailableError` |
+ * | `WECHATPAY_HTTP_ERROR` | another failed status without a JSON error body (a gateway page) | by status |
+ * | `WECHATPAY_RESPONSE_UNSIGNED` | a 2xx answer without `Wechatpay-Signature` | write: indeterminate; read: unavailable |
+ * | `WECHATPAY_RESPONSE_SIGNATURE_INVALID` | a 2xx answer whose signature does not verify, or from an unknown serial | write: indeterminate; read: unavailable |
+ * | `WECHATPAY_RESPONSE_MALFORMED` | a 2xx answer that is not the JSON expected | write: indeterminate; read: unavailable |
+ */
+export const WECHATPAY_TRANSPORT_CODES = [
+  'WECHATPAY_UNREACHABLE',
+  'WECHATPAY_TRANSPORT_ERROR',
+  'WECHATPAY_RATE_LIMITED',
+  'WECHATPAY_HTTP_ERROR',
+  'WECHATPAY_RESPONSE_UNSIGNED',
+  'WECHATPAY_RESPONSE_SIGNATURE_INVALID',
+  'WECHATPAY_RESPONSE_MALFORMED',
+] as const;
+
+/** The body of a WeChat Pay error answer. */
+export interface WechatPayErrorBody {
+  code?: string | undefined;
+  message?: string | undefined;
+}
+
+/** The error for a failed answer of `operation`. */
+export function wechatpayApiError(
+  status: number,
+  body: WechatPayErrorBody | null,
+  operation: string,
+  kind: WechatPayCallKind,
+  provider: string,
+): PaymentError {
+  const code = typeof body?.code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(body.code) ? body.code : undefined;
+  const outcome = wechatpayErrorOutcome(status, code);
+  const why = typeof body?.message === 'string' ? body.message.slice(0, 200) : '';
+  const details = { operation, status, code: code ?? null };
+  if (status === 429 || code === 'FREQUENCY_LIMITED') {
+    return new ProviderUnavailableError(`WeChat Pay ${operation} was rate limited (HTTP ${status}).`, {
+      code: 'WECHATPAY_RATE_LIMITED',
+      provider,
+      details,
+    });
+  }
+  if (code === undefined) {
+    return build(outcome, kind, `WeChat Pay ${operation} failed with HTTP ${status}.`, {
+      code: 'WECHATPAY_HTTP_ERROR',
+      provider,
+      details,
+    });
+  }
+  return build(outcome, kind, `WeChat Pay ${operation} answered ${status} ${code}${why ? ` (${why})` : ''}.`, {
+    code: `WECHATPAY_${code}`,
+    provider,
+    details,
+  });
+}
+
+/**
+ * The error for a failed exchange (nothing usable came back). Connection refused or unknown host: nothing was
+ * sent. Anything else after the request left — timeout, dropped connection, abort — may have acted.
+ */
+export function wechatpayTransportError(
+  error: unknown,
+  operation: string,
+  kind: WechatPayCallKind,
+  provider: string,
+): PaymentError {
+  if (error instanceof PaymentError) return error;
+  const base = { provider, cause: error, details: { operation } };
+  if (notSent(error)) {
+    return new ProviderUnavailableError(`WeChat Pay ${operation} could not reach the API.`, {
+      ...base,
+      code: 'WECHATPAY_UNREACHABLE',
+    });
+  }
+  return build('uncertain', kind, `WeChat Pay ${operation} failed in transit (timeout, dropped connection or abort).`, {
+    ...base,
+    code: 'WECHATPAY_TRANSPORT_ERROR',
+  });
+}
+
+/** The error for a 2xx answer that cannot be trusted or read. */
+export function wechatpayResponseError(
+  code: 'WECHATPAY_RESPONSE_UNSIGNED' | 'WECHATPAY_RESPONSE_SIGNATURE_INVALID' | 'WECHATPAY_RESPONSE_MALFORMED',
+  operation: string,
+  kind: WechatPayCallKind,
+  provider: string,
+): PaymentError {
+  const what =
+    code === 'WECHATPAY_RESPONSE_UNSIGNED'
+      ? 'without a signature'
+      : code === 'WECHATPAY_RESPONSE_SIGNATURE_INVALID'
+        ? 'with a signature that does not verify'
+        : 'with a body that is not the JSON expected';
+  return build('uncertain', kind, `WeChat Pay ${operation} answered ${what}.`, {
+    code,
+    provider,
+    details: { operation },
+  });
+}
+
+/** Connection-level failures that happen before a request is written. */
+function notSent(error: unknown): boolean {
+  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
+    const code = (e as { code?: unknown }).code;
+    if (
+      typeof code === 'string' &&
+      ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
+    ) {
+      return true;
+    }
+    if (e.name === 'ConnectTimeoutError') return true;
+  }
+  return false;
+}
+
+function build(
+  outcome: WechatPayErrorOutcome,
+  kind: WechatPayCallKind,
+  message: string,
+  options: { code: string; provider: string; cause?: unknown; details?: Record<string, unknown> },
+): PaymentError {
+  switch (outcome) {
+    case 'validation':
+      return new ValidationError(message, options);
+    case 'configuration':
+      return new ConfigurationError(message, options);
+    case 'declined':
+      return new ProviderDeclinedError(message, options);
+    case 'integrity':
+      return new IntegrityError(message, options);
+    case 'not_found':
+      return new NotFoundError(message, options);
+    case 'unavailable':
+      return new ProviderUnavailableError(message, options);
+    case 'uncertain':
+      return kind === 'write'
+        ? new IndeterminateOutcomeError(message, options)
+        : new ProviderUnavailableError(message, options);
+  }
+}
