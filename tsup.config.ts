@@ -6,6 +6,7 @@ export default defineConfig({
     'stripe/index': 'src/stripe/index.ts',
     'pingxx/index': 'src/pingxx/index.ts',
     'alipay/index': 'src/alipay/index.ts',
+    'wechatpay/index': 'src/wechatpay/index.ts',
     'kysely/index': 'src/kysely/index.ts',
     'testing/index': 'src/testing/index.ts',
     // The `/testing` kit for runtimes without Node built-ins (export condition `default`; Node takes `node`).

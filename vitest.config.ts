@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^@org\/payment-factory\/stripe$/, replacement: src('stripe/index.ts') },
       { find: /^@org\/payment-factory\/pingxx$/, replacement: src('pingxx/index.ts') },
       { find: /^@org\/payment-factory\/alipay$/, replacement: src('alipay/index.ts') },
+      { find: /^@org\/payment-factory\/wechatpay$/, replacement: src('wechatpay/index.ts') },
       { find: /^@org\/payment-factory\/kysely$/, replacement: src('kysely/index.ts') },
       { find: /^@org\/payment-factory\/testing$/, replacement: src('testing/index.ts') },
       { find: /^@org\/payment-factory$/, replacement: src('index.ts') },

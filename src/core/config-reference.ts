@@ -10,6 +10,7 @@ const TITLES: Record<ConfigGroup, string> = {
   pingxx: 'Ping++',
   stripe: 'Stripe',
   alipay: 'Alipay (native)',
+  wechatpay: 'WeChat Pay (native, API v3)',
   database: 'Database',
 };
 
@@ -56,6 +57,10 @@ export function generateConfigReference(): string {
     '- Alipay is configured when any `ALIPAY_*` key but the gateway is set; it then needs `ALIPAY_APP_ID`, one of',
     '  `ALIPAY_APP_PRIVATE_KEY(_PATH)`, one of `ALIPAY_PUBLIC_KEY(_PATH)` (unsigned notifications are never accepted) and',
     '  `ALIPAY_WEBHOOK_URL`, the notify URL (never taken from a request).',
+    '- WeChat Pay is configured when any `WECHATPAY_*` key but the base URL is set; it then needs `WECHATPAY_APP_ID`,',
+    '  `WECHATPAY_MCH_ID`, `WECHATPAY_API_V3_KEY`, `WECHATPAY_MERCHANT_SERIAL_NO`, one of `WECHATPAY_PRIVATE_KEY(_PATH)`, a',
+    '  verification key — `WECHATPAY_PUBLIC_KEY(_PATH)` with `WECHATPAY_PUBLIC_KEY_ID`, or `WECHATPAY_PLATFORM_CERT(_PATH)`, or',
+    "  both during WeChat Pay's migration — and `WECHATPAY_WEBHOOK_URL`, the notify URL (never taken from a request).",
     '',
   );
   return out.join('\n');

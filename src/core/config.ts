@@ -11,9 +11,15 @@ import { REDACTED, registerSecrets, sealObject } from './secret-scrubber.js';
 import { CURRENCY_EXPONENTS } from './currencies.js';
 import { parseDatabaseUrl } from './database-url.js';
 import { PINGXX_WEBHOOK_KEY_HINT } from './setup-hints.js';
+import {
+  WECHATPAY_CONFIG_KEYS,
+  wechatpayFrom,
+  type WechatPayConfig,
+  type WechatPayConfigKey,
+} from './config-wechatpay.js';
 
 /** Groups keys are listed under in `.env.example` and the docs. */
-export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'alipay' | 'database';
+export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'alipay' | 'wechatpay' | 'database';
 
 /** One environment key. */
 export interface ConfigKeyDefinition {
@@ -222,6 +228,7 @@ const CONFIG_KEYS = {
     example: 'https://example.com/webhooks/alipay',
     schema: url,
   },
+  ...WECHATPAY_CONFIG_KEYS,
   DATABASE_URL: {
     group: 'database',
     description: 'Database for the Kysely reference repositories: an SQLite file path, postgres://… or mysql://….',
@@ -244,6 +251,7 @@ export const paymentConfigSchema: Readonly<Record<PaymentConfigKey, ConfigKeyDef
 
 /** Every configuration key name (the registry must define exactly these). */
 export type PaymentConfigKey =
+  | WechatPayConfigKey
   | 'PAYMENT_CHANNELS_ENABLED'
   | 'PAY_ORDER_EXPIRE_TIME'
   | 'PAYMENT_REDIRECT_ORIGINS'
@@ -349,6 +357,8 @@ export interface PaymentConfig {
   stripe: StripeConfig | null;
   /** Alipay credentials, or `null` when not configured. */
   alipay: AlipayConfig | null;
+  /** WeChat Pay credentials, or `null` when not configured. */
+  wechatpay: WechatPayConfig | null;
   /** `DATABASE_URL`, or `null`. */
   databaseUrl: string | null;
 }
@@ -402,10 +412,12 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
     }
   }
   const alipay = alipayFrom(values, given, issues);
+  const wechatpay = wechatpayFrom(values, given, issues);
   const configured = new Set([
     ...(pingxx ? ['pingxx'] : []),
     ...(stripe ? ['stripe'] : []),
     ...(alipay ? ['alipay'] : []),
+    ...(wechatpay ? ['wechatpay'] : []),
   ]);
   const warnings: string[] = [];
   const enabledProviders: string[] = [];
@@ -429,6 +441,7 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
   const pingxxConfig = withOrigins(pingxx);
   const stripeConfig = withOrigins(stripe);
   const alipayConfig = withOrigins(alipay);
+  const wechatpayConfig = withOrigins(wechatpay);
   return sealConfig({
     enabledProviders,
     warnings,
@@ -437,12 +450,13 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
     pingxx: pingxxConfig && sealObject(pingxxConfig, () => redactedCredentials(pingxxConfig)),
     stripe: stripeConfig && sealObject(stripeConfig, () => redactedCredentials(stripeConfig)),
     alipay: alipayConfig && sealObject(alipayConfig, () => redactedCredentials(alipayConfig)),
+    wechatpay: wechatpayConfig && sealObject(wechatpayConfig, () => redactedCredentials(wechatpayConfig)),
     databaseUrl: values.DATABASE_URL ?? null,
   });
 }
 
 /** Credential fields shown as `[redacted]` when a config object is inspected or serialised. */
-const SECRET_FIELDS = new Set(['secretKey', 'privateKey', 'webhookSecret']);
+const SECRET_FIELDS = new Set(['secretKey', 'privateKey', 'webhookSecret', 'apiV3Key']);
 
 function redactedCredentials(config: object): Record<string, unknown> {
   return Object.fromEntries(
@@ -460,6 +474,7 @@ function sealConfig(config: PaymentConfig): PaymentConfig {
     pingxx: config.pingxx && redactedCredentials(config.pingxx),
     stripe: config.stripe && redactedCredentials(config.stripe),
     alipay: config.alipay && redactedCredentials(config.alipay),
+    wechatpay: config.wechatpay && redactedCredentials(config.wechatpay),
   }));
 }
 
@@ -469,7 +484,7 @@ type Values = Record<PaymentConfigKey, string | undefined>;
 const REDIRECT_CONFIG_KEYS = ['STRIPE_SUCCESS_URL', 'STRIPE_CANCEL_URL'] as const satisfies readonly PaymentConfigKey[];
 
 /** Provider names `PAYMENT_CHANNELS_ENABLED` may list. */
-const KNOWN_PROVIDERS: readonly string[] = ['pingxx', 'stripe', 'alipay'];
+const KNOWN_PROVIDERS: readonly string[] = ['pingxx', 'stripe', 'alipay', 'wechatpay'];
 
 function alipayFrom(v: Values, given: ReadonlySet<PaymentConfigKey>, issues: string[]): AlipayConfig | null {
   const keys = [

@@ -9,6 +9,7 @@ const GROUP_TITLES: Record<ConfigGroup, string> = {
   pingxx: 'Ping++ (Alipay, WeChat Pay, UnionPay)',
   stripe: 'Stripe',
   alipay: 'Alipay (native, official alipay-sdk)',
+  wechatpay: 'WeChat Pay (native, API v3)',
   database: 'Database (Kysely reference repositories, `payment-factory migrate`)',
 };
 

@@ -6,7 +6,8 @@
  * `types.ts` and its provider, and maps every provider error onto the hierarchy of `errors.ts`.
  *
  * Built-in adapters: `createStripeProvider` (`@org/payment-factory/stripe`), `createPingxxProvider`
- * (`@org/payment-factory/pingxx`), `createAlipayProvider` (`@org/payment-factory/alipay`), and `createFakeProvider` (`@org/payment-factory/testing`), the
+ * (`@org/payment-factory/pingxx`), `createAlipayProvider` (`@org/payment-factory/alipay`), `createWechatPayProvider`
+ * (`@org/payment-factory/wechatpay`), and `createFakeProvider` (`@org/payment-factory/testing`), the
  * shortest complete example. Certify your own with `runProviderConformance`.
  * @module
  */

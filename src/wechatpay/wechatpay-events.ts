@@ -40,7 +40,9 @@ export function wechatpayNotificationEvent(
   const outTradeNo = typeof resource['out_trade_no'] === 'string' ? resource['out_trade_no'] : null;
   const amount = (resource['amount'] ?? {}) as Record<string, unknown>;
   const currency = typeof amount['currency'] === 'string' ? amount['currency'].toUpperCase() : 'CNY';
-  const raw = { ...envelope, resource };
+  // The provider object (the decrypted transaction or refund), as stored on the attempt; the envelope's id
+  // and type are the event's own fields.
+  const raw = resource;
   const created = parseWechatpayTime(envelope.create_time);
   const base = {
     provider: ctx.provider,

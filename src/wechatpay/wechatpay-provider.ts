@@ -3,7 +3,7 @@
  * @module
  */
 import { IndeterminateOutcomeError, IntegrityError, isPaymentError } from '../core/errors.js';
-import type { PaymentProvider } from '../core/provider.js';
+import type { PaymentProvider, WebhookAcknowledgement, WebhookAnswer } from '../core/provider.js';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type {
   PaymentCreationResult,
@@ -375,6 +375,8 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
       return verify(input);
     },
 
+    acknowledgeWebhook: wechatpayAcknowledgement,
+
     closeOrder: (reference) => closeOrder(reference),
   };
   return sealObject(adapter, () => ({ name, kind: 'wechatpay', appId: config.appId, mchId, livemode, capabilities }));
@@ -385,11 +387,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
  * 204 and redelivers on anything else, over about a day), otherwise the handler's 4xx/5xx with
  * `{"code":"FAIL","message":"…"}`, the message saying only whether to fix or to wait — no internal detail.
  */
-export function wechatpayAcknowledgement(ack: { ok: boolean; status: number }): {
-  status: number;
-  body: string;
-  contentType: string;
-} {
+export function wechatpayAcknowledgement(ack: WebhookAcknowledgement): WebhookAnswer & { contentType: string } {
   if (ack.ok) return { status: 200, body: JSON.stringify({ code: 'SUCCESS' }), contentType: 'application/json' };
   const status = ack.status >= 400 ? ack.status : 500;
   const message = status < 500 ? 'notification refused' : 'temporary failure, retry later';

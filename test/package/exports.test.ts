@@ -23,6 +23,7 @@ const SUBPATHS = {
   '@org/payment-factory/stripe': ['createStripeProvider', 'createStripeWebhookVerifier'],
   '@org/payment-factory/pingxx': ['createPingxxProvider', 'createPingxxWebhookVerifier', 'PINGXX_CHANNELS'],
   '@org/payment-factory/alipay': ['createAlipayProvider', 'createAlipayNotifyVerifier', 'ALIPAY_CHANNELS'],
+  '@org/payment-factory/wechatpay': ['createWechatPayProvider', 'createWechatPayNotifyVerifier', 'WECHATPAY_CHANNELS'],
   '@org/payment-factory/kysely': ['createKyselyRepositories', 'migrateToLatest', 'paymentMigrations'],
   '@org/payment-factory/testing': [
     'createFakeProvider',
@@ -31,6 +32,8 @@ const SUBPATHS = {
     'runProviderConformance',
     'startAlipayEmulator',
     'signAlipayNotify',
+    'startWechatPayEmulator',
+    'signWechatPayNotification',
   ],
 } as const;
 

@@ -108,9 +108,7 @@ describe('createWechatPayNotifyVerifier', () => {
       refunds: [],
     });
     expect(event.occurredAt.toISOString()).toBe('2026-12-01T09:59:30.000Z');
-    expect((event.raw as { resource: { transaction_id: string } }).resource.transaction_id).toBe(
-      '4200000000202612011234567890',
-    );
+    expect((event.raw as { transaction_id: string }).transaction_id).toBe('4200000000202612011234567890');
   });
 
   it('normalises a refund notification with its one refund', async () => {

@@ -1,0 +1,216 @@
+/**
+ * Native WeChat Pay through the whole service, on every database of the matrix, with Ping++ enabled beside
+ * it (a migration): routing of bare and `provider:` channels, notifications through the web handler (answered
+ * `{"code":"SUCCESS"}` / `{"code":"FAIL",…}`), refunds that WeChat Pay settles later by notification,
+ * reconcile after a lost notification, and a timeout that closes the order at WeChat Pay first. The adapter
+ * talks to the emulator over HTTP.
+ */
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createPaymentFactory,
+  createPaymentService,
+  createWebhookHandler,
+  type PaymentAnomaly,
+  type PaymentService,
+} from '../../../src/index.js';
+import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
+import { createPingxxProvider } from '../../../src/pingxx/index.js';
+import {
+  startPingxxEmulator,
+  startWechatPayEmulator,
+  type PingxxEmulator,
+  type WechatPayEmulator,
+} from '../../../src/testing/index.js';
+import { createWechatPayProvider } from '../../../src/wechatpay/index.js';
+import { testDialects, type TestDatabase } from '../../helpers/databases.js';
+
+for (const dialect of testDialects()) {
+  describe(`native WeChat Pay beside Ping++ through the service on ${dialect.name}`, () => {
+    let t: TestDatabase;
+    let wechatEmulator: WechatPayEmulator;
+    let pingxxEmulator: PingxxEmulator;
+    let service: PaymentService<unknown>;
+    let handle: (request: Request) => Promise<Response>;
+    let offsetMs = 0;
+    const anomalies: PaymentAnomaly[] = [];
+
+    beforeAll(async () => {
+      t = await dialect.open();
+      await migrateToLatest(t.db);
+      wechatEmulator = await startWechatPayEmulator();
+      pingxxEmulator = await startPingxxEmulator();
+      service = createPaymentService({
+        factory: createPaymentFactory({
+          providers: [
+            createPingxxProvider({ ...pingxxEmulator.providerOptions }),
+            createWechatPayProvider({ ...wechatEmulator.providerOptions, timeoutMs: 5_000 }),
+          ],
+          enabled: ['pingxx', 'wechatpay'],
+        }),
+        repositories: createKyselyRepositories(t.db),
+        hooks: { onAnomaly: (a) => void anomalies.push(a) },
+        clock: () => new Date(Date.now() + offsetMs),
+      });
+      handle = createWebhookHandler(service);
+    });
+
+    afterAll(async () => {
+      await wechatEmulator?.close();
+      await pingxxEmulator?.close();
+      await t?.destroy();
+    });
+
+    const post = async (w: { rawBody: string; headers: Record<string, string> }) => {
+      const response = await handle(
+        new Request('http://host/webhooks/wechatpay', { method: 'POST', body: w.rawBody, headers: w.headers }),
+      );
+      return { status: response.status, body: await response.text() };
+    };
+    const attemptOf = async (attemptId: string) => (await service.repositories.attempts.findById(attemptId))!;
+    const row = async (attemptId: string) =>
+      (
+        await sql<
+          Record<string, unknown>
+        >`select * from order_wechatpay_orders where wechatpay_order_bid = ${attemptId}`.execute(t.db)
+      ).rows[0];
+    const SUCCESS = { status: 200, body: '{"code":"SUCCESS"}' };
+
+    it('routes a bare wx_pub_qr to WeChat Pay and pays it through a notification answered SUCCESS', async () => {
+      const order = await service.initOrder({ userId: 'u1', productId: 'c1', payableAmount: 9900, currency: 'CNY' });
+      const dto = await service.createCharge({
+        orderId: order.orderId,
+        channel: 'wx_pub_qr',
+        subject: '课程\n🎉 Python',
+      });
+      expect(dto.paymentChannel).toBe('wechatpay');
+      expect(dto.qrUrl).toMatch(/^weixin:\/\/wxpay\/bizpayurl\?pr=/);
+      const attemptId = dto.paymentPayload!.attemptId;
+      expect(await attemptOf(attemptId)).toMatchObject({
+        providerKind: 'wechatpay',
+        providerReference: attemptId,
+        amount: 9900,
+      });
+      expect(await row(attemptId)).toMatchObject({
+        provider_attempt_id: attemptId,
+        channel: 'wx_pub_qr',
+        currency: 'CNY',
+      });
+      const sent = JSON.parse(wechatEmulator.requests.find((r) => r.url === '/v3/pay/transactions/native')!.body);
+      expect(sent).toMatchObject({
+        out_trade_no: attemptId,
+        attach: order.orderId,
+        description: '课程 Python',
+        amount: { total: 9900, currency: 'CNY' },
+        notify_url: wechatEmulator.providerOptions.notifyUrl,
+      });
+      expect(sent.time_expire).toMatch(/\+08:00$/);
+
+      const paid = wechatEmulator.controls.pay(attemptId);
+      const notification = wechatEmulator.controls.notificationFor(attemptId);
+      const tampered = { ...notification, rawBody: notification.rawBody.replace('"id":"', '"id":"x') };
+      expect(await post(tampered)).toEqual({ status: 400, body: '{"code":"FAIL","message":"notification refused"}' });
+      expect(await post({ rawBody: notification.rawBody, headers: { 'content-type': 'application/json' } })).toEqual({
+        status: 400,
+        body: '{"code":"FAIL","message":"notification refused"}',
+      });
+      expect(await post(notification)).toEqual(SUCCESS);
+      expect(await post(notification)).toEqual(SUCCESS); // a redelivery is a duplicate
+      expect(await service.getOrder(order.orderId)).toMatchObject({
+        status: 'paid',
+        paidAmount: 9900,
+        paymentChannel: 'wechatpay',
+      });
+      expect(await attemptOf(attemptId)).toMatchObject({ status: 'paid', transactionId: paid.transactionId });
+      expect(await row(attemptId)).toMatchObject({ transaction_id: paid.transactionId });
+    });
+
+    it('still sends pingxx:wx_pub_qr to Ping++ while native WeChat Pay is enabled', async () => {
+      const order = await service.initOrder({ userId: 'u2', productId: 'c2', payableAmount: 100, currency: 'CNY' });
+      const dto = await service.createCharge({
+        orderId: order.orderId,
+        channel: 'pingxx:wx_pub_qr',
+        clientIp: '203.0.113.9',
+        extra: { productId: 'c2' },
+      });
+      expect(dto.paymentChannel).toBe('pingxx');
+      expect(await attemptOf(dto.paymentPayload!.attemptId)).toMatchObject({ providerKind: 'pingxx' });
+    });
+
+    it('refunds in two parts that WeChat Pay settles later, by refund notifications', async () => {
+      const order = await service.initOrder({ userId: 'u3', productId: 'c3', payableAmount: 5000, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
+      wechatEmulator.controls.pay(dto);
+      expect(await post(wechatEmulator.controls.notificationFor(dto))).toEqual(SUCCESS);
+      const first = await service.refund({ orderId: order.orderId, amount: 2000, reason: '部分退款' });
+      expect(first.refund).toMatchObject({ amount: 2000, status: 'pending' });
+      const second = await service.refund({ orderId: order.orderId });
+      expect(second.refund).toMatchObject({ amount: 3000, status: 'pending' });
+      const sent = JSON.parse(wechatEmulator.requests.filter((r) => r.url === '/v3/refund/domestic/refunds')[0]!.body);
+      expect(sent).toMatchObject({
+        out_refund_no: first.refund.refundId,
+        amount: { refund: 2000, total: 5000, currency: 'CNY' },
+      });
+
+      for (const refund of [first.refund, second.refund]) {
+        wechatEmulator.controls.settleRefund(refund.refundId);
+        expect(await post(wechatEmulator.controls.notificationFor(dto, { refund: refund.refundId }))).toEqual(SUCCESS);
+      }
+      const refunds = await service.repositories.refunds.listByOrder(order.orderId);
+      expect(refunds.map((r) => [r.amount, r.status]).sort()).toEqual([
+        [2000, 'succeeded'],
+        [3000, 'succeeded'],
+      ]);
+      expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'refunded' });
+    });
+
+    it('reconciles a JSAPI payment whose notification was lost', async () => {
+      const order = await service.initOrder({ userId: 'u4', productId: 'c4', payableAmount: 4200, currency: 'CNY' });
+      const dto = await service.createCharge({
+        orderId: order.orderId,
+        channel: 'wx_pub',
+        extra: { openId: 'oUpF8uMuAJO_M2px' },
+      });
+      expect(dto.paymentPayload?.nextAction.type).toBe('wechat_jsapi');
+      const attemptId = dto.paymentPayload!.attemptId;
+      wechatEmulator.controls.pay(attemptId);
+      const report = await service.reconcile({ olderThan: new Date(Date.now() + 1000), limit: 50 });
+      expect(report.errors).toEqual([]);
+      expect(report.details).toContainEqual({ attemptId, orderId: order.orderId, outcome: 'changed' });
+      expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid', paidAmount: 4200 });
+      expect(await post(wechatEmulator.controls.notificationFor(attemptId))).toEqual(SUCCESS);
+    });
+
+    it('closes an unpaid order at WeChat Pay before timing it out', async () => {
+      const order = await service.initOrder({ userId: 'u6', productId: 'c6', payableAmount: 800, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr' });
+      const attemptId = dto.paymentPayload!.attemptId;
+      offsetMs = 25 * 3600 * 1000;
+      try {
+        const report = await service.reconcile({ olderThan: 0, limit: 200 });
+        expect(report.errors).toEqual([]);
+      } finally {
+        offsetMs = 0;
+      }
+      expect(wechatEmulator.controls.getOrder(attemptId)?.tradeState).toBe('CLOSED');
+      expect(
+        wechatEmulator.requests.some((r) => r.url === `/v3/pay/transactions/out-trade-no/${attemptId}/close`),
+      ).toBe(true);
+      expect(await attemptOf(attemptId)).toMatchObject({ status: 'closed' });
+      expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'timeout' });
+    });
+
+    it('rejects a signed notification whose amount differs from the attempt, answering SUCCESS (no redelivery helps)', async () => {
+      const order = await service.initOrder({ userId: 'u5', productId: 'c5', payableAmount: 1000, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, channel: 'wx_pub_qr' });
+      const attemptId = dto.paymentPayload!.attemptId;
+      wechatEmulator.controls.pay(attemptId);
+      const wrong = wechatEmulator.controls.notificationFor(attemptId, {
+        overrides: { amount: { total: 1, payer_total: 1, currency: 'CNY', payer_currency: 'CNY' } },
+      });
+      expect(await post(wrong)).toEqual(SUCCESS);
+      expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'pending' });
+      expect(anomalies).toContainEqual(expect.objectContaining({ kind: 'amount_mismatch', attemptId }));
+    });
+  });
+}
