@@ -11,6 +11,7 @@
  * @module
  */
 import type { KeyObject } from 'node:crypto';
+import { IndeterminateOutcomeError, ProviderUnavailableError } from '../core/errors.js';
 import { getHeader } from '../core/webhook-input.js';
 import {
   wechatpayApiError,
@@ -66,6 +67,13 @@ export function createWechatPayClient(config: WechatPayClientConfig): WechatPayC
   const base = config.baseUrl.replace(/\/+$/, '');
   return {
     async call(call) {
+      if (call.signal?.aborted) {
+        throw new ProviderUnavailableError(`WeChat Pay ${call.operation} was aborted before it was sent.`, {
+          code: 'WECHATPAY_ABORTED',
+          provider: config.provider,
+          details: { operation: call.operation },
+        });
+      }
       const url = new URL(base + call.path);
       const body = call.body === undefined ? '' : JSON.stringify(call.body);
       const authorization = signRequest({
@@ -95,6 +103,22 @@ export function createWechatPayClient(config: WechatPayClientConfig): WechatPayC
         });
         text = await response.text();
       } catch (error) {
+        if (call.signal?.aborted) {
+          const options = {
+            code: 'WECHATPAY_ABORTED',
+            provider: config.provider,
+            details: { operation: call.operation },
+          };
+          throw call.kind === 'write'
+            ? new IndeterminateOutcomeError(
+                `WeChat Pay ${call.operation} was aborted after it was sent; WeChat Pay may have acted.`,
+                options,
+              )
+            : new ProviderUnavailableError(
+                `WeChat Pay ${call.operation} was aborted while waiting for the answer.`,
+                options,
+              );
+        }
         throw wechatpayTransportError(error, call.operation, call.kind, config.provider);
       }
       if (response.status < 200 || response.status >= 300) {

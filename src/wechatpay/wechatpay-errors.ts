@@ -27,6 +27,7 @@ export type WechatPayCallKind = 'write' | 'read';
  * |---|---|---|
  * | `WECHATPAY_UNREACHABLE` | connection refused / host unknown: nothing was sent | `ProviderUnavailableError` |
  * | `WECHATPAY_TRANSPORT_ERROR` | timeout, dropped connection, aborted after sending | write: `IndeterminateOutcomeError`; read: `ProviderUnavailableError` |
+ * | `WECHATPAY_ABORTED` | the caller's `signal` aborted: before sending (unavailable) or after (write: indeterminate) | as said |
  * | `WECHATPAY_RATE_LIMITED` | HTTP 429 (`FREQUENCY_LIMITED`) | `ProviderUnavailableError` |
  * | `WECHATPAY_HTTP_ERROR` | another failed status without a JSON error body (a gateway page) | by status |
  * | `WECHATPAY_RESPONSE_UNSIGNED` | a 2xx answer without `Wechatpay-Signature` | write: indeterminate; read: unavailable |
@@ -36,6 +37,7 @@ export type WechatPayCallKind = 'write' | 'read';
 export const WECHATPAY_TRANSPORT_CODES = [
   'WECHATPAY_UNREACHABLE',
   'WECHATPAY_TRANSPORT_ERROR',
+  'WECHATPAY_ABORTED',
   'WECHATPAY_RATE_LIMITED',
   'WECHATPAY_HTTP_ERROR',
   'WECHATPAY_RESPONSE_UNSIGNED',

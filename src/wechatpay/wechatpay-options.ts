@@ -4,6 +4,7 @@
  */
 import { ConfigurationError } from '../core/errors.js';
 import { readRedirectOriginsOption } from '../core/redirect-origins.js';
+import { requireProviderOptions } from '../core/require-provider-options.js';
 import { isWechatPayChannel, WECHATPAY_CHANNEL_IDS, type WechatPayChannel } from './wechatpay-channels.js';
 import { isApiV3Key } from './wechatpay-crypto.js';
 
@@ -105,9 +106,26 @@ const APP_ID = /^wx[0-9a-f]{16}$/i;
 
 /**
  * Validates options (never echoing key material) and applies defaults.
- * @throws ConfigurationError `WECHATPAY_INVALID_OPTIONS` listing every problem found.
+ * @throws ConfigurationError `WECHATPAY_NOT_CONFIGURED` for `null` / `undefined` options (naming the environment
+ *   keys), otherwise `WECHATPAY_INVALID_OPTIONS` listing every problem found.
  */
-export function resolveWechatPayOptions(options: WechatPayProviderOptions): ResolvedWechatPayOptions {
+export function resolveWechatPayOptions(input: WechatPayProviderOptions): ResolvedWechatPayOptions {
+  const options = requireProviderOptions(input, {
+    label: 'WeChat Pay',
+    factory: 'createWechatPayProvider',
+    kind: 'wechatpay',
+    envKeys: [
+      'WECHATPAY_APP_ID',
+      'WECHATPAY_MCH_ID',
+      'WECHATPAY_API_V3_KEY',
+      'WECHATPAY_MERCHANT_SERIAL_NO',
+      'WECHATPAY_PRIVATE_KEY(_PATH)',
+      'WECHATPAY_PUBLIC_KEY(_PATH) with WECHATPAY_PUBLIC_KEY_ID or WECHATPAY_PLATFORM_CERT(_PATH)',
+      'WECHATPAY_WEBHOOK_URL',
+    ],
+    configField: 'wechatpay',
+    code: 'WECHATPAY_NOT_CONFIGURED',
+  });
   const name = options.name ?? 'wechatpay';
   const issues: string[] = [];
   if (typeof name !== 'string' || name.trim() === '') issues.push('name must be a non-empty string.');

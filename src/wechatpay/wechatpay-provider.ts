@@ -84,6 +84,7 @@ export interface WechatPayProvider extends PaymentProvider {
  */
 export function createWechatPayProvider(options: WechatPayProviderOptions): WechatPayProvider {
   const config = resolveWechatPayOptions(options);
+  // `options` is an object from here on (resolveWechatPayOptions refuses null with WECHATPAY_NOT_CONFIGURED).
   const { name, clock, livemode, mchId } = config;
   const privateKey = loadWechatPayPrivateKey({ text: options.privateKey, path: options.privateKeyPath }, name);
   const verifyKeys = loadWechatPayVerifyKeys(

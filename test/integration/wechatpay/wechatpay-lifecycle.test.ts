@@ -274,6 +274,31 @@ describe('WeChat Pay adapter under faults', () => {
     expect(error.message).not.toContain('PRIVATE KEY');
   });
 
+  it('honours an abort: before sending nothing happened, after sending a write may have acted', async () => {
+    const before = new AbortController();
+    before.abort();
+    expect(await rejection(wechatpay.createPayment(request(), { signal: before.signal }))).toMatchObject({
+      name: 'ProviderUnavailableError',
+      code: 'WECHATPAY_ABORTED',
+    });
+    const during = new AbortController();
+    emulator.controls.delayNext(1_000);
+    const pending = wechatpay.createPayment(request(), { signal: during.signal });
+    setTimeout(() => during.abort(), 50);
+    expect(await rejection(pending)).toMatchObject({ name: 'IndeterminateOutcomeError', code: 'WECHATPAY_ABORTED' });
+  });
+
+  it('refuses null options with WECHATPAY_NOT_CONFIGURED naming the keys', () => {
+    expect(() => createWechatPayProvider(null as never)).toThrow(/WECHATPAY_APP_ID/);
+    let caught: unknown;
+    try {
+      createWechatPayProvider(undefined as never);
+    } catch (error) {
+      caught = error;
+    }
+    expect(isPaymentError(caught, 'ConfigurationError') && caught.code).toBe('WECHATPAY_NOT_CONFIGURED');
+  });
+
   it('says unreachable when nothing listens', async () => {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
