@@ -26,8 +26,9 @@ const WEBHOOK_CONTENT_TYPES = ['application/json', 'application/x-www-form-urlen
 
 /**
  * The part to copy: an Express app whose `POST /webhooks/:provider` verifies and applies provider webhooks
- * (`/webhooks/stripe`, `/webhooks/pingxx`, `/webhooks/alipay`), before the JSON and form parsers the rest of the
- * API uses. Native Alipay is answered with the plain text `success` it expects (the adapter's `acknowledgeWebhook`).
+ * (`/webhooks/stripe`, `/webhooks/pingxx`, `/webhooks/alipay`, `/webhooks/wechatpay`), before the JSON and form
+ * parsers the rest of the API uses. Native Alipay is answered with the plain text `success` it expects, native WeChat
+ * Pay with `{"code":"SUCCESS"}` (each adapter's `acknowledgeWebhook`).
  */
 export function createExpressApp(service: PaymentService): Express {
   const app = express();

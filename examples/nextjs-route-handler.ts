@@ -29,6 +29,7 @@ import {
 } from '@org/payment-factory';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
+import { createWechatPayProvider } from '@org/payment-factory/wechatpay';
 import { createStripeProvider } from '@org/payment-factory/stripe';
 import { createAlipayProvider } from '@org/payment-factory/alipay';
 import { isMain, runMain, runPaidFlow, serveLocally, startDemo } from './shared/demo-stack.js';
@@ -58,6 +59,7 @@ async function createPaymentServiceFromEnv(): Promise<PaymentService> {
   if (config.stripe) providers.push(createStripeProvider(config.stripe));
   if (config.pingxx) providers.push(createPingxxProvider(config.pingxx));
   if (config.alipay) providers.push(createAlipayProvider(config.alipay));
+  if (config.wechatpay) providers.push(createWechatPayProvider(config.wechatpay)); // answers {"code":"SUCCESS"}
   const db = await createKyselyFromUrl(config.databaseUrl ?? 'payments.db');
   await migrateToLatest(db); // or run `npx payment-factory migrate` at deploy time instead
   return createPaymentService({

@@ -3,9 +3,10 @@
  *
  * Migrates an SQLite file, starts the local Stripe, Ping++ and Alipay emulators (the real `stripe`, `pingpp` and
  * `alipay-sdk` talk to them over HTTP) and a webhook endpoint, then takes one order through Stripe Checkout, one
- * through Ping++ `alipay_qr` and one through native Alipay `alipay_qr` (Ping++ and native Alipay enabled side by
- * side, as during a migration): the emulators "pay" and deliver signed webhooks to the endpoint, and the final
- * state is read back from the database. Exits 0 only if every order ends `paid`.
+ * through Ping++ `alipay_qr`, one through native Alipay `alipay_qr` and one through native WeChat Pay `wx_pub_qr`
+ * (API v3 against its emulator; Ping++ and the native providers enabled side by side, as during a migration): the
+ * emulators "pay" and deliver signed webhooks to the endpoint, and the final state is read back from the
+ * database. Exits 0 only if every order ends `paid`.
  *
  * With STRIPE_SECRET_KEY (a test-mode key) and STRIPE_WEBHOOK_SECRET set, the Stripe half uses the real
  * Stripe API instead: it prints the Checkout URL, you pay with card 4242 4242 4242 4242, and the demo polls
@@ -32,8 +33,10 @@ import {
   startAlipayEmulator,
   startPingxxEmulator,
   startStripeEmulator,
+  startWechatPayEmulator,
   type StripeEmulator,
 } from '@org/payment-factory/testing';
+import { createWechatPayProvider } from '@org/payment-factory/wechatpay';
 
 /** The real-Stripe configuration, when STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set (parsed by loadPaymentConfig). */
 function realStripeConfig(env: Record<string, string | undefined>): StripeConfig | null {
@@ -84,8 +87,11 @@ export async function runQuickstart(
   if (stripeEmulator) log(`    Stripe emulator  ${stripeEmulator.url}`);
   log(`    Ping++ emulator  ${pingxxEmulator.url}`);
   log(`    Alipay emulator  ${alipayEmulator.gatewayUrl}`);
+  const wechatEmulator = await startWechatPayEmulator();
+  const wechatpay = createWechatPayProvider({ ...wechatEmulator.providerOptions });
+  log(`    WeChat Pay emulator  ${wechatEmulator.url}`);
 
-  const providers: PaymentProvider[] = [pingxx, stripe, alipay];
+  const providers: PaymentProvider[] = [pingxx, stripe, alipay, wechatpay];
   const service = createPaymentService({
     factory: createPaymentFactory({ providers }),
     repositories: createKyselyRepositories(db),
@@ -100,7 +106,7 @@ export async function runQuickstart(
   const server = createServer(toNodeHandler(createWebhookHandler(service)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-  log(`    ${endpoint}/stripe, ${endpoint}/pingxx, ${endpoint}/alipay`);
+  log(`    ${endpoint}/stripe, ${endpoint}/pingxx, ${endpoint}/alipay, ${endpoint}/wechatpay`);
 
   try {
     step(4, 'Stripe: order for 19.99 USD, charged through a Checkout Session');
@@ -182,7 +188,29 @@ export async function runQuickstart(
       `    emulator paid the trade and posted its TRADE_SUCCESS notification (form, RSA2) → HTTP ${notified.status} ${notified.body}`,
     );
 
-    step(7, 'Reading the final state back from the database');
+    step(7, 'Native WeChat Pay (API v3): order for 39.00 CNY, charged through a bare wx_pub_qr (native first)');
+    const wechatOrder = await service.initOrder({
+      userId: 'user-4',
+      productId: 'course-rs',
+      payableAmount: 3900,
+      currency: 'CNY',
+    });
+    const wechatCharge = await service.createCharge({
+      orderId: wechatOrder.orderId,
+      channel: 'wx_pub_qr',
+      subject: 'Rust 课程',
+    });
+    log(
+      `    order ${wechatOrder.orderId} → ${wechatCharge.paymentPayload?.provider} ${wechatCharge.paymentPayload?.nextAction.type} ${wechatCharge.qrUrl}`,
+    );
+    wechatEmulator.controls.pay(wechatCharge);
+    const wechatNotification = wechatEmulator.controls.notificationFor(wechatCharge);
+    const answered = await wechatEmulator.controls.deliver(wechatNotification, `${endpoint}/wechatpay`);
+    log(
+      `    emulator paid the order and posted TRANSACTION.SUCCESS (signed headers, AES-GCM resource) → HTTP ${answered.status} ${answered.body}`,
+    );
+
+    step(8, 'Reading the final state back from the database');
     const orders = await db
       .selectFrom('order_orders')
       .select(['order_bid', 'payment_channel', 'payable_price', 'paid_price', 'captured_price', 'currency', 'status'])
@@ -216,6 +244,18 @@ export async function runQuickstart(
         'status',
       ])
       .execute();
+    const wechatAttempts = await db
+      .selectFrom('order_wechatpay_orders')
+      .select([
+        'wechatpay_order_bid',
+        'order_bid',
+        'provider_attempt_id',
+        'transaction_id',
+        'amount',
+        'currency',
+        'status',
+      ])
+      .execute();
     const events = await db
       .selectFrom('order_payment_events')
       .select(['provider', 'event_id', 'type', 'outcome'])
@@ -230,22 +270,25 @@ export async function runQuickstart(
       console.table(pingxxAttempts);
       console.log('order_alipay_orders (status 1 = paid)');
       console.table(alipayAttempts);
+      console.log('order_wechatpay_orders (status 1 = paid)');
+      console.table(wechatAttempts);
       console.log('order_payment_events');
       console.table(events);
     }
     const final = await Promise.all(
-      [stripeOrder, pingxxOrder, alipayOrder].map((order) => service.getOrder(order.orderId)),
+      [stripeOrder, pingxxOrder, alipayOrder, wechatOrder].map((order) => service.getOrder(order.orderId)),
     );
     const ok = final.every((o) => o?.status === 'paid');
     for (const o of final)
       log(`    ${o!.orderId}: ${o!.status}, paid ${fromMinorUnits(o!.paidAmount, o!.currency)} ${o!.currency}`);
-    log(ok ? '\nAll three orders are paid. ✔' : '\nNot every order is paid. ✘');
+    log(ok ? '\nAll four orders are paid. ✔' : '\nNot every order is paid. ✘');
     return { ok };
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await stripeEmulator?.close();
     await pingxxEmulator.close();
     await alipayEmulator.close();
+    await wechatEmulator.close();
     await db.destroy();
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Demo plumbing shared by the examples — not something to copy. It starts what a real deployment gets from
- * elsewhere: local Stripe, Ping++ and Alipay emulators (the real `stripe`, `pingpp` and `alipay-sdk` talk to them over HTTP),
+ * elsewhere: local Stripe, Ping++, Alipay and WeChat Pay emulators (the real `stripe`, `pingpp` and `alipay-sdk`, and
+ * the WeChat Pay adapter, talk to them over HTTP),
  * an SQLite database in memory with the payment tables, and a payment service wired to all of them. Each example adds the part worth
  * copying: how its framework hands the raw webhook body to the service.
  * @module
@@ -27,10 +28,13 @@ import {
   startAlipayEmulator,
   startPingxxEmulator,
   startStripeEmulator,
+  startWechatPayEmulator,
   type AlipayEmulator,
   type PingxxEmulator,
   type StripeEmulator,
+  type WechatPayEmulator,
 } from '@org/payment-factory/testing';
+import { createWechatPayProvider } from '@org/payment-factory/wechatpay';
 
 /** The Stripe endpoint secret the emulator signs with and the adapter verifies with. */
 export const DEMO_WEBHOOK_SECRET = 'whsec_demo_examples';
@@ -46,8 +50,8 @@ export interface DemoOptions {
   clock?: () => Date;
 }
 
-/** A provider the demo runs: Stripe Checkout, Ping++ Alipay QR, or native Alipay QR. */
-export type DemoProvider = 'stripe' | 'pingxx' | 'alipay';
+/** A provider the demo runs: Stripe Checkout, Ping++ Alipay QR, native Alipay QR, or native WeChat Pay Native (QR). */
+export type DemoProvider = 'stripe' | 'pingxx' | 'alipay' | 'wechatpay';
 
 /** A running demo stack. */
 export interface Demo {
@@ -58,6 +62,8 @@ export interface Demo {
   pingxx: PingxxEmulator;
   /** The Alipay emulator (native Alipay, no Ping++ in front). */
   alipay: AlipayEmulator;
+  /** The WeChat Pay API v3 emulator (native WeChat Pay). */
+  wechatpay: WechatPayEmulator;
   /**
    * Creates an order and a payment for it: a Stripe Checkout Session (19.99 USD by default), a Ping++
    * `alipay_qr` charge or a native Alipay `alipay_qr` trade (99.00 CNY by default). `reference` is the session
@@ -86,6 +92,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const emulator = await startStripeEmulator({ webhookSecret: DEMO_WEBHOOK_SECRET });
   const pingxx = await startPingxxEmulator();
   const alipay = await startAlipayEmulator();
+  const wechatpay = await startWechatPayEmulator();
   const db = options.repositories ? null : await createKyselyFromUrl(':memory:');
   if (db) await migrateToLatest(db);
   const repositories = options.repositories ?? createKyselyRepositories(db!);
@@ -101,7 +108,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     // Ping++ and native Alipay side by side, as during a migration: a bare `alipay_qr` goes to native Alipay,
     // `pingxx:alipay_qr` still reaches Ping++.
     factory: createPaymentFactory({
-      providers: [stripe, createPingxxProvider(pingxx.providerOptions), createAlipayProvider(alipay.providerOptions)],
+      providers: [
+        stripe,
+        createPingxxProvider(pingxx.providerOptions),
+        createAlipayProvider(alipay.providerOptions),
+        createWechatPayProvider(wechatpay.providerOptions),
+      ],
     }),
     repositories,
     hooks: options.hooks ?? {},
@@ -115,6 +127,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     emulator,
     pingxx,
     alipay,
+    wechatpay,
     async checkout(input = {}) {
       const provider = input.provider ?? 'stripe';
       const order = await service.initOrder({
@@ -137,6 +150,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       const provider = providerOf.get(reference);
       if (provider === 'pingxx') pingxx.controls.payCharge(reference);
       else if (provider === 'alipay') alipay.controls.pay(reference);
+      else if (provider === 'wechatpay') wechatpay.controls.pay(reference);
       else emulator.succeedPayment(reference);
     },
     async deliver(url, reference) {
@@ -148,7 +162,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
             ? pingxx.controls.eventFor(reference, 'charge.succeeded')
             : provider === 'alipay'
               ? alipay.controls.notificationFor(reference) // form-encoded, its own content-type header
-              : emulator.webhookFor(reference, 'checkout.session.completed');
+              : provider === 'wechatpay'
+                ? wechatpay.controls.notificationFor(reference) // signed headers, AES-GCM resource
+                : emulator.webhookFor(reference, 'checkout.session.completed');
         deliveries.set(reference, delivery);
       }
       const body = delivery.rawBody;
@@ -163,6 +179,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       await emulator.close();
       await pingxx.close();
       await alipay.close();
+      await wechatpay.close();
       await db?.destroy();
     },
   };
@@ -173,6 +190,7 @@ const CHANNELS: Readonly<Record<DemoProvider, string>> = {
   stripe: 'stripe:checkout_session',
   pingxx: 'pingxx:alipay_qr',
   alipay: 'alipay_qr',
+  wechatpay: 'wx_pub_qr', // bare: native WeChat Pay first, beside Ping++
 };
 
 /** Labels of what each demo provider creates. */
@@ -180,6 +198,7 @@ const PAYMENT_LABELS: Readonly<Record<DemoProvider, string>> = {
   stripe: 'Checkout Session',
   pingxx: 'Ping++ alipay_qr charge',
   alipay: 'native Alipay alipay_qr trade',
+  wechatpay: 'native WeChat Pay wx_pub_qr order',
 };
 
 /** What {@link runPaidFlow} observed for one provider. */

@@ -50,6 +50,20 @@ describe('examples/express-webhooks', () => {
     expect(demo.alipay.controls.getTrade(reference)?.status).toBe('TRADE_SUCCESS');
   });
 
+  it('serves native WeChat Pay on the same route: a signed notification is applied and answered {"code":"SUCCESS"}', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'wechatpay' });
+    demo.pay(reference);
+    const first = await demo.deliver(`${good.url}/webhooks/wechatpay`, reference);
+    const again = await demo.deliver(`${good.url}/webhooks/wechatpay`, reference);
+    expect([first, again]).toEqual([
+      { status: 200, body: '{"code":"SUCCESS"}' },
+      { status: 200, body: '{"code":"SUCCESS"}' },
+    ]);
+    expect(await demo.service.getOrder(orderId)).toMatchObject({ status: 'paid', paidAmount: 9900, currency: 'CNY' });
+    // It went to native WeChat Pay (bare wx_pub_qr, native first), not to Ping++.
+    expect(demo.wechatpay.controls.getOrder(reference)?.tradeState).toBe('SUCCESS');
+  });
+
   it('answers 400 RAW_BODY_REQUIRED behind a global express.json() and leaves the order unpaid for the retry', async () => {
     const { orderId, reference } = await demo.checkout({ userId: 'user_parser' });
     demo.pay(reference);

@@ -47,6 +47,26 @@ describe('examples/nextjs-route-handler', () => {
     expect((await demo.service.getOrder(orderId))?.status).toBe('paid');
   });
 
+  it('applies a WeChat Pay TRANSACTION.SUCCESS sent to /api/webhooks/wechatpay, answered as WeChat Pay expects', async () => {
+    const { orderId, reference } = await demo.checkout({ provider: 'wechatpay' });
+    demo.pay(reference);
+    const { rawBody, headers } = demo.wechatpay.controls.notificationFor(reference);
+    const post = () =>
+      POST(new Request('https://shop.example/api/webhooks/wechatpay', { method: 'POST', headers, body: rawBody }), {
+        params: Promise.resolve({ provider: 'wechatpay' }),
+      });
+    const first = await post();
+    expect([first.status, await first.text()]).toEqual([200, '{"code":"SUCCESS"}']);
+    const again = await post();
+    expect([again.status, await again.text()]).toEqual([200, '{"code":"SUCCESS"}']);
+    expect(await demo.service.getOrder(orderId)).toMatchObject({ status: 'paid', paidAmount: 9900, currency: 'CNY' });
+    const unsigned = await POST(
+      new Request('https://shop.example/api/webhooks/wechatpay', { method: 'POST', body: rawBody }),
+      { params: Promise.resolve({ provider: 'wechatpay' }) },
+    );
+    expect([unsigned.status, await unsigned.text()]).toEqual([400, '{"code":"FAIL","message":"notification refused"}']);
+  });
+
   it('applies a Ping++ charge.succeeded sent to /api/webhooks/pingxx', async () => {
     const { orderId, reference } = await demo.checkout({ provider: 'pingxx' });
     demo.pay(reference);
