@@ -1,5 +1,5 @@
 /**
- * Provider faults: for Stripe and Ping++, a charge and then a refund each meet a 5xx, a 429, a timeout
+ * Provider faults: for Stripe, Ping++ and WeChat Pay, a charge and then a refund each meet a 5xx, a 429, a timeout
  * (the provider acts, the answer comes too late) and a connection dropped after the provider acted. The
  * call must fail with a retryable typed error (or succeed), the application's retry must reuse the same
  * attempt / refund id, the payer pays, `reconcile` records it — and the emulator must hold exactly one
@@ -9,7 +9,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isPaymentError, type PaymentService } from '../../src/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
-import type { PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
+import type { PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
 import { REFUND_CALL_LEASE_MS } from '../../src/service/refund.js';
 import { HOOK_TABLE } from './payment-env.js';
 
@@ -27,6 +27,7 @@ export interface FaultContext {
   db: Kysely<UntypedDatabase>;
   stripe: StripeEmulator;
   pingxx: PingxxEmulator;
+  wechatpay: WechatPayEmulator;
   /** Moves the service's clock forward (past the refund-call lease). */
   advanceClock(ms: number): void;
   /** Every error the phase caught (the secrets scan reads them). */
@@ -40,13 +41,24 @@ export interface FaultVerdict {
   failures: string[];
 }
 
-function inject(ctx: FaultContext, provider: 'stripe' | 'pingxx', operation: 'create' | 'refund', kind: FaultKind) {
+type FaultProvider = 'stripe' | 'pingxx' | 'wechatpay';
+
+function inject(ctx: FaultContext, provider: FaultProvider, operation: 'create' | 'refund', kind: FaultKind) {
   if (provider === 'stripe') {
     const scope = { method: 'POST', path: operation === 'create' ? '/v1/payment_intents' : '/v1/refunds' };
     if (kind === '5xx') ctx.stripe.failNext({ ...scope, status: 500 });
     else if (kind === '429') ctx.stripe.failNext({ ...scope, status: 429 });
     else if (kind === 'timeout') ctx.stripe.delayNext(FAULT_DELAY_MS, scope);
     else ctx.stripe.dropConnectionAfterActing(scope);
+    return;
+  }
+  if (provider === 'wechatpay') {
+    // The service passes the payment's total, so a refund is one call: the fault hits it.
+    const controls = ctx.wechatpay.controls;
+    if (kind === '5xx') controls.failNext({ status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
+    else if (kind === '429') controls.failNext({ status: 429, code: 'FREQUENCY_LIMITED', message: '频率超限' });
+    else if (kind === 'timeout') controls.delayNext(FAULT_DELAY_MS);
+    else controls.dropConnectionAfterActing();
     return;
   }
   const controls = ctx.pingxx.controls;
@@ -62,6 +74,7 @@ function inject(ctx: FaultContext, provider: 'stripe' | 'pingxx', operation: 'cr
 function clearFaults(ctx: FaultContext): void {
   ctx.stripe.clearFaults();
   ctx.pingxx.controls.reset();
+  ctx.wechatpay.controls.reset();
 }
 
 /** A call that met a fault must fail retryably (or be absorbed); anything else is a finding. */
@@ -90,7 +103,7 @@ async function hookRows(db: Kysely<UntypedDatabase>, orderId: string): Promise<n
 
 async function scenario(
   ctx: FaultContext,
-  provider: 'stripe' | 'pingxx',
+  provider: FaultProvider,
   kind: FaultKind,
   index: number,
 ): Promise<{ survived: number; failures: string[] }> {
@@ -105,7 +118,7 @@ async function scenario(
   });
   const charge = {
     orderId: order.orderId,
-    channel: provider === 'stripe' ? 'stripe:payment_intent' : 'alipay_qr',
+    channel: provider === 'stripe' ? 'stripe:payment_intent' : provider === 'pingxx' ? 'alipay_qr' : 'wx_pub_qr',
     clientIp: '127.0.0.1',
   };
 
@@ -125,7 +138,12 @@ async function scenario(
   const remote =
     provider === 'stripe'
       ? ctx.stripe.list('payment_intent').filter((pi) => attemptIds.includes(pi.metadata['stripe_order_bid'] ?? ''))
-      : ctx.pingxx.controls.charges().filter((c) => attemptIds.includes(c.order_no));
+      : provider === 'pingxx'
+        ? ctx.pingxx.controls.charges().filter((c) => attemptIds.includes(c.order_no))
+        : ctx.wechatpay.controls
+            .orders()
+            .filter((o) => attemptIds.includes(o.outTradeNo))
+            .map((o) => ({ id: o.outTradeNo }));
   if (attempts.length !== 1) {
     ok = false;
     failures.push(
@@ -141,7 +159,8 @@ async function scenario(
 
   // 2. The payer pays; reconcile pulls the truth.
   if (provider === 'stripe') ctx.stripe.succeedPayment(reference);
-  else ctx.pingxx.controls.payCharge(reference);
+  else if (provider === 'pingxx') ctx.pingxx.controls.payCharge(reference);
+  else ctx.wechatpay.controls.pay(reference);
   await ctx.service.reconcile({ olderThan: 0, limit: 1000 });
   const paid = await ctx.service.getOrder(order.orderId);
   const hooks = await hookRows(ctx.db, order.orderId);
@@ -167,7 +186,9 @@ async function scenario(
   const refunds =
     provider === 'stripe'
       ? ctx.stripe.list('refund').filter((r) => r.payment_intent === reference)
-      : (ctx.pingxx.controls.getCharge(reference)?.refunds?.data ?? []);
+      : provider === 'pingxx'
+        ? (ctx.pingxx.controls.getCharge(reference)?.refunds?.data ?? [])
+        : (ctx.wechatpay.controls.getOrder(reference)?.refunds ?? []);
   const refunded = await ctx.service.getOrder(order.orderId);
   if (refunds.length !== 1) {
     ok = false;
@@ -185,11 +206,11 @@ function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
 
-/** Runs every fault of the list against both providers, for charges and refunds. */
+/** Runs every fault of the list against every provider, for charges and refunds. */
 export async function runProviderFaults(ctx: FaultContext): Promise<FaultVerdict> {
   const verdict: FaultVerdict = { total: 0, survived: 0, failures: [] };
   let index = 0;
-  for (const provider of ['stripe', 'pingxx'] as const) {
+  for (const provider of ['stripe', 'pingxx', 'wechatpay'] as const) {
     for (const kind of KINDS) {
       verdict.total += 2;
       try {

@@ -1,6 +1,6 @@
 /**
- * Forged webhooks: fast-check mutations of one valid, signed, not-yet-delivered Stripe success and one
- * Ping++ success (for attempts still pending, so an accepted forgery would pay an order). Each mutation
+ * Forged webhooks: fast-check mutations of one valid, signed, not-yet-delivered Stripe success, one Ping++
+ * success and one WeChat Pay notification (for attempts still pending, so an accepted forgery would pay an order). Each mutation
  * changes the bytes or the signature header — bit flips, byte edits, insertions, deletions, truncation,
  * a UTF-8 BOM or whitespace before or after the JSON, re-serialised or edited JSON, a stale but correctly
  * signed timestamp, another key's signature, a signature moved from another event, a missing header — and
@@ -11,17 +11,22 @@
 import { createHmac, sign } from 'node:crypto';
 import fc from 'fast-check';
 import type { WebhookHandler } from '../../src/index.js';
-import { generatePingxxTestKeyPair } from '../../src/testing/index.js';
+import { generatePingxxTestKeyPair, generateWechatPayTestKeyPair } from '../../src/testing/index.js';
+
+/** The providers whose deliveries are mutated. */
+export type MutatedProvider = 'stripe' | 'pingxx' | 'wechatpay';
 
 /** A valid delivery to mutate. */
 export interface SignedOriginal {
-  provider: 'stripe' | 'pingxx';
+  provider: MutatedProvider;
   rawBody: string;
   headers: Record<string, string>;
   /** Signs `body` correctly (for stale-timestamp forgeries: the key is right, the time is not). */
   signAt?: (body: string, unixSeconds: number) => Record<string, string>;
   /** A valid signature header set of another event (moved onto this body). */
   otherHeaders: Record<string, string>;
+  /** The order the delivery pays (the control checks it is paid when the provider's answer cannot say). */
+  orderId?: string;
 }
 
 /** One forged delivery. */
@@ -109,7 +114,7 @@ function editJson(text: string, key: string, n: number): string {
 
 type HeaderEdit = (original: SignedOriginal, body: Buffer) => { label: string; headers: Record<string, string> } | null;
 
-function headerEdits(provider: 'stripe' | 'pingxx'): fc.Arbitrary<HeaderEdit> {
+function headerEdits(provider: MutatedProvider): fc.Arbitrary<HeaderEdit> {
   const keep: HeaderEdit = (o) => ({ label: '', headers: o.headers });
   const edits: fc.Arbitrary<HeaderEdit>[] = [
     fc.constant(keep),
@@ -152,6 +157,58 @@ function headerEdits(provider: 'stripe' | 'pingxx'): fc.Arbitrary<HeaderEdit> {
         const t = Math.floor(Date.now() / 1000);
         const v1 = createHmac('sha256', 'whsec_not_the_endpoint_secret').update(`${t}.`).update(body).digest('hex');
         return { label: 'signed with another secret', headers: { 'stripe-signature': `t=${t},v1=${v1}` } };
+      }),
+    );
+  } else if (provider === 'wechatpay') {
+    const withHeader = (o: SignedOriginal, name: string, value: string) => ({ ...o.headers, [name]: value });
+    edits.push(
+      fc
+        .record({ pos: fc.nat({ max: 255 }), bit: fc.integer({ min: 0, max: 7 }) })
+        .map(({ pos, bit }): HeaderEdit => (o) => {
+          const raw = Buffer.from(o.headers['Wechatpay-Signature']!, 'base64');
+          raw[pos] = raw[pos]! ^ (1 << bit);
+          return {
+            label: 'signature bit flipped',
+            headers: withHeader(o, 'Wechatpay-Signature', raw.toString('base64')),
+          };
+        }),
+      fc.integer({ min: 1, max: 10_000_000 }).map((shift): HeaderEdit => (o) => ({
+        label: 'timestamp changed',
+        headers: withHeader(o, 'Wechatpay-Timestamp', String(Number(o.headers['Wechatpay-Timestamp']) - shift)),
+      })),
+      fc
+        .constantFrom('Wechatpay-Nonce', 'Wechatpay-Timestamp', 'Wechatpay-Serial', 'Wechatpay-Signature')
+        .map((name): HeaderEdit => (o) => {
+          const { [name]: _dropped, ...rest } = o.headers;
+          return { label: `${name} removed`, headers: rest };
+        }),
+      fc.constant((o: SignedOriginal): ReturnType<HeaderEdit> => ({
+        label: 'unknown serial',
+        headers: withHeader(o, 'Wechatpay-Serial', 'PUB_KEY_ID_0000000000000000000000000000'),
+      })),
+      fc.constant((o: SignedOriginal): ReturnType<HeaderEdit> => ({
+        label: 'WECHATPAY/SIGNTEST probe',
+        headers: withHeader(o, 'Wechatpay-Signature', `WECHATPAY/SIGNTEST/${o.headers['Wechatpay-Signature']}`),
+      })),
+      fc.integer({ min: 301, max: 86_400 * 30 }).map(
+        (age): HeaderEdit =>
+          (o, body) =>
+            o.signAt
+              ? {
+                  label: 'correctly signed but stale',
+                  headers: o.signAt(body.toString('utf8'), Math.floor(Date.now() / 1000) - age),
+                }
+              : null,
+      ),
+      fc.constant((o: SignedOriginal, body: Buffer): ReturnType<HeaderEdit> => {
+        const t = o.headers['Wechatpay-Timestamp']!;
+        const nonce = o.headers['Wechatpay-Nonce']!;
+        const message = Buffer.concat([Buffer.from(`${t}\n${nonce}\n`), body, Buffer.from('\n')]);
+        const forged = sign('RSA-SHA256', message, generateWechatPayTestKeyPair('reliability-forger').privateKey);
+        return {
+          label: 'signed with another key',
+          headers: withHeader(o, 'Wechatpay-Signature', forged.toString('base64')),
+        };
       }),
     );
   } else {
@@ -218,7 +275,7 @@ export interface MutationVerdict {
 /** Posts each mutation through the web handler; refused means HTTP 400. */
 export async function postMutations(
   handler: WebhookHandler,
-  provider: 'stripe' | 'pingxx',
+  provider: MutatedProvider,
   mutations: readonly Mutation[],
 ): Promise<MutationVerdict> {
   const accepted: string[] = [];

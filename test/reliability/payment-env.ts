@@ -1,6 +1,6 @@
 /**
  * What the runner and every worker process build the payment service from: the configuration environment
- * (`STRIPE_*`, `PINGXX_*`, read by the real `loadPaymentConfig`), the emulators' addresses, and the
+ * (`STRIPE_*`, `PINGXX_*`, `WECHATPAY_*`, read by the real `loadPaymentConfig`), the emulators' addresses, and the
  * service itself with a transactional hook counter — a host table row written by `onOrderPaid` inside the
  * payment's transaction, so it commits or rolls back with it.
  * @module
@@ -24,7 +24,8 @@ import { createKyselyRepositories } from '../../src/kysely/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 import { createPingxxProvider } from '../../src/pingxx/index.js';
 import { createStripeProvider } from '../../src/stripe/index.js';
-import type { PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
+import type { PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
+import { createWechatPayProvider } from '../../src/wechatpay/index.js';
 
 /** The host table the transactional hook writes one row into per `onOrderPaid`. */
 export const HOOK_TABLE = 'reliability_paid_hooks';
@@ -33,6 +34,7 @@ export const HOOK_TABLE = 'reliability_paid_hooks';
 export interface EmulatorEndpoints {
   stripe: { host: string; port: number };
   pingxx: { host: string; port: number };
+  wechatpay: { baseUrl: string };
 }
 
 /** The secret values this run configures, for the secrets scan. */
@@ -44,10 +46,14 @@ export interface RunSecrets {
   pingxxPrivateKey: string;
   /** A password inside `DATABASE_URL` (the URL is only parsed, never connected to). */
   databasePassword: string;
+  /** The WeChat Pay APIv3 key. */
+  wechatpayApiV3Key: string;
+  /** The WeChat Pay merchant API private key (PEM). */
+  wechatpayPrivateKey: string;
 }
 
 /** Fresh secrets for one run: random, so a match in a scan can only come from this run's configuration. */
-export function newSecrets(pingxxPrivateKey: string): RunSecrets {
+export function newSecrets(pingxxPrivateKey: string, wechatpayPrivateKey: string): RunSecrets {
   const hex = (n: number) => randomBytes(n).toString('hex');
   return {
     stripeSecretKey: `sk_test_rel${hex(16)}`,
@@ -55,6 +61,8 @@ export function newSecrets(pingxxPrivateKey: string): RunSecrets {
     pingxxSecretKey: `sk_test_rel${hex(12)}`,
     pingxxPrivateKey,
     databasePassword: `pw${hex(12)}`,
+    wechatpayApiV3Key: hex(16),
+    wechatpayPrivateKey,
   };
 }
 
@@ -63,9 +71,10 @@ export function paymentEnv(
   secrets: RunSecrets,
   stripe: StripeEmulator,
   pingxx: PingxxEmulator,
+  wechatpay: WechatPayEmulator,
 ): Record<string, string> {
   return {
-    PAYMENT_CHANNELS_ENABLED: 'pingxx,stripe',
+    PAYMENT_CHANNELS_ENABLED: 'pingxx,stripe,wechatpay',
     PAY_ORDER_EXPIRE_TIME: '3600',
     STRIPE_SECRET_KEY: secrets.stripeSecretKey,
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
@@ -76,6 +85,14 @@ export function paymentEnv(
     PINGXX_APP_ID: pingxx.appId,
     PINGXX_PRIVATE_KEY: secrets.pingxxPrivateKey,
     PINGXX_WEBHOOK_PUBLIC_KEY: pingxx.webhookKeyPair.publicKey,
+    WECHATPAY_APP_ID: wechatpay.appId,
+    WECHATPAY_MCH_ID: wechatpay.mchId,
+    WECHATPAY_API_V3_KEY: secrets.wechatpayApiV3Key,
+    WECHATPAY_MERCHANT_SERIAL_NO: wechatpay.merchantSerialNo,
+    WECHATPAY_PRIVATE_KEY: secrets.wechatpayPrivateKey,
+    WECHATPAY_PUBLIC_KEY: wechatpay.wechatpayKeyPair.publicKey,
+    WECHATPAY_PUBLIC_KEY_ID: wechatpay.publicKeyId,
+    WECHATPAY_WEBHOOK_URL: 'https://shop.example/webhooks/wechatpay',
     DATABASE_URL: `postgres://reliability:${secrets.databasePassword}@127.0.0.1:9/payments`,
   };
 }
@@ -107,7 +124,8 @@ export interface BuiltService {
 /** Builds the providers (from `loadPaymentConfig`), the factory and the service with the hook counter. */
 export function buildService(options: BuildServiceOptions): BuiltService {
   const config = loadPaymentConfig(options.env);
-  if (!config.stripe || !config.pingxx) throw new Error('The reliability environment must configure both providers.');
+  if (!config.stripe || !config.pingxx || !config.wechatpay)
+    throw new Error('The reliability environment must configure Stripe, Ping++ and WeChat Pay.');
   const timeoutMs = options.timeoutMs ?? 15_000;
   const providers: PaymentProvider[] = [
     createStripeProvider({
@@ -126,6 +144,7 @@ export function buildService(options: BuildServiceOptions): BuiltService {
       protocol: 'http',
       timeoutMs,
     }),
+    createWechatPayProvider({ ...config.wechatpay, baseUrl: options.endpoints.wechatpay.baseUrl, timeoutMs }),
   ];
   const factory = createPaymentFactory({ providers });
   const service = createPaymentService<Kysely<UntypedDatabase>>({

@@ -8,8 +8,8 @@
  * distinct success events per attempt, each duplicated — posted to `<p>` worker processes running the real
  * service and web handler, while the runner kills this run's database connections (inside transactions and
  * idle) and `SIGKILL`s workers; the result counted with raw SQL, a transactional hook counter and the HTTP
- * answers (`verify.ts`). Then provider faults with retry and reconcile (`faults.ts`). Once: fast-check
- * mutations of a Stripe and a Ping++ webhook (`mutations.ts`) and the secrets scan (`secrets.ts`).
+ * answers (`verify.ts`). Then provider faults with retry and reconcile (`faults.ts`: Stripe, Ping++ and WeChat Pay). Once: fast-check
+ * mutations of a Stripe, a Ping++ and a WeChat Pay webhook (`mutations.ts`) and the secrets scan (`secrets.ts`).
  * Exits 1 when anything is not clean, and says what above the last line.
  *
  * Sizes: `PF_RELIABILITY_ORDERS` (200), `PF_RELIABILITY_EVENTS` distinct events per attempt (3),
@@ -22,6 +22,7 @@
  * (refused: 200 `rejected` with an `event_conflict` anomaly and no change).
  * @module
  */
+import { sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,11 +35,14 @@ import { createPingxxProvider } from '../../src/pingxx/index.js';
 import { createStripeProvider } from '../../src/stripe/index.js';
 import {
   generatePingxxTestKeyPair,
+  generateWechatPayTestKeyPair,
   signStripeWebhook,
   startPingxxEmulator,
   startStripeEmulator,
+  startWechatPayEmulator,
   type PingxxEmulator,
   type StripeEmulator,
+  type WechatPayEmulator,
 } from '../../src/testing/index.js';
 import { runConflicts } from './conflicts.js';
 import { openDatabases, type ReliabilityDatabase } from './databases.js';
@@ -101,6 +105,7 @@ interface Shared {
   endpoints: EmulatorEndpoints;
   stripe: StripeEmulator;
   pingxx: PingxxEmulator;
+  wechatpay: WechatPayEmulator;
   logDir: string;
   runnerLines: string[];
   anomalies: PaymentAnomaly[];
@@ -253,6 +258,7 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     db: runner,
     stripe: shared.stripe,
     pingxx: shared.pingxx,
+    wechatpay: shared.wechatpay,
     advanceClock: (ms) => {
       offset += ms;
     },
@@ -290,6 +296,7 @@ async function runMutations(db: Kysely<UntypedDatabase>, dialect: string, shared
   for (const [provider, channel, currency] of [
     ['stripe', 'stripe:payment_intent', 'USD'],
     ['pingxx', 'alipay_qr', 'CNY'],
+    ['wechatpay', 'wx_pub_qr', 'CNY'],
   ] as const) {
     const order = await service.initOrder({
       userId: `forged-${provider}`,
@@ -310,6 +317,30 @@ async function runMutations(db: Kysely<UntypedDatabase>, dialect: string, shared
         headers: { ...valid.headers },
         otherHeaders: { ...other.headers },
         signAt: (body, t) => ({ ...signStripeWebhook(body, shared.stripe.webhookSecret, { timestamp: t }).headers }),
+      });
+    } else if (provider === 'wechatpay') {
+      shared.wechatpay.controls.pay(reference);
+      const valid = shared.wechatpay.controls.notificationFor(reference);
+      const other = shared.wechatpay.controls.notificationFor(reference);
+      originals.push({
+        provider,
+        orderId: order.orderId,
+        rawBody: valid.rawBody,
+        headers: { ...valid.headers },
+        otherHeaders: { ...other.headers },
+        // The same body, correctly signed by WeChat Pay's key at another time.
+        signAt: (body, t) => {
+          const nonce = 'STALE0000000000000000000000000000'.slice(0, 32);
+          const message = Buffer.concat([Buffer.from(`${t}\n${nonce}\n`), Buffer.from(body), Buffer.from('\n')]);
+          return {
+            ...valid.headers,
+            'Wechatpay-Timestamp': String(t),
+            'Wechatpay-Nonce': nonce,
+            'Wechatpay-Signature': sign('RSA-SHA256', message, shared.wechatpay.wechatpayKeyPair.privateKey).toString(
+              'base64',
+            ),
+          };
+        },
       });
     } else {
       shared.pingxx.controls.payCharge(reference);
@@ -345,8 +376,13 @@ async function runMutations(db: Kysely<UntypedDatabase>, dialect: string, shared
         headers: { 'content-type': 'application/json', ...original.headers },
       }),
     );
-    const body = (await response.json()) as { outcome?: string };
-    if (response.status !== 200 || body.outcome !== 'applied')
+    const body = (await response.json()) as { outcome?: string; code?: string };
+    // WeChat Pay's answer says SUCCESS for every processed outcome: the order being paid says it was applied.
+    const applied =
+      original.provider === 'wechatpay'
+        ? body.code === 'SUCCESS' && (await service.getOrder(original.orderId ?? ''))?.status === 'paid'
+        : body.outcome === 'applied';
+    if (response.status !== 200 || !applied)
       totals.problems.push(
         `control: the valid ${original.provider} webhook was answered ${response.status} ${body.outcome}`,
       );
@@ -423,7 +459,8 @@ async function main(): Promise<number> {
       `${settings.workers} processes, ${settings.mutations} mutations per provider`,
   );
   const merchant = generatePingxxTestKeyPair('reliability-merchant');
-  const secrets = newSecrets(merchant.privateKey);
+  const wechatMerchant = generateWechatPayTestKeyPair('reliability-wechatpay-merchant');
+  const secrets = newSecrets(merchant.privateKey, wechatMerchant.privateKey);
   const stripe = await startStripeEmulator({
     apiKey: secrets.stripeSecretKey,
     webhookSecret: secrets.stripeWebhookSecret,
@@ -432,17 +469,28 @@ async function main(): Promise<number> {
     secretKey: secrets.pingxxSecretKey,
     merchantPublicKey: merchant.publicKey,
   });
+  // Refunds settle at once, as a balance-paid WeChat Pay refund does, so the faults phase sees the order refunded.
+  const wechatpay = await startWechatPayEmulator({
+    apiV3Key: secrets.wechatpayApiV3Key,
+    merchantKeyPair: wechatMerchant,
+    refundStatus: 'SUCCESS',
+  });
   const shared: Shared = {
     secrets,
     env: {},
-    endpoints: { stripe: { host: stripe.host, port: stripe.port }, pingxx: { host: pingxx.host, port: pingxx.port } },
+    endpoints: {
+      stripe: { host: stripe.host, port: stripe.port },
+      pingxx: { host: pingxx.host, port: pingxx.port },
+      wechatpay: { baseUrl: wechatpay.url },
+    },
     stripe,
     pingxx,
+    wechatpay,
     logDir: mkdtempSync(join(tmpdir(), 'pf-reliability-logs-')),
     runnerLines: [],
     anomalies: [],
   };
-  shared.env = paymentEnv(secrets, stripe, pingxx);
+  shared.env = paymentEnv(secrets, stripe, pingxx, wechatpay);
   const totals: Totals = {
     deliveries: 0,
     lost: 0,
@@ -475,7 +523,7 @@ async function main(): Promise<number> {
     say(`secrets scan: ${totals.haystacks.length} texts, ${totals.errors.length} errors, ${leaks.length} leaks`);
     for (const leak of leaks) totals.problems.push(`secret visible: ${leak}`);
   } finally {
-    await Promise.all([stripe.close(), pingxx.close()]);
+    await Promise.all([stripe.close(), pingxx.close(), wechatpay.close()]);
     rmSync(shared.logDir, { recursive: true, force: true });
   }
   for (const problem of totals.problems) process.stdout.write(`  ✗ ${problem}\n`);
