@@ -13,6 +13,7 @@ import type * as RepositoryConformance from './repository-conformance.js';
 import type * as StripeEmulator from './stripe-emulator.js';
 import type * as PingxxEmulator from './pingxx-emulator/pingxx-emulator.js';
 import type * as AlipayEmulator from './alipay-emulator/alipay-emulator.js';
+import type * as WechatPayEmulator from './wechatpay-emulator/wechatpay-emulator.js';
 import { nodeOnly } from './node-only.js';
 
 export * from './fake-provider.js';
@@ -35,6 +36,14 @@ export {
   type AlipayTestKeyPair,
   type SignedAlipayNotify,
 } from './alipay-signer.js';
+export {
+  generateWechatPayTestKeyPair,
+  signWechatPayNotification,
+  type SignedWechatPayNotification,
+  type WechatPayNotificationInput,
+  type WechatPayNotificationKeys,
+  type WechatPayTestKeyPair,
+} from './wechatpay-signer.js';
 
 /** Node-only: starts an HTTP server. Throws `RUNTIME_FEATURE_MISSING` here. */
 export const startStripeEmulator: typeof StripeEmulator.startStripeEmulator = () =>
@@ -45,6 +54,9 @@ export const startPingxxEmulator: typeof PingxxEmulator.startPingxxEmulator = ()
 /** Node-only: starts an HTTP server. Throws `RUNTIME_FEATURE_MISSING` here. */
 export const startAlipayEmulator: typeof AlipayEmulator.startAlipayEmulator = () =>
   Promise.reject(nodeOnly('startAlipayEmulator', 'node:http'));
+/** Node-only: starts an HTTP server. Throws `RUNTIME_FEATURE_MISSING` here. */
+export const startWechatPayEmulator: typeof WechatPayEmulator.startWechatPayEmulator = () =>
+  Promise.reject(nodeOnly('startWechatPayEmulator', 'node:http'));
 /** Node-only: a test suite on `node:assert`. Throws `RUNTIME_FEATURE_MISSING` here. */
 export const runRepositoryConformance: typeof RepositoryConformance.runRepositoryConformance = () => {
   throw nodeOnly('runRepositoryConformance', 'node:assert');

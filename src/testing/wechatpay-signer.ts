@@ -5,15 +5,47 @@
  * the WeChat Pay emulator; usable on its own to test a host's notification endpoint.
  * @module
  */
-import { createPrivateKey, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
-import { encryptWechatPayResource } from '../wechatpay/wechatpay-crypto.js';
-import {
-  responseSignMessage,
-  rsaSign,
-  WECHATPAY_AUTH_SCHEME,
-  wechatpayNonce,
-} from '../wechatpay/wechatpay-signature.js';
+import type * as NodeCrypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { toBase64, utf8Encode } from '../core/web-crypto.js';
 import { wechatpayTime } from '../wechatpay/wechatpay-values.js';
+import { requireNodeBuiltin } from './node-only.js';
+
+/** An RSA key pair as PEM strings (PKCS#8 private, SPKI public). */
+export interface WechatPayTestKeyPair {
+  /** Private key, PEM. */
+  privateKey: string;
+  /** Public key, PEM. */
+  publicKey: string;
+}
+
+const keyPairs = new Map<string, WechatPayTestKeyPair>();
+
+/**
+ * An RSA-2048 pair for tests, cached per `slot` for the life of the process (generation is slow): the same slot
+ * always returns the same pair, different slots different pairs (the merchant's and WeChat Pay's).
+ *
+ * @example
+ * ```ts
+ * const wechatpayKeys = generateWechatPayTestKeyPair('wechatpay');
+ * ```
+ */
+export function generateWechatPayTestKeyPair(slot = 'default'): WechatPayTestKeyPair {
+  let pair = keyPairs.get(slot);
+  if (!pair) {
+    const { generateKeyPairSync } = requireNodeBuiltin<typeof NodeCrypto>(
+      'node:crypto',
+      'generateWechatPayTestKeyPair',
+    );
+    pair = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    });
+    keyPairs.set(slot, pair);
+  }
+  return pair;
+}
 
 /** What a notification says. */
 export interface WechatPayNotificationInput {
@@ -77,11 +109,20 @@ export function signWechatPayNotification(
   input: WechatPayNotificationInput,
   keys: WechatPayNotificationKeys,
 ): SignedWechatPayNotification {
-  const key = typeof keys.privateKey === 'string' ? createPrivateKey(keys.privateKey) : keys.privateKey;
+  // Reached when called, not at import: the portable kit exports this on runtimes without node:crypto too.
+  const crypto = requireNodeBuiltin<typeof NodeCrypto>('node:crypto', 'signWechatPayNotification');
+  const key = typeof keys.privateKey === 'string' ? crypto.createPrivateKey(keys.privateKey) : keys.privateKey;
   const originalType = input.originalType ?? (input.eventType.startsWith('REFUND.') ? 'refund' : 'transaction');
-  const nonce = randomBytes(6).toString('hex');
+  const nonce = crypto.randomBytes(6).toString('hex');
+  // AEAD_AES_256_GCM under the APIv3 key: the ciphertext with the 16-byte tag appended, base64.
+  const cipher = crypto.createCipheriv('aes-256-gcm', utf8Encode(keys.apiV3Key), utf8Encode(nonce), {
+    authTagLength: 16,
+  });
+  cipher.setAAD(utf8Encode(originalType));
+  const sealed = [cipher.update(utf8Encode(JSON.stringify(input.resource))), cipher.final(), cipher.getAuthTag()];
+  const ciphertext = toBase64(Uint8Array.from(sealed.flatMap((part) => [...part])));
   const envelope = {
-    id: input.id ?? randomUUID(),
+    id: input.id ?? crypto.randomUUID(),
     create_time: wechatpayTime(input.createTime ?? new Date()),
     resource_type: 'encrypt-resource',
     event_type: input.eventType,
@@ -89,14 +130,15 @@ export function signWechatPayNotification(
     resource: {
       original_type: originalType,
       algorithm: 'AEAD_AES_256_GCM',
-      ciphertext: encryptWechatPayResource(JSON.stringify(input.resource), keys.apiV3Key, nonce, originalType),
+      ciphertext,
       associated_data: originalType,
       nonce,
     },
   };
   const rawBody = JSON.stringify(envelope);
   const timestamp = String(Math.floor((keys.timestamp ?? new Date()).getTime() / 1000));
-  const headerNonce = keys.nonce ?? wechatpayNonce();
+  const headerNonce = keys.nonce ?? crypto.randomBytes(16).toString('hex').toUpperCase();
+  const signature = toBase64(crypto.sign('RSA-SHA256', utf8Encode(`${timestamp}\n${headerNonce}\n${rawBody}\n`), key));
   return {
     envelope,
     rawBody,
@@ -104,8 +146,8 @@ export function signWechatPayNotification(
       'Content-Type': 'application/json',
       'Wechatpay-Nonce': headerNonce,
       'Wechatpay-Serial': keys.serial,
-      'Wechatpay-Signature': rsaSign(responseSignMessage(timestamp, headerNonce, rawBody), key),
-      'Wechatpay-Signature-Type': WECHATPAY_AUTH_SCHEME,
+      'Wechatpay-Signature': signature,
+      'Wechatpay-Signature-Type': 'WECHATPAY2-SHA256-RSA2048',
       'Wechatpay-Timestamp': timestamp,
     },
   };

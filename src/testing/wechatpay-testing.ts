@@ -2,7 +2,7 @@
  * WeChat Pay test kit: a local WeChat Pay API v3 the real adapter talks to, and the notification signer.
  * @module
  */
-export { generateWechatPayTestKeyPair, startWechatPayEmulator } from './wechatpay-emulator/wechatpay-emulator.js';
+export { startWechatPayEmulator } from './wechatpay-emulator/wechatpay-emulator.js';
 export type {
   WechatPayEmulator,
   WechatPayEmulatorControls,
@@ -12,11 +12,12 @@ export type {
   WechatPayEmulatorProviderOptions,
   WechatPayEmulatorRequest,
   WechatPayOrderRef,
-  WechatPayTestKeyPair,
 } from './wechatpay-emulator/wechatpay-emulator-types.js';
 export type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpay-emulator/wechatpay-emulator-store.js';
 export {
+  generateWechatPayTestKeyPair,
   signWechatPayNotification,
+  type WechatPayTestKeyPair,
   type SignedWechatPayNotification,
   type WechatPayNotificationInput,
   type WechatPayNotificationKeys,

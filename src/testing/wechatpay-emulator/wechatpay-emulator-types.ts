@@ -3,7 +3,7 @@
  * returns.
  * @module
  */
-import type { SignedWechatPayNotification } from '../wechatpay-signer.js';
+import type { SignedWechatPayNotification, WechatPayTestKeyPair } from '../wechatpay-signer.js';
 import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpay-emulator-store.js';
 
@@ -14,12 +14,6 @@ import type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpa
  */
 export type WechatPayOrderRef =
   EmulatedPaymentRef | { readonly paymentPayload?: { readonly attemptId: string } | null };
-
-/** An RSA key pair as PEM strings (PKCS#8 private, SPKI public). */
-export interface WechatPayTestKeyPair {
-  privateKey: string;
-  publicKey: string;
-}
 
 /** Options of `startWechatPayEmulator`. */
 export interface WechatPayEmulatorOptions {

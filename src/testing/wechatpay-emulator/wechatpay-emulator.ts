@@ -11,7 +11,7 @@
  * answer signatures).
  * @module
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -23,7 +23,7 @@ import {
   WECHATPAY_AUTH_SCHEME,
   wechatpayNonce,
 } from '../../wechatpay/wechatpay-signature.js';
-import { signWechatPayNotification } from '../wechatpay-signer.js';
+import { generateWechatPayTestKeyPair, signWechatPayNotification } from '../wechatpay-signer.js';
 import {
   wechatpayFailure,
   WechatPayEmulatorStore,
@@ -36,7 +36,6 @@ import type {
   WechatPayEmulatorOptions,
   WechatPayEmulatorRequest,
   WechatPayOrderRef,
-  WechatPayTestKeyPair,
 } from './wechatpay-emulator-types.js';
 
 type Injection =
@@ -44,22 +43,6 @@ type Injection =
   | { kind: 'delay'; ms: number }
   | { kind: 'drop' }
   | { kind: 'tamper' };
-
-const keyPairs = new Map<string, WechatPayTestKeyPair>();
-
-/** An RSA-2048 pair for tests, cached per slot for the life of the process (generation is slow). */
-export function generateWechatPayTestKeyPair(slot = 'default'): WechatPayTestKeyPair {
-  let pair = keyPairs.get(slot);
-  if (!pair) {
-    pair = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    keyPairs.set(slot, pair);
-  }
-  return pair;
-}
 
 /**
  * Starts an emulator on a local port.
