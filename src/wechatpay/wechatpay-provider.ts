@@ -170,9 +170,10 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
       }
       return wechatpaySnapshot(tx, ctx);
     } catch (error) {
-      // An order WeChat Pay never received (a create that failed before it arrived) cannot be paid.
+      // An order WeChat Pay does not know (a create that never arrived, or not yet visible): nothing to apply.
+      // Only cancelPayment, at the order's timeout, reads the absence as final.
       if (isPaymentError(error) && error.code === 'WECHATPAY_ORDER_NOT_EXIST') {
-        return wechatpayMissingSnapshot({ ...ctx, status: 'canceled' });
+        return wechatpayMissingSnapshot({ ...ctx, status: 'requires_action' });
       }
       throw error;
     }

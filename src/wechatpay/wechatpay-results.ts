@@ -78,7 +78,10 @@ export function wechatpaySnapshot(
   };
 }
 
-/** The snapshot of an order WeChat Pay does not know (`ORDER_NOT_EXIST`): nobody can pay it. */
+/**
+ * The snapshot of an order WeChat Pay does not know (`ORDER_NOT_EXIST`): `requires_action` from a query (nothing
+ * to apply yet), `canceled` from a cancel (nobody can pay it).
+ */
 export function wechatpayMissingSnapshot(ctx: {
   provider: string;
   livemode: boolean;

@@ -125,12 +125,11 @@ describe('WeChat Pay adapter against the emulator', () => {
     expect(snapshot.paidAt).toBeInstanceOf(Date);
   });
 
-  it('reads an order WeChat Pay never received as canceled (nobody can pay it)', async () => {
-    const snapshot = await wechatpay.retrievePayment({
-      providerReference: 'neverSent000000000000000000000000'.slice(0, 32),
-    });
-    expect(snapshot.status).toBe('canceled');
-    expect(await wechatpay.closeOrder('neverSent00000000000000000000000')).toBe('not_found');
+  it('reads an order WeChat Pay never received as unpaid, and cancels it as canceled (nobody can pay it)', async () => {
+    const never = 'neverSent00000000000000000000000';
+    expect((await wechatpay.retrievePayment({ providerReference: never })).status).toBe('requires_action');
+    expect(await wechatpay.closeOrder(never)).toBe('not_found');
+    expect((await wechatpay.cancelPayment!({ providerReference: never })).status).toBe('canceled');
   });
 
   it('reads PAYERROR as failed and USERPAYING as processing', async () => {
