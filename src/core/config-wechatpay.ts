@@ -12,8 +12,24 @@ const url = z.string().trim().url('must be an absolute URL');
 /** WeChat Pay's API host. */
 const WECHATPAY_BASE_URL_DEFAULT = 'https://api.mch.weixin.qq.com';
 
+/** The names of the WeChat Pay keys. */
+export type WechatPayConfigKey =
+  | 'WECHATPAY_APP_ID'
+  | 'WECHATPAY_MCH_ID'
+  | 'WECHATPAY_BASE_URL'
+  | 'WECHATPAY_WEBHOOK_URL'
+  | 'WECHATPAY_API_V3_KEY'
+  | 'WECHATPAY_MERCHANT_SERIAL_NO'
+  | 'WECHATPAY_PRIVATE_KEY'
+  | 'WECHATPAY_PRIVATE_KEY_PATH'
+  | 'WECHATPAY_PUBLIC_KEY'
+  | 'WECHATPAY_PUBLIC_KEY_PATH'
+  | 'WECHATPAY_PUBLIC_KEY_ID'
+  | 'WECHATPAY_PLATFORM_CERT'
+  | 'WECHATPAY_PLATFORM_CERT_PATH';
+
 /** The WeChat Pay keys, in `.env.example` order. */
-export const WECHATPAY_CONFIG_KEYS = {
+export const WECHATPAY_CONFIG_KEYS: Readonly<Record<WechatPayConfigKey, ConfigKeyDefinition>> = {
   WECHATPAY_APP_ID: {
     group: 'wechatpay',
     description: 'WeChat app id payments are made for (official account, mini program or app): wx + 16 hex digits.',
@@ -103,10 +119,7 @@ export const WECHATPAY_CONFIG_KEYS = {
     example: './keys/wechatpay_platform_cert.pem',
     schema: text,
   },
-} as const satisfies Record<string, ConfigKeyDefinition>;
-
-/** The names of the WeChat Pay keys. */
-export type WechatPayConfigKey = keyof typeof WECHATPAY_CONFIG_KEYS;
+};
 
 /**
  * WeChat Pay credentials, present when any `WECHATPAY_*` key but the base URL is set. Named like

@@ -18,6 +18,8 @@ import {
   type WechatPayConfigKey,
 } from './config-wechatpay.js';
 
+export type { WechatPayConfig, WechatPayConfigKey } from './config-wechatpay.js';
+
 /** Groups keys are listed under in `.env.example` and the docs. */
 export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'alipay' | 'wechatpay' | 'database';
 

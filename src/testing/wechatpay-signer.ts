@@ -83,6 +83,7 @@ export interface SignedWechatPayNotification {
   envelope: Record<string, unknown>;
   /** The exact body. */
   rawBody: string;
+  /** `Content-Type`, `Wechatpay-Nonce`, `-Serial`, `-Signature`, `-Signature-Type` and `-Timestamp`, as WeChat Pay sends them. */
   headers: Record<string, string>;
 }
 

@@ -12,6 +12,8 @@ export type {
   WechatPayEmulatorProviderOptions,
   WechatPayEmulatorRequest,
   WechatPayOrderRef,
+  WechatPayDtoRef,
+  WechatPayDtoPayloadRef,
 } from './wechatpay-emulator/wechatpay-emulator-types.js';
 export type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpay-emulator/wechatpay-emulator-store.js';
 export {

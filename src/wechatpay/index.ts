@@ -40,6 +40,7 @@ export {
   WECHATPAY_TRADE_STATE,
   WECHATPAY_TRADE_STATE_EVENTS,
   type WechatPayErrorOutcome,
+  type WechatPayHttpStatusRow,
   type WechatPayRefundState,
   type WechatPayTradeState,
 } from './wechatpay-mappers.js';

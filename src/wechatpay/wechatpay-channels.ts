@@ -4,13 +4,16 @@
  * @module
  */
 
+/** A supported WeChat Pay channel (Ping++'s names). */
+export type WechatPayChannel = 'wx_pub_qr' | 'wx_pub' | 'wx_lite' | 'wx_wap' | 'wx';
+
 /** One channel. */
 export interface WechatPayChannelSpec {
   /** `POST /v3/pay/transactions/{endpoint}`. */
   endpoint: 'native' | 'jsapi' | 'h5' | 'app';
   /** `trade_type` in queries and notifications. */
   tradeType: 'NATIVE' | 'JSAPI' | 'MWEB' | 'APP';
-  /** The {@link NextAction} type the payer gets. */
+  /** The `NextAction` type the payer gets. */
   nextAction: 'qr_code' | 'wechat_jsapi' | 'redirect' | 'sdk_credential';
   /** `extra.openId` is required (sent as `payer.openid`). */
   needsOpenId: boolean;
@@ -30,7 +33,7 @@ export interface WechatPayChannelSpec {
  * | `wx_wap` | `/v3/pay/transactions/h5` | `h5_url` for a mobile browser outside WeChat (`redirect`) |
  * | `wx` | `/v3/pay/transactions/app` | signed App parameters for the WeChat Open SDK (`sdk_credential`) |
  */
-export const WECHATPAY_CHANNELS = {
+export const WECHATPAY_CHANNELS: Readonly<Record<WechatPayChannel, WechatPayChannelSpec>> = {
   wx_pub_qr: {
     endpoint: 'native',
     tradeType: 'NATIVE',
@@ -54,10 +57,7 @@ export const WECHATPAY_CHANNELS = {
   },
   wx_wap: { endpoint: 'h5', tradeType: 'MWEB', nextAction: 'redirect', needsOpenId: false, needsClientIp: true },
   wx: { endpoint: 'app', tradeType: 'APP', nextAction: 'sdk_credential', needsOpenId: false, needsClientIp: false },
-} as const satisfies Record<string, WechatPayChannelSpec>;
-
-/** A supported WeChat Pay channel. */
-export type WechatPayChannel = keyof typeof WECHATPAY_CHANNELS;
+};
 
 /** Every channel id, in table order. */
 export const WECHATPAY_CHANNEL_IDS = Object.keys(WECHATPAY_CHANNELS) as WechatPayChannel[];

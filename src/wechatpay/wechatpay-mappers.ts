@@ -104,24 +104,31 @@ export const WECHATPAY_ERROR_CODES: Readonly<Record<string, WechatPayErrorOutcom
   BANK_ERROR: 'uncertain',
 };
 
+/** One row of {@link WECHATPAY_HTTP_STATUS_ERRORS}. */
+export interface WechatPayHttpStatusRow {
+  /** The HTTP status, or `'other'` for every status without a row. */
+  status: number | 'other';
+  /** What the caller does next. */
+  outcome: WechatPayErrorOutcome;
+}
+
 /**
  * HTTP status → outcome, for an answer whose `code` is not in {@link WECHATPAY_ERROR_CODES} (or that has
  * none, like a gateway's HTML page). 429 says nothing was done; a 5xx may come after WeChat Pay acted, so a
  * failed write is indeterminate. Reads treat `uncertain` as `unavailable`.
  */
-export const WECHATPAY_HTTP_STATUS_ERRORS: ReadonlyArray<{ status: number | 'other'; outcome: WechatPayErrorOutcome }> =
-  [
-    { status: 400, outcome: 'validation' },
-    { status: 401, outcome: 'configuration' },
-    { status: 403, outcome: 'declined' },
-    { status: 404, outcome: 'not_found' },
-    { status: 429, outcome: 'unavailable' },
-    { status: 500, outcome: 'uncertain' },
-    { status: 502, outcome: 'uncertain' },
-    { status: 503, outcome: 'uncertain' },
-    { status: 504, outcome: 'uncertain' },
-    { status: 'other', outcome: 'uncertain' },
-  ];
+export const WECHATPAY_HTTP_STATUS_ERRORS: readonly WechatPayHttpStatusRow[] = [
+  { status: 400, outcome: 'validation' },
+  { status: 401, outcome: 'configuration' },
+  { status: 403, outcome: 'declined' },
+  { status: 404, outcome: 'not_found' },
+  { status: 429, outcome: 'unavailable' },
+  { status: 500, outcome: 'uncertain' },
+  { status: 502, outcome: 'uncertain' },
+  { status: 503, outcome: 'uncertain' },
+  { status: 504, outcome: 'uncertain' },
+  { status: 'other', outcome: 'uncertain' },
+];
 
 /** The outcome of an error answer. */
 export function wechatpayErrorOutcome(status: number, code: string | undefined): WechatPayErrorOutcome {

@@ -389,7 +389,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
  * 204 and redelivers on anything else, over about a day), otherwise the handler's 4xx/5xx with
  * `{"code":"FAIL","message":"…"}`, the message saying only whether to fix or to wait — no internal detail.
  */
-export function wechatpayAcknowledgement(ack: WebhookAcknowledgement): WebhookAnswer & { contentType: string } {
+export function wechatpayAcknowledgement(ack: WebhookAcknowledgement): WebhookAnswer {
   if (ack.ok) return { status: 200, body: JSON.stringify({ code: 'SUCCESS' }), contentType: 'application/json' };
   const status = ack.status >= 400 ? ack.status : 500;
   const message = status < 500 ? 'notification refused' : 'temporary failure, retry later';

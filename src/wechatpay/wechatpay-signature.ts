@@ -119,11 +119,21 @@ export function signRequest(input: {
 
 /** The parameters `WeixinJSBridge.invoke('getBrandWCPayRequest', …)` / `wx.requestPayment` take. */
 export interface WechatPayJsapiParams extends Record<string, string> {
+  /** The app the payment is for (official account or mini program). */
   appId: string;
+  /** Unix seconds, as a string. */
   timeStamp: string;
+  /** A random string. */
   nonceStr: string;
+  /** `prepay_id=…`. */
   package: string;
+  /** Always `RSA` in API v3. */
   signType: 'RSA';
+  /** RSA-SHA256 over `appId
+timeStamp
+nonceStr
+package
+` with the merchant key, base64. */
   paySign: string;
 }
 
@@ -143,12 +153,23 @@ export function jsapiClientParams(
 
 /** The parameters the WeChat Open SDK's `PayReq` takes in an app. */
 export interface WechatPayAppParams extends Record<string, string> {
+  /** The mobile app's app id. */
   appid: string;
+  /** The merchant id. */
   partnerid: string;
+  /** The `prepay_id` of the order. */
   prepayid: string;
+  /** Always `Sign=WXPay`. */
   package: 'Sign=WXPay';
+  /** A random string. */
   noncestr: string;
+  /** Unix seconds, as a string. */
   timestamp: string;
+  /** RSA-SHA256 over `appid
+timestamp
+noncestr
+prepayid
+` with the merchant key, base64. */
   sign: string;
 }
 

@@ -10,39 +10,69 @@ import { parseWechatpayTime, wechatpayTime } from '../../wechatpay/wechatpay-val
 
 /** An order, as the emulator keeps it. */
 export interface EmulatedWechatPayOrder {
+  /** Our attempt id. */
   outTradeNo: string;
+  /** The app id the order was made for. */
   appid: string;
+  /** The merchant id. */
   mchid: string;
+  /** `description` as sent. */
   description: string;
+  /** `attach` (our order id), or `null`. */
   attach: string | null;
+  /** `notify_url` as sent. */
   notifyUrl: string | null;
+  /** `NATIVE`, `JSAPI`, `MWEB` (H5) or `APP`. */
   tradeType: 'NATIVE' | 'JSAPI' | 'MWEB' | 'APP';
+  /** Amount in fen. */
   total: number;
+  /** Always `CNY`. */
   currency: string;
+  /** `time_expire`, or `null`. */
   timeExpire: Date | null;
+  /** The payer's OpenID (JSAPI, or set when paid). */
   openid: string | null;
+  /** `scene_info.payer_client_ip`, or `null`. */
   payerClientIp: string | null;
+  /** The `prepay_id` answered to JSAPI and App creates. */
   prepayId: string;
+  /** The `code_url` answered to Native creates. */
   codeUrl: string;
+  /** The `h5_url` answered to H5 creates. */
   h5Url: string;
+  /** Current `trade_state`. */
   tradeState: 'NOTPAY' | 'USERPAYING' | 'SUCCESS' | 'REFUND' | 'CLOSED' | 'REVOKED' | 'PAYERROR';
+  /** Current `trade_state_desc`. */
   tradeStateDesc: string;
+  /** WeChat Pay's `transaction_id` once paid, else `null`. */
   transactionId: string | null;
+  /** When it was paid. */
   successTime: Date | null;
+  /** When it was created. */
   createdAt: Date;
+  /** Its refunds, oldest first. */
   refunds: EmulatedWechatPayRefund[];
 }
 
 /** A refund, as the emulator keeps it. */
 export interface EmulatedWechatPayRefund {
+  /** WeChat Pay's `refund_id`. */
   refundId: string;
+  /** Our refund id. */
   outRefundNo: string;
+  /** The order refunded. */
   outTradeNo: string;
+  /** Amount in fen. */
   amount: number;
+  /** Current refund status. */
   status: 'PROCESSING' | 'SUCCESS' | 'ABNORMAL' | 'CLOSED';
+  /** `reason` as sent. */
   reason: string | null;
+  /** Where its notification goes. */
   notifyUrl: string | null;
+  /** When it was requested. */
   createdAt: Date;
+  /** When it settled `SUCCESS`. */
   successTime: Date | null;
 }
 

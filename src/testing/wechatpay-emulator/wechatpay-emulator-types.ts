@@ -12,8 +12,19 @@ import type { EmulatedWechatPayOrder, EmulatedWechatPayRefund } from './wechatpa
  * `{ attemptId }`, or the `BuyRecordDTO` `createCharge` returned (its `paymentPayload.attemptId`). A bare
  * `{ orderId }` is refused: name the attempt.
  */
-export type WechatPayOrderRef =
-  EmulatedPaymentRef | { readonly paymentPayload?: { readonly attemptId: string } | null };
+export type WechatPayOrderRef = EmulatedPaymentRef | WechatPayDtoRef;
+
+/** The `BuyRecordDTO` `createCharge` returned, as far as the emulator reads it. */
+export interface WechatPayDtoRef {
+  /** The DTO's payload; its `attemptId` is the order's `out_trade_no`. */
+  readonly paymentPayload?: WechatPayDtoPayloadRef | null;
+}
+
+/** The part of a `BuyRecordDTO` payload the emulator reads. */
+export interface WechatPayDtoPayloadRef {
+  /** The attempt id, the order's `out_trade_no`. */
+  readonly attemptId: string;
+}
 
 /** Options of `startWechatPayEmulator`. */
 export interface WechatPayEmulatorOptions {
@@ -45,19 +56,23 @@ export interface WechatPayEmulatorOptions {
 
 /** One request the emulator received. */
 export interface WechatPayEmulatorRequest {
+  /** HTTP method. */
   method: string;
   /** Path and query. */
   url: string;
+  /** The body as received. */
   body: string;
   /** `Authorization` checked against the merchant key: `valid`, `invalid` (bad signature, serial, merchant or time) or `missing`. */
   signature: 'valid' | 'invalid' | 'missing';
   /** Status answered; `null` when the connection was dropped. */
   status: number | null;
+  /** When it arrived. */
   receivedAt: Date;
 }
 
 /** An injected failure: answer `status` without acting. */
 export interface WechatPayEmulatorFailure {
+  /** HTTP status to answer. */
   status: number;
   /** WeChat Pay's error `code` in a JSON body. Without it the body is an HTML gateway page. */
   code?: string;
@@ -87,7 +102,9 @@ export interface WechatPayEmulatorControls {
   close(order: WechatPayOrderRef): EmulatedWechatPayOrder;
   /** A `PROCESSING` refund ends: `SUCCESS` (default), `ABNORMAL` (the payer's card refused it) or `CLOSED`. */
   settleRefund(outRefundNo: string, status?: 'SUCCESS' | 'ABNORMAL' | 'CLOSED'): EmulatedWechatPayRefund;
+  /** The order a reference names, if the emulator has it. */
   getOrder(order: WechatPayOrderRef): EmulatedWechatPayOrder | undefined;
+  /** Every order, oldest first. */
   orders(): EmulatedWechatPayOrder[];
   /**
    * The notification WeChat Pay would send about an order's current state (`TRANSACTION.SUCCESS`), or with
@@ -106,7 +123,15 @@ export interface WechatPayEmulatorControls {
     },
   ): WechatPayEmulatorNotification;
   /** POSTs a notification like WeChat Pay's sender, to `url` or the order's `notify_url`. */
-  deliver(notification: WechatPayEmulatorNotification, url?: string): Promise<{ status: number; body: string }>;
+  deliver(
+    notification: WechatPayEmulatorNotification,
+    url?: string,
+  ): Promise<{
+    /** The endpoint's HTTP status. */
+    status: number;
+    /** The endpoint's answer body. */
+    body: string;
+  }>;
   /** The next request(s) get an HTTP failure without anything happening. */
   failNext(failure: WechatPayEmulatorFailure): void;
   /** The next request(s) are processed, then answered after `ms`. */
@@ -121,15 +146,25 @@ export interface WechatPayEmulatorControls {
 
 /** The options `createWechatPayProvider` needs to talk to this emulator. */
 export interface WechatPayEmulatorProviderOptions {
+  /** The app id. */
   appId: string;
+  /** The merchant id. */
   mchId: string;
+  /** The APIv3 key notifications are encrypted with. */
   apiV3Key: string;
+  /** The merchant certificate serial requests name. */
   merchantSerialNo: string;
+  /** The merchant private key (PEM). */
   privateKey: string;
+  /** WeChat Pay's public key (PEM). */
   wechatpayPublicKey: string;
+  /** Its id, as `Wechatpay-Serial` names it. */
   wechatpayPublicKeyId: string;
+  /** The emulator's URL. */
   baseUrl: string;
+  /** Where notifications would go. */
   notifyUrl: string;
+  /** Always `false`. */
   livemode: false;
 }
 
@@ -137,17 +172,28 @@ export interface WechatPayEmulatorProviderOptions {
 export interface WechatPayEmulator {
   /** Base URL, e.g. `http://127.0.0.1:54321` (the provider's `baseUrl`). */
   url: string;
+  /** The merchant id requests must carry. */
   mchId: string;
+  /** The app id in `providerOptions`. */
   appId: string;
+  /** The APIv3 key. */
   apiV3Key: string;
+  /** The merchant certificate serial requests must name. */
   merchantSerialNo: string;
+  /** `Wechatpay-Serial` of answers and notifications. */
   publicKeyId: string;
+  /** The merchant key pair (requests are checked against its public half). */
   merchantKeyPair: WechatPayTestKeyPair;
+  /** WeChat Pay's key pair (answers and notifications are signed with its private half). */
   wechatpayKeyPair: WechatPayTestKeyPair;
   /** Spread into `createWechatPayProvider`. */
   providerOptions: WechatPayEmulatorProviderOptions;
+  /** Controls over the emulator's state and behaviour. */
   controls: WechatPayEmulatorControls;
+  /** Every request received, oldest first. */
   readonly requests: readonly WechatPayEmulatorRequest[];
+  /** How many requests it received. */
   readonly requestCount: number;
+  /** Stops the server. */
   close(): Promise<void>;
 }

@@ -323,8 +323,8 @@ describe('WeChat Pay notifications delivered to an endpoint', () => {
           () => answer(wechatpayAcknowledgement({ ok: false, status: 400 })),
         );
       });
-      const answer = (a: { status: number; body: string; contentType: string }) => {
-        res.writeHead(a.status, { 'content-type': a.contentType }).end(a.body);
+      const answer = (a: { status: number; body: string; contentType?: string }) => {
+        res.writeHead(a.status, { 'content-type': a.contentType ?? 'application/json' }).end(a.body);
       };
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
