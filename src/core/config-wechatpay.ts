@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { ConfigKeyDefinition } from './config.js';
+import { utf8Length } from './web-crypto.js';
 
 const text = z.string().trim().min(1);
 const url = z.string().trim().url('must be an absolute URL');
@@ -63,7 +64,8 @@ export const WECHATPAY_CONFIG_KEYS: Readonly<Record<WechatPayConfigKey, ConfigKe
     group: 'wechatpay',
     description: 'The 32-character APIv3 key set in the merchant platform; decrypts notification resources.',
     secret: true,
-    schema: z.string().refine((v) => Buffer.byteLength(v.trim(), 'utf8') === 32, 'must be the 32-character APIv3 key'),
+    // No Buffer: the root (and so the config) also runs on workerd and Vercel Edge.
+    schema: z.string().refine((v) => utf8Length(v.trim()) === 32, 'must be the 32-character APIv3 key'),
   },
   WECHATPAY_MERCHANT_SERIAL_NO: {
     group: 'wechatpay',
