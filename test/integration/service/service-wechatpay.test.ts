@@ -50,6 +50,8 @@ for (const dialect of testDialects()) {
         }),
         repositories: createKyselyRepositories(t.db),
         hooks: { onAnomaly: (a) => void anomalies.push(a) },
+        // The anomaly assertion reads the hook's effect right after the webhook answers.
+        notificationDelivery: 'inline',
         clock: () => new Date(Date.now() + offsetMs),
       });
       handle = createWebhookHandler(service);
