@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
-import { testDialects, type TestDatabase } from '../../helpers/databases.js';
+import { serverTestDialects, type TestDatabase } from '../../helpers/databases.js';
 
 const CHILD = new URL('./outbox-child.ts', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'pf-outbox-'));
@@ -35,7 +35,7 @@ async function until(condition: () => boolean | Promise<boolean>): Promise<void>
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
-for (const dialect of testDialects().filter((d) => d.name !== 'sqlite')) {
+for (const dialect of serverTestDialects()) {
   describe(`outbox worker processes on ${dialect.name}`, () => {
     let database: TestDatabase | undefined;
     afterAll(async () => database?.destroy());
