@@ -3,7 +3,8 @@
  * `order_wechatpay_orders`), created fresh or adopted from the original system.
  * @module
  */
-import type { Kysely, Migration } from 'kysely';
+import type { Kysely } from 'kysely';
+import type { PaymentMigration } from '../payment-migration.js';
 import type { TableNames, UntypedDatabase } from '../schema.js';
 import { detectSqlDialect, type SqlDialect } from '../sql-dialect.js';
 import { ensureTable } from './ensure-table.js';
@@ -15,7 +16,7 @@ import { nativeAttemptTableSpecs } from './table-specs.js';
  *
  * No `down`, for the reason given in migration 0001: it would drop payment history.
  */
-export function nativeAttemptTablesMigration(tables: TableNames, dialect?: SqlDialect): Migration {
+export function nativeAttemptTablesMigration(tables: TableNames, dialect?: SqlDialect): PaymentMigration {
   return {
     up: async (db: Kysely<UntypedDatabase>) => {
       const sqlDialect = dialect ?? detectSqlDialect(db);
