@@ -4,17 +4,9 @@
  * response it failed to verify).
  * @module
  */
-import {
-  ConfigurationError,
-  IndeterminateOutcomeError,
-  IntegrityError,
-  NotFoundError,
-  PaymentError,
-  ProviderDeclinedError,
-  ProviderUnavailableError,
-  ValidationError,
-} from '../core/errors.js';
-import { alipayErrorOutcome, alipayHttpOutcome, type AlipayErrorOutcome } from './alipay-mappers.js';
+import { PaymentError, ProviderUnavailableError } from '../core/errors.js';
+import { errorForOutcome, failedBeforeSending } from '../core/provider-outcome-errors.js';
+import { alipayErrorOutcome, alipayHttpOutcome } from './alipay-mappers.js';
 
 /** Whether a call changes anything at Alipay: a failed write may have acted, a failed read did not. */
 export type AlipayCallKind = 'write' | 'read';
@@ -38,7 +30,7 @@ export function alipayBusinessError(
   const code = answer.sub_code ?? answer.code;
   // sub_msg is Alipay's explanation of our request (e.g. "交易不存在"): useful, and it never holds a secret.
   const why = answer.sub_msg ?? answer.msg ?? '';
-  return build(outcome, kind, `Alipay ${method} answered ${code}${why ? ` (${why})` : ''}.`, {
+  return errorForOutcome(outcome, kind, `Alipay ${method} answered ${code}${why ? ` (${why})` : ''}.`, {
     code: `ALIPAY_${code
       .replace(/^aop\./, '')
       .replace(/[^A-Za-z0-9]+/g, '_')
@@ -65,14 +57,14 @@ export function alipayTransportError(
   const status = /status: (\d{3})/.exec(message)?.[1];
   if (status !== undefined) {
     const outcome = kind === 'read' && Number(status) !== 429 ? 'unavailable' : alipayHttpOutcome(Number(status));
-    return build(outcome, kind, `Alipay ${method} failed with HTTP ${status}.`, {
+    return errorForOutcome(outcome, kind, `Alipay ${method} failed with HTTP ${status}.`, {
       ...base,
       code: Number(status) === 429 ? 'ALIPAY_RATE_LIMITED' : 'ALIPAY_HTTP_ERROR',
       details: { method, status: Number(status) },
     });
   }
   if (message.includes('验签失败')) {
-    return build(
+    return errorForOutcome(
       kind === 'write' ? 'uncertain' : 'unavailable',
       kind,
       `Alipay ${method} answered with a bad signature.`,
@@ -82,13 +74,13 @@ export function alipayTransportError(
       },
     );
   }
-  if (notSent(error)) {
+  if (failedBeforeSending(error)) {
     return new ProviderUnavailableError(`Alipay ${method} could not reach the gateway.`, {
       ...base,
       code: 'ALIPAY_UNREACHABLE',
     });
   }
-  return build(
+  return errorForOutcome(
     kind === 'write' ? 'uncertain' : 'unavailable',
     kind,
     `Alipay ${method} failed in transit (timeout, dropped connection or unreadable answer).`,
@@ -97,45 +89,4 @@ export function alipayTransportError(
       code: 'ALIPAY_TRANSPORT_ERROR',
     },
   );
-}
-
-/** Connection-level failures that happen before a request is written. */
-function notSent(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    if (
-      typeof code === 'string' &&
-      ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
-    ) {
-      return true;
-    }
-    if (e.name === 'ConnectTimeoutError') return true;
-  }
-  return false;
-}
-
-function build(
-  outcome: AlipayErrorOutcome,
-  kind: AlipayCallKind,
-  message: string,
-  options: { code: string; provider: string; cause?: unknown; details?: Record<string, unknown> },
-): PaymentError {
-  switch (outcome) {
-    case 'validation':
-      return new ValidationError(message, options);
-    case 'configuration':
-      return new ConfigurationError(message, options);
-    case 'declined':
-      return new ProviderDeclinedError(message, options);
-    case 'integrity':
-      return new IntegrityError(message, options);
-    case 'not_found':
-      return new NotFoundError(message, options);
-    case 'unavailable':
-      return new ProviderUnavailableError(message, options);
-    case 'uncertain':
-      return kind === 'write'
-        ? new IndeterminateOutcomeError(message, options)
-        : new ProviderUnavailableError(message, options);
-  }
 }

@@ -5,17 +5,9 @@
  * request (it never holds a secret) and is kept; nothing else from the answer goes into a message.
  * @module
  */
-import {
-  ConfigurationError,
-  IndeterminateOutcomeError,
-  IntegrityError,
-  NotFoundError,
-  PaymentError,
-  ProviderDeclinedError,
-  ProviderUnavailableError,
-  ValidationError,
-} from '../core/errors.js';
-import { wechatpayErrorOutcome, type WechatPayErrorOutcome } from './wechatpay-mappers.js';
+import { PaymentError, ProviderUnavailableError } from '../core/errors.js';
+import { errorForOutcome, failedBeforeSending } from '../core/provider-outcome-errors.js';
+import { wechatpayErrorOutcome } from './wechatpay-mappers.js';
 
 /** Whether a call changes anything at WeChat Pay: a failed write may have acted, a failed read did not. */
 export type WechatPayCallKind = 'write' | 'read';
@@ -71,17 +63,22 @@ export function wechatpayApiError(
     });
   }
   if (code === undefined) {
-    return build(outcome, kind, `WeChat Pay ${operation} failed with HTTP ${status}.`, {
+    return errorForOutcome(outcome, kind, `WeChat Pay ${operation} failed with HTTP ${status}.`, {
       code: 'WECHATPAY_HTTP_ERROR',
       provider,
       details,
     });
   }
-  return build(outcome, kind, `WeChat Pay ${operation} answered ${status} ${code}${why ? ` (${why})` : ''}.`, {
-    code: `WECHATPAY_${code}`,
-    provider,
-    details,
-  });
+  return errorForOutcome(
+    outcome,
+    kind,
+    `WeChat Pay ${operation} answered ${status} ${code}${why ? ` (${why})` : ''}.`,
+    {
+      code: `WECHATPAY_${code}`,
+      provider,
+      details,
+    },
+  );
 }
 
 /**
@@ -96,16 +93,21 @@ export function wechatpayTransportError(
 ): PaymentError {
   if (error instanceof PaymentError) return error;
   const base = { provider, cause: error, details: { operation } };
-  if (notSent(error)) {
+  if (failedBeforeSending(error)) {
     return new ProviderUnavailableError(`WeChat Pay ${operation} could not reach the API.`, {
       ...base,
       code: 'WECHATPAY_UNREACHABLE',
     });
   }
-  return build('uncertain', kind, `WeChat Pay ${operation} failed in transit (timeout, dropped connection or abort).`, {
-    ...base,
-    code: 'WECHATPAY_TRANSPORT_ERROR',
-  });
+  return errorForOutcome(
+    'uncertain',
+    kind,
+    `WeChat Pay ${operation} failed in transit (timeout, dropped connection or abort).`,
+    {
+      ...base,
+      code: 'WECHATPAY_TRANSPORT_ERROR',
+    },
+  );
 }
 
 /** The error for a 2xx answer that cannot be trusted or read. */
@@ -121,50 +123,9 @@ export function wechatpayResponseError(
       : code === 'WECHATPAY_RESPONSE_SIGNATURE_INVALID'
         ? 'with a signature that does not verify'
         : 'with a body that is not the JSON expected';
-  return build('uncertain', kind, `WeChat Pay ${operation} answered ${what}.`, {
+  return errorForOutcome('uncertain', kind, `WeChat Pay ${operation} answered ${what}.`, {
     code,
     provider,
     details: { operation },
   });
-}
-
-/** Connection-level failures that happen before a request is written. */
-function notSent(error: unknown): boolean {
-  for (let e: unknown = error, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth += 1) {
-    const code = (e as { code?: unknown }).code;
-    if (
-      typeof code === 'string' &&
-      ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT'].includes(code)
-    ) {
-      return true;
-    }
-    if (e.name === 'ConnectTimeoutError') return true;
-  }
-  return false;
-}
-
-function build(
-  outcome: WechatPayErrorOutcome,
-  kind: WechatPayCallKind,
-  message: string,
-  options: { code: string; provider: string; cause?: unknown; details?: Record<string, unknown> },
-): PaymentError {
-  switch (outcome) {
-    case 'validation':
-      return new ValidationError(message, options);
-    case 'configuration':
-      return new ConfigurationError(message, options);
-    case 'declined':
-      return new ProviderDeclinedError(message, options);
-    case 'integrity':
-      return new IntegrityError(message, options);
-    case 'not_found':
-      return new NotFoundError(message, options);
-    case 'unavailable':
-      return new ProviderUnavailableError(message, options);
-    case 'uncertain':
-      return kind === 'write'
-        ? new IndeterminateOutcomeError(message, options)
-        : new ProviderUnavailableError(message, options);
-  }
 }
