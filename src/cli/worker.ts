@@ -114,8 +114,13 @@ async function loadHostModule(path: string): Promise<HostModule> {
   return { ...(service ? { service } : {}), ...(consumers ? { consumers } : {}) };
 }
 
-/** The providers the payment configuration names (their SDKs load only then), for the reconcile sweep. */
-async function providersFromEnv(env: NodeJS.ProcessEnv): Promise<PaymentProvider[]> {
+/**
+ * The providers the payment configuration has credentials for (their SDKs load only then), for the reconcile
+ * sweep: Stripe, Ping++, native Alipay and native WeChat Pay, each built from its `loadPaymentConfig` section
+ * exactly as a host would (`createWechatPayProvider(config.wechatpay)`). A provider configured but left out of
+ * `PAYMENT_CHANNELS_ENABLED` is still built: its open attempts still need reconciling.
+ */
+export async function providersFromEnv(env: NodeJS.ProcessEnv): Promise<PaymentProvider[]> {
   const config = loadPaymentConfig(env);
   const providers: PaymentProvider[] = [];
   if (config.stripe) {
@@ -125,6 +130,14 @@ async function providersFromEnv(env: NodeJS.ProcessEnv): Promise<PaymentProvider
   if (config.pingxx) {
     const { createPingxxProvider } = await import('../pingxx/pingxx-provider.js');
     providers.push(createPingxxProvider(config.pingxx));
+  }
+  if (config.alipay) {
+    const { createAlipayProvider } = await import('../alipay/alipay-provider.js');
+    providers.push(createAlipayProvider(config.alipay));
+  }
+  if (config.wechatpay) {
+    const { createWechatPayProvider } = await import('../wechatpay/wechatpay-provider.js');
+    providers.push(createWechatPayProvider(config.wechatpay));
   }
   return providers;
 }
