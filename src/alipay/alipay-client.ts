@@ -5,8 +5,8 @@
  * compared are Alipay's own), and every failure turned into a library error.
  * @module
  */
-import { createRequire } from 'node:module';
 import { ConfigurationError, IndeterminateOutcomeError, ProviderUnavailableError } from '../core/errors.js';
+import { isPeerNotFound, peerMissingError, peerRequire, type OptionalPeer } from '../core/optional-peer.js';
 import { alipayBusinessError, alipayTransportError, type AlipayCallKind } from './alipay-errors.js';
 
 /** What the adapter uses of the SDK's `AlipaySdk` class (a structural subset of its types). */
@@ -167,25 +167,51 @@ function abortedInFlight(method: string, kind: AlipayCallKind, provider: string)
     : new ProviderUnavailableError(`Alipay ${method} was aborted while waiting for the answer.`, options);
 }
 
+/** `alipay-sdk`, an optional peer dependency. */
+export const ALIPAY_PEER: OptionalPeer = {
+  name: 'alipay-sdk',
+  range: '^4.0.0',
+  code: 'ALIPAY_SDK_MISSING',
+  neededBy: 'The Alipay adapter',
+};
+
 /**
- * Loads `alipay-sdk` with a `require` anchored at this module (it ships CommonJS beside ESM), so the copy
- * installed next to the library is found from both builds.
+ * Loads `alipay-sdk` with a `require` anchored at this package (it ships CommonJS beside ESM), so the copy
+ * installed next to the library is found from both builds. Missing: `ALIPAY_SDK_MISSING`, whose message is the
+ * install command.
  */
 function loadAlipaySdk(provider: string): AlipaySdkConstructor {
+  const load = peerRequire();
+  if (!load) {
+    throw new ConfigurationError(
+      'The Alipay adapter needs require() to load "alipay-sdk"; run it on Node, Bun or Deno.',
+      {
+        code: 'RUNTIME_FEATURE_MISSING',
+        provider,
+        details: { feature: 'node:module' },
+      },
+    );
+  }
+  let sdk: { AlipaySdk?: AlipaySdkConstructor; default?: AlipaySdkConstructor };
   try {
-    const anchor = typeof __filename === 'string' ? __filename : import.meta.url;
-    const sdk = createRequire(anchor)('alipay-sdk') as {
-      AlipaySdk?: AlipaySdkConstructor;
-      default?: AlipaySdkConstructor;
-    };
-    const ctor = sdk.AlipaySdk ?? sdk.default;
-    if (typeof ctor !== 'function') throw new TypeError('alipay-sdk exports no AlipaySdk class');
-    return ctor;
+    sdk = load(ALIPAY_PEER.name) as typeof sdk;
   } catch (cause) {
-    throw new ConfigurationError('The Alipay adapter needs the "alipay-sdk" package (npm install alipay-sdk@^4).', {
+    if (isPeerNotFound(ALIPAY_PEER, cause)) throw peerMissingError(ALIPAY_PEER, cause, provider);
+    throw new ConfigurationError('The Alipay adapter could not load "alipay-sdk".', {
       code: 'ALIPAY_SDK_MISSING',
       cause,
       provider,
     });
   }
+  const ctor = sdk.AlipaySdk ?? sdk.default;
+  if (typeof ctor !== 'function') {
+    throw new ConfigurationError(
+      `"alipay-sdk" exports no AlipaySdk class; install ${ALIPAY_PEER.name}@${ALIPAY_PEER.range}.`,
+      {
+        code: 'ALIPAY_SDK_MISSING',
+        provider,
+      },
+    );
+  }
+  return ctor;
 }

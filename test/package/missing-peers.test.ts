@@ -47,6 +47,16 @@ const pingxxOptions = `(() => {
   };
 })()`;
 
+const alipayOptions = `(() => {
+  const app = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const alipay = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    appId: '2021000000000001', notifyUrl: 'https://shop.example/webhooks/alipay',
+    privateKey: app.privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    alipayPublicKey: alipay.publicKey.export({ type: 'spki', format: 'pem' }),
+  };
+})()`;
+
 const body = `
   const check = ${report};
   const checkAsync = async (attempt) => { try { await attempt(); return 'ok'; } catch (e) { return check(() => { throw e; }); } };
@@ -56,9 +66,10 @@ const body = `
     pingxxProvider: check(() => createPingxxProvider(${pingxxOptions})),
     kyselyFromUrl: await checkAsync(() => createKyselyFromUrl(':memory:')),
     kyselyMigrate: await checkAsync(() => migrateToLatest({})),
+    alipayProvider: check(() => createAlipayProvider(${alipayOptions})),
   }));`;
 
-describe('packed tarball in a project without stripe, pingpp or kysely', () => {
+describe('packed tarball in a project without stripe, pingpp, alipay-sdk or kysely', () => {
   const consumers = {
     esm: [
       'consumer.mjs',
@@ -67,6 +78,7 @@ describe('packed tarball in a project without stripe, pingpp or kysely', () => {
        import { createStripeProvider, createStripeWebhookVerifier } from '@org/payment-factory/stripe';
        import { createPingxxProvider } from '@org/payment-factory/pingxx';
        import { createKyselyFromUrl, migrateToLatest } from '@org/payment-factory/kysely';
+       import { createAlipayProvider } from '@org/payment-factory/alipay';
        ${body}`,
     ],
     cjs: [
@@ -76,6 +88,7 @@ describe('packed tarball in a project without stripe, pingpp or kysely', () => {
        const { createStripeProvider, createStripeWebhookVerifier } = require('@org/payment-factory/stripe');
        const { createPingxxProvider } = require('@org/payment-factory/pingxx');
        const { createKyselyFromUrl, migrateToLatest } = require('@org/payment-factory/kysely');
+       const { createAlipayProvider } = require('@org/payment-factory/alipay');
        (async () => {${body}})();`,
     ],
   } as const;
@@ -101,6 +114,9 @@ describe('packed tarball in a project without stripe, pingpp or kysely', () => {
           /^ConfigurationError \| KYSELY_MISSING \| true \| .*npm install "kysely@>=0\.28\.0 <0\.30\.0"$/,
         ),
         kyselyMigrate: expect.stringMatching(/^ConfigurationError \| KYSELY_MISSING \| true \| /),
+        alipayProvider: expect.stringMatching(
+          /^ConfigurationError \| ALIPAY_SDK_MISSING \| true \| .*npm install alipay-sdk@\^4\.0\.0$/,
+        ),
       });
     });
   }
