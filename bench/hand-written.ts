@@ -1,0 +1,161 @@
+/**
+ * The baseline every webhook benchmark compares with: the same work written by hand. The Stripe SDK's
+ * `constructEvent` verifies the signature, then ONE transaction on the raw driver journals the event with its
+ * 2 KB payload (unique per provider + event id, the outcome written with it), reads the attempt (locked on
+ * the servers), moves it to paid with a guarded UPDATE storing the PaymentIntent, and moves the order to
+ * paid with a guarded UPDATE. It writes what the library writes, to the same tables, with the same
+ * durability, on its own rows.
+ * @module
+ */
+import Stripe from 'stripe';
+import type { BenchDatabase } from './databases.js';
+import type { SignedEvent } from './stripe-events.js';
+
+/** What one delivery did. */
+export type HandOutcome = 'applied' | 'duplicate' | 'ignored';
+
+const EVENTS = 'order_payment_events';
+const ATTEMPTS = 'order_stripe_orders';
+const ORDERS = 'order_orders';
+
+const INSERT_EVENT_COLUMNS =
+  'provider, event_id, type, provider_event_type, attempt_bid, order_bid, outcome, detail, payload, received_at, processed_at';
+const SELECT_ATTEMPT = `select stripe_order_bid, order_bid, amount, currency, status from ${ATTEMPTS} where stripe_order_bid = ?`;
+const UPDATE_ATTEMPT = `update ${ATTEMPTS} set status = 1, paid_at = ?, payment_intent_id = ?, payment_intent_object = ?, livemode = ?, updated_at = ? where stripe_order_bid = ? and status = 0`;
+const UPDATE_ORDER = `update ${ORDERS} set status = 502, captured_price = ?, payment_channel = 'stripe', updated_at = ? where order_bid = ? and status in (501, 504) and deleted = 0`;
+
+/** Plain values a transaction writes, from the verified event. */
+interface Facts {
+  event: Stripe.Event;
+  intent: Stripe.PaymentIntent;
+  attemptId: string;
+  orderId: string;
+  rawBody: string;
+}
+
+const verifier = Stripe.webhooks;
+
+function verify(delivery: SignedEvent, secret: string): Facts {
+  const event = verifier.constructEvent(delivery.rawBody, delivery.headers['stripe-signature'], secret);
+  const intent = event.data.object as Stripe.PaymentIntent;
+  return {
+    event,
+    intent,
+    attemptId: intent.metadata['stripe_order_bid']!,
+    orderId: intent.metadata['order_bid']!,
+    rawBody: delivery.rawBody,
+  };
+}
+
+const eventValues = (f: Facts, now: Date | string) => [
+  'stripe',
+  f.event.id,
+  'payment.succeeded',
+  f.event.type,
+  f.attemptId,
+  f.orderId,
+  'applied',
+  null,
+  f.rawBody,
+  now,
+  now,
+];
+
+const capture = (amount: number) => (amount / 100).toFixed(2);
+
+/** A hand-written webhook handler on one bench database. */
+export function handWrittenHandler(database: BenchDatabase, secret: string): (d: SignedEvent) => Promise<HandOutcome> {
+  if (database.dialect === 'sqlite') {
+    const raw = database.raw;
+    const insert = raw.prepare(
+      `insert into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+    );
+    const select = raw.prepare(SELECT_ATTEMPT);
+    const updateAttempt = raw.prepare(UPDATE_ATTEMPT);
+    const updateOrder = raw.prepare(UPDATE_ORDER);
+    const apply = raw.transaction((f: Facts): HandOutcome => {
+      const now = new Date().toISOString();
+      if (insert.run(...eventValues(f, now)).changes === 0) return 'duplicate';
+      const attempt = select.get(f.attemptId) as { amount: number; status: number; order_bid: string } | undefined;
+      if (!attempt || attempt.amount !== f.intent.amount_received) throw new Error('bench: attempt mismatch');
+      if (attempt.status !== 0) return 'ignored';
+      const paidAt = new Date(f.event.created * 1000).toISOString();
+      updateAttempt.run(paidAt, f.intent.id, JSON.stringify(f.intent), f.event.livemode ? 1 : 0, now, f.attemptId);
+      updateOrder.run(capture(attempt.amount), now, attempt.order_bid);
+      return 'applied';
+    });
+    return async (d) => apply.immediate(verify(d, secret));
+  }
+  if (database.dialect === 'postgres') {
+    const pool = database.raw;
+    const numbered = (text: string) => {
+      let n = 0;
+      return text.replace(/\?/g, () => `$${++n}`);
+    };
+    const insert = numbered(
+      `insert into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+    );
+    const select = numbered(`${SELECT_ATTEMPT} for update`);
+    const updateAttempt = numbered(UPDATE_ATTEMPT);
+    const updateOrder = numbered(UPDATE_ORDER);
+    return async (d) => {
+      const f = verify(d, secret);
+      const client = await pool.connect();
+      try {
+        await client.query('begin');
+        const now = new Date();
+        const outcome = await (async (): Promise<HandOutcome> => {
+          if ((await client.query(insert, eventValues(f, now))).rowCount === 0) return 'duplicate';
+          const attempt = (await client.query(select, [f.attemptId])).rows[0] as
+            | { amount: string; status: number; order_bid: string }
+            | undefined;
+          if (!attempt || Number(attempt.amount) !== f.intent.amount_received) throw new Error('bench: attempt mismatch');
+          if (attempt.status !== 0) return 'ignored';
+          const paidAt = new Date(f.event.created * 1000);
+          await client.query(updateAttempt, [paidAt, f.intent.id, JSON.stringify(f.intent), f.event.livemode ? 1 : 0, now, f.attemptId]);
+          await client.query(updateOrder, [capture(Number(attempt.amount)), now, attempt.order_bid]);
+          return 'applied';
+        })();
+        await client.query('commit');
+        return outcome;
+      } catch (error) {
+        await client.query('rollback').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    };
+  }
+  const pool = database.raw;
+  const insert = `insert ignore into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  const select = `${SELECT_ATTEMPT} for update`;
+  return async (d) => {
+    const f = verify(d, secret);
+    const conn = await pool.getConnection();
+    try {
+      await conn.query('begin');
+      const now = new Date();
+      const outcome = await (async (): Promise<HandOutcome> => {
+        const [inserted] = (await conn.query(insert, eventValues(f, now))) as unknown as [{ affectedRows: number }];
+        if (inserted.affectedRows === 0) return 'duplicate';
+        const [rows] = (await conn.query(select, [f.attemptId])) as unknown as [
+          Array<{ amount: number | string; status: number; order_bid: string }>,
+        ];
+        const attempt = rows[0];
+        if (!attempt || Number(attempt.amount) !== f.intent.amount_received) throw new Error('bench: attempt mismatch');
+        if (attempt.status !== 0) return 'ignored';
+        const paidAt = new Date(f.event.created * 1000);
+        await conn.query(UPDATE_ATTEMPT, [paidAt, f.intent.id, JSON.stringify(f.intent), f.event.livemode ? 1 : 0, now, f.attemptId]);
+        await conn.query(UPDATE_ORDER, [capture(Number(attempt.amount)), now, attempt.order_bid]);
+        return 'applied';
+      })();
+      await conn.query('commit');
+      return outcome;
+    } catch (error) {
+      await conn.query('rollback').catch(() => undefined);
+      throw error;
+    } finally {
+      conn.release();
+    }
+  };
+}
