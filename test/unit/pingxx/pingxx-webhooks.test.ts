@@ -185,13 +185,38 @@ describe('Ping++ public keys on Web Crypto', () => {
     }
   });
 
-  it('imports the key into Web Crypto once, not per webhook', async () => {
-    const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
-    const v = createPingxxWebhookVerifier({ webhookPublicKey: pingxxKeys.publicKey });
+  it('imports the key into Web Crypto once, not per webhook, on a runtime without node:crypto', async () => {
     const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
-    await Promise.all([v(signed), v(signed), v(signed)]);
-    await v(signed);
-    expect(importKey).toHaveBeenCalledTimes(1);
+    const tampered = { ...signed, rawBody: signed.rawBody.replace('"amount":', '"amount": ') };
+    const builtin = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+    const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
+    try {
+      const v = createPingxxWebhookVerifier({ webhookPublicKey: pingxxKeys.publicKey });
+      await Promise.all([v(signed), v(signed), v(signed)]);
+      await v(signed);
+      expect(importKey).toHaveBeenCalledTimes(1);
+      await expect(v(tampered)).rejects.toMatchObject({ code: 'WEBHOOK_SIGNATURE_INVALID' });
+    } finally {
+      builtin.mockRestore();
+      importKey.mockRestore();
+    }
+  });
+
+  it('verifies on node:crypto where the runtime has it (Web Crypto untouched)', async () => {
+    const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
+    const verify = vi.spyOn(globalThis.crypto.subtle, 'verify');
+    try {
+      const v = createPingxxWebhookVerifier({ webhookPublicKey: pingxxKeys.publicKey });
+      const signed = signPingxxWebhook(event('charge.succeeded', CHARGE), pingxxKeys.privateKey);
+      expect((await v(signed)).type).toBe('payment.succeeded');
+      const tampered = { ...signed, rawBody: signed.rawBody.replace('"amount":', '"amount": ') };
+      await expect(v(tampered)).rejects.toMatchObject({ code: 'WEBHOOK_SIGNATURE_INVALID' });
+      expect(importKey).not.toHaveBeenCalled();
+      expect(verify).not.toHaveBeenCalled();
+    } finally {
+      importKey.mockRestore();
+      verify.mockRestore();
+    }
   });
 
   it('never loads the pingpp SDK to verify', async () => {

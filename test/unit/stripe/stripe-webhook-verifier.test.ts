@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createStripeWebhookVerifier } from '../../../src/stripe/index.js';
 import { signStripeWebhook } from '../../../src/testing/stripe-signer.js';
 
@@ -69,5 +69,41 @@ describe('createStripeWebhookVerifier, standalone', () => {
     expect(() => createStripeWebhookVerifier({ webhookSecret: SECRET, toleranceSeconds: -1 })).toThrowError(
       /toleranceSeconds/,
     );
+  });
+});
+
+describe('createStripeWebhookVerifier, crypto paths', () => {
+  it('verifies on Web Crypto on a runtime without node:crypto, with the same refusals', async () => {
+    const signed = signStripeWebhook(event, SECRET);
+    const stale = signStripeWebhook(event, SECRET, { timestamp: Math.floor(Date.now() / 1000) - 3600 });
+    const builtin = vi.spyOn(process, 'getBuiltinModule').mockReturnValue(undefined);
+    const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
+    try {
+      const verify = createStripeWebhookVerifier({ webhookSecret: SECRET });
+      expect((await verify(signed)).eventId).toBe('evt_3StandAlone');
+      expect(importKey).toHaveBeenCalled();
+      expect(await codeOf(verify({ ...signed, rawBody: signed.rawBody.replace('1999', '1') }))).toBe(
+        'WEBHOOK_SIGNATURE_MISMATCH',
+      );
+      expect(await codeOf(verify(stale))).toBe('WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE');
+    } finally {
+      builtin.mockRestore();
+      importKey.mockRestore();
+    }
+  });
+
+  it('verifies on node:crypto where the runtime has it (no Web Crypto key import)', async () => {
+    const importKey = vi.spyOn(globalThis.crypto.subtle, 'importKey');
+    try {
+      const verify = createStripeWebhookVerifier({ webhookSecret: SECRET });
+      const signed = signStripeWebhook(event, SECRET);
+      expect((await verify(signed)).eventId).toBe('evt_3StandAlone');
+      expect(await codeOf(verify({ ...signed, rawBody: signed.rawBody.replace('1999', '1') }))).toBe(
+        'WEBHOOK_SIGNATURE_MISMATCH',
+      );
+      expect(importKey).not.toHaveBeenCalled();
+    } finally {
+      importKey.mockRestore();
+    }
   });
 });
