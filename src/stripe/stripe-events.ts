@@ -3,7 +3,7 @@
  * @module
  */
 import type Stripe from 'stripe';
-import type { PaymentEvent, ProviderRefund } from '../core/types.js';
+import type { PaymentEvent } from '../core/types.js';
 import { fromStripeAmount } from './stripe-amounts.js';
 import { STRIPE_EVENT_TABLE, STRIPE_METADATA_KEYS, stripeEventType } from './stripe-mappers.js';
 import { mapRefund, sessionAttemptId } from './stripe-results.js';
@@ -29,97 +29,74 @@ interface AnyStripeObject {
  */
 export function normalizeStripeEvent(event: Stripe.Event, provider: string): PaymentEvent {
   const object = (event.data?.object ?? {}) as unknown as AnyStripeObject;
-  const base = {
+  const metadata = object.metadata ?? {};
+  // One object literal of one shape, filled in per kind: this runs once per webhook (spreads cost more).
+  const out: PaymentEvent = {
     provider,
     eventId: event.id,
-    providerEventType: event.type,
     type: stripeEventType(event.type, { payment_status: object.payment_status, status: object.status }),
+    providerEventType: event.type,
+    attemptId: metadata[STRIPE_METADATA_KEYS.attemptId] ?? null,
+    orderId: metadata[STRIPE_METADATA_KEYS.orderId] ?? null,
+    providerReference: null,
+    amount: null,
+    currency: null,
     livemode: event.livemode,
     occurredAt: new Date(event.created * 1000),
+    refunds: [],
+    failure: null,
     raw: event,
   };
   const kind = STRIPE_EVENT_TABLE[event.type]?.object;
-  const metadata = object.metadata ?? {};
-  const ids = {
-    attemptId: metadata[STRIPE_METADATA_KEYS.attemptId] ?? null,
-    orderId: metadata[STRIPE_METADATA_KEYS.orderId] ?? null,
-  };
 
   if (kind === 'payment_intent') {
     const intent = object as unknown as Stripe.PaymentIntent;
     const error = intent.last_payment_error;
-    return {
-      ...base,
-      ...ids,
-      providerReference: intent.id,
-      ...money(
-        intent.status === 'succeeded' && intent.amount_received > 0 ? intent.amount_received : intent.amount,
-        intent.currency,
-      ),
-      refunds: [],
-      failure:
-        base.type === 'payment.failed' && error
-          ? { code: error.decline_code ?? error.code ?? null, message: error.message ?? null }
-          : null,
-    };
+    out.providerReference = intent.id;
+    setMoney(
+      out,
+      intent.status === 'succeeded' && intent.amount_received > 0 ? intent.amount_received : intent.amount,
+      intent.currency,
+    );
+    if (out.type === 'payment.failed' && error)
+      out.failure = { code: error.decline_code ?? error.code ?? null, message: error.message ?? null };
+    return out;
   }
   if (kind === 'checkout.session') {
     const session = object as unknown as Stripe.Checkout.Session;
-    return {
-      ...base,
-      attemptId: sessionAttemptId(session),
-      orderId: ids.orderId,
-      providerReference: session.id,
-      ...money(session.amount_total, session.currency),
-      refunds: [],
-      failure: base.type === 'payment.failed' ? { code: 'async_payment_failed', message: null } : null,
-    };
+    out.attemptId = sessionAttemptId(session);
+    out.providerReference = session.id;
+    setMoney(out, session.amount_total, session.currency);
+    if (out.type === 'payment.failed') out.failure = { code: 'async_payment_failed', message: null };
+    return out;
   }
   if (kind === 'charge') {
     const charge = object as unknown as Stripe.Charge;
-    const refunds = charge.refunds?.data.map(mapRefund) ?? [];
-    return {
-      ...base,
-      ...ids,
-      providerReference: idOf(charge.payment_intent) ?? charge.id,
-      ...money(charge.amount_refunded, charge.currency),
-      refunds,
-      failure: null,
-    };
+    out.providerReference = idOf(charge.payment_intent) ?? charge.id;
+    setMoney(out, charge.amount_refunded, charge.currency);
+    out.refunds = charge.refunds?.data.map(mapRefund) ?? [];
+    return out;
   }
   if (kind === 'refund') {
     const refund = object as unknown as Stripe.Refund;
-    const mapped: ProviderRefund = mapRefund(refund);
-    return {
-      ...base,
-      ...ids,
-      providerReference: idOf(refund.payment_intent) ?? idOf(refund.charge),
-      ...money(refund.amount, refund.currency),
-      refunds: [mapped],
-      failure:
-        base.type === 'refund.failed' ? { code: refund.failure_reason ?? refund.status ?? null, message: null } : null,
-    };
+    out.providerReference = idOf(refund.payment_intent) ?? idOf(refund.charge);
+    setMoney(out, refund.amount, refund.currency);
+    out.refunds = [mapRefund(refund)];
+    if (out.type === 'refund.failed')
+      out.failure = { code: refund.failure_reason ?? refund.status ?? null, message: null };
+    return out;
   }
-  return {
-    ...base,
-    ...ids,
-    providerReference: typeof object.id === 'string' ? object.id : null,
-    amount: null,
-    currency: null,
-    refunds: [],
-    failure: null,
-  };
+  out.providerReference = typeof object.id === 'string' ? object.id : null;
+  return out;
 }
 
-function money(
-  amount: number | null | undefined,
-  currency: string | null | undefined,
-): { amount: number | null; currency: string | null } {
-  if (typeof currency !== 'string' || currency === '') return { amount: amount ?? null, currency: null };
-  return {
-    amount: typeof amount === 'number' ? fromStripeAmount(amount, currency) : null,
-    currency: currency.toUpperCase(),
-  };
+function setMoney(out: PaymentEvent, amount: number | null | undefined, currency: string | null | undefined): void {
+  if (typeof currency !== 'string' || currency === '') {
+    out.amount = amount ?? null;
+    return;
+  }
+  out.amount = typeof amount === 'number' ? fromStripeAmount(amount, currency) : null;
+  out.currency = currency.toUpperCase();
 }
 
 function idOf(value: string | { id: string } | null | undefined): string | null {
