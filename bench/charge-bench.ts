@@ -19,7 +19,7 @@ const SECRET_KEY = 'sk_test_bench_charge';
 /** Runs the comparison; values are milliseconds per call. */
 export async function chargeBench(plan: { rounds: number; batch: number }): Promise<Comparison> {
   const emulator = await startStripeEmulator({ webhookSecret: 'whsec_bench' });
-  const database = openSqlite('FULL');
+  const database = await openSqlite();
   try {
     await migrateToLatest(database.db);
     const provider = createStripeProvider({

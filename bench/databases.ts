@@ -1,7 +1,7 @@
 /**
- * The databases the benchmarks run on, each opened twice over the same storage: once through Kysely (what
- * the library gets) and once as the raw driver (what the hand-written baseline uses), with the same pool
- * size. SQLite is a file in WAL mode with `synchronous=FULL` on both connections (the library's durable
+ * The databases the benchmarks run on, each opened twice over the same storage: once through
+ * `createKyselyFromUrl` (what the library recommends: durable SQLite, READ COMMITTED MySQL sessions) and once
+ * as the raw driver (what the hand-written baseline uses), with the same pool size (10, both drivers' default). SQLite is a file in WAL mode with `synchronous=FULL` on both connections (the library's durable
  * default); PostgreSQL and MySQL run when `PF_BENCH_POSTGRES_URL` / `PF_BENCH_MYSQL_URL` (or the test
  * variables `PF_TEST_POSTGRES_URL` / `PF_TEST_MYSQL_URL`) are set, each in a schema / database of its own,
  * dropped afterwards.
@@ -12,10 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import type { Kysely } from 'kysely';
 import { createPool, type Pool as MysqlPool } from 'mysql2/promise';
-import { createPool as createCallbackPool } from 'mysql2';
 import pg from 'pg';
+import { createKyselyFromUrl } from '../src/kysely/index.js';
 import type { UntypedDatabase } from '../src/kysely/schema.js';
 
 /** Pool size of both sides on the servers. */
@@ -30,17 +30,13 @@ export type BenchDatabase =
 const suffix = (): string => `pf_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
 
 /** An SQLite file, WAL + `synchronous=FULL` on both connections. */
-export function openSqlite(synchronous: 'FULL' | 'NORMAL' = 'FULL'): BenchDatabase {
+export async function openSqlite(): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'pf-bench-'));
   const file = join(dir, 'bench.db');
-  const open = () => {
-    const database = new Database(file, { timeout: 5000 });
-    database.pragma('journal_mode = WAL');
-    database.pragma(`synchronous = ${synchronous}`);
-    return database;
-  };
-  const raw = open();
-  const db = new Kysely<UntypedDatabase>({ dialect: new SqliteDialect({ database: open() }) });
+  const db = await createKyselyFromUrl<UntypedDatabase>(file); // WAL, synchronous=FULL
+  const raw = new Database(file, { timeout: 5000 });
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('synchronous = FULL');
   return {
     dialect: 'sqlite',
     db,
@@ -59,9 +55,10 @@ export async function openPostgres(url: string): Promise<BenchDatabase> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   await admin.query(`create schema "${schema}"`);
-  const pool = () => new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: POOL_SIZE });
-  const db = new Kysely<UntypedDatabase>({ dialect: new PostgresDialect({ pool: pool() }) });
-  const raw = pool();
+  const target = new URL(url);
+  target.searchParams.set('options', `-c search_path=${schema}`);
+  const db = await createKyselyFromUrl<UntypedDatabase>(target.toString());
+  const raw = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: POOL_SIZE });
   return {
     dialect: 'postgres',
     db,
@@ -82,11 +79,7 @@ export async function openMysql(url: string): Promise<BenchDatabase> {
   await admin.query(`create database \`${name}\` character set utf8mb4 collate utf8mb4_bin`);
   const target = new URL(url);
   target.pathname = `/${name}`;
-  const db = new Kysely<UntypedDatabase>({
-    dialect: new MysqlDialect({
-      pool: createCallbackPool({ uri: target.toString(), timezone: 'Z', connectionLimit: POOL_SIZE }),
-    }),
-  });
+  const db = await createKyselyFromUrl<UntypedDatabase>(target.toString());
   const raw = createPool({ uri: target.toString(), timezone: 'Z', connectionLimit: POOL_SIZE });
   return {
     dialect: 'mysql',

@@ -1,25 +1,28 @@
 /**
  * The baseline every webhook benchmark compares with: the same work written by hand. The Stripe SDK's
  * `constructEvent` verifies the signature, then ONE transaction on the raw driver journals the event with its
- * 2 KB payload (unique per provider + event id, the outcome written with it), reads the attempt (locked on
+ * 2 KB payload and its SHA-256 (unique per provider + event id, the outcome written with it; a taken id is
+ * told apart as a duplicate or, with another hash, a conflicting redelivery, as the library does), reads the attempt (locked on
  * the servers), moves it to paid with a guarded UPDATE storing the PaymentIntent, and moves the order to
  * paid with a guarded UPDATE. It writes what the library writes, to the same tables, with the same
  * durability, on its own rows.
  * @module
  */
+import { createHash } from 'node:crypto';
 import Stripe from 'stripe';
 import type { BenchDatabase } from './databases.js';
 import type { SignedEvent } from './stripe-events.js';
 
 /** What one delivery did. */
-export type HandOutcome = 'applied' | 'duplicate' | 'ignored';
+export type HandOutcome = 'applied' | 'duplicate' | 'conflict' | 'ignored';
 
 const EVENTS = 'order_payment_events';
 const ATTEMPTS = 'order_stripe_orders';
 const ORDERS = 'order_orders';
 
 const INSERT_EVENT_COLUMNS =
-  'provider, event_id, type, provider_event_type, attempt_bid, order_bid, outcome, detail, payload, received_at, processed_at';
+  'provider, event_id, type, provider_event_type, attempt_bid, order_bid, outcome, detail, payload, payload_hash, received_at, processed_at';
+const SELECT_EVENT_HASH = `select payload_hash from ${EVENTS} where provider = ? and event_id = ?`;
 const SELECT_ATTEMPT = `select stripe_order_bid, order_bid, amount, currency, status from ${ATTEMPTS} where stripe_order_bid = ?`;
 const UPDATE_ATTEMPT = `update ${ATTEMPTS} set status = 1, paid_at = ?, payment_intent_id = ?, payment_intent_object = ?, livemode = ?, updated_at = ? where stripe_order_bid = ? and status = 0`;
 const UPDATE_ORDER = `update ${ORDERS} set status = 502, captured_price = ?, payment_channel = 'stripe', updated_at = ? where order_bid = ? and status in (501, 504) and deleted = 0`;
@@ -31,6 +34,8 @@ interface Facts {
   attemptId: string;
   orderId: string;
   rawBody: string;
+  /** SHA-256 of the raw body (the bench's redeliveries are byte for byte). */
+  hash: string;
 }
 
 const verifier = Stripe.webhooks;
@@ -44,6 +49,7 @@ function verify(delivery: SignedEvent, secret: string): Facts {
     attemptId: intent.metadata['stripe_order_bid']!,
     orderId: intent.metadata['order_bid']!,
     rawBody: delivery.rawBody,
+    hash: `sha256:${createHash('sha256').update(delivery.rawBody).digest('hex')}`,
   };
 }
 
@@ -57,9 +63,14 @@ const eventValues = (f: Facts, now: Date | string) => [
   'applied',
   null,
   f.rawBody,
+  f.hash,
   now,
   now,
 ];
+
+/** A taken event id: the same body is a duplicate, another body a conflicting redelivery. */
+const taken = (f: Facts, stored: { payload_hash: string | null } | undefined): HandOutcome =>
+  stored?.payload_hash === f.hash ? 'duplicate' : 'conflict';
 
 const capture = (amount: number) => (amount / 100).toFixed(2);
 
@@ -68,14 +79,16 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
   if (database.dialect === 'sqlite') {
     const raw = database.raw;
     const insert = raw.prepare(
-      `insert into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+      `insert into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
     );
     const select = raw.prepare(SELECT_ATTEMPT);
+    const selectHash = raw.prepare(SELECT_EVENT_HASH);
     const updateAttempt = raw.prepare(UPDATE_ATTEMPT);
     const updateOrder = raw.prepare(UPDATE_ORDER);
     const apply = raw.transaction((f: Facts): HandOutcome => {
       const now = new Date().toISOString();
-      if (insert.run(...eventValues(f, now)).changes === 0) return 'duplicate';
+      if (insert.run(...eventValues(f, now)).changes === 0)
+        return taken(f, selectHash.get('stripe', f.event.id) as { payload_hash: string | null } | undefined);
       const attempt = select.get(f.attemptId) as { amount: number; status: number; order_bid: string } | undefined;
       if (!attempt || attempt.amount !== f.intent.amount_received) throw new Error('bench: attempt mismatch');
       if (attempt.status !== 0) return 'ignored';
@@ -93,9 +106,10 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
       return text.replace(/\?/g, () => `$${++n}`);
     };
     const insert = numbered(
-      `insert into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
+      `insert into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict do nothing`,
     );
     const select = numbered(`${SELECT_ATTEMPT} for update`);
+    const selectHash = numbered(SELECT_EVENT_HASH);
     const updateAttempt = numbered(UPDATE_ATTEMPT);
     const updateOrder = numbered(UPDATE_ORDER);
     return async (d) => {
@@ -105,14 +119,22 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
         await client.query('begin');
         const now = new Date();
         const outcome = await (async (): Promise<HandOutcome> => {
-          if ((await client.query(insert, eventValues(f, now))).rowCount === 0) return 'duplicate';
+          if ((await client.query(insert, eventValues(f, now))).rowCount === 0)
+            return taken(f, (await client.query(selectHash, ['stripe', f.event.id])).rows[0]);
           const attempt = (await client.query(select, [f.attemptId])).rows[0] as
-            | { amount: string; status: number; order_bid: string }
-            | undefined;
-          if (!attempt || Number(attempt.amount) !== f.intent.amount_received) throw new Error('bench: attempt mismatch');
+            { amount: string; status: number; order_bid: string } | undefined;
+          if (!attempt || Number(attempt.amount) !== f.intent.amount_received)
+            throw new Error('bench: attempt mismatch');
           if (attempt.status !== 0) return 'ignored';
           const paidAt = new Date(f.event.created * 1000);
-          await client.query(updateAttempt, [paidAt, f.intent.id, JSON.stringify(f.intent), f.event.livemode ? 1 : 0, now, f.attemptId]);
+          await client.query(updateAttempt, [
+            paidAt,
+            f.intent.id,
+            JSON.stringify(f.intent),
+            f.event.livemode ? 1 : 0,
+            now,
+            f.attemptId,
+          ]);
           await client.query(updateOrder, [capture(Number(attempt.amount)), now, attempt.order_bid]);
           return 'applied';
         })();
@@ -127,7 +149,7 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
     };
   }
   const pool = database.raw;
-  const insert = `insert ignore into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  const insert = `insert ignore into ${EVENTS} (${INSERT_EVENT_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
   const select = `${SELECT_ATTEMPT} for update`;
   return async (d) => {
     const f = verify(d, secret);
@@ -137,7 +159,12 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
       const now = new Date();
       const outcome = await (async (): Promise<HandOutcome> => {
         const [inserted] = (await conn.query(insert, eventValues(f, now))) as unknown as [{ affectedRows: number }];
-        if (inserted.affectedRows === 0) return 'duplicate';
+        if (inserted.affectedRows === 0) {
+          const [stored] = (await conn.query(SELECT_EVENT_HASH, ['stripe', f.event.id])) as unknown as [
+            Array<{ payload_hash: string | null }>,
+          ];
+          return taken(f, stored[0]);
+        }
         const [rows] = (await conn.query(select, [f.attemptId])) as unknown as [
           Array<{ amount: number | string; status: number; order_bid: string }>,
         ];
@@ -145,7 +172,14 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
         if (!attempt || Number(attempt.amount) !== f.intent.amount_received) throw new Error('bench: attempt mismatch');
         if (attempt.status !== 0) return 'ignored';
         const paidAt = new Date(f.event.created * 1000);
-        await conn.query(UPDATE_ATTEMPT, [paidAt, f.intent.id, JSON.stringify(f.intent), f.event.livemode ? 1 : 0, now, f.attemptId]);
+        await conn.query(UPDATE_ATTEMPT, [
+          paidAt,
+          f.intent.id,
+          JSON.stringify(f.intent),
+          f.event.livemode ? 1 : 0,
+          now,
+          f.attemptId,
+        ]);
         await conn.query(UPDATE_ORDER, [capture(Number(attempt.amount)), now, attempt.order_bid]);
         return 'applied';
       })();

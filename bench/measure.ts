@@ -51,7 +51,11 @@ export async function interleaved(
 }
 
 /** Runs `items` through `work` with `concurrency` workers; returns ops/s. */
-export async function throughput<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<number> {
+export async function throughput<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<number> {
   let next = 0;
   const start = process.hrtime.bigint();
   await Promise.all(

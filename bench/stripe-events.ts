@@ -53,7 +53,12 @@ export function succeededEvent(p: BenchPayment, eventId: string): object {
         last_payment_error: null,
         latest_charge: `ch_${p.attemptId.slice(0, 24)}`,
         livemode: false,
-        metadata: { stripe_order_bid: p.attemptId, order_bid: p.orderId, user_bid: `user_${p.orderId.slice(0, 12)}`, shifu_bid: 'course_ts_advanced' },
+        metadata: {
+          stripe_order_bid: p.attemptId,
+          order_bid: p.orderId,
+          user_bid: `user_${p.orderId.slice(0, 12)}`,
+          shifu_bid: 'course_ts_advanced',
+        },
         next_action: null,
         on_behalf_of: null,
         payment_method: `pm_${p.attemptId.slice(0, 24)}`,
@@ -85,5 +90,12 @@ export function succeededEvent(p: BenchPayment, eventId: string): object {
 
 /** Signs the success delivery for each payment (now, so the 5-minute tolerance holds). */
 export function signDeliveries(payments: readonly BenchPayment[], prefix: string): SignedEvent[] {
-  return payments.map((p) => signStripeWebhook(succeededEvent(p, `evt_${prefix}_${p.attemptId}`), BENCH_WEBHOOK_SECRET));
+  return payments.map((p) =>
+    signStripeWebhook(succeededEvent(p, `evt_${prefix}_${p.attemptId}`), BENCH_WEBHOOK_SECRET),
+  );
+}
+
+/** Signs a delivery's exact body again (a redelivery: same bytes, a fresh signature timestamp). */
+export function resignDelivery(rawBody: string): SignedEvent {
+  return signStripeWebhook(rawBody, BENCH_WEBHOOK_SECRET);
 }

@@ -16,8 +16,15 @@ import { BENCH_WEBHOOK_SECRET, signDeliveries } from './stripe-events.js';
 const id = (i: number) => i.toString(16).padStart(32, '0');
 
 /** Stripe and Ping++ comparisons. */
-export async function verifyBench(plan: { rounds: number; batch: number }): Promise<{ stripe: Comparison; pingxx: Comparison }> {
-  const payments = Array.from({ length: plan.batch }, (_, i) => ({ orderId: id(i), attemptId: id(i + 1e6), amount: 1999 }));
+export async function verifyBench(plan: {
+  rounds: number;
+  batch: number;
+}): Promise<{ stripe: Comparison; pingxx: Comparison }> {
+  const payments = Array.from({ length: plan.batch }, (_, i) => ({
+    orderId: id(i),
+    attemptId: id(i + 1e6),
+    amount: 1999,
+  }));
   const stripeVerifier = createStripeWebhookVerifier({ webhookSecret: BENCH_WEBHOOK_SECRET });
   const stripe = async (library: boolean) => {
     const deliveries = signDeliveries(payments, 'verify');
@@ -29,7 +36,11 @@ export async function verifyBench(plan: { rounds: number; batch: number }): Prom
   };
   await stripe(true);
   await stripe(false);
-  const stripeResult = await interleaved(plan.rounds, () => stripe(true), () => stripe(false));
+  const stripeResult = await interleaved(
+    plan.rounds,
+    () => stripe(true),
+    () => stripe(false),
+  );
 
   const keys = generatePingxxTestKeyPair('bench');
   const pingxxVerifier = createPingxxWebhookVerifier({ webhookPublicKey: keys.publicKey });
@@ -81,6 +92,10 @@ export async function verifyBench(plan: { rounds: number; batch: number }): Prom
     });
   await pingxx(true);
   await pingxx(false);
-  const pingxxResult = await interleaved(plan.rounds, () => pingxx(true), () => pingxx(false));
+  const pingxxResult = await interleaved(
+    plan.rounds,
+    () => pingxx(true),
+    () => pingxx(false),
+  );
   return { stripe: stripeResult, pingxx: pingxxResult };
 }

@@ -77,7 +77,14 @@ export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOption
   const crypto = nodeBuiltin<typeof NodeCrypto>('node:crypto');
   if (parsed && !skip && crypto) {
     try {
-      key = { crypto, key: crypto.createPublicKey({ key: parsed.spki as unknown as Buffer /* any ArrayBufferView; no Buffer global needed */, format: 'der', type: 'spki' }) };
+      key = {
+        crypto,
+        key: crypto.createPublicKey({
+          key: parsed.spki as unknown as Buffer /* any ArrayBufferView; no Buffer global needed */,
+          format: 'der',
+          type: 'spki',
+        }),
+      };
     } catch (cause) {
       throw new ConfigurationError('Ping++: webhookPublicKey is not a usable RSA public key.', {
         code: 'PINGXX_INVALID_KEY',
