@@ -154,6 +154,12 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
         livemode,
       };
       const urls = { notifyUrl: config.notifyUrl };
+      callOptions.onRequest?.({
+        method: trade.spec.method,
+        biz_content: trade.bizContent,
+        notify_url: config.notifyUrl,
+        ...(trade.returnUrl ? { return_url: trade.returnUrl } : {}),
+      });
       if (trade.spec.call === 'page') {
         const url = client.pageUrl(trade.spec.method, trade.bizContent, { ...urls, returnUrl: trade.returnUrl! });
         return alipayCreationResult({

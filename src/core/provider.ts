@@ -55,6 +55,13 @@ export interface WebhookAnswer {
 export interface ProviderCallOptions {
   /** Aborts the call; the adapter must then throw `IndeterminateOutcomeError` if the request was sent. */
   signal?: AbortSignal;
+  /**
+   * Called by `createPayment` with the request it is about to send (the body, or for SDK calls the method and
+   * business parameters), without signature or credentials, once, before sending. The service keeps the native
+   * Alipay / WeChat Pay one as the attempt's `raw_request`, also when the call then fails. Adapters may omit it.
+   * @default undefined
+   */
+  onRequest?: (request: Record<string, unknown>) => void;
 }
 
 /**

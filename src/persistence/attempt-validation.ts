@@ -37,12 +37,13 @@ const STRING_FIELDS = [
   'failureMessage',
   ...STRIPE_ATTEMPT_FIELDS,
   ...PINGXX_ATTEMPT_FIELDS,
-  ...NATIVE_ATTEMPT_FIELDS,
+  'transactionId',
+  'rawStatus',
 ] as const;
 /** Longest failure message stored; longer ones are cut. */
 export const MAX_FAILURE_MESSAGE = 255;
 const DATE_FIELDS = ['expiresAt', 'paidAt', 'refundedAt', 'closedAt', 'failedAt'] as const;
-const JSON_FIELDS = ['result', 'raw', 'extra'] as const;
+const JSON_FIELDS = ['result', 'raw', 'extra', 'rawRequest', 'rawNotification'] as const;
 
 /** The attempt fields a patch has set, validated and normalised (JSON fields as stored). */
 export type NormalizedAttemptPatch = Partial<
@@ -165,6 +166,9 @@ export function newAttemptRecord(input: NewAttempt, now: Date): AttemptRecord {
     chargeId: null,
     appId: null,
     transactionId: null,
+    rawStatus: null,
+    rawRequest: null,
+    rawNotification: null,
     createdAt,
     updatedAt: createdAt,
     paidAt: null,

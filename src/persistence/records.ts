@@ -191,6 +191,21 @@ export interface AttemptRecord {
    * `transaction_id`). The attempt's `providerReference` is our `out_trade_no` (= `attemptId`).
    */
   transactionId: string | null;
+  /**
+   * Alipay and WeChat Pay only: the provider's own status word as last reported (Alipay `trade_status`, WeChat
+   * Pay `trade_state`: `TRADE_SUCCESS`, `NOTPAY`, …), the original's `raw_status`.
+   */
+  rawStatus: string | null;
+  /**
+   * Alipay and WeChat Pay only: the create request as sent (the original's `raw_request`): the request body
+   * without signature or credentials, bounded in size (see `docs/persistence.md`).
+   */
+  rawRequest: JsonValue | null;
+  /**
+   * Alipay and WeChat Pay only: the last verified notification that changed the attempt (the original's
+   * `raw_notification`): WeChat Pay's decrypted `resource`, Alipay's form fields without `sign`; bounded in size.
+   */
+  rawNotification: JsonValue | null;
   /** When the row was created. */
   createdAt: Date;
   /** When the row was last changed. */
@@ -218,7 +233,12 @@ export const STRIPE_ATTEMPT_FIELDS = [
 export const PINGXX_ATTEMPT_FIELDS = ['chargeId', 'appId'] as const satisfies readonly (keyof AttemptRecord)[];
 
 /** Fields of {@link AttemptRecord} stored only for the native `alipay` and `wechatpay` kinds. */
-export const NATIVE_ATTEMPT_FIELDS = ['transactionId'] as const satisfies readonly (keyof AttemptRecord)[];
+export const NATIVE_ATTEMPT_FIELDS = [
+  'transactionId',
+  'rawStatus',
+  'rawRequest',
+  'rawNotification',
+] as const satisfies readonly (keyof AttemptRecord)[];
 
 /** Provider kinds whose attempts store {@link NATIVE_ATTEMPT_FIELDS}. */
 export const NATIVE_ATTEMPT_KINDS: readonly string[] = ['alipay', 'wechatpay'];
@@ -269,6 +289,12 @@ export interface AttemptPatch {
   appId?: string | null;
   /** Alipay `trade_no` / WeChat Pay `transaction_id`. */
   transactionId?: string | null;
+  /** Alipay / WeChat Pay status word (`trade_status` / `trade_state`). */
+  rawStatus?: string | null;
+  /** Alipay / WeChat Pay create request as sent, without signature or credentials. */
+  rawRequest?: unknown;
+  /** Alipay / WeChat Pay: the last verified notification that changed the attempt. */
+  rawNotification?: unknown;
   /** When it was paid. */
   paidAt?: Date | null;
   /** When it was fully refunded. */

@@ -9,7 +9,7 @@ import { normalizeCurrency } from '../core/money.js';
 import { eventPayloadHash } from '../core/payload-hash.js';
 import type { PaymentEvent, ProviderRefund } from '../core/types.js';
 import type { PaymentRepositoriesTx } from '../persistence/ports.js';
-import type { AttemptRecord, OrderRecord, RefundRecord } from '../persistence/records.js';
+import type { AttemptPatch, AttemptRecord, OrderRecord, RefundRecord } from '../persistence/records.js';
 import type { ChangeSource, PaymentAnomaly } from './hooks.js';
 import {
   attemptFieldsFromRaw,
@@ -22,6 +22,7 @@ import {
 } from './service-context.js';
 import { decideAttempt, decideOrder } from './state-machine.js';
 import { markOrderPaid } from './mark-paid.js';
+import { hasNativeRawColumns, nativeRawValue } from './native-raw.js';
 
 /** What became of one event. Every outcome is answered 2xx to the provider. */
 export type EventOutcomeType = 'applied' | 'duplicate' | 'ignored' | 'rejected';
@@ -217,6 +218,7 @@ async function decide<THandle>(
         to: t.to,
         patch: {
           ...providerObjectPatch(kind, event.raw),
+          ...nativeRawPatch(kind, event, source),
           ...(failure ? { failureCode: failure.code, failureMessage: failure.message } : {}),
           ...(t.to === 'failed' ? { failedAt: event.occurredAt } : { closedAt: event.occurredAt }),
         },
@@ -263,6 +265,7 @@ async function applySuccess<THandle>(
         ...providerObjectPatch(kind, event.raw),
         livemode: event.livemode,
         ...attemptFieldsFromRaw(kind, event.raw),
+        ...nativeRawPatch(kind, event, source),
       },
     });
     if (!moved) throw concurrentChange(attempt.attemptId);
@@ -459,6 +462,20 @@ export async function capturedAmount<THandle>(tx: PaymentRepositoriesTx<THandle>
     .filter((a) => a.status === 'paid' || a.status === 'refunded')
     .reduce((s, a) => s + a.amount, 0);
   return captured > 0 ? captured : order.paidAmount;
+}
+
+/**
+ * For native Alipay / WeChat Pay attempts: the provider's status word (`raw_status`) and, for a verified
+ * notification, the notification itself (`raw_notification`, signatures dropped, bounded), written with the
+ * transition the event causes (no extra statement).
+ */
+function nativeRawPatch(kind: string, event: PaymentEvent, source: ChangeSource): AttemptPatch {
+  if (!hasNativeRawColumns(kind)) return {};
+  const status = attemptFieldsFromRaw(kind, event.raw).rawStatus;
+  return {
+    ...(status ? { rawStatus: status } : {}),
+    ...(source === 'webhook' && event.raw !== undefined ? { rawNotification: nativeRawValue(event.raw) } : {}),
+  };
 }
 
 function anomalyOf(

@@ -9,10 +9,11 @@
 import { isPaymentError, NotFoundError, ValidationError } from '../core/errors.js';
 import type { RoutablePaymentRequest } from '../core/factory.js';
 import type { PaymentCreationResult, PaymentExtra, PublicPaymentView } from '../core/types.js';
-import type { AttemptRecord, OrderRecord } from '../persistence/records.js';
+import type { AttemptPatch, AttemptRecord, OrderRecord } from '../persistence/records.js';
 import { applyEvent } from './apply-event.js';
 import { toBuyRecordDTO, type BuyRecordDTO } from './dto.js';
 import { isExpired } from './init-order.js';
+import { hasNativeRawColumns, nativeRawValue } from './native-raw.js';
 import {
   legacyChannelLabel,
   legacyNoPaymentFields,
@@ -176,6 +177,10 @@ export async function createCharge<THandle>(
 
   // The attempt is (re-)sent exactly as recorded: the provider's idempotency check compares request bodies.
   let result: PaymentCreationResult;
+  // The native tables keep the request as sent (`raw_request`), also when the call then fails or times out.
+  let sent: Record<string, unknown> | undefined;
+  const rawRequest = (): AttemptPatch =>
+    sent !== undefined && hasNativeRawColumns(kind) ? { rawRequest: nativeRawValue(sent) } : {};
   try {
     result = await ctx.factory.createPayment(
       paymentRequest(order, input, ctx.orderExpireSeconds, {
@@ -189,9 +194,10 @@ export async function createCharge<THandle>(
         extra: attempt.extra as PaymentExtra | null,
         expiresAt: attempt.expiresAt,
       }),
+      { onRequest: (request) => (sent = request) },
     );
   } catch (error) {
-    await recordCreateFailure(ctx, attempt, error);
+    await recordCreateFailure(ctx, attempt, error, rawRequest());
     throw error;
   }
 
@@ -201,6 +207,7 @@ export async function createCharge<THandle>(
     providerReference: result.providerReference,
     result: view,
     ...providerObjectPatch(kind, result.raw),
+    ...rawRequest(),
     livemode: result.livemode,
     ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
     ...fromRaw,
@@ -307,6 +314,7 @@ async function recordCreateFailure<THandle>(
   ctx: ServiceContext<THandle>,
   attempt: AttemptRecord,
   error: unknown,
+  rawRequest: AttemptPatch,
 ): Promise<void> {
   const final =
     isPaymentError(error) &&
@@ -316,13 +324,16 @@ async function recordCreateFailure<THandle>(
       isPaymentError(error, 'UnsupportedOperationError') ||
       isPaymentError(error, 'ConfigurationError'));
   ctx.logger.warn('provider call failed', { attemptId: attempt.attemptId, error: describeError(error), final });
-  if (!final) return;
   try {
+    if (!final) {
+      if (Object.keys(rawRequest).length > 0) await ctx.repositories.attempts.update(attempt.attemptId, rawRequest);
+      return;
+    }
     await ctx.repositories.attempts.updateStatus({
       attemptId: attempt.attemptId,
       from: ['pending'],
       to: 'failed',
-      patch: { failureCode: error.code, failureMessage: error.message.slice(0, 250) },
+      patch: { failureCode: error.code, failureMessage: error.message.slice(0, 250), ...rawRequest },
     });
   } catch (storeError) {
     ctx.logger.error('could not record the failed attempt', {

@@ -166,7 +166,8 @@ export function kindOf<THandle>(ctx: ServiceContext<THandle>, provider: string):
 
 /**
  * Kind-specific attempt fields found in a provider object: Stripe PaymentIntent / Checkout Session ids and
- * latest charge, Ping++ charge id and app id, Alipay `trade_no` / WeChat Pay `transaction_id`. Only string fields that are present are returned.
+ * latest charge, Ping++ charge id and app id, Alipay `trade_no` / WeChat Pay `transaction_id` and their status word
+ * (`trade_status` / `trade_state`, as `rawStatus`). Only string fields that are present are returned.
  */
 export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
   if (typeof raw !== 'object' || raw === null) return {};
@@ -198,6 +199,9 @@ export function attemptFieldsFromRaw(kind: string, raw: unknown): AttemptPatch {
     // Alipay responses and notifications name the trade `trade_no`; WeChat Pay transactions `transaction_id`.
     const id = str(kind === 'alipay' ? o.trade_no : o.transaction_id);
     if (id) patch.transactionId = id;
+    // The provider's own status word, the original's `raw_status` (a VARCHAR(64)).
+    const word = str(kind === 'alipay' ? o.trade_status : o.trade_state);
+    if (word) patch.rawStatus = word.slice(0, 64);
   } else if (kind === 'pingxx' && o.object === 'charge') {
     const id = str(o.id);
     if (id) patch.chargeId = id;

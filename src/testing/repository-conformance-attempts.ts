@@ -33,8 +33,26 @@ export function attemptCases(ctx: ConformanceContext): void {
       { checkoutSessionId: 'cs_test_1', paymentIntentId: 'pi_test_1', receiptUrl: 'https://pay.example/r' },
     ],
     ['pingxx', 'wx_pub_qr', { chargeId: 'ch_test_1', appId: 'app_1' }],
-    ['alipay', 'alipay_qr', { transactionId: '2026120122001400001' }],
-    ['wechatpay', 'wx_pub_qr', { transactionId: '4200002026120100001' }],
+    [
+      'alipay',
+      'alipay_qr',
+      {
+        transactionId: '2026120122001400001',
+        rawStatus: 'WAIT_BUYER_PAY',
+        rawRequest: { method: 'alipay.trade.precreate', biz_content: { out_trade_no: 'a1', total_amount: '19.99' } },
+        rawNotification: { trade_status: 'TRADE_SUCCESS', total_amount: '19.99' },
+      },
+    ],
+    [
+      'wechatpay',
+      'wx_pub_qr',
+      {
+        transactionId: '4200002026120100001',
+        rawStatus: 'NOTPAY',
+        rawRequest: { out_trade_no: 'a1', amount: { total: 1999, currency: 'CNY' } },
+        rawNotification: { trade_state: 'SUCCESS', amount: { total: 1999, payer_total: 1999 } },
+      },
+    ],
     ['fake', 'card', {}],
   ] as const) {
     it(`records a ${kind} attempt as pending, with its JSON columns stored as JSON`, async () => {
@@ -91,7 +109,7 @@ export function attemptCases(ctx: ConformanceContext): void {
       assert.equal(read?.livemode, false);
       assert.equal(read?.expiresAt?.getTime(), expiresAt.getTime());
       for (const [field, value] of Object.entries(specific))
-        assert.equal(read?.[field as keyof typeof read], value, field);
+        assert.deepEqual(read?.[field as keyof typeof read], value, field);
     });
   }
 
@@ -125,6 +143,8 @@ export function attemptCases(ctx: ConformanceContext): void {
       { providerKind: 'fake', channel: 'card', latestChargeId: 'ch_1' },
       { providerKind: 'alipay', channel: 'alipay_qr', chargeId: 'ch_1' },
       { providerKind: 'pingxx', channel: 'alipay_qr', transactionId: '2026' },
+      { providerKind: 'stripe', channel: 'payment_intent', rawRequest: { amount: 1 } },
+      { providerKind: 'fake', channel: 'card', rawStatus: 'SUCCESS' },
     ]) {
       await rejectsWith(repositories.attempts.create({ ...input, ...overrides }), 'ValidationError');
       assert.equal(await raw.attempt(input.attemptId), null, JSON.stringify(overrides));

@@ -225,6 +225,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
         livemode,
       };
       let data: Record<string, unknown>;
+      callOptions?.onRequest?.(tx.body);
       try {
         const answer = await client.call({
           operation: `create ${tx.spec.endpoint}`,

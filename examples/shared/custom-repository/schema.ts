@@ -30,6 +30,7 @@ CREATE TABLE IF NOT EXISTS shop_attempts (
   client_ip TEXT, expires_at INTEGER, livemode INTEGER, result_json TEXT, raw_json TEXT, metadata_json TEXT,
   extra_json TEXT, failure_code TEXT, failure_message TEXT, payment_intent_id TEXT, checkout_session_id TEXT,
   latest_charge_id TEXT, receipt_url TEXT, payment_method TEXT, charge_id TEXT, app_id TEXT, transaction_id TEXT,
+  raw_status TEXT, raw_request_json TEXT, raw_notification_json TEXT,
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
   paid_at INTEGER, refunded_at INTEGER, closed_at INTEGER, failed_at INTEGER);
 CREATE INDEX IF NOT EXISTS shop_attempts_order ON shop_attempts (order_id, created_at);
@@ -108,6 +109,9 @@ export const ATTEMPT_COLUMNS: ColumnMap<AttemptRecord> = {
   chargeId: ['charge_id', 'text'],
   appId: ['app_id', 'text'],
   transactionId: ['transaction_id', 'text'],
+  rawStatus: ['raw_status', 'text'],
+  rawRequest: ['raw_request_json', 'json'],
+  rawNotification: ['raw_notification_json', 'json'],
   createdAt: ['created_at', 'date'],
   updatedAt: ['updated_at', 'date'],
   paidAt: ['paid_at', 'date'],

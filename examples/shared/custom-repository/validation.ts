@@ -24,7 +24,7 @@ export const STRIPE_ONLY = [
 /** Attempt fields only Ping++ attempts store. */
 export const PINGXX_ONLY = ['chargeId', 'appId'] as const;
 /** Attempt fields only native Alipay and WeChat Pay attempts store. */
-export const NATIVE_ONLY = ['transactionId'] as const;
+export const NATIVE_ONLY = ['transactionId', 'rawStatus', 'rawRequest', 'rawNotification'] as const;
 
 /** A non-empty id of at most 255 characters. */
 export function checkId(value: unknown, field: string): string {

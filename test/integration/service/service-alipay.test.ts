@@ -125,7 +125,19 @@ for (const dialect of testDialects()) {
         paymentChannel: 'alipay',
       });
       expect(await attemptOf(attemptId)).toMatchObject({ status: 'paid', transactionId: trade.tradeNo });
-      expect(await row(attemptId)).toMatchObject({ transaction_id: trade.tradeNo });
+      const stored = await row(attemptId);
+      expect(stored).toMatchObject({ transaction_id: trade.tradeNo, raw_status: 'TRADE_SUCCESS' });
+      // raw_request: the method and business parameters sent, never the request signature.
+      expect(JSON.parse(String(stored!['raw_request']))).toEqual({
+        method: 'alipay.trade.precreate',
+        biz_content: JSON.parse(precreate.params['biz_content']!),
+        notify_url: alipayEmulator.providerOptions.notifyUrl,
+      });
+      // raw_notification: the verified form fields without `sign`.
+      const fields = Object.fromEntries(new URLSearchParams(notification.rawBody));
+      const { sign, ...unsigned } = fields;
+      expect(sign).toBeTruthy();
+      expect(JSON.parse(String(stored!['raw_notification']))).toEqual(unsigned);
     });
 
     it('still sends pingxx:alipay_qr to Ping++ while native Alipay is enabled', async () => {

@@ -107,6 +107,11 @@ for (const dialect of testDialects()) {
         notify_url: wechatEmulator.providerOptions.notifyUrl,
       });
       expect(sent.time_expire).toMatch(/\+08:00$/);
+      // raw_request is the body as sent (the signature travels in a header, never in the row).
+      const created = await row(attemptId);
+      expect(JSON.parse(String(created!['raw_request']))).toEqual(sent);
+      expect(created!['raw_notification']).toBeNull();
+      expect(String(created!['raw_request'])).not.toContain(wechatEmulator.apiV3Key);
 
       const paid = wechatEmulator.controls.pay(attemptId);
       const notification = wechatEmulator.controls.notificationFor(attemptId);
@@ -124,7 +129,12 @@ for (const dialect of testDialects()) {
         paymentChannel: 'wechatpay',
       });
       expect(await attemptOf(attemptId)).toMatchObject({ status: 'paid', transactionId: paid.transactionId });
-      expect(await row(attemptId)).toMatchObject({ transaction_id: paid.transactionId });
+      const stored = await row(attemptId);
+      expect(stored).toMatchObject({ transaction_id: paid.transactionId, raw_status: 'SUCCESS' });
+      // raw_notification is the verified notification's decrypted resource; the ciphertext is not kept.
+      expect(JSON.parse(String(stored!['raw_notification']))).toEqual(notification.resource);
+      expect(String(stored!['raw_notification'])).not.toContain('ciphertext');
+      expect(JSON.parse(String(stored!['raw_request']))).toEqual(sent);
     });
 
     it('still sends pingxx:wx_pub_qr to Ping++ while native WeChat Pay is enabled', async () => {
