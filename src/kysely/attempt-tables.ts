@@ -8,7 +8,7 @@
  */
 import { normalizeCurrency } from '../core/money.js';
 import type { NormalizedAttemptPatch } from '../persistence/attempt-validation.js';
-import type { AttemptRecord } from '../persistence/records.js';
+import type { AttemptRecord, MerchantAccountSnapshot } from '../persistence/records.js';
 import type { TableNames } from './schema.js';
 import {
   dateParam,
@@ -27,7 +27,10 @@ import { ATTEMPT_STATUS_CODES, attemptStatusFromCode } from './status-codes.js';
 export type AttemptTableKind = 'pingxx' | 'stripe' | 'alipay' | 'wechatpay' | 'generic';
 
 type Codec = 'string' | 'date' | 'json' | 'flag';
-type MappedField = Exclude<keyof NormalizedAttemptPatch, 'raw' | 'status' | 'createdAt' | 'updatedAt'>;
+type MappedField = Exclude<
+  keyof NormalizedAttemptPatch,
+  'raw' | 'status' | 'createdAt' | 'updatedAt' | 'merchantAccount'
+>;
 
 /** How one attempt table stores a record. */
 export interface AttemptTable {
@@ -217,6 +220,10 @@ export function attemptColumns(
       out[field === 'createdAt' ? 'created_at' : 'updated_at'] = dateParam(dialect, value as Date);
       continue;
     }
+    if (field === 'merchantAccount') {
+      Object.assign(out, merchantAccountColumns(value as MerchantAccountSnapshot | null));
+      continue;
+    }
     const column = table.columns[field];
     if (column === undefined) continue; // a kind-specific field of another kind; validation already refused non-null ones
     out[column] = encode(CODECS[field], value, dialect);
@@ -272,7 +279,25 @@ export function attemptFromRow(table: AttemptTable, row: Record<string, unknown>
     const column = table.columns[field];
     record[field] = column === undefined ? null : decode(CODECS[field], row[column]);
   }
+  record['merchantAccount'] = merchantAccountFromRow(row);
   return record as unknown as AttemptRecord;
+}
+
+/**
+ * The snapshot columns of an attempt (migration 0007). `payment_integration_bid` is `''` for the platform's
+ * own accounts and `NULL` only on rows that never recorded one (before 0007, or the original system's), so
+ * that a platform attempt never inherits a seller account its order took later. `''` rather than `NULL` for
+ * "no seller" too: the original's `creator_bid` may be NOT NULL.
+ */
+function merchantAccountColumns(snapshot: MerchantAccountSnapshot | null): Record<string, string | null> {
+  if (snapshot === null) return { payment_integration_bid: null };
+  return { creator_bid: snapshot.sellerId ?? '', payment_integration_bid: snapshot.versionId ?? '' };
+}
+
+function merchantAccountFromRow(row: Record<string, unknown>): MerchantAccountSnapshot | null {
+  const version = row['payment_integration_bid'];
+  if (version === null || version === undefined) return null;
+  return { sellerId: readString(row['creator_bid']), versionId: readString(version) };
 }
 
 /** Stripe rows of the original system have no channel column: the session id tells the mode. */

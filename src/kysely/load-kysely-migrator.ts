@@ -15,6 +15,7 @@ export type KyselyMigratorClass = new (props: {
   migrationTableName?: string;
   migrationLockTableName?: string;
   migrationTableSchema?: string;
+  allowUnorderedMigrations?: boolean;
 }) => { migrateToLatest(): Promise<PaymentMigrationResultSet> };
 
 /**

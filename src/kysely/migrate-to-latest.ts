@@ -111,6 +111,9 @@ async function runMigrator<DB>(
     provider: { getMigrations: async () => migrations },
     migrationTableName: options.migrationTableName ?? 'payment_factory_migration',
     migrationLockTableName: options.migrationLockTableName ?? 'payment_factory_migration_lock',
+    // Every payment migration is idempotent and independent of the ones numbered after it, so a database
+    // that ran a later one (0007) still takes an earlier one that was released after it (0006).
+    allowUnorderedMigrations: true,
     // Kysely decides whether its bookkeeping tables exist by introspecting every schema: without this,
     // `public.payment_factory_migration` would count as existing for a connection pointed elsewhere.
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),

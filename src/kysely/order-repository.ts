@@ -46,6 +46,9 @@ export function orderFromRow(row: Record<string, unknown>, currency: string): Or
           : 0,
     currency,
     paymentChannel: String(row['payment_channel']),
+    // The original system writes '' for "no seller" / "the platform's account": both read as null.
+    sellerId: readString(row['creator_bid']),
+    merchantAccountVersion: readString(row['payment_integration_bid']),
     status,
     createdAt: readRequiredDate(row['created_at']),
     updatedAt: readRequiredDate(row['updated_at']),
@@ -132,7 +135,14 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
     patch: OrderPatch,
     to: OrderStatus | undefined,
   ): Promise<Record<string, unknown> | null> => {
-    const channel = patch.paymentChannel === undefined ? {} : { payment_channel: patch.paymentChannel };
+    const channel = {
+      ...(patch.paymentChannel === undefined ? {} : { payment_channel: patch.paymentChannel }),
+      // '' rather than NULL for "none": the original's columns may be NOT NULL DEFAULT ''.
+      ...(patch.sellerId === undefined ? {} : { creator_bid: patch.sellerId ?? '' }),
+      ...(patch.merchantAccountVersion === undefined
+        ? {}
+        : { payment_integration_bid: patch.merchantAccountVersion ?? '' }),
+    };
     if (!touchesPrices(patch) && to === undefined) return channel;
     const current = await selectOrders(c)
       .where('order_bid', '=', orderId)

@@ -49,6 +49,10 @@ export interface OrdersTable {
   currency: string | null;
   /** Provider the order is paid through. */
   payment_channel: string;
+  /** The seller (added by migration 0007 unless the original table has it; `''`/`NULL` = none). */
+  creator_bid: string | null;
+  /** The merchant account version the order's charge collects into (migration 0007; `''`/`NULL` = the platform's). */
+  payment_integration_bid: string | null;
   /** Current status. */
   status: DbInteger;
   /** Soft-delete flag of the original tables (0 = live). */
@@ -71,6 +75,10 @@ export interface AttemptColumns {
   shifu_bid: string | null;
   /** Provider instance name. */
   provider_name: string | null;
+  /** The seller snapshot (migration 0007; `''` = none). */
+  creator_bid: string | null;
+  /** The merchant account version snapshot (migration 0007; `''` = the platform's accounts, `NULL` = not recorded). */
+  payment_integration_bid: string | null;
   /** The provider's payment id. */
   provider_reference: string | null;
   /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
@@ -164,8 +172,6 @@ export interface NativeAttemptColumns extends Omit<AttemptColumns, 'provider_ref
   biz_domain: ColumnType<string, string | undefined, string>;
   /** Bill order id of the original system (legacy; not written by us). */
   bill_order_bid: string | null;
-  /** The seller (legacy; not written by us yet). */
-  creator_bid: string | null;
   /** Our `out_trade_no` (= the attempt id), the attempt's provider reference. */
   provider_attempt_id: string | null;
   /** Alipay `trade_no` / WeChat Pay `transaction_id`, once known. */

@@ -5,7 +5,14 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
-import { assertAttemptStatus, assertId, optionalDate, optionalString, toJsonValue } from './record-validation.js';
+import {
+  assertAttemptStatus,
+  assertId,
+  optionalDate,
+  optionalId,
+  optionalString,
+  toJsonValue,
+} from './record-validation.js';
 import {
   NATIVE_ATTEMPT_FIELDS,
   NATIVE_ATTEMPT_KINDS,
@@ -14,8 +21,21 @@ import {
   type AttemptPatch,
   type AttemptRecord,
   type AttemptStatus,
+  type MerchantAccountSnapshot,
   type NewAttempt,
 } from './records.js';
+
+function merchantAccountOf(value: unknown): MerchantAccountSnapshot | null {
+  if (value === null) return null;
+  if (typeof value !== 'object' || Array.isArray(value)) {
+    throw new ValidationError('merchantAccount must be { sellerId, versionId } or null.', { field: 'merchantAccount' });
+  }
+  const { sellerId, versionId } = value as Partial<MerchantAccountSnapshot>;
+  return {
+    sellerId: optionalId(sellerId ?? null, 'merchantAccount.sellerId'),
+    versionId: optionalId(versionId ?? null, 'merchantAccount.versionId'),
+  };
+}
 
 function metadataOf(value: unknown): Record<string, string> | null {
   if (value === undefined || value === null) return null;
@@ -74,6 +94,7 @@ export function attemptPatch(providerKind: string, patch: AttemptPatch | undefin
   for (const field of DATE_FIELDS) if (patch[field] !== undefined) out[field] = optionalDate(patch[field], field);
   for (const field of JSON_FIELDS) if (patch[field] !== undefined) out[field] = toJsonValue(patch[field]);
   if (patch.metadata !== undefined) out['metadata'] = metadataOf(patch.metadata);
+  if (patch.merchantAccount !== undefined) out['merchantAccount'] = merchantAccountOf(patch.merchantAccount);
   if (patch.livemode !== undefined) {
     if (patch.livemode !== null && typeof patch.livemode !== 'boolean') {
       throw new ValidationError('livemode must be a boolean.', { field: 'livemode' });
@@ -169,6 +190,7 @@ export function newAttemptRecord(input: NewAttempt, now: Date): AttemptRecord {
     rawStatus: null,
     rawRequest: null,
     rawNotification: null,
+    merchantAccount: null,
     createdAt,
     updatedAt: createdAt,
     paidAt: null,

@@ -99,6 +99,13 @@ export function optionalDate(value: unknown, field: string): Date | null {
   return new Date(value.getTime());
 }
 
+/** A non-empty id or `null` (an empty string is refused: the tables read it as "none"). */
+export function optionalId(value: unknown, field: string): string | null {
+  if (value === null) return null;
+  assertId(value, field);
+  return value;
+}
+
 /** Validates and completes a new order. */
 export function newOrderRecord(input: NewOrder, now: Date): OrderRecord {
   assertId(input.orderId, 'orderId');
@@ -121,6 +128,8 @@ export function newOrderRecord(input: NewOrder, now: Date): OrderRecord {
     paidAmount,
     currency: normalizeCurrency(input.currency),
     paymentChannel: optionalString(input.paymentChannel, 'paymentChannel') ?? 'pingxx',
+    sellerId: null,
+    merchantAccountVersion: null,
     status,
     createdAt,
     updatedAt: createdAt,
@@ -147,6 +156,10 @@ export function orderPatch(patch: OrderPatch | undefined): OrderPatch {
   if (patch.paymentChannel !== undefined) {
     assertId(patch.paymentChannel, 'paymentChannel');
     out.paymentChannel = patch.paymentChannel;
+  }
+  if (patch.sellerId !== undefined) out.sellerId = optionalId(patch.sellerId, 'sellerId');
+  if (patch.merchantAccountVersion !== undefined) {
+    out.merchantAccountVersion = optionalId(patch.merchantAccountVersion, 'merchantAccountVersion');
   }
   return out;
 }

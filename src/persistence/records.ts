@@ -71,6 +71,17 @@ export interface OrderRecord {
   currency: string;
   /** Provider instance name that takes (or took) the payment, e.g. `pingxx`, `stripe`. */
   paymentChannel: string;
+  /**
+   * The seller whose order this is (`creator_bid`), as snapshotted at charge time; `null` when none was
+   * recorded (the platform's own products, or an order not yet charged). Rows of the original system keep the
+   * value they had: it names the product's creator, whichever account collected.
+   */
+  sellerId: string | null;
+  /**
+   * The merchant account version the latest charge collected into (`payment_integration_bid`, DESIGN §12);
+   * `null` for the platform's own provider accounts. An empty string in an adopted row reads as `null`.
+   */
+  merchantAccountVersion: string | null;
   /** Current status. */
   status: OrderStatus;
   /** When the row was created. */
@@ -115,6 +126,22 @@ export interface OrderPatch {
   currency?: string;
   /** Provider instance the order is paid through. */
   paymentChannel?: string;
+  /** The seller snapshot (`creator_bid`); `null` clears it. */
+  sellerId?: string | null;
+  /** The merchant account version snapshot (`payment_integration_bid`); `null` = the platform's accounts. */
+  merchantAccountVersion?: string | null;
+}
+
+/**
+ * Which merchant account an attempt collects into, snapshotted when the attempt is opened (DESIGN §12):
+ * `versionId` is the account version (`payment_integration_bid`), `null` for the platform's own provider
+ * accounts; `sellerId` is the seller (`creator_bid`), `null` for the platform's own products.
+ */
+export interface MerchantAccountSnapshot {
+  /** The seller (`creator_bid`), or `null`. */
+  sellerId: string | null;
+  /** The account version (`payment_integration_bid`), or `null` for the platform's own accounts. */
+  versionId: string | null;
 }
 
 /**
@@ -206,6 +233,12 @@ export interface AttemptRecord {
    * `raw_notification`): WeChat Pay's decrypted `resource`, Alipay's form fields without `sign`; bounded in size.
    */
   rawNotification: JsonValue | null;
+  /**
+   * The merchant account this attempt collects into, snapshotted when it was opened; every later call for it
+   * (webhook, retrieve, refund, reconcile) uses exactly that version. `null` when the attempt row has no
+   * snapshot (written before migration 0007 or by the original system): the order's snapshot applies.
+   */
+  merchantAccount: MerchantAccountSnapshot | null;
   /** When the row was created. */
   createdAt: Date;
   /** When the row was last changed. */
@@ -295,6 +328,8 @@ export interface AttemptPatch {
   rawRequest?: unknown;
   /** Alipay / WeChat Pay: the last verified notification that changed the attempt. */
   rawNotification?: unknown;
+  /** The merchant account snapshot (see {@link AttemptRecord.merchantAccount}). */
+  merchantAccount?: MerchantAccountSnapshot | null;
   /** When it was paid. */
   paidAt?: Date | null;
   /** When it was fully refunded. */

@@ -10,9 +10,10 @@
  * @module
  */
 import type { PaymentRepositories } from '../persistence/ports.js';
-import type { AttemptStatus, OrderStatus, RefundStatus } from '../persistence/records.js';
+import type { AttemptStatus, MerchantAccountSnapshot, OrderStatus, RefundStatus } from '../persistence/records.js';
 import { attemptCases } from './repository-conformance-attempts.js';
 import { eventCases } from './repository-conformance-events.js';
+import { merchantAccountCases } from './repository-conformance-merchant.js';
 import { orderCases } from './repository-conformance-orders.js';
 import { outboxCases } from './repository-conformance-outbox.js';
 import { refundCases } from './repository-conformance-refunds.js';
@@ -152,6 +153,14 @@ export interface RawReadPath {
   outboxRow?(key: string): Promise<RawOutboxRow | null>;
   /** How many outbox rows exist for the key (must never exceed 1). */
   outboxCount?(key: string): Promise<number>;
+  /**
+   * The order's merchant account snapshot as stored (`creator_bid`, `payment_integration_bid`; empty reads as
+   * `null`). Optional so read paths written before it keep compiling; when given, the suite checks every
+   * snapshot write through it.
+   */
+  orderMerchantAccount?(orderId: string): Promise<MerchantAccountSnapshot | null>;
+  /** The attempt's merchant account snapshot as stored, `null` when none is recorded. Optional, as above. */
+  attemptMerchantAccount?(attemptId: string): Promise<MerchantAccountSnapshot | null>;
 }
 
 /** What `create` returns: the implementation under test and its raw read path. */
@@ -245,6 +254,7 @@ export function runRepositoryConformance(options: RepositoryConformanceOptions):
     runner.describe('event journal', () => eventCases(ctx));
     runner.describe('refunds', () => refundCases(ctx));
     runner.describe('transactions', () => transactionCases(ctx));
+    runner.describe('merchant account snapshot', () => merchantAccountCases(ctx));
     if (options.outbox !== false) runner.describe('outbox', () => outboxCases(ctx));
   });
 }

@@ -16,6 +16,8 @@ export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
       paidAmount?: number;
       currency?: string;
       paymentChannel?: string;
+      sellerId?: string | null;
+      merchantAccountVersion?: string | null;
     } = {},
   ) => ({
     ...(patch.listAmount !== undefined ? { listAmount: checkAmount(patch.listAmount, 'listAmount') } : {}),
@@ -23,7 +25,12 @@ export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
     ...(patch.paidAmount !== undefined ? { paidAmount: checkAmount(patch.paidAmount, 'paidAmount') } : {}),
     ...(patch.currency !== undefined ? { currency: checkCurrency(patch.currency) } : {}),
     ...(patch.paymentChannel !== undefined ? { paymentChannel: checkId(patch.paymentChannel, 'paymentChannel') } : {}),
+    ...(patch.sellerId !== undefined ? { sellerId: nullOrId(patch.sellerId, 'sellerId') } : {}),
+    ...(patch.merchantAccountVersion !== undefined
+      ? { merchantAccountVersion: nullOrId(patch.merchantAccountVersion, 'merchantAccountVersion') }
+      : {}),
   });
+  const nullOrId = (value: string | null, field: string) => (value === null ? null : checkId(value, field));
   return {
     create: (input) =>
       exec(() => {
@@ -37,6 +44,8 @@ export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
           paidAmount: checkAmount(input.paidAmount ?? 0, 'paidAmount'),
           currency: checkCurrency(input.currency),
           paymentChannel: input.paymentChannel ?? 'pingxx',
+          sellerId: null,
+          merchantAccountVersion: null,
           status: checkOneOf(input.status ?? 'init', ORDER_STATUSES, 'status'),
           createdAt,
           updatedAt: createdAt,

@@ -4,7 +4,7 @@
  * write.
  * @module
  */
-import type { AttemptStatus, OrderStatus, RefundStatus } from '@org/payment-factory';
+import type { AttemptStatus, MerchantAccountSnapshot, OrderStatus, RefundStatus } from '@org/payment-factory';
 import type { RawReadPath } from '@org/payment-factory/testing';
 import type Database from 'better-sqlite3';
 
@@ -69,6 +69,20 @@ export function createShopRawReadPath(db: Database.Database): RawReadPath {
             paidAt: row.paid_at === null ? null : new Date(row.paid_at),
           }
         : null;
+    },
+    async orderMerchantAccount(orderId) {
+      const row = get<{ seller_id: string | null; merchant_account_version: string | null }>(
+        'SELECT seller_id, merchant_account_version FROM shop_orders WHERE order_id = ?',
+        orderId,
+      );
+      return row ? { sellerId: row.seller_id, versionId: row.merchant_account_version } : null;
+    },
+    async attemptMerchantAccount(attemptId) {
+      const row = get<{ merchant_account_json: string | null }>(
+        'SELECT merchant_account_json FROM shop_attempts WHERE attempt_id = ?',
+        attemptId,
+      );
+      return row?.merchant_account_json ? (JSON.parse(row.merchant_account_json) as MerchantAccountSnapshot) : null;
     },
     async event(provider, eventId) {
       const row = get<{

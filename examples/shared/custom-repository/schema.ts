@@ -16,7 +16,7 @@ export const SHOP_SCHEMA = `
 CREATE TABLE IF NOT EXISTS shop_orders (
   order_id TEXT PRIMARY KEY, user_id TEXT NOT NULL, product_id TEXT NOT NULL,
   list_minor INTEGER NOT NULL, payable_minor INTEGER NOT NULL, paid_minor INTEGER NOT NULL, currency TEXT NOT NULL,
-  payment_channel TEXT NOT NULL, status TEXT NOT NULL CHECK (status IN ('init','pending','paid','refunded','timeout')),
+  payment_channel TEXT NOT NULL, seller_id TEXT, merchant_account_version TEXT, status TEXT NOT NULL CHECK (status IN ('init','pending','paid','refunded','timeout')),
   created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS shop_orders_open ON shop_orders (user_id, product_id, status);
 CREATE INDEX IF NOT EXISTS shop_orders_expirable ON shop_orders (status, created_at);
@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS shop_attempts (
   extra_json TEXT, failure_code TEXT, failure_message TEXT, payment_intent_id TEXT, checkout_session_id TEXT,
   latest_charge_id TEXT, receipt_url TEXT, payment_method TEXT, charge_id TEXT, app_id TEXT, transaction_id TEXT,
   raw_status TEXT, raw_request_json TEXT, raw_notification_json TEXT,
-  created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
+  merchant_account_json TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL,
   paid_at INTEGER, refunded_at INTEGER, closed_at INTEGER, failed_at INTEGER);
 CREATE INDEX IF NOT EXISTS shop_attempts_order ON shop_attempts (order_id, created_at);
 CREATE INDEX IF NOT EXISTS shop_attempts_pending ON shop_attempts (status, created_at);
@@ -74,6 +74,8 @@ export const ORDER_COLUMNS: ColumnMap<OrderRecord> = {
   paidAmount: ['paid_minor', 'int'],
   currency: ['currency', 'text'],
   paymentChannel: ['payment_channel', 'text'],
+  sellerId: ['seller_id', 'text'],
+  merchantAccountVersion: ['merchant_account_version', 'text'],
   status: ['status', 'text'],
   createdAt: ['created_at', 'date'],
   updatedAt: ['updated_at', 'date'],
@@ -112,6 +114,7 @@ export const ATTEMPT_COLUMNS: ColumnMap<AttemptRecord> = {
   rawStatus: ['raw_status', 'text'],
   rawRequest: ['raw_request_json', 'json'],
   rawNotification: ['raw_notification_json', 'json'],
+  merchantAccount: ['merchant_account_json', 'json'],
   createdAt: ['created_at', 'date'],
   updatedAt: ['updated_at', 'date'],
   paidAt: ['paid_at', 'date'],

@@ -72,6 +72,11 @@ const ATTEMPT_COMMON = [
   col('failure_code', 'string'),
   ...STATUS_TIMES,
 ];
+/**
+ * The merchant account snapshot (migration 0007, DESIGN §12): the seller (`creator_bid`) and the account
+ * version (`payment_integration_bid`, empty for the platform's own accounts; `NULL` = not recorded).
+ */
+const MERCHANT_SNAPSHOT = [col('creator_bid', 'bid'), col('payment_integration_bid', 'bid')];
 const ATTEMPT_INDEXES = [
   idx('order_bid_ix', ['order_bid']),
   idx('ref_ix', ['provider_reference']),
@@ -110,6 +115,7 @@ export function nativeAttemptTableSpecs(t: TableNames): TableSpec[] {
       col('failure_message', 'string'),
       col('extra_json', 'text'),
       col('deleted', 'smallint', true, 0),
+      col('payment_integration_bid', 'bid'),
       ...TIMESTAMPS,
     ],
     indexes: [
@@ -138,6 +144,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('captured_price', 'decimal'),
         col('currency', 'currency'),
         col('payment_channel', 'short', true, 'pingxx'),
+        ...MERCHANT_SNAPSHOT,
         col('status', 'smallint', true, 501),
         col('deleted', 'smallint', true, 0),
         ...TIMESTAMPS,
@@ -162,6 +169,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('extra', 'text'),
         col('charge_object', 'longtext'),
         col('failure_msg', 'string'),
+        ...MERCHANT_SNAPSHOT,
         col('deleted', 'smallint', true, 0),
         ...TIMESTAMPS,
       ],
@@ -185,6 +193,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('extra_json', 'text'),
         col('payment_intent_object', 'longtext'),
         col('checkout_session_object', 'longtext'),
+        ...MERCHANT_SNAPSHOT,
         col('deleted', 'smallint', true, 0),
         ...TIMESTAMPS,
       ],
@@ -207,6 +216,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('failure_message', 'string'),
         col('extra_json', 'text'),
         col('raw_json', 'longtext'),
+        ...MERCHANT_SNAPSHOT,
         ...TIMESTAMPS,
       ],
       indexes: [idx('bid_uq', ['attempt_bid'], true), ...ATTEMPT_INDEXES],

@@ -113,6 +113,21 @@ export function kyselyRawReadPath(db: Kysely<UntypedDatabase>): RawReadPath {
       }
       return null;
     },
+    orderMerchantAccount: async (orderId) => {
+      const row = await one(db, sql`select * from order_orders where order_bid = ${orderId}`);
+      return row ? { sellerId: text(row['creator_bid']), versionId: text(row['payment_integration_bid']) } : null;
+    },
+    attemptMerchantAccount: async (attemptId) => {
+      for (const [table, idColumn] of attemptTables) {
+        const row = await one(db, sql`select * from ${sql.table(table)} where ${sql.ref(idColumn)} = ${attemptId}`);
+        if (!row) continue;
+        // NULL = not recorded; '' = the platform's account / no seller.
+        const version = row['payment_integration_bid'];
+        if (version === null || version === undefined) return null;
+        return { sellerId: text(row['creator_bid']), versionId: text(version) };
+      }
+      return null;
+    },
     event: async (provider, eventId) => {
       const row = await one(
         db,

@@ -29,6 +29,11 @@ export function inMemoryRawReadPath(repositories: InMemoryPaymentRepositories): 
         rawJson: a.raw === null ? null : JSON.stringify(a.raw),
       };
     },
+    orderMerchantAccount: async (id) => {
+      const o = snapshot().orders.find((x) => x.orderId === id);
+      return o ? { sellerId: o.sellerId, versionId: o.merchantAccountVersion } : null;
+    },
+    attemptMerchantAccount: async (id) => snapshot().attempts.find((x) => x.attemptId === id)?.merchantAccount ?? null,
     event: async (provider, eventId) => {
       const e = snapshot().events.find((x) => x.provider === provider && x.eventId === eventId);
       if (!e) return null;

@@ -18,6 +18,8 @@ const order: OrderRecord = {
   paidAmount: 0,
   currency: 'CNY',
   paymentChannel: 'pingxx',
+  sellerId: null,
+  merchantAccountVersion: null,
   status: 'pending',
   createdAt: at,
   updatedAt: at,
