@@ -4,6 +4,7 @@
  * @module
  */
 import { ValidationError } from './errors.js';
+import { echo, inputObject } from './input-guards.js';
 
 /** What the resolver needs to know about one registered provider instance. */
 export interface ChannelProviderDescriptor {
@@ -80,6 +81,13 @@ export interface ResolvedPaymentChannel {
  * ```
  */
 export function resolvePaymentChannel(input: ResolvePaymentChannelInput): ResolvedPaymentChannel {
+  inputObject(input, 'resolvePaymentChannel');
+  if (!Array.isArray(input.providers)) {
+    throw new ValidationError('resolvePaymentChannel: providers must be an array of provider descriptors.', {
+      field: 'providers',
+      code: input.providers === undefined || input.providers === null ? 'MISSING_FIELD' : 'INVALID_FIELD',
+    });
+  }
   const registered = input.providers;
   const enabledNames = input.enabled ? new Set(input.enabled.map((n) => clean(n)).filter(Boolean)) : null;
   const usable = registered.filter(
@@ -100,7 +108,7 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
         !namesProvider(other, registered) &&
         canonical(provider, other) !== canonical(provider, sub)
       ) {
-        throw new ValidationError(`Conflicting channel hints "${hint}" and "${other}".`, {
+        throw new ValidationError(`Conflicting channel hints "${echo(hint)}" and "${echo(other)}".`, {
           field: 'channel',
           code: 'CONFLICTING_CHANNEL',
         });
@@ -140,7 +148,10 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
     if (owners.length === 0) {
       const disabledOwner = registered.find((p) => canonical(p, channel) !== null);
       if (disabledOwner) throw disabled(disabledOwner);
-      throw new ValidationError(`Unknown payment channel "${channel}".`, { field: 'channel', code: 'UNKNOWN_CHANNEL' });
+      throw new ValidationError(`Unknown payment channel "${echo(channel)}".`, {
+        field: 'channel',
+        code: 'UNKNOWN_CHANNEL',
+      });
     }
     const native = owners.filter((p) => NATIVE_PROVIDER_KINDS.includes(p.kind));
     const candidates = native.length > 0 ? native : owners;
@@ -215,13 +226,13 @@ function pickProvider(
       ofKind.find((p) => named(p.name, stored)) ?? ofKind.find((p) => named(p.name, clean(input.defaultProvider)));
     if (chosen) return chosen;
     throw new ValidationError(
-      `Several "${hint}" providers are enabled (${ofKind.map((p) => p.name).join(', ')}); name one.`,
+      `Several "${echo(hint)}" providers are enabled (${ofKind.map((p) => p.name).join(', ')}); name one.`,
       { field: 'paymentChannel', code: 'AMBIGUOUS_PROVIDER' },
     );
   }
   const disabledKind = registered.find((p) => named(p.kind, hint));
   if (disabledKind) throw disabled(disabledKind);
-  throw new ValidationError(`Unknown payment provider "${hint}".`, {
+  throw new ValidationError(`Unknown payment provider "${echo(hint)}".`, {
     field: 'paymentChannel',
     code: 'UNKNOWN_PROVIDER',
   });
@@ -246,7 +257,7 @@ function canonical(provider: ChannelProviderDescriptor, channel: string): string
 function requireChannel(provider: ChannelProviderDescriptor, channel: string): string {
   const resolved = canonical(provider, channel);
   if (resolved === null) {
-    throw new ValidationError(`Provider "${provider.name}" has no channel "${channel}".`, {
+    throw new ValidationError(`Provider "${provider.name}" has no channel "${echo(channel)}".`, {
       field: 'channel',
       code: 'UNKNOWN_CHANNEL',
       provider: provider.name,

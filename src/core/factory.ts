@@ -8,6 +8,8 @@ import { assertRedirectUrlsAllowed } from './redirect-origins.js';
 import { ConfigurationError, UnsupportedOperationError, ValidationError } from './errors.js';
 import { assertMinorUnits, normalizeCurrency } from './money.js';
 import { sealObject } from './secret-scrubber.js';
+import { echo, inputObject } from './input-guards.js';
+import { guardPaymentRequest, guardRefundRequest, guardRetrieveRequest, guardWebhookInput } from './provider-input.js';
 import type { ProviderCallOptions, PaymentProvider } from './provider.js';
 import {
   resolvePaymentChannel,
@@ -107,6 +109,11 @@ export interface PaymentFactory {
  * @throws ConfigurationError for duplicate names, unknown enabled/default names or malformed adapters.
  */
 export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFactory {
+  if (typeof config !== 'object' || config === null || !Array.isArray(config.providers)) {
+    throw new ConfigurationError('createPaymentFactory needs { providers: [...] }, an array of adapter instances.', {
+      code: 'INVALID_FACTORY_CONFIG',
+    });
+  }
   const providers = new Map<string, PaymentProvider>();
   for (const provider of config.providers) {
     if (!provider || typeof provider.name !== 'string' || !provider.capabilities) {
@@ -114,7 +121,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     }
     if (providers.has(provider.name)) {
       throw new ConfigurationError(
-        `Two providers are registered as "${provider.name}"; give each instance a unique name.`,
+        `Two providers are registered as "${echo(provider.name)}"; give each instance a unique name.`,
         {
           code: 'DUPLICATE_PROVIDER',
         },
@@ -126,7 +133,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
   const unknown = [...enabled, ...(config.defaultProvider ? [config.defaultProvider] : [])].filter(
     (n) => !providers.has(n),
   );
-  const issues = unknown.map((n) => `Provider "${n}" is enabled or default but not registered.`);
+  const issues = unknown.map((n) => `Provider "${echo(n)}" is enabled or default but not registered.`);
   if (issues.length > 0) {
     throw new ConfigurationError(issues.join(' '), { code: 'UNKNOWN_PROVIDER', issues });
   }
@@ -140,18 +147,37 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
   }));
 
   function getProvider(name: string): PaymentProvider {
+    if (typeof name !== 'string' || name === '') {
+      const got = name === null ? 'null' : Array.isArray(name) ? 'an array' : typeof name;
+      throw new ValidationError(`A provider name must be a non-empty string (got ${got}).`, {
+        field: 'provider',
+        code: name === undefined || name === null || name === '' ? 'MISSING_FIELD' : 'INVALID_FIELD',
+      });
+    }
     const provider = providers.get(name);
     if (!provider) {
-      throw new ValidationError(`Unknown payment provider "${name}".`, { field: 'provider', code: 'UNKNOWN_PROVIDER' });
+      throw new ValidationError(`Unknown payment provider "${echo(name)}".`, {
+        field: 'provider',
+        code: 'UNKNOWN_PROVIDER',
+      });
     }
     return provider;
   }
 
   function resolve(input: RouteInput): ResolvedPaymentChannel {
-    return resolvePaymentChannel({ ...input, providers: descriptors, enabled, defaultProvider });
+    return resolvePaymentChannel({
+      ...inputObject(input, 'resolve'),
+      providers: descriptors,
+      enabled,
+      defaultProvider,
+    });
   }
 
-  function prepare(request: RoutablePaymentRequest): { provider: PaymentProvider; request: PaymentRequest } {
+  function prepare(
+    request: RoutablePaymentRequest,
+    method: string,
+  ): { provider: PaymentProvider; request: PaymentRequest } {
+    guardPaymentRequest(request, method);
     const { provider: providerName, paymentChannel, channel, ...rest } = request;
     const route = providerName
       ? resolve({ paymentChannel: providerName, channel: channel ?? null })
@@ -176,8 +202,6 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
         code: 'ZERO_AMOUNT',
       });
     }
-    requireText(rest.orderId, 'orderId');
-    requireText(rest.attemptId, 'attemptId');
     requireText(rest.subject, 'subject');
     if (provider.allowedRedirectOrigins) {
       assertRedirectUrlsAllowed(rest.extra, provider.allowedRedirectOrigins, provider.name);
@@ -186,7 +210,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
   }
 
   function validatePayment(request: RoutablePaymentRequest): void {
-    const prepared = prepare(request);
+    const prepared = prepare(request, 'validatePayment');
     prepared.provider.validatePayment?.(prepared.request);
   }
 
@@ -194,7 +218,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     request: RoutablePaymentRequest,
     options?: ProviderCallOptions,
   ): Promise<PaymentCreationResult> {
-    const prepared = prepare(request);
+    const prepared = prepare(request, 'createPayment');
     return prepared.provider.createPayment(prepared.request, options);
   }
 
@@ -204,10 +228,10 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     options?: ProviderCallOptions,
   ): Promise<PaymentSnapshot> {
     const provider = getProvider(name);
+    guardRetrieveRequest(request, 'retrievePayment');
     if (!provider.capabilities.retrieve) {
       throw new UnsupportedOperationError(`Provider "${name}" cannot retrieve payments.`, { provider: name });
     }
-    requireText(request.providerReference, 'providerReference');
     return provider.retrievePayment(request, options);
   }
 
@@ -217,14 +241,13 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     options?: ProviderCallOptions,
   ): Promise<RefundResult> {
     const provider = getProvider(name);
+    guardRefundRequest(request, 'refundPayment');
     const refunds = provider.capabilities.refunds;
     if (!refunds.supported)
       throw new UnsupportedOperationError(`Provider "${name}" cannot refund.`, { provider: name });
     assertMinorUnits(request.amount);
     if (request.amount === 0)
       throw new ValidationError('Refund amount must be positive.', { field: 'amount', code: 'ZERO_AMOUNT' });
-    requireText(request.refundId, 'refundId');
-    requireText(request.providerReference, 'providerReference');
     if (!refunds.partial && request.paymentAmount !== undefined && request.amount < request.paymentAmount) {
       throw new UnsupportedOperationError(`Provider "${name}" cannot make partial refunds.`, {
         provider: name,
@@ -242,6 +265,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
 
   async function verifyWebhook(name: string, input: WebhookInput): Promise<PaymentEvent> {
     const provider = getProvider(name);
+    guardWebhookInput(input, 'verifyWebhook');
     if (provider.capabilities.webhookEvents.length === 0) {
       throw new UnsupportedOperationError(`Provider "${name}" does not receive webhooks.`, { provider: name });
     }
@@ -254,6 +278,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     options?: ProviderCallOptions,
   ): Promise<PaymentSnapshot> {
     const provider = getProvider(name);
+    guardRetrieveRequest(request, 'cancelPayment');
     if (!provider.cancelPayment) {
       throw new UnsupportedOperationError(`Provider "${name}" cannot cancel payments.`, { provider: name });
     }

@@ -6,6 +6,7 @@
  */
 import { CURRENCY_EXPONENTS } from './currencies.js';
 import { ValidationError } from './errors.js';
+import { echo } from './input-guards.js';
 
 /** An amount of money: integer minor units plus an upper-case ISO 4217 code. */
 export interface Money {
@@ -24,7 +25,7 @@ export function normalizeCurrency(currency: string): string {
     throw new ValidationError('Currency must be a string.', { field: 'currency', code: 'INVALID_CURRENCY' });
   const code = currency.trim().toUpperCase();
   if (!CURRENCY_EXPONENTS.has(code)) {
-    throw new ValidationError(`Unknown currency "${currency}".`, { field: 'currency', code: 'UNKNOWN_CURRENCY' });
+    throw new ValidationError(`Unknown currency "${echo(currency)}".`, { field: 'currency', code: 'UNKNOWN_CURRENCY' });
   }
   return code;
 }

@@ -4,6 +4,7 @@
  */
 import { IndeterminateOutcomeError, IntegrityError, isPaymentError } from '../core/errors.js';
 import type { PaymentProvider } from '../core/provider.js';
+import { guardPaymentRequest, guardRefundRequest, guardRetrieveRequest } from '../core/provider-input.js';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type { PaymentCreationResult, PaymentRequest, PaymentSnapshot, ProviderCapabilities } from '../core/types.js';
 import { buildPingxxChargeParams } from './pingxx-charge-params.js';
@@ -97,6 +98,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     ...(options.unsafeSkipWebhookVerification === true ? {} : { webhookSignatureHeaders: [PINGXX_SIGNATURE_HEADER] }),
 
     validatePayment(request) {
+      guardPaymentRequest(request, 'validatePayment');
       buildPingxxChargeParams(request, {
         appId: config.appId,
         channels,
@@ -108,6 +110,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     },
 
     async createPayment(request, callOptions) {
+      guardPaymentRequest(request, 'createPayment');
       const now = clock();
       const { spec, params } = buildPingxxChargeParams(request, {
         appId: config.appId,
@@ -164,6 +167,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     },
 
     async retrievePayment(request, callOptions) {
+      guardRetrieveRequest(request, 'retrievePayment');
       const charge = await client.retrieveCharge(request.providerReference, callOptions);
       if (request.attemptId !== undefined && charge.order_no !== request.attemptId) {
         throw new IntegrityError(`Ping++ charge ${charge.id} belongs to another attempt.`, {
@@ -176,6 +180,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     },
 
     async cancelPayment(request, callOptions) {
+      guardRetrieveRequest(request, 'cancelPayment');
       try {
         await client.reverseCharge(request.providerReference, callOptions);
       } catch (error) {
@@ -186,6 +191,7 @@ export function createPingxxProvider(options: PingxxProviderOptions): PingxxProv
     },
 
     async refundPayment(request, callOptions) {
+      guardRefundRequest(request, 'refundPayment');
       const params = buildPingxxRefundParams(request, name);
       const existing = await findPingxxRefund(client, request.providerReference, request.refundId, callOptions?.signal);
       if (existing) {

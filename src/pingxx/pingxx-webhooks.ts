@@ -16,6 +16,7 @@ import { ConfigurationError, WebhookVerificationError } from '../core/errors.js'
 import { importRsaVerifyKey } from '../core/rsa-public-key.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { fromBase64, requireWebCrypto, utf8Decode } from '../core/web-crypto.js';
+import { guardWebhookInput } from '../core/provider-input.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 import { loadPingxxPublicKey } from './pingxx-keys.js';
 import { normalizePingxxEvent } from './pingxx-events.js';
@@ -99,7 +100,8 @@ export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOption
     key.catch(() => undefined);
   }
   return async (input) => {
-    const body = requireRawBody(input?.rawBody, provider);
+    guardWebhookInput(input, 'verifyWebhook');
+    const body = requireRawBody(input.rawBody, provider);
     requireJsonObjectStart(body, provider);
     if (key) await checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), key, provider);
     return normalizePingxxEvent(parseEvent(body, provider), provider);

@@ -2,6 +2,7 @@
  * The charge response returned to clients, in camelCase and in the original system's snake_case shape.
  * @module
  */
+import { inputObject, optionalObject, requireString } from '../core/input-guards.js';
 import { fromMinorUnits } from '../core/money.js';
 import type { PublicPaymentView } from '../core/types.js';
 import type { JsonValue, OrderRecord } from '../persistence/records.js';
@@ -96,8 +97,15 @@ export function toBuyRecordDTO(
  * // { order_id, user_id, price: '59.00', channel: 'wx_pub', qr_url: { appId, timeStamp, … }, payment_channel: 'pingxx',
  * //   payment_payload: { qr_url: { … }, credential: { object: 'credential', wx_pub: { … } } } }
  * ```
+ * @throws ValidationError (naming the field) for anything but a DTO-shaped object.
  */
 export function toLegacyBuyRecord(dto: BuyRecordDTO): LegacyBuyRecordJSON {
+  const input = inputObject(dto, 'toLegacyBuyRecord');
+  for (const field of ['orderId', 'userId', 'price']) requireString(input, field, 'toLegacyBuyRecord');
+  optionalObject(input, 'legacy', 'toLegacyBuyRecord');
+  if (input.legacy === undefined) {
+    for (const field of ['channel', 'paymentChannel', 'qrUrl']) requireString(input, field, 'toLegacyBuyRecord');
+  }
   const legacy = dto.legacy ?? derivedLegacy(dto);
   return {
     order_id: dto.orderId,

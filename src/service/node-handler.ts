@@ -12,6 +12,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { ConfigurationError } from '../core/errors.js';
 import { silentLogger, type PaymentLogger } from './hooks.js';
 import { frameworkOfNodeRequest, PARSED_BODY_MARK, type ParsedBodyMark } from './raw-body-fixes.js';
 import { DEFAULT_MAX_WEBHOOK_BODY_BYTES, payloadTooLargeError } from './webhook-body.js';
@@ -52,6 +53,14 @@ export function toNodeHandler(
   handler: WebhookHandler,
   options: NodeHandlerOptions = {},
 ): (req: NodeRequestLike, res: ServerResponse) => void {
+  if (typeof handler !== 'function' || typeof options !== 'object' || options === null) {
+    throw new ConfigurationError(
+      'toNodeHandler needs a webhook handler (createWebhookHandler) and, optionally, an options object.',
+      {
+        code: 'INVALID_WEBHOOK_HANDLER_OPTIONS',
+      },
+    );
+  }
   const logger = options.logger ?? silentLogger;
   const maxBodyBytes = options.maxBodyBytes ?? handler.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
   const run = async (req: NodeRequestLike, res: ServerResponse): Promise<void> => {

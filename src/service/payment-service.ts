@@ -2,6 +2,7 @@
  * `createPaymentService`: the flows of DESIGN §4 over a provider factory and repository ports.
  * @module
  */
+import { ConfigurationError } from '../core/errors.js';
 import type { PaymentFactory } from '../core/factory.js';
 import { sealObject } from '../core/secret-scrubber.js';
 import type { HeadersInput } from '../core/types.js';
@@ -149,6 +150,17 @@ export interface PaymentService<THandle = unknown> {
 export function createPaymentService<THandle = unknown>(
   options: PaymentServiceOptions<THandle>,
 ): PaymentService<THandle> {
+  const given = options as Partial<PaymentServiceOptions<THandle>> | null | undefined;
+  if (typeof given !== 'object' || given === null || typeof given.factory !== 'object' || given.factory === null) {
+    throw new ConfigurationError('createPaymentService needs { factory, repositories }: factory is missing.', {
+      code: 'INVALID_SERVICE_OPTIONS',
+    });
+  }
+  if (typeof given.repositories !== 'object' || given.repositories === null) {
+    throw new ConfigurationError('createPaymentService needs { factory, repositories }: repositories is missing.', {
+      code: 'INVALID_SERVICE_OPTIONS',
+    });
+  }
   // Ids come from Web Crypto: a runtime without it fails here, not at the first order.
   if (options.ids === undefined) requireWebCrypto('getRandomValues', 'createPaymentService');
   const ctx: ServiceContext<THandle> = {

@@ -15,7 +15,7 @@ import {
   optionalString,
   optionalStringArray,
   requireId,
-} from './input-guards.js';
+} from '../core/input-guards.js';
 
 /** Guards `initOrder` input. */
 export function validateInitOrderInput(value: unknown): void {

@@ -76,6 +76,16 @@ export function createWebhookHandler(
   /** The body limit in bytes this handler enforces (and `toNodeHandler` applies to the Node stream). */
   readonly maxBodyBytes: number;
 } {
+  if (typeof service !== 'object' || service === null || typeof service.handleWebhook !== 'function') {
+    throw new ConfigurationError('createWebhookHandler needs the payment service (createPaymentService).', {
+      code: 'INVALID_WEBHOOK_HANDLER_OPTIONS',
+    });
+  }
+  if (typeof options !== 'object' || options === null) {
+    throw new ConfigurationError('createWebhookHandler options must be an object when given.', {
+      code: 'INVALID_WEBHOOK_HANDLER_OPTIONS',
+    });
+  }
   const logger = options.logger ?? service.logger;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_WEBHOOK_BODY_BYTES;
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) {

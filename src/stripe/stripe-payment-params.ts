@@ -7,6 +7,8 @@
 import type Stripe from 'stripe';
 import { ValidationError } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
+import { echo } from '../core/input-guards.js';
+import { guardPaymentRequest } from '../core/provider-input.js';
 import { assertRedirectUrlAllowed } from '../core/redirect-origins.js';
 import type { PaymentRequest } from '../core/types.js';
 import { toStripeAmount } from './stripe-amounts.js';
@@ -50,11 +52,11 @@ export function preparePayment(request: PaymentRequest, config: ResolvedStripeOp
   const provider = config.name;
   const fail: Fail = (message, field, code = 'INVALID_PAYMENT_REQUEST') =>
     new ValidationError(message, { field, code, provider });
-  if (typeof request !== 'object' || request === null) throw fail('A payment request object is required.', 'request');
+  guardPaymentRequest(request, 'createPayment');
   requireId(request.orderId, 'orderId', fail);
   requireKeyId(request.attemptId, 'attemptId', fail);
   const mode = resolveMode(request.channel, config.defaultMode);
-  if (!mode) throw fail(`Unknown Stripe channel "${String(request.channel)}".`, 'channel', 'UNSUPPORTED_CHANNEL');
+  if (!mode) throw fail(`Unknown Stripe channel "${echo(request.channel)}".`, 'channel', 'UNSUPPORTED_CHANNEL');
   assertMinorUnits(request.amount);
   if (request.amount === 0) throw fail('Stripe cannot charge a zero amount.', 'amount', 'INVALID_AMOUNT');
   const rawCurrency = request.currency || config.defaultCurrency;

@@ -12,6 +12,7 @@ import {
 } from '../core/errors.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import type { PaymentProvider, ProviderCallOptions } from '../core/provider.js';
+import { guardRefundRequest, guardRetrieveRequest } from '../core/provider-input.js';
 import type {
   PaymentEventType,
   ProviderCapabilities,
@@ -200,7 +201,8 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     },
 
     async retrievePayment(request: RetrievePaymentRequest, callOptions: ProviderCallOptions = {}) {
-      const reference = request?.providerReference;
+      guardRetrieveRequest(request, 'retrievePayment');
+      const reference = request.providerReference;
       const mode = typeof reference === 'string' ? referenceMode(reference) : undefined;
       if (mode === 'payment_intent') {
         const intent = await call('retrieve PaymentIntent', false, callOptions.signal, (client) =>
@@ -225,7 +227,8 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     },
 
     async cancelPayment(request: RetrievePaymentRequest, callOptions: ProviderCallOptions = {}) {
-      const reference = request?.providerReference;
+      guardRetrieveRequest(request, 'cancelPayment');
+      const reference = request.providerReference;
       const mode = typeof reference === 'string' ? referenceMode(reference) : undefined;
       try {
         if (mode === 'payment_intent') {
@@ -252,7 +255,8 @@ export function createStripeProvider(options: StripeProviderOptions): StripeProv
     async refundPayment(request: RefundRequest, callOptions: ProviderCallOptions = {}): Promise<RefundResult> {
       const fail: Fail = (message, field, code = 'INVALID_REFUND_REQUEST') =>
         new ValidationError(message, { field, code, provider });
-      requireKeyId(request?.refundId, 'refundId', fail);
+      guardRefundRequest(request, 'refundPayment');
+      requireKeyId(request.refundId, 'refundId', fail);
       assertMinorUnits(request.amount);
       if (request.amount === 0) throw fail('A refund amount must be greater than zero.', 'amount', 'INVALID_AMOUNT');
       const currency = normalizeCurrency(request.currency);

@@ -13,6 +13,7 @@ import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import type * as NodeCrypto from 'node:crypto';
 import { nodeBuiltin } from '../core/node-builtin.js';
 import { requireWebCrypto } from '../core/web-crypto.js';
+import { guardWebhookInput } from '../core/provider-input.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 import { normalizeStripeEvent } from './stripe-events.js';
 import { assertStripeInstalled, loadStripeSdk, type StripeSdk } from './stripe-sdk.js';
@@ -130,6 +131,7 @@ function createStripeSignatureCheck(
       },
     ));
   return async (input) => {
+    guardWebhookInput(input, 'verifyWebhook');
     const body = requireRawBody(input.rawBody, provider);
     requireJsonObjectStart(body, provider);
     const header = getHeader(input.headers, STRIPE_SIGNATURE_HEADER);

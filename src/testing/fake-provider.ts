@@ -15,6 +15,13 @@ import {
 } from '../core/errors.js';
 import { normalizeCurrency } from '../core/money.js';
 import type { PaymentProvider } from '../core/provider.js';
+import { echo } from '../core/input-guards.js';
+import {
+  guardPaymentRequest,
+  guardRefundRequest,
+  guardRetrieveRequest,
+  guardWebhookInput,
+} from '../core/provider-input.js';
 import type {
   NextAction,
   PaymentCreationResult,
@@ -178,7 +185,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
           : [...payments.values()].filter((p) => p.orderId === ref.orderId).pop(); // the order's latest
     if (!payment) {
       const named = typeof ref === 'string' ? ref : JSON.stringify(ref);
-      throw new ValidationError(`No fake payment ${named}.`, { provider: name, code: 'NO_SUCH_PAYMENT' });
+      throw new ValidationError(`No fake payment ${echo(named)}.`, { provider: name, code: 'NO_SUCH_PAYMENT' });
     }
     return payment;
   }
@@ -209,8 +216,9 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
   }
 
   function checkRequest(request: PaymentRequest): void {
+    guardPaymentRequest(request, 'createPayment');
     if (!capabilities.channels.includes(request.channel)) {
-      throw new ValidationError(`Fake provider has no channel "${request.channel}".`, {
+      throw new ValidationError(`Fake provider has no channel "${echo(request.channel)}".`, {
         field: 'channel',
         provider: name,
       });
@@ -285,11 +293,13 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     },
 
     async retrievePayment(request: RetrievePaymentRequest) {
+      guardRetrieveRequest(request, 'retrievePayment');
       calls.push({ method: 'retrieve', ...(request.attemptId ? { attemptId: request.attemptId } : {}) });
       return snapshot(find(request.providerReference));
     },
 
     async cancelPayment(request: RetrievePaymentRequest) {
+      guardRetrieveRequest(request, 'cancelPayment');
       calls.push({ method: 'cancel', ...(request.attemptId ? { attemptId: request.attemptId } : {}) });
       const payment = find(request.providerReference);
       // Like the real providers: a payment that was paid (or failed) meanwhile is not cancelled.
@@ -298,6 +308,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     },
 
     async refundPayment(request: RefundRequest): Promise<RefundResult> {
+      guardRefundRequest(request, 'refundPayment');
       const behaviour = refundScript.shift();
       if (behaviour === 'unavailable')
         throw new ProviderUnavailableError('Fake provider is unavailable.', { provider: name });
@@ -344,6 +355,7 @@ export function createFakeProvider(options: FakeProviderOptions = {}): FakeProvi
     },
 
     async verifyWebhook(input: WebhookInput): Promise<PaymentEvent> {
+      guardWebhookInput(input, 'verifyWebhook');
       const body = requireRawBody(input.rawBody, name);
       requireJsonObjectStart(body, name);
       const header = getHeader(input.headers, SIGNATURE_HEADER);

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isPaymentError } from '../../../src/index.js';
-import { echo, MAX_ECHO_LENGTH } from '../../../src/service/input-guards.js';
+import { echo, MAX_ECHO_LENGTH } from '../../../src/core/input-guards.js';
 import { createHarness } from './harness.js';
 
 type Call = [method: string, input: unknown, field: string];
@@ -34,6 +34,8 @@ const calls: Call[] = [
   ['handleWebhook', null, 'input'],
   ['handleWebhook', { provider: null, rawBody: '{}', headers: {} }, 'provider'],
   ['handleWebhook', { provider: 'fake', rawBody: '{}', headers: 'x-sig' }, 'headers'],
+  ['handleWebhook', { provider: 'fake', rawBody: '{}', headers: null }, 'headers'],
+  ['handleWebhook', { provider: 'p'.repeat(5000), rawBody: '{}', headers: {} }, 'provider'],
   ['markPaid', null, 'input'],
   ['markPaid', { orderId: 1 }, 'orderId'],
   ['markPaid', { orderId: 'o', amount: '10' }, 'amount'],

@@ -1,15 +1,20 @@
 /**
- * Guards for what hosts pass to the service's public methods. Input comes from HTTP handlers and job
- * queues, so `null`, a number where an id belongs or a parsed body where a string belongs must be a
- * `ValidationError` naming the field — not a `TypeError` from deep inside a flow, and never a row written
- * first. Messages describe the value's type, never the value itself; ids that do appear in messages go
- * through {@link echo}, capped.
+ * Guards for what hosts pass to the public methods of the service, the factory and the adapters. Input
+ * comes from HTTP handlers and job queues, so `null`, a number where an id belongs or a parsed body where a
+ * string belongs must be a `ValidationError` naming the field — not a `TypeError` from deep inside a flow,
+ * and never a row written or a request sent first. Messages describe the value's type, never the value
+ * itself; caller-supplied strings that do appear in messages go through {@link echo}, capped.
  * @module
  */
 import { ValidationError } from '../core/errors.js';
 
 /** Longest id accepted: the width of the `*_bid` columns (`VARCHAR(64)`). */
 export const MAX_ID_LENGTH = 64;
+/**
+ * Longest provider reference or factory-level id accepted (the width of the persistence layer's reference
+ * columns); adapters may refuse shorter ones.
+ */
+export const MAX_REFERENCE_LENGTH = 255;
 /** Longest free text (subject, reason, channel hints) accepted. */
 export const MAX_TEXT_LENGTH = 1024;
 /** Longest value repeated in an error message. */
@@ -51,12 +56,12 @@ export function inputObject(value: unknown, method: string): Record<string, unkn
   return value as Record<string, unknown>;
 }
 
-/** A required id: a non-empty string of at most {@link MAX_ID_LENGTH} characters. */
-export function requireId(input: Record<string, unknown>, field: string, method: string): string {
+/** A required id: a non-empty string of at most `max` ({@link MAX_ID_LENGTH}) characters. */
+export function requireId(input: Record<string, unknown>, field: string, method: string, max = MAX_ID_LENGTH): string {
   const value = input[field];
   if (typeof value !== 'string' || value.trim() === '') throw invalid(method, field, 'a non-empty string', value);
-  if (value.length > MAX_ID_LENGTH) {
-    throw new ValidationError(`${method}: ${field} is longer than ${MAX_ID_LENGTH} characters.`, {
+  if (value.length > max) {
+    throw new ValidationError(`${method}: ${field} is longer than ${max} characters.`, {
       field,
       code: 'INVALID_FIELD',
     });
@@ -65,8 +70,21 @@ export function requireId(input: Record<string, unknown>, field: string, method:
 }
 
 /** An optional id (absent, or as {@link requireId}). */
-export function optionalId(input: Record<string, unknown>, field: string, method: string): void {
-  if (input[field] !== undefined) requireId(input, field, method);
+export function optionalId(input: Record<string, unknown>, field: string, method: string, max = MAX_ID_LENGTH): void {
+  if (input[field] !== undefined) requireId(input, field, method, max);
+}
+
+/** A required string (possibly empty) of at most `max` characters. */
+export function requireString(
+  input: Record<string, unknown>,
+  field: string,
+  method: string,
+  max = MAX_TEXT_LENGTH,
+): string {
+  const value = input[field];
+  if (typeof value !== 'string') throw invalid(method, field, 'a string', value);
+  optionalString(input, field, method, max);
+  return value;
 }
 
 /** An optional string of at most `max` characters. */
