@@ -49,7 +49,7 @@ export interface ResolvedPaymentChannel {
   /** Canonical sub-channel (aliases resolved). */
   channel: string;
   /** Which rule decided, for logs and debugging. */
-  reason: 'explicit' | 'provider-default' | 'channel' | 'stored' | 'single-enabled' | 'default';
+  reason: 'explicit' | 'provider-default' | 'channel' | 'stored' | 'single-enabled' | 'default' | 'priority';
 }
 
 /**
@@ -67,7 +67,9 @@ export interface ResolvedPaymentChannel {
  *    then the stored provider, then the default provider, then registration order. `pingxx:wx_pub_qr`
  *    still reaches Ping++, so both can be enabled side by side during a migration.
  * 5. Nothing asked: the stored provider if enabled and the order is not `init` → the single enabled
- *    provider → the default provider; each with its default channel.
+ *    provider → the configured default provider → by kind, Stripe > Alipay > WeChat Pay > Ping++
+ *    ({@link DEFAULT_PROVIDER_ORDER}); each with its default channel (Ping++ has none: `CHANNEL_REQUIRED`).
+ *    Several enabled providers of other kinds only, with no default: `PROVIDER_REQUIRED`.
  *
  * Hints (and `enabled` names) are trimmed and compared case-insensitively, as the original system lower-cased
  * them: `STRIPE`, ` Stripe:Checkout_Session ` and `Alipay_QR` work. Unknown channels, unknown or disabled
@@ -177,11 +179,23 @@ export function resolvePaymentChannel(input: ResolvePaymentChannelInput): Resolv
   if (usable.length === 0) {
     throw new ValidationError('No payment provider is enabled and configured.', { code: 'NO_PROVIDER_ENABLED' });
   }
+  for (const kind of DEFAULT_PROVIDER_ORDER) {
+    const ranked = usable.find((p) => named(p.kind, kind));
+    if (ranked) return withDefault(ranked, 'priority');
+  }
   throw new ValidationError(
     `Several payment providers are enabled (${usable.map((p) => p.name).join(', ')}); pass a paymentChannel or channel.`,
     { field: 'paymentChannel', code: 'PROVIDER_REQUIRED' },
   );
 }
+
+/**
+ * Which provider kind takes a charge when nothing was asked, several providers are enabled, and no default
+ * provider is configured (DESIGN §11, the original system's order): Stripe, then native Alipay, then native
+ * WeChat Pay, then Ping++. Among instances of one kind, the first registered. Enabled providers of other kinds
+ * only are ambiguous (`PROVIDER_REQUIRED`).
+ */
+export const DEFAULT_PROVIDER_ORDER: readonly string[] = ['stripe', 'alipay', 'wechatpay', 'pingxx'];
 
 /**
  * Provider kinds that talk to a payment network directly. When a bare channel (`alipay_qr`, `wx_pub_qr`)

@@ -38,7 +38,11 @@ export interface PaymentFactoryConfig {
    * @default every registered provider
    */
   enabled?: readonly string[];
-  /** Provider used when routing has nothing else to go on. @default the first enabled provider */
+  /**
+   * Provider used when nothing is asked, the order has no stored provider and several are enabled; also the
+   * tie-break for a bare channel several instances share.
+   * @default by kind, Stripe > Alipay > WeChat Pay > Ping++ (`DEFAULT_PROVIDER_ORDER`, DESIGN §11)
+   */
   defaultProvider?: string;
 }
 
@@ -137,7 +141,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
   if (issues.length > 0) {
     throw new ConfigurationError(issues.join(' '), { code: 'UNKNOWN_PROVIDER', issues });
   }
-  const defaultProvider = config.defaultProvider ?? enabled[0];
+  const defaultProvider = config.defaultProvider;
   const descriptors: ChannelProviderDescriptor[] = [...providers.values()].map((p) => ({
     name: p.name,
     kind: p.kind,

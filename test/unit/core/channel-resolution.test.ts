@@ -177,7 +177,22 @@ const rows: Row[] = [
     { defaultProvider: 'stripe' },
     { provider: 'stripe', channel: 'payment_intent', reason: 'default' },
   ],
-  ['several enabled and no default', {}, 'PROVIDER_REQUIRED'],
+  // DESIGN §11: nothing asked, several enabled, no default → Stripe > Alipay > WeChat Pay > Ping++.
+  [
+    'several enabled and no default: Stripe before Ping++, whatever the order',
+    { enabled: ['pingxx', 'stripe'] },
+    { provider: 'stripe', channel: 'payment_intent', reason: 'priority' },
+  ],
+  [
+    'several enabled of unranked kinds and no default',
+    {
+      providers: [
+        { ...stripe, name: 'fake-a', kind: 'fake' },
+        { ...stripe, name: 'fake-b', kind: 'fake-b' },
+      ],
+    },
+    'PROVIDER_REQUIRED',
+  ],
   // several instances of one kind
   [
     'kind hint with two instances needs a name',
@@ -258,5 +273,67 @@ describe('native Alipay and WeChat Pay beside Ping++ (DESIGN §11)', () => {
   it('lets pingxx:alipay_qr reach Ping++ and a bare "alipay" hint use its default channel', () => {
     expect(resolve({ channel: 'pingxx:alipay_qr' })).toMatchObject({ provider: 'pingxx', reason: 'explicit' });
     expect(resolve({ paymentChannel: 'alipay' })).toMatchObject({ provider: 'alipay', channel: 'alipay_qr' });
+  });
+});
+
+describe('default routing order when nothing is asked (DESIGN §11: stripe > alipay > wechatpay > pingxx)', () => {
+  const alipay: ChannelProviderDescriptor = {
+    name: 'alipay',
+    kind: 'alipay',
+    channels: ['alipay_qr', 'alipay_pc_direct', 'alipay_wap', 'alipay'],
+    defaultChannel: 'alipay_qr',
+  };
+  const wechatpay: ChannelProviderDescriptor = {
+    name: 'wechatpay',
+    kind: 'wechatpay',
+    channels: ['wx_pub_qr', 'wx_pub', 'wx_lite', 'wx_wap', 'wx'],
+    defaultChannel: 'wx_pub_qr',
+  };
+  const all = [pingxx, wechatpay, alipay, stripe];
+  // enabled → where a charge with no hint, no stored provider and no configured default goes.
+  const table: Array<[string[], { provider: string; channel: string; reason: string } | string]> = [
+    [
+      ['pingxx', 'wechatpay', 'alipay', 'stripe'],
+      { provider: 'stripe', channel: 'payment_intent', reason: 'priority' },
+    ],
+    [['pingxx', 'wechatpay', 'alipay'], { provider: 'alipay', channel: 'alipay_qr', reason: 'priority' }],
+    [['wechatpay', 'alipay'], { provider: 'alipay', channel: 'alipay_qr', reason: 'priority' }],
+    [['pingxx', 'wechatpay'], { provider: 'wechatpay', channel: 'wx_pub_qr', reason: 'priority' }],
+    [['pingxx', 'stripe'], { provider: 'stripe', channel: 'payment_intent', reason: 'priority' }],
+    [['wechatpay'], { provider: 'wechatpay', channel: 'wx_pub_qr', reason: 'single-enabled' }],
+    [['alipay'], { provider: 'alipay', channel: 'alipay_qr', reason: 'single-enabled' }],
+    // Ping++ has no default channel: alone (or winning) it still needs one.
+    [['pingxx'], 'CHANNEL_REQUIRED'],
+  ];
+  it.each(table)('enabled %j', (enabled, expected) => {
+    const call = () => resolvePaymentChannel({ providers: all, enabled });
+    if (typeof expected === 'string') expect(call).toThrow(expect.objectContaining({ code: expected }));
+    else expect(call()).toEqual({ ...expected, kind: expected.provider });
+  });
+
+  it('the stored provider (order not init) and a configured default come before the order', () => {
+    expect(
+      resolvePaymentChannel({ providers: all, storedProvider: 'wechatpay', orderStatus: 'pending' }),
+    ).toMatchObject({ provider: 'wechatpay', reason: 'stored' });
+    expect(resolvePaymentChannel({ providers: all, storedProvider: 'wechatpay', orderStatus: 'init' })).toMatchObject({
+      provider: 'stripe',
+      reason: 'priority',
+    });
+    expect(resolvePaymentChannel({ providers: all, defaultProvider: 'wechatpay' })).toMatchObject({
+      provider: 'wechatpay',
+      reason: 'default',
+    });
+  });
+
+  it('bare channels still go native when enabled, else Ping++; provider:channel always wins', () => {
+    expect(resolvePaymentChannel({ providers: all, channel: 'wx_pub' })).toMatchObject({ provider: 'wechatpay' });
+    expect(resolvePaymentChannel({ providers: all, channel: 'alipay_qr' })).toMatchObject({ provider: 'alipay' });
+    expect(resolvePaymentChannel({ providers: all, channel: 'wx_pub', enabled: ['pingxx', 'alipay'] })).toMatchObject({
+      provider: 'pingxx',
+    });
+    expect(resolvePaymentChannel({ providers: all, channel: 'pingxx:wx_pub_qr' })).toMatchObject({
+      provider: 'pingxx',
+    });
+    expect(resolvePaymentChannel({ providers: all, channel: 'upacp_pc' })).toMatchObject({ provider: 'pingxx' });
   });
 });

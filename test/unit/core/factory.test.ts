@@ -51,6 +51,27 @@ describe('createPaymentFactory', () => {
     expect(factory.getProvider('stripe-us')).toBe(us);
   });
 
+  it('with nothing asked and no default, routes by kind Stripe > Alipay > WeChat Pay > Ping++, not enabled order', async () => {
+    const providers = (['pingxx', 'wechatpay', 'alipay', 'stripe'] as const).map((kind) =>
+      createFakeProvider({ name: kind, kind, channels: [`${kind}_default`], defaultChannel: `${kind}_default` }),
+    );
+    const enabled = ['pingxx', 'wechatpay', 'alipay', 'stripe'];
+    expect(createPaymentFactory({ providers, enabled }).resolve({})).toMatchObject({
+      provider: 'stripe',
+      reason: 'priority',
+    });
+    expect(createPaymentFactory({ providers, enabled: enabled.slice(0, 3) }).resolve({})).toMatchObject({
+      provider: 'alipay',
+    });
+    expect(createPaymentFactory({ providers, enabled: enabled.slice(0, 2) }).resolve({})).toMatchObject({
+      provider: 'wechatpay',
+    });
+    expect(createPaymentFactory({ providers, defaultProvider: 'pingxx' }).resolve({})).toMatchObject({
+      provider: 'pingxx',
+      reason: 'default',
+    });
+  });
+
   it('refuses duplicate names and unknown enabled providers', () => {
     expect(() => createPaymentFactory({ providers: [createFakeProvider(), createFakeProvider()] })).toThrow(
       ConfigurationError,
