@@ -17,14 +17,23 @@ export const ALIPAY_BODY_MAX = 128;
 /** Alipay's largest single payment: 100 000 000.00 yuan. */
 export const ALIPAY_MAX_AMOUNT_FEN = 10_000_000_000;
 
-/** Shortest `time_expire` sent from an order deadline (`orderExpiresAt`) that has (nearly) passed. */
-const ORDER_EXPIRY_MIN_MS = 60_000;
+/** Alipay's shortest `time_expire` window: one minute after the request. */
+export const ALIPAY_EXPIRY_MIN_MS = 60_000;
+/** Alipay's longest `time_expire` window: 15 days after the request. */
+export const ALIPAY_EXPIRY_MAX_MS = 15 * 24 * 3600 * 1000;
+/**
+ * Kept off both ends of the window: our clock and Alipay's differ, and the request takes time to arrive. A deadline
+ * inside the margin is moved into the window (earlier at the far end: the payer has a minute less, never more).
+ */
+const CLOCK_MARGIN_MS = 60_000;
 
 /** A payment, ready to send. */
 export interface AlipayTradeParams {
   channel: AlipayChannel;
   spec: AlipayChannelSpec;
   bizContent: Record<string, string>;
+  /** The deadline sent as `time_expire` (whole seconds), or null when none was sent. */
+  expiresAt: Date | null;
   /** `return_url` (the payer's browser after paying), for page channels. */
   returnUrl?: string;
 }
@@ -40,8 +49,14 @@ export interface AlipayParamsContext {
 
 /**
  * Validates a payment request and builds its `biz_content`: `out_trade_no` = our attempt id,
- * `total_amount` as an exact yuan string, cleaned `subject`/`body`, `product_code`, `time_expire` from
- * `expiresAt`, else from the order's deadline `orderExpiresAt` (at least a minute ahead; Beijing time), and `quit_url` for WAP when a `cancelUrl` is given.
+ * `total_amount` as an exact yuan string, cleaned `subject`/`body`, `product_code`, `time_expire` (Beijing time)
+ * from `expiresAt`, else from the order's deadline `orderExpiresAt`, and `quit_url` for WAP when a `cancelUrl` is given.
+ *
+ * Alipay takes a `time_expire` between one minute and 15 days after the request. An explicit `expiresAt` outside that
+ * window is refused (`EXPIRED`, `EXPIRY_TOO_SOON`, `EXPIRY_TOO_FAR`): the caller asked for something Alipay cannot
+ * do. The order's deadline is moved into it instead (an order about to time out still gets two minutes; one that runs
+ * longer than 15 days gets a trade that stops taking money at 15 days, and the result's `expiresAt` says so, so the
+ * attempt is not reused past it).
  * @throws ValidationError for anything Alipay would refuse that can be seen here.
  */
 export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParamsContext): AlipayTradeParams {
@@ -82,20 +97,7 @@ export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParam
     if (value === undefined || value === null || value === '') continue;
     assertRedirectUrlAllowed(value, ctx.allowedRedirectOrigins, `extra.${field}`, ctx.provider);
   }
-  if (request.expiresAt !== undefined) {
-    if (!(request.expiresAt instanceof Date) || Number.isNaN(request.expiresAt.getTime())) {
-      fail('expiresAt must be a valid Date.', 'expiresAt');
-    } else if (request.expiresAt.getTime() <= ctx.now.getTime()) {
-      fail('expiresAt is in the past.', 'expiresAt', 'EXPIRED');
-    }
-  }
-  // Without an explicit expiry, the order's deadline (what the service sends): the trade must stop taking money when
-  // the order times out, since reconcile then closes the attempt. One already (nearly) reached gets a minute.
-  const expiry =
-    request.expiresAt ??
-    (request.orderExpiresAt instanceof Date && !Number.isNaN(request.orderExpiresAt.getTime())
-      ? new Date(Math.max(request.orderExpiresAt.getTime(), ctx.now.getTime() + ORDER_EXPIRY_MIN_MS))
-      : undefined);
+  const expiry = tradeExpiry(request, ctx.now, fail);
   const bizContent: Record<string, string> = {
     out_trade_no: request.attemptId,
     total_amount: yuan(request.amount),
@@ -109,8 +111,39 @@ export function buildAlipayTradeParams(request: PaymentRequest, ctx: AlipayParam
     channel: channel as AlipayChannel,
     spec,
     bizContent,
+    expiresAt: expiry,
     ...(spec.call === 'page' ? { returnUrl: extra.successUrl as string } : {}),
   };
+}
+
+/**
+ * The deadline to send as `time_expire`, in whole seconds (what Alipay's format can say), inside Alipay's window of
+ * one minute to 15 days from `now`; null when the request has none. See {@link buildAlipayTradeParams}.
+ */
+function tradeExpiry(
+  request: PaymentRequest,
+  now: Date,
+  fail: (message: string, field: string, code?: string) => never,
+): Date | null {
+  const earliest = now.getTime() + ALIPAY_EXPIRY_MIN_MS;
+  const latest = now.getTime() + ALIPAY_EXPIRY_MAX_MS - CLOCK_MARGIN_MS;
+  const seconds = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
+  if (request.expiresAt !== undefined) {
+    const at = request.expiresAt instanceof Date ? request.expiresAt.getTime() : Number.NaN;
+    if (Number.isNaN(at)) return fail('expiresAt must be a valid Date.', 'expiresAt');
+    if (at <= now.getTime()) return fail('expiresAt is in the past.', 'expiresAt', 'EXPIRED');
+    if (at < earliest) return fail('expiresAt must be at least a minute from now.', 'expiresAt', 'EXPIRY_TOO_SOON');
+    if (at > now.getTime() + ALIPAY_EXPIRY_MAX_MS) {
+      return fail('expiresAt must be at most 15 days from now (Alipay time_expire).', 'expiresAt', 'EXPIRY_TOO_FAR');
+    }
+    // Within the window, but maybe inside the clock margin at its far end: a little earlier, never later.
+    return seconds(Math.min(at, latest));
+  }
+  const deadline = request.orderExpiresAt;
+  if (!(deadline instanceof Date) || Number.isNaN(deadline.getTime())) return null;
+  // The order's deadline (what the service sends): the trade must stop taking money when the order times out, since
+  // reconcile then closes the attempt. One already (nearly) reached gets Alipay's shortest window plus the margin.
+  return seconds(Math.min(Math.max(deadline.getTime(), earliest + CLOCK_MARGIN_MS), latest));
 }
 
 /**

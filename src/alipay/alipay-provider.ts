@@ -150,7 +150,8 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
         channel: trade.channel,
         attemptId: request.attemptId,
         amount: request.amount,
-        expiresAt: request.expiresAt ?? null,
+        // What Alipay was told (time_expire): the order's deadline moved into Alipay's window, or the explicit one.
+        expiresAt: trade.expiresAt,
         livemode,
       };
       const urls = { notifyUrl: config.notifyUrl };
@@ -202,7 +203,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
       return alipayCreationResult({
         ...base,
         status: 'requires_action',
-        nextAction: { type: 'qr_code', content: qr, ...(request.expiresAt ? { expiresAt: request.expiresAt } : {}) },
+        nextAction: { type: 'qr_code', content: qr, ...(trade.expiresAt ? { expiresAt: trade.expiresAt } : {}) },
         qrUrl: qr,
         raw: answer,
       });
@@ -237,6 +238,10 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
         });
       }
       return snapshot;
+    },
+
+    validateRefund(request) {
+      buildAlipayRefundParams(request, name);
     },
 
     async refundPayment(request, callOptions = {}): Promise<RefundResult> {

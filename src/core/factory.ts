@@ -92,6 +92,12 @@ export interface PaymentFactory {
     request: RetrievePaymentRequest,
     options?: ProviderCallOptions,
   ): Promise<PaymentSnapshot>;
+  /**
+   * Validates a refund without calling the provider: the factory's checks (capabilities, amount, ids), then the
+   * adapter's own `validateRefund` when it has one. `refundPayment` runs the same checks.
+   * @throws ValidationError naming the field; UnsupportedOperationError for a refund the adapter cannot make.
+   */
+  validateRefund(provider: string, request: RefundRequest): void;
   /** Refunds through the payment's provider. */
   refundPayment(provider: string, request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
   /** Verifies and normalises a webhook addressed to `provider`. */
@@ -239,11 +245,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     return provider.retrievePayment(request, options);
   }
 
-  async function refundPayment(
-    name: string,
-    request: RefundRequest,
-    options?: ProviderCallOptions,
-  ): Promise<RefundResult> {
+  function prepareRefund(name: string, request: RefundRequest): PaymentProvider {
     const provider = getProvider(name);
     guardRefundRequest(request, 'refundPayment');
     const refunds = provider.capabilities.refunds;
@@ -264,6 +266,20 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
         code: 'MULTIPLE_REFUNDS_UNSUPPORTED',
       });
     }
+    return provider;
+  }
+
+  function validateRefund(name: string, request: RefundRequest): void {
+    const provider = prepareRefund(name, request);
+    provider.validateRefund?.({ ...request, currency: normalizeCurrency(request.currency) });
+  }
+
+  async function refundPayment(
+    name: string,
+    request: RefundRequest,
+    options?: ProviderCallOptions,
+  ): Promise<RefundResult> {
+    const provider = prepareRefund(name, request);
     return provider.refundPayment({ ...request, currency: normalizeCurrency(request.currency) }, options);
   }
 
@@ -298,6 +314,7 @@ export function createPaymentFactory(config: PaymentFactoryConfig): PaymentFacto
     createPayment,
     retrievePayment,
     cancelPayment,
+    validateRefund,
     refundPayment,
     verifyWebhook,
   };

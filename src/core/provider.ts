@@ -123,6 +123,13 @@ export interface PaymentProvider {
    * service's `reconcile` calls it before it closes a timed-out attempt.
    */
   cancelPayment?(request: RetrievePaymentRequest, options?: ProviderCallOptions): Promise<PaymentSnapshot>;
+  /**
+   * Checks locally, without any network call, everything {@link refundPayment} would refuse before sending (the
+   * refund id's form, currency, amount), throwing the same `ValidationError`. The service calls it before it writes
+   * the refund row, so a refund the adapter refuses leaves no row. Optional: without it, the refusal comes from
+   * `refundPayment` and the refund is recorded `failed`.
+   */
+  validateRefund?(request: RefundRequest): void;
   /** Refunds all or part of a payment. MUST be idempotent per `refundId`. Required when `capabilities.refunds.supported`. */
   refundPayment(request: RefundRequest, options?: ProviderCallOptions): Promise<RefundResult>;
   /** Verifies a webhook and normalises it. Never performs network calls that mutate anything. */

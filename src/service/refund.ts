@@ -10,7 +10,7 @@
  */
 import { isPaymentError, NotFoundError, ValidationError } from '../core/errors.js';
 import { assertMinorUnits } from '../core/money.js';
-import type { RefundResult } from '../core/types.js';
+import type { RefundRequest, RefundResult } from '../core/types.js';
 import type { PaymentRepositoriesTx } from '../persistence/ports.js';
 import type { AttemptRecord, OrderRecord, RefundRecord } from '../persistence/records.js';
 import { capturedAmount, recordProviderRefund, settleRefunds } from './apply-event.js';
@@ -71,18 +71,7 @@ export async function refund<THandle>(ctx: ServiceContext<THandle>, input: Refun
           (r) => r.refundId !== record.refundId && r.attemptId === attempt.attemptId && r.status === 'succeeded',
         ),
       );
-      result = await ctx.factory.refundPayment(attempt.provider, {
-        refundId: record.refundId,
-        attemptId: attempt.attemptId,
-        providerReference: attempt.paymentIntentId ?? attempt.chargeId ?? (attempt.providerReference as string),
-        channel: attempt.channel,
-        amount: record.amount,
-        currency: record.currency,
-        paymentAmount: attempt.amount,
-        alreadyRefunded,
-        ...(record.reason ? { reason: record.reason } : {}),
-        metadata: { order_bid: record.orderId, refund_bid: record.refundId },
-      });
+      result = await ctx.factory.refundPayment(attempt.provider, refundRequestOf(record, attempt, alreadyRefunded));
     } catch (error) {
       const final = isPaymentError(error) && !error.retryable;
       ctx.logger.warn('refund call failed', { refundId: record.refundId, error: describeError(error), final });
@@ -190,17 +179,42 @@ async function prepare<THandle>(
     });
   }
   const refundId = input.refundId ?? ctx.newId();
-  await tx.refunds.create({
+  const row = {
     refundId,
     orderId: order.orderId,
     attemptId: attempt.attemptId,
     provider: attempt.provider,
     amount,
     currency: order.currency,
-    status: 'pending',
+    status: 'pending' as const,
     reason: input.reason ?? null,
-  });
+  };
+  // The factory's and the adapter's local checks (e.g. a refund id Alipay's out_request_no cannot carry) run before
+  // the row is written: a refund refused without calling anything leaves nothing behind.
+  const alreadyRefunded = sum(refunds.filter((r) => r.attemptId === attempt.attemptId && r.status === 'succeeded'));
+  ctx.factory.validateRefund(attempt.provider, refundRequestOf(row, attempt, alreadyRefunded));
+  await tx.refunds.create(row);
   return { refund: (await tx.refunds.findById(refundId)) as RefundRecord, attempt };
+}
+
+/** The provider request for a refund of `attempt`, the same when it is validated and when it is sent. */
+function refundRequestOf(
+  refund: Pick<RefundRecord, 'refundId' | 'orderId' | 'amount' | 'currency' | 'reason'>,
+  attempt: AttemptRecord,
+  alreadyRefunded: number,
+): RefundRequest {
+  return {
+    refundId: refund.refundId,
+    attemptId: attempt.attemptId,
+    providerReference: attempt.paymentIntentId ?? attempt.chargeId ?? (attempt.providerReference as string),
+    channel: attempt.channel,
+    amount: refund.amount,
+    currency: refund.currency,
+    paymentAmount: attempt.amount,
+    alreadyRefunded,
+    ...(refund.reason ? { reason: refund.reason } : {}),
+    metadata: { order_bid: refund.orderId, refund_bid: refund.refundId },
+  };
 }
 
 /**

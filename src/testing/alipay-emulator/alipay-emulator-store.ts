@@ -6,7 +6,7 @@
  */
 import { randomInt } from 'node:crypto';
 import type { AlipayTradeStatus } from '../../alipay/alipay-mappers.js';
-import { beijingTime, fenOf, yuan } from '../../alipay/alipay-values.js';
+import { beijingTime, fenOf, parseBeijingTime, yuan } from '../../alipay/alipay-values.js';
 
 /** One refund of a trade. */
 export interface EmulatedAlipayRefund {
@@ -100,6 +100,13 @@ export class AlipayEmulatorStore {
     if (amount === null || amount <= 0) return refusal('ACQ.INVALID_PARAMETER', 'total_amount 不合法', '40002');
     if (typeof subject !== 'string' || subject === '')
       return refusal('ACQ.INVALID_PARAMETER', 'subject 不能为空', '40002');
+    // Alipay takes a time_expire up to 15 days ahead (and not in the past).
+    if (biz['time_expire'] !== undefined) {
+      const expires = parseBeijingTime(biz['time_expire']);
+      const now = this.#clock().getTime();
+      if (expires === null || expires.getTime() <= now || expires.getTime() > now + 15 * 86_400_000)
+        return refusal('ACQ.INVALID_PARAMETER', 'time_expire 不合法', '40002');
+    }
     const existing = this.#trades.get(outTradeNo);
     if (existing) {
       if (existing.totalAmount !== amount || existing.subject !== subject)

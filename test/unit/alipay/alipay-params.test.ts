@@ -65,15 +65,42 @@ describe('buildAlipayTradeParams', () => {
       );
       expect(bizContent['time_expire']).toBe('2026-12-01 22:10:00');
     }
-    // A deadline already (nearly) reached still gives the payer a minute rather than a refused request.
+    // A deadline already (nearly) reached gets Alipay's shortest window (a minute) plus a minute of clock margin,
+    // rather than a refused request.
     const late = buildAlipayTradeParams({ ...base, orderExpiresAt: new Date('2026-12-01T13:59:00Z') }, ctx);
-    expect(late.bizContent['time_expire']).toBe('2026-12-01 22:01:00');
+    expect(late.bizContent['time_expire']).toBe('2026-12-01 22:02:00');
+    expect(late.expiresAt?.toISOString()).toBe('2026-12-01T14:02:00.000Z');
     // An explicit expiresAt wins.
     const explicit = buildAlipayTradeParams(
       { ...base, orderExpiresAt: deadline, expiresAt: new Date('2026-12-01T14:30:00Z') },
       ctx,
     );
     expect(explicit.bizContent['time_expire']).toBe('2026-12-01 22:30:00');
+  });
+  it("caps the order's deadline at Alipay's 15 days and says so in expiresAt", () => {
+    // An order that stays payable for 30 days: Alipay would refuse a time_expire past 15 days.
+    const deadline = new Date(NOW.getTime() + 30 * 86_400_000);
+    const { bizContent, expiresAt } = buildAlipayTradeParams({ ...base, orderExpiresAt: deadline }, ctx);
+    // 15 days less a minute of clock margin, in whole seconds.
+    expect(bizContent['time_expire']).toBe('2026-12-16 21:59:00');
+    expect(expiresAt?.toISOString()).toBe('2026-12-16T13:59:00.000Z');
+  });
+  it('sends an explicit expiry within the window in whole seconds, a little earlier only at the far end', () => {
+    const inside = buildAlipayTradeParams({ ...base, expiresAt: new Date('2026-12-01T14:30:00.750Z') }, ctx);
+    expect(inside.bizContent['time_expire']).toBe('2026-12-01 22:30:00');
+    expect(inside.expiresAt?.toISOString()).toBe('2026-12-01T14:30:00.000Z');
+    const fifteenDays = buildAlipayTradeParams({ ...base, expiresAt: new Date(NOW.getTime() + 15 * 86_400_000) }, ctx);
+    expect(fifteenDays.bizContent['time_expire']).toBe('2026-12-16 21:59:00');
+  });
+  it.each<[string, Date, string]>([
+    ['past 15 days', new Date(NOW.getTime() + 15 * 86_400_000 + 1000), 'EXPIRY_TOO_FAR'],
+    ['a year ahead', new Date('2027-12-01T14:00:00Z'), 'EXPIRY_TOO_FAR'],
+    ['under a minute ahead', new Date(NOW.getTime() + 59_000), 'EXPIRY_TOO_SOON'],
+    ['not a date', new Date(Number.NaN), 'INVALID_REQUEST'],
+  ])('refuses an explicit expiry %s before anything is sent', (_why, expiresAt, code) => {
+    expect(() => buildAlipayTradeParams({ ...base, expiresAt }, ctx)).toThrow(
+      expect.objectContaining({ name: 'ValidationError', field: 'expiresAt', code }),
+    );
   });
   it('cuts the subject to 64 characters', () => {
     const { bizContent } = buildAlipayTradeParams({ ...base, subject: '课'.repeat(100) }, ctx);

@@ -157,6 +157,29 @@ describe('createPaymentFactory', () => {
     });
   });
 
+  it("validateRefund runs the factory's refund checks, then the adapter's own, without calling anything", () => {
+    const seen: string[] = [];
+    const fake = {
+      ...createFakeProvider({ capabilities: { refunds: { supported: true, partial: false, multiple: true } } }),
+      validateRefund(r: { refundId: string; currency: string }) {
+        seen.push(`${r.refundId} ${r.currency}`);
+        if (r.refundId.includes('-')) throw new ValidationError('no dashes', { field: 'refundId', code: 'INVALID_ID' });
+      },
+    };
+    const factory = createPaymentFactory({ providers: [fake] });
+    const refund = { refundId: 'r1', attemptId: 'a1', providerReference: 'p1', amount: 100, currency: 'usd' };
+    factory.validateRefund('fake', refund);
+    expect(() => factory.validateRefund('fake', { ...refund, refundId: 'r-1' })).toThrow(
+      expect.objectContaining({ code: 'INVALID_ID' }),
+    );
+    // The factory's own checks come first: the adapter never sees a partial refund it cannot make.
+    expect(() => factory.validateRefund('fake', { ...refund, paymentAmount: 200 })).toThrow(
+      expect.objectContaining({ code: 'PARTIAL_REFUND_UNSUPPORTED' }),
+    );
+    expect(seen).toEqual(['r1 USD', 'r-1 USD']);
+    expect(fake.calls).toEqual([]);
+  });
+
   it('refuses an unknown provider name', async () => {
     const factory = createPaymentFactory({ providers: [createFakeProvider()] });
     await expect(factory.verifyWebhook('stripe', { rawBody: '{}', headers: {} })).rejects.toBeInstanceOf(
