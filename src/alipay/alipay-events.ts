@@ -11,7 +11,11 @@ export interface AlipayEventContext {
   provider: string;
   livemode: boolean;
   receivedAt: Date;
-  /** The refund's own amount, when the caller looked it up; else the notification's cumulative `refund_fee`. */
+  /**
+   * The refund's own amount, looked up by its `out_request_no` (`alipay.trade.fastpay.refund.query`). Without it a
+   * refund notification carries no refund list: its `refund_fee` is the trade's cumulative refunded amount, which is
+   * not this refund's amount once a trade has had more than one refund.
+   */
   refundAmount?: number | null;
 }
 
@@ -41,18 +45,20 @@ export function alipayNotificationEvent(
     parseBeijingTime(tradeStatus === 'TRADE_CLOSED' ? params['gmt_close'] : params['gmt_payment']) ??
     parseBeijingTime(params['notify_time']) ??
     ctx.receivedAt;
-  const refunds: ProviderRefund[] = refund
-    ? [
-        {
-          providerRefundId: params['out_biz_no'] as string,
-          refundId: params['out_biz_no'] as string,
-          amount: ctx.refundAmount ?? (fenOf(params['refund_fee']) as number),
-          currency: 'CNY',
-          status: 'succeeded',
-          reason: null,
-        },
-      ]
-    : [];
+  const refundAmount = ctx.refundAmount ?? null;
+  const refunds: ProviderRefund[] =
+    refund && refundAmount !== null
+      ? [
+          {
+            providerRefundId: params['out_biz_no'] as string,
+            refundId: params['out_biz_no'] as string,
+            amount: refundAmount,
+            currency: 'CNY',
+            status: 'succeeded',
+            reason: null,
+          },
+        ]
+      : [];
   return {
     provider: ctx.provider,
     eventId:
@@ -62,7 +68,7 @@ export function alipayNotificationEvent(
     attemptId: outTradeNo,
     orderId: null,
     providerReference: outTradeNo,
-    amount: refund ? (refunds[0]?.amount ?? null) : fenOf(params['total_amount']),
+    amount: refund ? refundAmount : fenOf(params['total_amount']),
     currency: 'CNY',
     livemode: ctx.livemode,
     occurredAt,

@@ -100,6 +100,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     alipayPublicKey: keys.publicKey,
     livemode,
     checkSign: (params) => client.checkNotifySign({ ...params }),
+    // refund_amount is the amount of this out_request_no; the notification's refund_fee is the trade's running total.
     refundAmount: async (params) => {
       const answer = await queryRefund(params['out_trade_no'] ?? '', params['out_biz_no'] ?? '');
       return fenOf(answer['refund_amount']);

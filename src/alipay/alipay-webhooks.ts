@@ -9,11 +9,12 @@
  * @module
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
-import { WebhookVerificationError } from '../core/errors.js';
+import { IntegrityError, ProviderUnavailableError, WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { requireRawBody } from '../core/webhook-input.js';
 import { alipayNotificationEvent, isRefundNotification } from './alipay-events.js';
 import { alipaySignContent } from './alipay-sign-content.js';
+import { fenOf } from './alipay-values.js';
 
 export { alipaySignContent };
 
@@ -33,9 +34,13 @@ export interface AlipayNotifyVerifierOptions {
    */
   checkSign?: (params: Readonly<Record<string, string>>) => boolean;
   /**
-   * Looks up the amount of the refund a refund notification reports (its `refund_fee` is the trade's
-   * cumulative refunded amount). The provider passes an `alipay.trade.fastpay.refund.query`. Without it,
-   * `refund_fee` is used, which is exact for a trade's first refund only.
+   * Looks up the amount of the refund a refund notification reports, by its `out_biz_no` (our refund id, the
+   * `out_request_no`): the notification's `refund_fee` is the trade's cumulative refunded amount, which is not the
+   * refund's own amount once a trade has had two refunds. The provider passes an
+   * `alipay.trade.fastpay.refund.query` (`refund_amount`). Resolve `null` when Alipay does not know the refund
+   * (yet): the verifier then throws a retryable `ALIPAY_REFUND_NOT_FOUND`, so the notification is answered
+   * `failure` and redelivered. Without this option, a refund notification becomes a `refund.succeeded` event with
+   * no refund list and a null `amount` (`raw.refund_fee` still holds the cumulative figure): never a guessed amount.
    */
   refundAmount?: (params: Readonly<Record<string, string>>) => Promise<number | null>;
 }
@@ -90,7 +95,9 @@ export function createAlipayNotifyVerifier(options: AlipayNotifyVerifierOptions)
       });
     }
     const refundAmount =
-      isRefundNotification(params) && options.refundAmount ? await options.refundAmount(params) : null;
+      isRefundNotification(params) && options.refundAmount
+        ? await lookUpRefund(params, options.refundAmount, provider)
+        : null;
     return alipayNotificationEvent(params, {
       provider,
       livemode,
@@ -98,6 +105,36 @@ export function createAlipayNotifyVerifier(options: AlipayNotifyVerifierOptions)
       refundAmount,
     });
   };
+}
+
+/**
+ * The refund's own amount, through `lookUp`. Alipay may not show a refund in its query for some seconds after it
+ * notified it: that is a retryable error (the notification is redelivered), never a fall-back to `refund_fee`. An
+ * amount above the trade's cumulative `refund_fee` cannot be this refund's: refused as an integrity failure.
+ */
+async function lookUpRefund(
+  params: Readonly<Record<string, string>>,
+  lookUp: (params: Readonly<Record<string, string>>) => Promise<number | null>,
+  provider: string,
+): Promise<number> {
+  const amount = await lookUp(params);
+  const details = { outTradeNo: params['out_trade_no'] ?? null, refundId: params['out_biz_no'] ?? null };
+  if (amount === null) {
+    throw new ProviderUnavailableError('Alipay does not show the notified refund yet; it will be redelivered.', {
+      code: 'ALIPAY_REFUND_NOT_FOUND',
+      provider,
+      details,
+    });
+  }
+  const cumulative = fenOf(params['refund_fee']) as number;
+  if (amount > cumulative) {
+    throw new IntegrityError('Alipay reports a refund larger than everything refunded on its trade.', {
+      code: 'ALIPAY_REFUND_MISMATCH',
+      provider,
+      details: { ...details, amount, refundFee: cumulative },
+    });
+  }
+  return amount;
 }
 
 /** RSA-SHA256 check of a notification's `sign`. */

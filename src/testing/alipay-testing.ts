@@ -10,13 +10,19 @@ export type {
   AlipayEmulator,
   AlipayEmulatorControls,
   AlipayEmulatorFailure,
+  AlipayEmulatorFaultScope,
   AlipayEmulatorNotification,
   AlipayEmulatorOptions,
   AlipayEmulatorProviderOptions,
   AlipayEmulatorRefusal,
   AlipayEmulatorRequest,
+  AlipayPortalRefund,
   AlipayTestKeyPair,
   AlipayTradeRef,
 } from './alipay-emulator/alipay-emulator-types.js';
-export type { EmulatedAlipayRefund, EmulatedAlipayTrade } from './alipay-emulator/alipay-emulator-store.js';
+export type {
+  AlipayEmulatorRefundMode,
+  EmulatedAlipayRefund,
+  EmulatedAlipayTrade,
+} from './alipay-emulator/alipay-emulator-store.js';
 export { signAlipayNotify, type AlipayNotifyHeaders, type SignedAlipayNotify } from './alipay-signer.js';

@@ -8,16 +8,27 @@ import { randomInt } from 'node:crypto';
 import type { AlipayTradeStatus } from '../../alipay/alipay-mappers.js';
 import { beijingTime, fenOf, parseBeijingTime, yuan } from '../../alipay/alipay-values.js';
 
+/**
+ * How the emulator handles a new refund: `succeeded` moves the money at once (`fund_change: "Y"`, Alipay's usual
+ * answer); `pending` accepts it without moving money yet (`fund_change: "N"`, the query shows `refund_amount`
+ * without `refund_status`) until `settleRefund` settles it.
+ */
+export type AlipayEmulatorRefundMode = 'succeeded' | 'pending';
+
 /** One refund of a trade. */
 export interface EmulatedAlipayRefund {
-  /** Our refund id. */
+  /** Our refund id (`out_request_no`), or the one Alipay's portal gave a refund made there. */
   outRequestNo: string;
   /** Amount in fen. */
   amount: number;
   /** `refund_reason`, if sent. */
   reason: string | null;
-  /** When it was made. */
+  /** When it was made (a pending refund: when it was accepted; settled: when the money moved). */
   at: Date;
+  /** `succeeded` once the money moved; `pending` while Alipay processes it. */
+  status: 'succeeded' | 'pending';
+  /** Made through the API (`api`) or in Alipay's merchant portal (`portal`), which our code never called. */
+  source: 'api' | 'portal';
 }
 
 /** One trade. */
@@ -73,9 +84,12 @@ export function refusal(subCode: string, subMsg: string, code = '40004'): Alipay
 export class AlipayEmulatorStore {
   readonly #trades = new Map<string, EmulatedAlipayTrade>();
   readonly #clock: () => Date;
+  /** How new API refunds start. */
+  refundMode: AlipayEmulatorRefundMode;
 
-  constructor(clock: () => Date) {
+  constructor(clock: () => Date, refundMode: AlipayEmulatorRefundMode = 'succeeded') {
     this.#clock = clock;
+    this.refundMode = refundMode;
   }
 
   get(outTradeNo: string): EmulatedAlipayTrade | undefined {
@@ -172,7 +186,8 @@ export class AlipayEmulatorStore {
     const amount = fenOf(biz['refund_amount']);
     if (amount === null || amount <= 0) return refusal('ACQ.INVALID_PARAMETER', 'refund_amount 不合法', '40002');
     const outRequestNo = typeof biz['out_request_no'] === 'string' ? biz['out_request_no'] : trade.outTradeNo;
-    const refunded = this.refunded(trade);
+    if (!/^[0-9A-Za-z_]{1,64}$/.test(outRequestNo))
+      return refusal('ACQ.INVALID_PARAMETER', 'out_request_no 不合法', '40002');
     const answer = (fundChange: 'Y' | 'N') =>
       ok({
         trade_no: trade.tradeNo,
@@ -184,19 +199,48 @@ export class AlipayEmulatorStore {
       });
     // Alipay answers a repeated out_request_no with the first outcome and no money moved.
     if (trade.refunds.some((r) => r.outRequestNo === outRequestNo)) return answer('N');
+    const reason = typeof biz['refund_reason'] === 'string' ? biz['refund_reason'] : null;
+    const refused = this.addRefund(trade, { outRequestNo, amount, reason, source: 'api', status: this.refundMode });
+    if (refused) return refused;
+    return answer(this.refundMode === 'succeeded' ? 'Y' : 'N');
+  }
+
+  /**
+   * Adds a refund to a paid trade (refused beyond what is left, counting refunds still pending); a succeeded one
+   * that completes the refund closes the trade, as at Alipay.
+   */
+  addRefund(trade: EmulatedAlipayTrade, refund: Omit<EmulatedAlipayRefund, 'at'>): AlipayGatewayAnswer | null {
     if (trade.status !== 'TRADE_SUCCESS') return refusal('ACQ.TRADE_STATUS_ERROR', '交易状态不合法');
-    if (refunded + amount > trade.totalAmount) return refusal('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
-    trade.refunds.push({
-      outRequestNo,
-      amount,
-      reason: typeof biz['refund_reason'] === 'string' ? biz['refund_reason'] : null,
-      at: this.#clock(),
-    });
-    if (this.refunded(trade) === trade.totalAmount) {
+    const committed = trade.refunds.reduce((sum, r) => sum + r.amount, 0);
+    if (committed + refund.amount > trade.totalAmount) return refusal('ACQ.REFUND_AMT_NOT_EQUAL_TOTAL', '退款金额超限');
+    trade.refunds.push({ ...refund, at: this.#clock() });
+    this.#closeIfRefunded(trade);
+    return null;
+  }
+
+  /**
+   * Settles a pending refund: `succeeded` moves the money (and closes a trade now refunded in full); `failed` drops
+   * it, as Alipay forgets a refund that did not go through: the query no longer shows it, and a new request with the
+   * same `out_request_no` is a new attempt at it.
+   */
+  settleRefund(trade: EmulatedAlipayTrade, outRequestNo: string, status: 'succeeded' | 'failed'): void {
+    const refund = trade.refunds.find((r) => r.outRequestNo === outRequestNo);
+    if (!refund) throw new Error(`No refund ${outRequestNo} on trade ${trade.outTradeNo}.`);
+    if (refund.status !== 'pending') throw new Error(`Refund ${outRequestNo} is already ${refund.status}.`);
+    if (status === 'failed') {
+      trade.refunds.splice(trade.refunds.indexOf(refund), 1);
+      return;
+    }
+    refund.status = 'succeeded';
+    refund.at = this.#clock();
+    this.#closeIfRefunded(trade);
+  }
+
+  #closeIfRefunded(trade: EmulatedAlipayTrade): void {
+    if (trade.status === 'TRADE_SUCCESS' && this.refunded(trade) === trade.totalAmount) {
       trade.status = 'TRADE_CLOSED';
       trade.closedAt = this.#clock();
     }
-    return answer('Y');
   }
 
   refundQuery(biz: Record<string, unknown>): AlipayGatewayAnswer {
@@ -205,19 +249,22 @@ export class AlipayEmulatorStore {
     const refund = trade.refunds.find((r) => r.outRequestNo === biz['out_request_no']);
     // An unknown out_request_no is a success without refund fields: "not received or failed".
     if (!refund) return ok({ trade_no: trade.tradeNo, out_trade_no: trade.outTradeNo });
+    // refund_amount is this request's amount (not the trade's running total); refund_status only once it succeeded.
     return ok({
       trade_no: trade.tradeNo,
       out_trade_no: trade.outTradeNo,
       out_request_no: refund.outRequestNo,
       total_amount: yuan(trade.totalAmount),
       refund_amount: yuan(refund.amount),
-      refund_status: 'REFUND_SUCCESS',
+      ...(refund.status === 'succeeded'
+        ? { refund_status: 'REFUND_SUCCESS', gmt_refund_pay: beijingTime(refund.at) }
+        : {}),
     });
   }
 
-  /** Money refunded so far. */
+  /** Money refunded so far (succeeded refunds only): what Alipay reports as `refund_fee`. */
   refunded(trade: EmulatedAlipayTrade): number {
-    return trade.refunds.reduce((sum, r) => sum + r.amount, 0);
+    return trade.refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
   }
 
   pay(trade: EmulatedAlipayTrade): void {

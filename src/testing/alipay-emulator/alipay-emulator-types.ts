@@ -5,7 +5,7 @@
  */
 import type { AlipayTestKeyPair, SignedAlipayNotify } from '../alipay-signer.js';
 import type { EmulatedPaymentRef } from '../emulated-payment-ref.js';
-import type { EmulatedAlipayTrade } from './alipay-emulator-store.js';
+import type { AlipayEmulatorRefundMode, EmulatedAlipayRefund, EmulatedAlipayTrade } from './alipay-emulator-store.js';
 
 /**
  * A trade, as a test names it: its `out_trade_no` (our attempt id, the attempt's `providerReference`),
@@ -44,6 +44,19 @@ export interface AlipayEmulatorOptions {
   notifyUrl?: string;
   /** Clock for trade times. @default () => new Date() */
   clock?: () => Date;
+  /** How new refunds start (see {@link AlipayEmulatorRefundMode}). @default 'succeeded' */
+  refunds?: AlipayEmulatorRefundMode;
+}
+
+/**
+ * Which requests an injected fault applies to: the next `count` requests, or only the next `count` calls of one
+ * OpenAPI `method` (`alipay.trade.refund`, …), so a fault meant for a refund is not taken by a concurrent query.
+ */
+export interface AlipayEmulatorFaultScope {
+  /** @default 1 */
+  count?: number;
+  /** Only calls of this OpenAPI method. @default any request */
+  method?: string;
 }
 
 /** One request the emulator received. */
@@ -65,25 +78,31 @@ export interface AlipayEmulatorRequest {
 }
 
 /** An injected HTTP failure: answer `status` with `body` without acting. */
-export interface AlipayEmulatorFailure {
+export interface AlipayEmulatorFailure extends AlipayEmulatorFaultScope {
   /** HTTP status to answer (429, 500, 502, …). */
   status: number;
   /** @default an HTML error page */
   body?: string;
-  /** @default 1 */
-  count?: number;
 }
 
 /** An injected business refusal: answer `code`/`sub_code` without acting. */
-export interface AlipayEmulatorRefusal {
+export interface AlipayEmulatorRefusal extends AlipayEmulatorFaultScope {
   /** Alipay's `sub_code`, e.g. `ACQ.SYSTEM_ERROR`. */
   subCode: string;
   /** Alipay's `sub_msg`. @default a generic text */
   subMsg?: string;
   /** @default '40004' */
   code?: string;
-  /** @default 1 */
-  count?: number;
+}
+
+/** A refund made in Alipay's merchant portal (not through the adapter): see {@link AlipayEmulatorControls.refund}. */
+export interface AlipayPortalRefund {
+  /** Fen. @default what is left of the trade */
+  amount?: number;
+  /** The refund's `out_request_no`. @default a generated one (the portal's) */
+  outRequestNo?: string;
+  /** @default null */
+  reason?: string;
 }
 
 /** A signed notification, ready to post, and where Alipay would post it. */
@@ -115,8 +134,9 @@ export interface AlipayEmulatorControls {
   trades(): EmulatedAlipayTrade[];
   /**
    * The notification Alipay would send about a trade's current state, signed with Alipay's key.
-   * With `refund`, the notification of that refund (`out_biz_no`, `refund_fee`, `gmt_refund`), the
-   * latest one by default.
+   * With `refund`, the notification of that (succeeded) refund: `out_biz_no`, `gmt_refund` and `refund_fee`, the
+   * trade's cumulative refunded amount at that refund (as Alipay sends it, not the refund's own amount); the
+   * latest succeeded refund with `true`.
    */
   notificationFor(
     trade: AlipayTradeRef,
@@ -124,14 +144,26 @@ export interface AlipayEmulatorControls {
   ): AlipayEmulatorNotification;
   /** POSTs a notification like Alipay's sender, to `url` or the trade's `notify_url`. */
   deliver(notification: AlipayEmulatorNotification, url?: string): Promise<AlipayDeliveryAnswer>;
-  /** The next request(s) get an HTTP `status` without anything happening. */
+  /**
+   * A refund made in Alipay's merchant portal, which our code never asked for: money moves at once (whatever the
+   * refund mode), refused beyond what is left. Its notification is `notificationFor(trade, { refund: outRequestNo })`.
+   */
+  refund(trade: AlipayTradeRef, refund?: AlipayPortalRefund): EmulatedAlipayRefund;
+  /** Settles a pending refund (see the `refunds: 'pending'` option): the money moves, or the refund is dropped. */
+  settleRefund(trade: AlipayTradeRef, outRequestNo: string, status: 'succeeded' | 'failed'): EmulatedAlipayRefund;
+  /** Changes how new API refunds start from now on. */
+  setRefundMode(mode: AlipayEmulatorRefundMode): void;
+  /** The next request(s) (of `method`, if given) get an HTTP `status` without anything happening. */
   failNext(failure: AlipayEmulatorFailure): void;
-  /** The next request(s) get a business refusal without anything happening. */
+  /** The next request(s) (of `method`, if given) get a business refusal without anything happening. */
   refuseNext(refusal: AlipayEmulatorRefusal): void;
-  /** The next request(s) are processed, then answered after `ms`. */
-  delayNext(ms: number, options?: { count?: number }): void;
-  /** The next request(s) are processed, then the connection is destroyed without an answer. */
-  dropConnectionAfterActing(options?: { count?: number }): void;
+  /**
+   * The next request(s) (of `method`, if given) are processed, then answered after `ms`: a client that times out
+   * first leaves the effect in place (a refund made, a trade created).
+   */
+  delayNext(ms: number, options?: AlipayEmulatorFaultScope): void;
+  /** The next request(s) (of `method`, if given) are processed, then the connection is destroyed without an answer. */
+  dropConnectionAfterActing(options?: AlipayEmulatorFaultScope): void;
   /** Forgets injected failures and the request log; keeps trades. */
   reset(): void;
 }

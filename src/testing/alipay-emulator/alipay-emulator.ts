@@ -22,11 +22,13 @@ import {
   isTrade,
   refusal,
   type AlipayGatewayAnswer,
+  type EmulatedAlipayRefund,
   type EmulatedAlipayTrade,
 } from './alipay-emulator-store.js';
 import type {
   AlipayEmulator,
   AlipayEmulatorControls,
+  AlipayEmulatorFaultScope,
   AlipayEmulatorOptions,
   AlipayEmulatorRequest,
   AlipayTradeRef,
@@ -37,6 +39,13 @@ type Injection =
   | { kind: 'refuse'; answer: AlipayGatewayAnswer }
   | { kind: 'delay'; ms: number }
   | { kind: 'drop' };
+
+/** How many more requests (of `method`, when set) an injection applies to. */
+interface PendingInjection {
+  injection: Injection;
+  remaining: number;
+  method: string | undefined;
+}
 
 /**
  * Starts an emulator on a local port.
@@ -60,20 +69,25 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
   const appPublicKey: KeyObject = createPublicKey(appKeyPair.publicKey);
   const alipayPrivateKey: KeyObject = createPrivateKey(alipayKeyPair.privateKey);
   const clock = options.clock ?? (() => new Date());
-  const store = new AlipayEmulatorStore(clock);
+  const store = new AlipayEmulatorStore(clock, options.refunds ?? 'succeeded');
   const log: AlipayEmulatorRequest[] = [];
-  const injections: Array<{ injection: Injection; remaining: number }> = [];
+  const injections: PendingInjection[] = [];
   const timers = new Set<NodeJS.Timeout>();
+  let portalRefunds = 0;
 
-  const inject = (injection: Injection, count = 1): void => {
-    injections.push({ injection, remaining: Math.max(1, count) });
+  const inject = (injection: Injection, scope: AlipayEmulatorFaultScope = {}): void => {
+    const count = scope.count ?? 1;
+    if (!Number.isInteger(count) || count < 1) throw new Error('Fault count must be a positive integer.');
+    injections.push({ injection, remaining: count, method: scope.method });
   };
-  const takeInjection = (): Injection | undefined => {
-    const head = injections[0];
-    if (!head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining === 0) injections.shift();
-    return head.injection;
+  /** The first injection that applies to a request of `method` (null: a GET or a request without one). */
+  const takeInjection = (method: string | null): Injection | undefined => {
+    const index = injections.findIndex((i) => i.method === undefined || i.method === method);
+    const found = injections[index];
+    if (!found) return undefined;
+    found.remaining -= 1;
+    if (found.remaining === 0) injections.splice(index, 1);
+    return found.injection;
   };
   const sleep = (ms: number): Promise<void> =>
     new Promise((resolve) => {
@@ -181,7 +195,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
     };
     log.push(entry);
     if (url.pathname !== '/gateway.do') return send(entry, res, 404, 'Not Found', 'text/plain');
-    const injection = takeInjection();
+    const injection = takeInjection(params['method'] ?? null);
     if (injection?.kind === 'fail') {
       return send(
         entry,
@@ -239,15 +253,19 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
   const notificationFor: AlipayEmulatorControls['notificationFor'] = (ref, o = {}) => {
     const t = trade(ref);
     const outTradeNo = t.outTradeNo;
+    const succeeded = t.refunds.filter((r) => r.status === 'succeeded');
     const refund =
       o.refund === undefined
         ? undefined
         : o.refund === true
-          ? t.refunds.at(-1)
+          ? succeeded.at(-1)
           : t.refunds.find((r) => r.outRequestNo === o.refund);
     if (o.refund !== undefined && !refund) throw new Error(`No refund to report on trade ${outTradeNo}.`);
+    if (refund && refund.status !== 'succeeded')
+      throw new Error(`Refund ${refund.outRequestNo} is ${refund.status}: Alipay notifies a refund once it succeeded.`);
+    // refund_fee: the trade's cumulative refunded amount when this refund succeeded, as Alipay sends it.
     const refundedUpTo = refund
-      ? t.refunds.slice(0, t.refunds.indexOf(refund) + 1).reduce((s, r) => s + r.amount, 0)
+      ? succeeded.filter((r) => r.at.getTime() <= refund.at.getTime()).reduce((s, r) => s + r.amount, 0)
       : 0;
     const fields: Record<string, string> = {
       notify_time: beijingTime(clock()),
@@ -338,11 +356,38 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
       });
       return { status: response.status, body: await response.text() };
     },
-    failNext: (f) => inject({ kind: 'fail', status: f.status, body: f.body }, f.count),
+    refund(ref, r = {}) {
+      const t = trade(ref);
+      portalRefunds += 1;
+      const outRequestNo = r.outRequestNo ?? `portal${String(portalRefunds).padStart(4, '0')}${t.tradeNo.slice(-8)}`;
+      if (t.refunds.some((x) => x.outRequestNo === outRequestNo))
+        throw new Error(`Trade ${t.outTradeNo} already has a refund ${outRequestNo}.`);
+      const left = t.totalAmount - t.refunds.reduce((s, x) => s + x.amount, 0);
+      const amount = r.amount ?? left;
+      const refused = store.addRefund(t, {
+        outRequestNo,
+        amount,
+        reason: r.reason ?? null,
+        status: 'succeeded',
+        source: 'portal',
+      });
+      if (refused) throw new Error(`Alipay's portal refused the refund: ${refused['sub_code']}`);
+      return t.refunds.at(-1) as EmulatedAlipayRefund;
+    },
+    settleRefund(ref, outRequestNo, status) {
+      const t = trade(ref);
+      const refund = t.refunds.find((r) => r.outRequestNo === outRequestNo);
+      store.settleRefund(t, outRequestNo, status);
+      return refund as EmulatedAlipayRefund;
+    },
+    setRefundMode(mode) {
+      store.refundMode = mode;
+    },
+    failNext: (f) => inject({ kind: 'fail', status: f.status, body: f.body }, f),
     refuseNext: (r) =>
-      inject({ kind: 'refuse', answer: refusal(r.subCode, r.subMsg ?? r.subCode, r.code ?? '40004') }, r.count),
-    delayNext: (ms, o = {}) => inject({ kind: 'delay', ms }, o.count),
-    dropConnectionAfterActing: (o = {}) => inject({ kind: 'drop' }, o.count),
+      inject({ kind: 'refuse', answer: refusal(r.subCode, r.subMsg ?? r.subCode, r.code ?? '40004') }, r),
+    delayNext: (ms, o = {}) => inject({ kind: 'delay', ms }, o),
+    dropConnectionAfterActing: (o = {}) => inject({ kind: 'drop' }, o),
     reset() {
       injections.length = 0;
       log.length = 0;
