@@ -5,6 +5,7 @@
  */
 import { isIPv4, isIPv6 } from './pingxx-ip.js';
 import { ValidationError } from '../core/errors.js';
+import { echo } from '../core/input-guards.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import { assertRedirectUrlAllowed } from '../core/redirect-origins.js';
 import type { PaymentRequest } from '../core/types.js';
@@ -55,13 +56,13 @@ export function buildPingxxChargeParams(
   };
   const { channel } = request;
   if (!isPingxxChannel(channel) || !context.channels.has(channel)) {
-    fail('channel', `channel "${String(channel)}" is not enabled on this provider.`, 'UNSUPPORTED_CHANNEL');
+    fail('channel', `channel "${echo(channel)}" is not enabled on this provider.`, 'UNSUPPORTED_CHANNEL');
   }
   const spec = PINGXX_CHANNELS[channel as keyof typeof PINGXX_CHANNELS];
   if (typeof request.orderId !== 'string' || request.orderId.trim() === '') fail('orderId', 'orderId is required.');
   checkOrderNo(request.attemptId, spec, fail);
   if (normalizeCurrency(request.currency) !== 'CNY') {
-    fail('currency', `Ping++ charges in CNY only, not ${request.currency}.`, 'UNSUPPORTED_CURRENCY');
+    fail('currency', `Ping++ charges in CNY only, not ${echo(request.currency)}.`, 'UNSUPPORTED_CURRENCY');
   }
   assertMinorUnits(request.amount);
   if (request.amount <= 0) fail('amount', 'amount must be at least 1 fen.', 'INVALID_AMOUNT');

@@ -4,6 +4,7 @@
  * @module
  */
 import { ValidationError } from '../core/errors.js';
+import { echo } from '../core/input-guards.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import type { RefundRequest, RefundResult } from '../core/types.js';
 import type { PingxxClient } from './pingxx-client.js';
@@ -35,7 +36,7 @@ export function buildPingxxRefundParams(
   assertMinorUnits(request.amount);
   if (request.amount <= 0) fail('amount', 'a refund amount must be at least 1 fen.');
   if (normalizeCurrency(request.currency) !== 'CNY')
-    fail('currency', `Ping++ refunds in CNY only, not ${request.currency}.`);
+    fail('currency', `Ping++ refunds in CNY only, not ${echo(request.currency)}.`);
   const metadata = copyStringMetadata(request.metadata, fail);
   // Ping++ refunds take no idempotency key: this is how a retried refund is recognised (see findPingxxRefund).
   metadata.refund_bid = request.refundId;

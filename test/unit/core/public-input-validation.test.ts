@@ -258,6 +258,16 @@ describe('caller-supplied strings in messages are capped', () => {
     ['resolve provider:channel', (s) => s.factory.resolve({ channel: `fake:${long}` }), 'channel'],
     ['normalizeCurrency', () => normalizeCurrency(long), 'currency'],
     ['refundPayment currency', (s) => s.factory.refundPayment('fake', { ...refund, currency: long }), 'currency'],
+    [
+      'Ping++ charge currency (a valid code padded)',
+      () => pingxx.createPayment({ ...payment, channel: 'alipay_qr', currency: `${' '.repeat(4005)}usd\n` }),
+      'currency',
+    ],
+    [
+      'Ping++ refund currency (a valid code padded)',
+      () => pingxx.refundPayment({ ...refund, currency: `${' '.repeat(4005)}usd\n` }),
+      'currency',
+    ],
   ];
   it.each(echoes)('%s', async (_label, call, field) => {
     const error = await caught(() => call(setup()));
