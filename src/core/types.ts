@@ -266,6 +266,13 @@ export interface RetrievePaymentRequest {
   attemptId?: string;
   /** Provider sub-channel (`wx_pub_qr`, `checkout_session`, …). */
   channel?: string;
+  /**
+   * Our ids of refunds of this payment the caller wants reported (the service passes the ledger's still
+   * `pending` ones). Providers whose payment query lists refunds (Stripe, Ping++) ignore it; those whose query
+   * does not (WeChat Pay: refunds are read one by one by `out_refund_no`) look each up and put it in `refunds`.
+   * @default [] (no refund lookups)
+   */
+  refundIds?: readonly string[];
 }
 
 /** A provider's current truth about one payment. */

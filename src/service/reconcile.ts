@@ -73,10 +73,19 @@ export async function syncAttempt<THandle>(
   attempt: AttemptRecord,
 ): Promise<EventResult[]> {
   if (!attempt.providerReference) return [];
+  // Refunds still pending in the ledger are asked about by id (WeChat Pay's order query lists none). Only a paid
+  // attempt can have refunds, so pending attempts (reconcile's) cost no extra read.
+  const refundIds =
+    attempt.status === 'paid'
+      ? (await ctx.repositories.refunds.listByOrder(attempt.orderId))
+          .filter((r) => r.attemptId === attempt.attemptId && r.status === 'pending')
+          .map((r) => r.refundId)
+      : [];
   const snapshot = await ctx.factory.retrievePayment(attempt.provider, {
     providerReference: attempt.providerReference,
     attemptId: attempt.attemptId,
     channel: attempt.channel,
+    ...(refundIds.length > 0 ? { refundIds } : {}),
   });
   const results: EventResult[] = [];
   for (const event of eventsFromSnapshot(attempt, snapshot, ctx.clock())) {

@@ -168,9 +168,7 @@ export function buildWechatPayRefund(
     fail('only CNY can be refunded.', 'currency', 'UNSUPPORTED_CURRENCY');
   assertMinorUnits(request.amount);
   if (request.amount <= 0) fail('refund amount must be positive.', 'amount', 'INVALID_AMOUNT');
-  if (typeof request.refundId !== 'string' || !WECHATPAY_OUT_REFUND_NO.test(request.refundId)) {
-    fail('refundId must be 1–64 letters, digits or _-|*@ (out_refund_no).', 'refundId', 'INVALID_ID');
-  }
+  outRefundNo(request.refundId, ctx.provider);
   const tradeNo = outTradeNo(request.providerReference, ctx.provider);
   const reason = request.reason ? cleanWechatpayText(request.reason, 80) : '';
   return {
@@ -192,6 +190,21 @@ export function outTradeNo(value: unknown, provider: string): string {
   if (typeof value !== 'string' || !WECHATPAY_OUT_TRADE_NO.test(value)) {
     throw new ValidationError('WeChat Pay: the attempt id (out_trade_no) must be 6–32 letters, digits or _-|*.', {
       field: 'attemptId',
+      code: 'INVALID_ID',
+      provider,
+    });
+  }
+  return value;
+}
+
+/**
+ * Checks an `out_refund_no` (our refund id): 1–64 letters, digits or `_-|*@`.
+ * @throws ValidationError otherwise.
+ */
+export function outRefundNo(value: unknown, provider: string): string {
+  if (typeof value !== 'string' || !WECHATPAY_OUT_REFUND_NO.test(value)) {
+    throw new ValidationError('WeChat Pay: refundId must be 1–64 letters, digits or _-|*@ (out_refund_no).', {
+      field: 'refundId',
       code: 'INVALID_ID',
       provider,
     });

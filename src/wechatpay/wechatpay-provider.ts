@@ -9,16 +9,18 @@ import type {
   PaymentCreationResult,
   PaymentSnapshot,
   ProviderCapabilities,
+  ProviderRefund,
   RefundResult,
   RetrievePaymentRequest,
 } from '../core/types.js';
 import { createWechatPayClient } from './wechatpay-client.js';
 import { loadWechatPayPrivateKey, loadWechatPayVerifyKeys } from './wechatpay-keys.js';
 import { resolveWechatPayOptions, type WechatPayProviderOptions } from './wechatpay-options.js';
-import { buildWechatPayRefund, buildWechatPayTransaction, outTradeNo } from './wechatpay-params.js';
+import { buildWechatPayRefund, buildWechatPayTransaction, outRefundNo, outTradeNo } from './wechatpay-params.js';
 import {
   wechatpayCreationResult,
   wechatpayMissingSnapshot,
+  wechatpayRefund,
   wechatpayRefundResult,
   wechatpaySnapshot,
 } from './wechatpay-results.js';
@@ -179,6 +181,31 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     }
   };
 
+  const refundQuery = async (refundId: string, signal?: AbortSignal): Promise<Record<string, unknown>> => {
+    const answer = await client.call({
+      operation: 'refund query',
+      kind: 'read',
+      method: 'GET',
+      path: `/v3/refund/domestic/refunds/${encodeURIComponent(outRefundNo(refundId, name))}`,
+      signal,
+    });
+    return answer.data ?? {};
+  };
+
+  /** A refund by our id, or `null` when WeChat Pay has none (its create never arrived). */
+  const findRefund = async (
+    refundId: string,
+    signal?: AbortSignal,
+  ): Promise<{ refund: ProviderRefund; raw: Record<string, unknown> } | null> => {
+    try {
+      const raw = await refundQuery(refundId, signal);
+      return { refund: wechatpayRefund(raw, refundId), raw };
+    } catch (error) {
+      if (isPaymentError(error) && error.code === 'WECHATPAY_RESOURCE_NOT_EXISTS') return null;
+      throw error;
+    }
+  };
+
   const closeOrder = async (reference: string, signal?: AbortSignal): Promise<WechatPayCloseOutcome> => {
     const tradeNo = outTradeNo(reference, name);
     try {
@@ -319,7 +346,23 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
           details: { providerReference: request.providerReference },
         });
       }
-      return snapshot;
+      // The order query does not report refunds: each one asked about is read by its out_refund_no.
+      const refunds = [];
+      for (const refundId of new Set(request.refundIds ?? [])) {
+        const found = await findRefund(refundId, callOptions?.signal);
+        if (found === null) continue;
+        if (found.raw['out_trade_no'] !== undefined && found.raw['out_trade_no'] !== snapshot.providerReference) {
+          throw new IntegrityError(`WeChat Pay refund ${refundId} belongs to another order.`, {
+            code: 'WECHATPAY_REFUND_MISMATCH',
+            provider: name,
+            details: { refundId, providerReference: snapshot.providerReference },
+          });
+        }
+        refunds.push(found.refund);
+      }
+      if (refunds.length === 0) return snapshot;
+      const amountRefunded = refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+      return { ...snapshot, refunds, amountRefunded };
     },
 
     async cancelPayment(request, callOptions) {
@@ -365,13 +408,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     },
 
     async retrieveRefund(refundId) {
-      const answer = await client.call({
-        operation: 'refund query',
-        kind: 'read',
-        method: 'GET',
-        path: `/v3/refund/domestic/refunds/${encodeURIComponent(refundId)}`,
-      });
-      return wechatpayRefundResult(name, refundId, answer.data ?? {});
+      return wechatpayRefundResult(name, refundId, await refundQuery(refundId));
     },
 
     async verifyWebhook(input) {

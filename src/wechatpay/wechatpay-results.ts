@@ -52,8 +52,8 @@ export function wechatpayCreationResult(c: WechatPayCreation): PaymentCreationRe
 
 /**
  * The snapshot of an order query (`GET /v3/pay/transactions/out-trade-no/{out_trade_no}`). WeChat Pay's query
- * does not report refunded amounts (a refunded order reads `REFUND`, still a succeeded payment), so
- * `amountRefunded` is 0 and `refunds` empty: refunds are settled by refund answers and refund notifications.
+ * does not report refunds (a refunded order reads `REFUND`, still a succeeded payment), so `amountRefunded` is 0
+ * and `refunds` empty here; `retrievePayment` adds the refunds it is asked about (`refundIds`) from the refund query.
  */
 export function wechatpaySnapshot(
   tx: Record<string, unknown>,

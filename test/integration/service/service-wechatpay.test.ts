@@ -176,6 +176,51 @@ for (const dialect of testDialects()) {
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'refunded' });
     });
 
+    it('settles a pending refund whose notification was lost by syncPayment (refund query by out_refund_no)', async () => {
+      const order = await service.initOrder({ userId: 'u7', productId: 'c7', payableAmount: 3000, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
+      wechatEmulator.controls.pay(dto);
+      expect(await post(wechatEmulator.controls.notificationFor(dto))).toEqual(SUCCESS);
+      const { refund } = await service.refund({ orderId: order.orderId });
+      expect(refund).toMatchObject({ amount: 3000, status: 'pending' });
+      // Still processing at WeChat Pay: a sync changes nothing.
+      expect((await service.syncPayment({ orderId: order.orderId })).changed).toBe(false);
+      wechatEmulator.controls.settleRefund(refund.refundId); // its notification never arrives
+      const sync = await service.syncPayment({ orderId: order.orderId });
+      expect(sync.changed).toBe(true);
+      expect(wechatEmulator.requests.map((r) => r.url)).toContain(`/v3/refund/domestic/refunds/${refund.refundId}`);
+      expect(await service.repositories.refunds.findById(refund.refundId)).toMatchObject({ status: 'succeeded' });
+      expect(sync.order).toMatchObject({ status: 'refunded' });
+      // The late notification is then a no-op.
+      expect(await post(wechatEmulator.controls.notificationFor(dto, { refund: refund.refundId }))).toEqual(SUCCESS);
+      expect((await service.syncPayment({ orderId: order.orderId })).changed).toBe(false);
+    });
+
+    it('records a refund made outside the library (merchant platform) from its refund notification', async () => {
+      const order = await service.initOrder({ userId: 'u8', productId: 'c8', payableAmount: 2500, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
+      const attemptId = dto.paymentPayload!.attemptId;
+      wechatEmulator.controls.pay(dto);
+      expect(await post(wechatEmulator.controls.notificationFor(dto))).toEqual(SUCCESS);
+      // Refunded at WeChat Pay directly, with an out_refund_no the ledger has never seen.
+      const outside = `MP${Date.now()}`;
+      await service.factory.refundPayment('wechatpay', {
+        refundId: outside,
+        attemptId,
+        providerReference: attemptId,
+        amount: 1000,
+        currency: 'CNY',
+        paymentAmount: 2500,
+      });
+      wechatEmulator.controls.settleRefund(outside);
+      expect(await post(wechatEmulator.controls.notificationFor(dto, { refund: outside }))).toEqual(SUCCESS);
+      expect(await service.repositories.refunds.listByOrder(order.orderId)).toEqual([
+        expect.objectContaining({ refundId: outside, amount: 1000, status: 'succeeded', attemptId }),
+      ]);
+      const rest = await service.refund({ orderId: order.orderId });
+      expect(rest.refund.amount).toBe(1500); // the outside refund counts against the remainder
+    });
+
     it('reconciles a JSAPI payment whose notification was lost', async () => {
       const order = await service.initOrder({ userId: 'u4', productId: 'c4', payableAmount: 4200, currency: 'CNY' });
       const dto = await service.createCharge({
