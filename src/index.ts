@@ -13,6 +13,7 @@ export type * from './core/provider.js';
 export * from './core/channel-resolution.js';
 export * from './core/factory.js';
 export * from './core/config.js';
+export { loadOutboxConfig } from './core/config-outbox.js';
 export * from './core/env-example.js';
 export { getHeader, requireRawBody } from './core/webhook-input.js';
 export { registerSecrets, scrubSecrets } from './core/secret-scrubber.js';
@@ -58,6 +59,7 @@ export {
   type PaymentWorkerHealth,
   type PaymentWorkerOptions,
   type ReconcileSweepOptions,
+  type PruneSweepOptions,
 } from './outbox/payment-worker.js';
 export {
   createOutboxDispatcher,
@@ -84,5 +86,11 @@ export {
 export { createHttpForwarder, type HttpForwarderOptions } from './outbox/http-forwarder.js';
 export { backoffDelay, type BackoffOptions } from './outbox/backoff.js';
 export { claimSweepWork, SWEEP_TYPE, type SweepClaim, type SweepClaimOptions } from './outbox/sweep-claims.js';
+export {
+  pruneOutbox,
+  DEFAULT_OUTBOX_RETENTION_MS,
+  type OutboxPruneOptions,
+  type OutboxPruneReport,
+} from './outbox/outbox-prune.js';
 export type { NotificationDelivery } from './service/service-context.js';
 export type { ExpireOrdersInput, ExpireOrdersReport } from './service/expire-orders.js';

@@ -85,6 +85,9 @@ Consumers:
   PAYMENT_OUTBOX_FORWARD_URL (+ PAYMENT_OUTBOX_FORWARD_SECRET)   POST every notification there, signed
   FEISHU_WEBHOOK_URL (+ FEISHU_WEBHOOK_SECRET)                   paid and refunded orders to a Feishu bot
 
+Retention: delivered rows older than PAYMENT_OUTBOX_RETENTION_DAYS (default 7; 0 keeps them) are deleted
+every hour in small batches (see "payment-factory outbox-prune").
+
 Options:
   --health-every <s>     print a health line (JSON counts) every s seconds (default 30)
   --no-reconcile         do not run the reconcile sweep
@@ -111,6 +114,32 @@ outright loses nothing: its rows return to the others when their lease (60 s) en
         noReconcile: values['no-reconcile'] === true,
         signal: io.signal,
       });
+    },
+  },
+  'outbox-prune': {
+    summary: 'Delete delivered outbox rows past their retention (what the worker does hourly)',
+    usage: `Usage: payment-factory outbox-prune [--retention-days <n>] [--help]
+
+Deletes the outbox rows at DATABASE_URL that are finished with: delivered notifications older than the
+retention, and reconcile / expiry sweep claims an hour after their hold. Batches of 500 rows, so the table is
+never held long; runs until none is left, prints how many it deleted, exits. Dead rows are never deleted.
+The worker does the same every hour; this is for catching up on an old table, or for cron.
+
+Options:
+  --retention-days <n>   keep delivered rows this many days (default PAYMENT_OUTBOX_RETENTION_DAYS, 7)
+  -h, --help             Print this usage
+
+Exit code 0 when done, 1 on any failure. The URL is never printed.
+`,
+    options: { 'retention-days': { type: 'string' } },
+    run: async (values, io) => {
+      const { runOutboxPrune } = await import('./outbox-prune.js');
+      const raw = values['retention-days'];
+      const days = typeof raw === 'string' ? Number(raw) : undefined;
+      if (days !== undefined && !(Number.isSafeInteger(days) && days >= 1)) {
+        return usageError('--retention-days must be a whole number of days, at least 1.', io);
+      }
+      return runOutboxPrune(io.env, io, { retentionDays: days });
     },
   },
 };

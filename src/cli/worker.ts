@@ -3,9 +3,10 @@
  * a health line every `--health-every` seconds and a last one on the way out.
  *
  * What it delivers to: the consumers of a host module (`--module ./worker-setup.js` exporting `service` —
- * whose hooks become consumers — and/or `consumers`), else the consumers the environment configures:
- * `PAYMENT_OUTBOX_FORWARD_URL` (+ `PAYMENT_OUTBOX_FORWARD_SECRET`) an HTTP forwarder, `FEISHU_WEBHOOK_URL`
- * (+ `FEISHU_WEBHOOK_SECRET`) the Feishu notifier. The reconcile sweep runs when the module's service or the
+ * whose hooks become consumers — and/or `consumers`), else the consumers the environment configures
+ * (`loadOutboxConfig`, keys in docs/configuration.md): `PAYMENT_OUTBOX_FORWARD_URL` (+ `PAYMENT_OUTBOX_FORWARD_SECRET`)
+ * an HTTP forwarder, `FEISHU_WEBHOOK_URL` (+ `FEISHU_WEBHOOK_SECRET`) the Feishu notifier. Delivered rows older than
+ * `PAYMENT_OUTBOX_RETENTION_DAYS` (7) are pruned hourly. The reconcile sweep runs when the module's service or the
  * payment configuration (`loadPaymentConfig`) names providers.
  * @module
  */
@@ -14,6 +15,7 @@ import { resolve } from 'node:path';
 import { ConfigurationError } from '../core/errors.js';
 import { createPaymentFactory } from '../core/factory.js';
 import { loadPaymentConfig } from '../core/config.js';
+import { loadOutboxConfig, type OutboxConfig } from '../core/config-outbox.js';
 import type { PaymentProvider } from '../core/provider.js';
 import { createKyselyFromUrl } from '../kysely/create-kysely-from-url.js';
 import { createKyselyRepositories } from '../kysely/create-kysely-repositories.js';
@@ -54,6 +56,9 @@ export async function runWorker(
     out.stderr('DATABASE_URL is not set. Set it to a SQLite file path, postgres://… or mysql://… and run again.\n');
     return 1;
   }
+  // The outbox keys are checked first, before a database is opened: a bad URL is a clear error, never a
+  // consumer that fails on every row.
+  const outboxConfig = loadOutboxConfig(env);
   const hostModule = options.module ? await loadHostModule(options.module) : {};
   const db = hostModule.service ? null : await createKyselyFromUrl(url);
   try {
@@ -70,7 +75,7 @@ export async function runWorker(
       });
     }
     const consumers = [...(hostModule.service ? service.hookConsumers : []), ...(hostModule.consumers ?? [])];
-    if (!options.module) consumers.push(...consumersFromEnv(env, consoleLogger(out)));
+    if (!options.module) consumers.push(...consumersFromConfig(outboxConfig, consoleLogger(out)));
     if (consumers.length === 0) {
       throw new ConfigurationError(
         'The worker has no consumer: set PAYMENT_OUTBOX_FORWARD_URL or FEISHU_WEBHOOK_URL, or pass --module with a service or consumers.',
@@ -81,11 +86,13 @@ export async function runWorker(
       service,
       consumers,
       reconcile: reconcile ? {} : false,
+      prune: outboxConfig.retentionDays === 0 ? false : { retentionMs: outboxConfig.retentionDays * 86_400_000 },
       healthEveryMs: (options.healthEverySeconds ?? 30) * 1000,
       onHealth: (health) => out.stdout(healthLine(health)),
     });
     out.stdout(
-      `payment-factory worker: started ${worker.owner} (${consumers.map((c) => c.name).join(', ')}; reconcile ${reconcile ? 'on' : 'off'})\n`,
+      `payment-factory worker: started ${worker.owner} (${consumers.map((c) => c.name).join(', ')}; reconcile ${reconcile ? 'on' : 'off'}; ` +
+        `prune ${outboxConfig.retentionDays === 0 ? 'off' : `after ${outboxConfig.retentionDays} days`})\n`,
     );
     await untilStopped(options.signal);
     out.stdout('payment-factory worker: stopping (finishing the work in hand)\n');
@@ -142,19 +149,20 @@ export async function providersFromEnv(env: NodeJS.ProcessEnv): Promise<PaymentP
   return providers;
 }
 
-function consumersFromEnv(env: NodeJS.ProcessEnv, logger: ReturnType<typeof consoleLogger>): OutboxConsumer[] {
+function consumersFromConfig(config: OutboxConfig, logger: ReturnType<typeof consoleLogger>): OutboxConsumer[] {
   const consumers: OutboxConsumer[] = [];
-  const forward = env['PAYMENT_OUTBOX_FORWARD_URL'];
-  if (forward) {
-    const secret = env['PAYMENT_OUTBOX_FORWARD_SECRET'];
-    consumers.push(createHttpForwarder({ url: forward, ...(secret ? { secret } : {}) }));
+  if (config.forwardUrl) {
+    consumers.push(
+      createHttpForwarder({
+        url: config.forwardUrl,
+        ...(config.forwardSecret ? { secret: config.forwardSecret } : {}),
+      }),
+    );
   }
-  const feishu = env['FEISHU_WEBHOOK_URL'];
-  if (feishu) {
-    const secret = env['FEISHU_WEBHOOK_SECRET'];
+  if (config.feishuWebhookUrl) {
     const notifier = createFeishuNotifier({
-      webhookUrl: feishu,
-      ...(secret ? { secret } : {}),
+      webhookUrl: config.feishuWebhookUrl,
+      ...(config.feishuSecret ? { secret: config.feishuSecret } : {}),
       types: ['order.paid', 'order.refunded'],
       failures: 'throw',
       logger,

@@ -12,6 +12,7 @@ const TITLES: Record<ConfigGroup, string> = {
   alipay: 'Alipay (native)',
   wechatpay: 'WeChat Pay (native, API v3)',
   database: 'Database',
+  outbox: 'Outbox worker (`payment-factory worker`)',
 };
 
 /**
@@ -61,6 +62,9 @@ export function generateConfigReference(): string {
     '  `WECHATPAY_MCH_ID`, `WECHATPAY_API_V3_KEY`, `WECHATPAY_MERCHANT_SERIAL_NO`, one of `WECHATPAY_PRIVATE_KEY(_PATH)`, a',
     '  verification key — `WECHATPAY_PUBLIC_KEY(_PATH)` with `WECHATPAY_PUBLIC_KEY_ID`, or `WECHATPAY_PLATFORM_CERT(_PATH)`, or',
     "  both during WeChat Pay's migration — and `WECHATPAY_WEBHOOK_URL`, the notify URL (never taken from a request).",
+    '- `PAYMENT_OUTBOX_FORWARD_SECRET` needs `PAYMENT_OUTBOX_FORWARD_URL`, `FEISHU_WEBHOOK_SECRET` needs `FEISHU_WEBHOOK_URL`.',
+    '  Without `--module`, `payment-factory worker` needs at least one of the two URLs (it has no consumer otherwise);',
+    '  `loadOutboxConfig(env)` reads just these keys.',
     '',
   );
   return out.join('\n');

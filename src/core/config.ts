@@ -18,10 +18,19 @@ import {
   type WechatPayConfigKey,
 } from './config-wechatpay.js';
 
+import {
+  OUTBOX_CONFIG_KEYS,
+  outboxFrom,
+  redactedOutbox,
+  type OutboxConfig,
+  type OutboxConfigKey,
+} from './config-outbox.js';
+
 export type { WechatPayConfig, WechatPayConfigKey } from './config-wechatpay.js';
+export type { OutboxConfig, OutboxConfigKey } from './config-outbox.js';
 
 /** Groups keys are listed under in `.env.example` and the docs. */
-export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'alipay' | 'wechatpay' | 'database';
+export type ConfigGroup = 'general' | 'pingxx' | 'stripe' | 'alipay' | 'wechatpay' | 'database' | 'outbox';
 
 /** One environment key. */
 export interface ConfigKeyDefinition {
@@ -238,6 +247,7 @@ const CONFIG_KEYS = {
     example: './payment-factory.sqlite',
     schema: text,
   },
+  ...OUTBOX_CONFIG_KEYS,
 } as const satisfies Record<PaymentConfigKey, ConfigKeyDefinition>;
 
 /**
@@ -254,6 +264,7 @@ export const paymentConfigSchema: Readonly<Record<PaymentConfigKey, ConfigKeyDef
 /** Every configuration key name (the registry must define exactly these). */
 export type PaymentConfigKey =
   | WechatPayConfigKey
+  | OutboxConfigKey
   | 'PAYMENT_CHANNELS_ENABLED'
   | 'PAY_ORDER_EXPIRE_TIME'
   | 'PAYMENT_REDIRECT_ORIGINS'
@@ -363,6 +374,8 @@ export interface PaymentConfig {
   wechatpay: WechatPayConfig | null;
   /** `DATABASE_URL`, or `null`. */
   databaseUrl: string | null;
+  /** The outbox worker's consumers and retention (`PAYMENT_OUTBOX_*`, `FEISHU_WEBHOOK_*`); URLs and secrets redacted when rendered. */
+  outbox: OutboxConfig;
 }
 
 /**
@@ -413,6 +426,7 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
       issues.push(error instanceof Error ? error.message : 'DATABASE_URL is invalid.');
     }
   }
+  const outbox = outboxFrom(values, issues);
   const alipay = alipayFrom(values, given, issues);
   const wechatpay = wechatpayFrom(values, given, issues);
   const configured = new Set([
@@ -454,6 +468,7 @@ export function loadPaymentConfig(env: Record<string, string | undefined> = proc
     alipay: alipayConfig && sealObject(alipayConfig, () => redactedCredentials(alipayConfig)),
     wechatpay: wechatpayConfig && sealObject(wechatpayConfig, () => redactedCredentials(wechatpayConfig)),
     databaseUrl: values.DATABASE_URL ?? null,
+    outbox,
   });
 }
 
@@ -477,6 +492,7 @@ function sealConfig(config: PaymentConfig): PaymentConfig {
     stripe: config.stripe && redactedCredentials(config.stripe),
     alipay: config.alipay && redactedCredentials(config.alipay),
     wechatpay: config.wechatpay && redactedCredentials(config.wechatpay),
+    outbox: redactedOutbox(config.outbox),
   }));
 }
 

@@ -11,6 +11,7 @@ const GROUP_TITLES: Record<ConfigGroup, string> = {
   alipay: 'Alipay (native, official alipay-sdk)',
   wechatpay: 'WeChat Pay (native, API v3)',
   database: 'Database (Kysely reference repositories, `payment-factory migrate`)',
+  outbox: 'Outbox worker (`payment-factory worker`)',
 };
 
 /**

@@ -16,6 +16,8 @@ import { sql } from './kysely-module.js';
 import type { OutboxRecord, OutboxRepository, OutboxStatus } from '../persistence/outbox-port.js';
 import {
   assertClaimInput,
+  assertPruneInput,
+  OUTBOX_SWEEP_TYPE,
   consumerList,
   newClaimToken,
   newOutboxRecord,
@@ -29,6 +31,7 @@ import { dateParam, jsonParam, readDate, readInteger, readJson, readRequiredDate
 import { OUTBOX_STATUS_CODES, outboxStatusFromCode } from './status-codes.js';
 
 const PENDING = OUTBOX_STATUS_CODES.pending;
+const DELIVERED = OUTBOX_STATUS_CODES.delivered;
 
 /** Maps an `order_payment_outbox` row to a record. */
 export function outboxFromRow(row: Record<string, unknown>): OutboxRecord {
@@ -216,6 +219,7 @@ export function createOutboxRepository(
         .orderBy('created_at', 'asc')
         .orderBy('message_key', 'asc')
         .limit(limit);
+      query = query.where('type', '<>', OUTBOX_SWEEP_TYPE);
       if (status !== undefined) query = query.where('status', '=', OUTBOX_STATUS_CODES[status]);
       if (orderId !== undefined) query = query.where('order_bid', '=', orderId);
       return (await query.execute()).map(outboxFromRow);
@@ -226,6 +230,7 @@ export function createOutboxRepository(
         .selectFrom(table)
         .select(['status'])
         .select((eb) => [eb.fn.countAll().as('n'), eb.fn.min('available_at').as('oldest')])
+        .where('type', '<>', OUTBOX_SWEEP_TYPE)
         .groupBy('status')
         .execute();
       const stats = { pending: 0, delivered: 0, dead: 0, oldestPendingAt: null as Date | null };
@@ -235,6 +240,55 @@ export function createOutboxRepository(
         if (status === 'pending') stats.oldestPendingAt = readDate(row['oldest']);
       }
       return stats;
+    },
+
+    prune: async (input) => {
+      assertPruneInput(input);
+      const now = ctx.now();
+      const delivered = at(input.deliveredBefore);
+      const sweeps = at(input.sweepsBefore);
+      // Two short steps, no transaction: pick at most `limit` keys through the (status, available_at) index (a
+      // delivered row was due before it was delivered, so available_at < cutoff narrows the scan), then delete
+      // those keys with the same conditions repeated, so a row claimed or changed in between stays.
+      const keys = (
+        await ctx.db
+          .selectFrom(table)
+          .select('message_key')
+          .where('status', '=', DELIVERED)
+          .where('available_at', '<', delivered)
+          .where('delivered_at', '<', delivered)
+          .limit(input.limit)
+          .execute()
+      ).map((row) => String(row['message_key']));
+      if (keys.length < input.limit) {
+        const free = await ctx.db
+          .selectFrom(table)
+          .select('message_key')
+          .where('status', '=', PENDING)
+          .where('available_at', '<', sweeps)
+          .where('type', '=', OUTBOX_SWEEP_TYPE)
+          .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at(now))]))
+          .limit(input.limit - keys.length)
+          .execute();
+        keys.push(...free.map((row) => String(row['message_key'])));
+      }
+      if (keys.length === 0) return 0;
+      const result = await ctx.db
+        .deleteFrom(table)
+        .where('message_key', 'in', keys)
+        .where((eb) =>
+          eb.or([
+            eb.and([eb('status', '=', DELIVERED), eb('delivered_at', '<', delivered)]),
+            eb.and([
+              eb('status', '=', PENDING),
+              eb('type', '=', OUTBOX_SWEEP_TYPE),
+              eb('available_at', '<', sweeps),
+              eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at(now))]),
+            ]),
+          ]),
+        )
+        .executeTakeFirst();
+      return Number(result.numDeletedRows);
     },
 
     retry: async (key) => {

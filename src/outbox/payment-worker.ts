@@ -1,8 +1,8 @@
 /**
  * `startPaymentWorker`: the background half of the service, in-process. It drains the outbox to its
- * consumers and runs the reconcile sweep (which also closes expired attempts), each on its own timer, until
- * `stop()` — which lets the work in hand finish, so a SIGTERM loses nothing (and even a SIGKILL only delays:
- * the leases run out and another worker takes over). Any number of workers, in any number of processes, can
+ * consumers, runs the reconcile sweep (which also closes expired attempts) and prunes delivered rows past
+ * their retention, each on its own timer, until `stop()` — which lets the work in hand finish, so a SIGTERM
+ * loses nothing (and even a SIGKILL only delays: the leases run out and another worker takes over). Any number of workers, in any number of processes, can
  * share one database.
  * @module
  */
@@ -15,6 +15,7 @@ import { ConfigurationError } from '../core/errors.js';
 import type { BackoffOptions } from './backoff.js';
 import type { OutboxConsumer } from './outbox-consumer.js';
 import { createOutboxDispatcher, defaultOwner, type DispatchReport } from './outbox-dispatcher.js';
+import { pruneOutbox } from './outbox-prune.js';
 
 /** Options of {@link startPaymentWorker}. */
 export interface PaymentWorkerOptions {
@@ -40,6 +41,13 @@ export interface PaymentWorkerOptions {
    * @default { everyMs: 60_000, olderThanMs: 300_000, limit: 100 }
    */
   reconcile?: false | ReconcileSweepOptions;
+  /**
+   * The outbox's retention, every `everyMs`: delivered rows older than `retentionMs` are deleted (and sweep
+   * claims an hour after their hold), in batches of `batchSize` rows, at most `maxBatches` per run, so the
+   * table is never held long (`pruneOutbox`). Dead rows stay for an operator. `false` turns it off.
+   * @default { everyMs: 3_600_000, retentionMs: 604_800_000 (7 days), batchSize: 500, maxBatches: 20 }
+   */
+  prune?: false | PruneSweepOptions;
   /** This worker's name in claims. @default `<HOSTNAME>:<pid>:<random>` */
   owner?: string;
   /** Called with a health snapshot every `healthEveryMs` (the CLI prints it as a line). @default none */
@@ -62,6 +70,18 @@ export interface ReconcileSweepOptions {
   limit?: number;
 }
 
+/** The prune run of {@link startPaymentWorker}. */
+export interface PruneSweepOptions {
+  /** Milliseconds between runs. @default 3_600_000 */
+  everyMs?: number;
+  /** Delivered rows older than this go. @default 604_800_000 (7 days) */
+  retentionMs?: number;
+  /** Rows per delete. @default 500 */
+  batchSize?: number;
+  /** Batches per run. @default 20 */
+  maxBatches?: number;
+}
+
 /** What the worker has done and how the outbox stands. */
 export interface PaymentWorkerHealth {
   /** This worker's owner name. */
@@ -82,6 +102,8 @@ export interface PaymentWorkerHealth {
   reconciled: number;
   /** Orders the expiry sweep timed out. */
   expired: number;
+  /** Outbox rows the prune runs deleted. */
+  pruned: number;
   /** Failed polls or sweeps (database down, …); the worker keeps going. */
   errors: number;
   /** The outbox's counts at the last health check, when read. */
@@ -146,6 +168,7 @@ export function startPaymentWorker(options: PaymentWorkerOptions): PaymentWorker
     reconcileRuns: 0,
     reconciled: 0,
     expired: 0,
+    pruned: 0,
     errors: 0,
   };
   let state: PaymentWorkerHealth['state'] = 'running';
@@ -198,6 +221,28 @@ export function startPaymentWorker(options: PaymentWorkerOptions): PaymentWorker
     later(sweep.everyMs, reconcileSweep);
   };
 
+  const pruning = options.prune === false ? null : { everyMs: 3_600_000, ...options.prune };
+  const prune = async (): Promise<void> => {
+    if (!pruning) return;
+    let more = false;
+    try {
+      const report = await pruneOutbox(outbox, {
+        ...(pruning.retentionMs === undefined ? {} : { retentionMs: pruning.retentionMs }),
+        ...(pruning.batchSize === undefined ? {} : { batchSize: pruning.batchSize }),
+        ...(pruning.maxBatches === undefined ? {} : { maxBatches: pruning.maxBatches }),
+        shouldStop: () => state !== 'running',
+        clock,
+      });
+      totals.pruned += report.deleted;
+      more = report.more;
+    } catch (error) {
+      totals.errors += 1;
+      logger.error('payment worker: outbox prune failed', { error: describeError(error) });
+    }
+    // A backlog left over (first run on an old table): go on after a breath rather than in an hour.
+    later(more ? Math.min(pollMs * 5, pruning.everyMs) : pruning.everyMs, prune);
+  };
+
   const health = async (): Promise<PaymentWorkerHealth> => {
     let stats: OutboxStats | null = null;
     try {
@@ -215,6 +260,7 @@ export function startPaymentWorker(options: PaymentWorkerOptions): PaymentWorker
 
   later(0, poll);
   if (sweep) later(0, reconcileSweep);
+  if (pruning) later(0, prune);
   if (options.onHealth) later(options.healthEveryMs ?? 30_000, report);
 
   let stopped: Promise<void> | null = null;

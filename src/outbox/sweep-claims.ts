@@ -8,9 +8,13 @@
  * @module
  */
 import type { OutboxRepository } from '../persistence/outbox-port.js';
+import { OUTBOX_SWEEP_TYPE } from '../persistence/outbox-validation.js';
 
-/** The outbox type of sweep claim rows. */
-export const SWEEP_TYPE = 'payment.sweep';
+/**
+ * The outbox type of sweep claim rows. They are not notifications: `outbox.stats()` and `outbox.list()` leave
+ * them out (no phantom backlog), and `outbox.prune()` deletes them once their hold is over.
+ */
+export const SWEEP_TYPE = OUTBOX_SWEEP_TYPE;
 
 /** A held claim; call `release` when the work is done. */
 export interface SweepClaim {

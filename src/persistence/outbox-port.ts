@@ -25,6 +25,16 @@
  * These come from the database — `FOR UPDATE SKIP LOCKED` where the database has it (PostgreSQL, MySQL 8,
  * MariaDB ≥ 10.6), conditional updates on the lease elsewhere — never from in-process locks.
  *
+ * **Sweep claims are not notifications.** Rows of type `payment.sweep` (`SWEEP_TYPE`) are the
+ * leases `reconcile` and `expireOrders` take on one attempt or order so app instances split the work
+ * (`claimSweepWork`). They stay `pending` between sweeps by design (a released claim is a hold until
+ * `availableAt`), so `stats` and `list` leave them out: an operator's backlog counts only what is still to be
+ * delivered. `find(key)` still returns them; `prune` deletes them once their hold is over.
+ *
+ * **Retention.** Delivered rows are history; `prune` deletes them in small batches once they are older than
+ * the host's retention (the worker runs it, `PAYMENT_OUTBOX_RETENTION_DAYS`). Dead rows are never pruned:
+ * they wait for an operator.
+ *
  * **Certifying an implementation.** `runRepositoryConformance` runs the outbox cases when the repositories
  * have an `outbox` and the raw read path has `outboxRow`. Implementations without an outbox still work: the
  * service then delivers notifications in-process after commit, as 0.1.0 did (lost if the process dies).
@@ -112,7 +122,17 @@ export interface OutboxReleaseInput {
   lastError: string | null;
 }
 
-/** Counts of rows per status, and when the oldest pending row became due. */
+/** Input of {@link OutboxRepository.prune}. */
+export interface OutboxPruneInput {
+  /** Delete `delivered` rows whose `deliveredAt` is before this. */
+  deliveredBefore: Date;
+  /** Delete free sweep claims (no live lease) whose hold (`availableAt`) ended before this. */
+  sweepsBefore: Date;
+  /** At most this many rows in this call (one short batch). Positive integer ≤ 1000. */
+  limit: number;
+}
+
+/** Counts of notification rows per status (sweep claims left out), and when the oldest pending row became due. */
 export interface OutboxStats {
   /** Rows waiting (including claimed ones). */
   pending: number;
@@ -157,10 +177,25 @@ export interface OutboxRepository {
   release(input: OutboxReleaseInput): Promise<boolean>;
   /** The row, or `null`. */
   find(key: string): Promise<OutboxRecord | null>;
-  /** Rows in `status` (all when omitted), oldest `createdAt` first, ties by key, at most `limit`. */
+  /**
+   * Notification rows in `status` (all when omitted), oldest `createdAt` first, ties by key, at most `limit`.
+   * - Rule: sweep claims (`payment.sweep`) are left out.
+   */
   list(input: { status?: OutboxStatus; orderId?: string; limit: number }): Promise<OutboxRecord[]>;
-  /** Counts per status. */
+  /**
+   * Counts of notification rows per status.
+   * - Rule: sweep claims (`payment.sweep`) are left out of every count and of `oldestPendingAt`.
+   */
   stats(): Promise<OutboxStats>;
+  /**
+   * Deletes at most `limit` rows that are finished with, and returns how many it deleted. Call it again while
+   * it returns `limit`; each call is short, so it never holds the table long.
+   * - Rule: deletes only `delivered` rows with `deliveredAt < deliveredBefore`, and sweep claims
+   *   (`payment.sweep`) that are `pending`, with no live lease and `availableAt < sweepsBefore`.
+   * - Rule: never a pending notification, never a `dead` row, never a row a live claim holds.
+   * - Rule: `limit` outside 1–1000 or an invalid date is a `ValidationError`; nothing is deleted.
+   */
+  prune(input: OutboxPruneInput): Promise<number>;
   /**
    * Puts a `dead` row back to `pending`, due now, with its attempts reset (an operator fixed the consumer).
    * Returns `false` when the row is not dead.

@@ -4,8 +4,20 @@
  */
 import { ValidationError } from '../core/errors.js';
 import { randomHex } from '../core/web-crypto.js';
-import type { NewOutboxMessage, OutboxClaimInput, OutboxRecord, OutboxReleaseInput } from './outbox-port.js';
+import type {
+  NewOutboxMessage,
+  OutboxClaimInput,
+  OutboxPruneInput,
+  OutboxRecord,
+  OutboxReleaseInput,
+} from './outbox-port.js';
 import { assertId, optionalString, toJsonValue } from './record-validation.js';
+
+/**
+ * The type of sweep claim rows (`claimSweepWork`, exported as `SWEEP_TYPE`): coordination between app
+ * instances, not notifications. `stats` and `list` leave them out; `prune` removes them once their hold is over.
+ */
+export const OUTBOX_SWEEP_TYPE = 'payment.sweep';
 
 /** The longest `lastError` stored; longer ones are cut. */
 export const OUTBOX_ERROR_MAX = 255;
@@ -46,6 +58,15 @@ export function assertClaimInput(input: OutboxClaimInput): void {
   }
   for (const type of input.types ?? []) assertId(type, 'types');
   for (const key of input.keys ?? []) assertId(key, 'keys');
+}
+
+/** Checks a prune request. */
+export function assertPruneInput(input: OutboxPruneInput): void {
+  if (!Number.isSafeInteger(input.limit) || input.limit < 1 || input.limit > 1000) {
+    throw new ValidationError('limit must be an integer from 1 to 1000.', { field: 'limit' });
+  }
+  assertDate(input.deliveredBefore, 'deliveredBefore');
+  assertDate(input.sweepsBefore, 'sweepsBefore');
 }
 
 /** Checks a release request and cuts `lastError` to {@link OUTBOX_ERROR_MAX}. */

@@ -6,6 +6,8 @@
 import type { OutboxRecord, OutboxRepository, OutboxStats } from '../persistence/outbox-port.js';
 import {
   assertClaimInput,
+  assertPruneInput,
+  OUTBOX_SWEEP_TYPE,
   consumerList,
   newClaimToken,
   newOutboxRecord,
@@ -110,7 +112,10 @@ export function createInMemoryOutbox(access: OutboxAccess): OutboxRepository {
       return access.read((rows) =>
         [...rows.values()]
           .filter(
-            (r) => (status === undefined || r.status === status) && (orderId === undefined || r.orderId === orderId),
+            (r) =>
+              r.type !== OUTBOX_SWEEP_TYPE &&
+              (status === undefined || r.status === status) &&
+              (orderId === undefined || r.orderId === orderId),
           )
           .sort(byCreated)
           .slice(0, limit),
@@ -120,6 +125,7 @@ export function createInMemoryOutbox(access: OutboxAccess): OutboxRepository {
       access.read((rows) => {
         const stats: OutboxStats = { pending: 0, delivered: 0, dead: 0, oldestPendingAt: null };
         for (const r of rows.values()) {
+          if (r.type === OUTBOX_SWEEP_TYPE) continue;
           stats[r.status] += 1;
           if (r.status === 'pending' && (stats.oldestPendingAt === null || r.availableAt < stats.oldestPendingAt)) {
             stats.oldestPendingAt = r.availableAt;
@@ -127,6 +133,22 @@ export function createInMemoryOutbox(access: OutboxAccess): OutboxRepository {
         }
         return stats;
       }),
+    prune: async (input) => {
+      assertPruneInput(input);
+      return access.write((rows) => {
+        const now = access.now();
+        const finished = [...rows.values()].filter(
+          (r) =>
+            (r.status === 'delivered' && r.deliveredAt !== null && r.deliveredAt < input.deliveredBefore) ||
+            (r.type === OUTBOX_SWEEP_TYPE &&
+              r.status === 'pending' &&
+              (r.leaseUntil === null || r.leaseUntil <= now) &&
+              r.availableAt < input.sweepsBefore),
+        );
+        for (const r of finished.slice(0, input.limit)) rows.delete(r.key);
+        return Math.min(finished.length, input.limit);
+      });
+    },
     retry: async (key) => {
       assertId(key, 'key');
       return access.write((rows) => {

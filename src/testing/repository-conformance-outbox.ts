@@ -246,6 +246,117 @@ export function outboxCases(ctx: ConformanceContext): void {
     assert.equal(c3?.key, dying);
   });
 
+  it('leaves sweep claims (payment.sweep) out of stats and list, free or held; find still reads them', async () => {
+    const { outbox, row } = await outboxSubject(ctx);
+    const orderId = ctx.id('order');
+    const before = await outbox.stats();
+    const free = ctx.id('sweep:reconcile');
+    const held = ctx.id('sweep:expire');
+    // Due long ago: counted, they would also become the oldest pending row.
+    for (const key of [free, held]) {
+      assert.equal(
+        await outbox.insert({ key, type: 'payment.sweep', payload: {}, orderId, availableAt: ctx.epoch() }),
+        'inserted',
+      );
+    }
+    const [claim] = await outbox.claim({
+      owner: owner(),
+      limit: 1,
+      leaseMs: 60_000,
+      types: ['payment.sweep'],
+      keys: [held],
+    });
+    assert.equal(claim?.key, held);
+    const after = await outbox.stats();
+    assert.deepEqual(
+      [after.pending, after.delivered, after.dead, after.oldestPendingAt?.getTime() ?? null],
+      [before.pending, before.delivered, before.dead, before.oldestPendingAt?.getTime() ?? null],
+    );
+    assert.deepEqual(await outbox.list({ orderId, limit: 10 }), []);
+    assert.deepEqual(await outbox.list({ status: 'pending', orderId, limit: 10 }), []);
+    assert.equal((await outbox.find(free))?.type, 'payment.sweep');
+    assert.equal((await row(held))?.status, 'pending');
+    // A notification of the same order is listed and counted as usual.
+    const note = ctx.id('order.paid');
+    await outbox.insert({ key: note, type: ctx.id('type'), payload: {}, orderId });
+    assert.deepEqual(
+      (await outbox.list({ orderId, limit: 10 })).map((r) => r.key),
+      [note],
+    );
+    assert.equal((await outbox.stats()).pending, before.pending + 1);
+  });
+
+  it('prunes delivered rows past the cutoff and finished sweep claims, in batches of limit; never pending, dead or held rows', async () => {
+    const { outbox, row } = await outboxSubject(ctx);
+    const type = ctx.id('type');
+    const delivered = Array.from({ length: 5 }, () => ctx.id('delivered'));
+    for (const key of delivered) await outbox.insert({ key, type, payload: {}, availableAt: past() });
+    const claims = await outbox.claim({ owner: owner(), limit: 5, leaseMs: 60_000, types: [type] });
+    assert.equal(claims.length, 5);
+    for (const c of claims) {
+      assert.equal(await outbox.complete({ key: c.key, claimToken: c.claimToken as string, deliveredTo: ['a'] }), true);
+    }
+    const pending = ctx.id('pending');
+    await outbox.insert({ key: pending, type, payload: {}, availableAt: past() });
+    const dead = ctx.id('dead');
+    await outbox.insert({ key: dead, type: ctx.id('dead-type'), payload: {}, availableAt: past() });
+    const [d] = await outbox.claim({ owner: owner(), limit: 1, leaseMs: 60_000, keys: [dead] });
+    assert.ok(d?.claimToken);
+    await outbox.release({
+      key: dead,
+      claimToken: d.claimToken,
+      status: 'dead',
+      availableAt: past(),
+      deliveredTo: [],
+      lastError: 'x',
+    });
+    const sweepFree = ctx.id('sweep:free');
+    const sweepHeld = ctx.id('sweep:held');
+    const sweepHolding = ctx.id('sweep:holding');
+    await outbox.insert({ key: sweepFree, type: 'payment.sweep', payload: {}, availableAt: past() });
+    await outbox.insert({ key: sweepHeld, type: 'payment.sweep', payload: {}, availableAt: past() });
+    await outbox.insert({
+      key: sweepHolding,
+      type: 'payment.sweep',
+      payload: {},
+      availableAt: new Date(Date.now() + 3_600_000),
+    });
+    const [h] = await outbox.claim({
+      owner: owner(),
+      limit: 1,
+      leaseMs: 60_000,
+      types: ['payment.sweep'],
+      keys: [sweepHeld],
+    });
+    assert.equal(h?.key, sweepHeld);
+
+    // Cutoffs before these rows were finished: nothing of this case goes.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    while ((await outbox.prune({ deliveredBefore: hourAgo, sweepsBefore: hourAgo, limit: 1000 })) > 0);
+    for (const key of [...delivered, sweepFree]) assert.ok(await row(key), `${key} is kept before its cutoff`);
+
+    // Cutoffs after them: batches of at most `limit`, until a short one.
+    const soon = new Date(Date.now() + 1000);
+    const batches: number[] = [];
+    for (let i = 0; i < 1000; i += 1) {
+      const n = await outbox.prune({ deliveredBefore: soon, sweepsBefore: soon, limit: 2 });
+      batches.push(n);
+      if (n < 2) break;
+    }
+    assert.equal(batches[0], 2, 'a full first batch (at least 6 rows qualify)');
+    assert.ok(
+      batches.every((n) => n <= 2),
+      `no batch above the limit: ${batches.join(',')}`,
+    );
+    for (const key of [...delivered, sweepFree]) assert.equal(await row(key), null, `${key} is pruned`);
+    assert.equal((await row(pending))?.status, 'pending', 'a pending notification stays');
+    assert.equal((await row(dead))?.status, 'dead', 'a dead row stays for an operator');
+    assert.ok(await row(sweepHeld), 'a sweep claim a live lease holds stays');
+    assert.ok(await row(sweepHolding), 'a sweep claim whose hold has not ended stays');
+    await assert.rejects(outbox.prune({ deliveredBefore: soon, sweepsBefore: soon, limit: 0 }));
+    await assert.rejects(outbox.prune({ deliveredBefore: new Date(Number.NaN), sweepsBefore: soon, limit: 1 }));
+  });
+
   it('refuses an empty key or type and a bad claim', async () => {
     const { outbox } = await outboxSubject(ctx);
     await assert.rejects(outbox.insert({ key: '', type: 't', payload: {} }));

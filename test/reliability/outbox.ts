@@ -12,6 +12,12 @@ import type { UntypedDatabase } from '../../src/kysely/schema.js';
 
 /** What the outbox check found; `lost` and `doubled` are 0 on a clean run. */
 export interface OutboxVerdict {
+  /** `order.paid` rows found for the load's orders. */
+  rows: number;
+  /** Of those, rows the load's own processes had delivered before the drain. */
+  deliveredByWorkers: number;
+  /** Rows the drain delivered (notifications of any type left pending by killed workers). */
+  drained: number;
   lost: number;
   doubled: number;
   problems: string[];
@@ -28,6 +34,8 @@ export async function verifyOutbox(db: Kysely<UntypedDatabase>, orderIds: readon
   if (missing.length > 0)
     problems.push(`${missing.length} paid orders have no order.paid outbox row (e.g. ${missing[0]})`);
   if (twice.length > 0) problems.push(`${twice.length} orders have more than one order.paid outbox row`);
+  const { rows: before } = await sql<{ n: number | string }>`
+    select count(*) as n from order_payment_outbox where type = 'order.paid' and status = 1`.execute(db);
 
   // Drain: an idempotent consumer counts each key once; a second delivery of a key is a duplicate, not an error.
   const seen = new Map<string, number>();
@@ -47,6 +55,9 @@ export async function verifyOutbox(db: Kysely<UntypedDatabase>, orderIds: readon
   const redelivered = [...seen.values()].filter((n) => n > 1).length;
   if (redelivered > 0) problems.push(`${redelivered} outbox rows were handed to one drain twice`);
   return {
+    rows: [...counts.values()].reduce((a, b) => a + b, 0),
+    deliveredByWorkers: Number(before[0]?.n ?? 0),
+    drained: seen.size,
     lost: missing.length + (byStatus.get(0) ?? 0) + (byStatus.get(2) ?? 0),
     doubled: twice.length + redelivered,
     problems,

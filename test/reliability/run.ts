@@ -18,8 +18,10 @@
  * `PF_RELIABILITY_SEED`. They may grow, never shrink below issue 11's floor (`minimums.ts`): such a run is
  * refused before it starts, exit 2.
  *
- * After the load, per database: conflicting redeliveries (`conflicts.ts`), counted with the mutations
- * (refused: 200 `rejected` with an `event_conflict` anomaly and no change).
+ * After the load, per database: the outbox (`outbox.ts`: one `order.paid` row per paid order, none pending or dead
+ * after a drain, each key handed over once; its losses and doubles count in the last line's), then conflicting
+ * redeliveries (`conflicts.ts`), counted with the mutations (refused: 200 `rejected` with an `event_conflict`
+ * anomaly and no change).
  * @module
  */
 import { sign } from 'node:crypto';
@@ -60,6 +62,7 @@ import {
 } from './payment-env.js';
 import { dumpRows, needlesOf, renderings, scan, type Haystack } from './secrets.js';
 import { belowMinimums } from './minimums.js';
+import { verifyOutbox } from './outbox.js';
 import { verifyLoad } from './verify.js';
 import { WorkerPool } from './workers.js';
 
@@ -202,6 +205,21 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   }
   totals.problems.push(...verdict.problems.map((p) => `${database.name}: ${p}`));
   totals.deliveries += deliveries.length;
+
+  // The outbox after the same load: one order.paid row per paid order, and a drain that leaves none behind.
+  const outboxStarted = Date.now();
+  const outbox = await verifyOutbox(
+    runner,
+    orders.map((o) => o.orderId),
+  );
+  say(
+    `${database.name}: outbox: ${outbox.rows} order.paid rows for ${orders.length} paid orders ` +
+      `(${outbox.deliveredByWorkers} delivered by the workers), ${outbox.drained} drained after the kills; ` +
+      `${outbox.lost} lost, ${outbox.doubled} doubled (${seconds(outboxStarted)})`,
+  );
+  totals.problems.push(...outbox.problems.map((p) => `${database.name}: outbox: ${p}`));
+  totals.lost += outbox.lost;
+  totals.doubled += outbox.doubled;
 
   // The same event ids again with other bodies, correctly signed: refused, reported, nothing changed.
   const conflictAnomalies: PaymentAnomaly[] = [];

@@ -3,7 +3,7 @@
  * prints health lines without the URL or the secret, and stops cleanly when told to.
  */
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -78,7 +78,7 @@ describe('payment-factory worker', () => {
     });
     const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(request!.signature ?? '') ?? [];
     expect(v1).toBe(await hmacHex('whsec_forward', `${t}.${request!.body}`));
-    expect(stdout).toMatch(/payment-factory worker: started .* \(http; reconcile off\)/);
+    expect(stdout).toMatch(/payment-factory worker: started .* \(http; reconcile off; prune after 7 days\)/);
     expect(stdout).toContain('stopping (finishing the work in hand)');
     const last = stdout.trim().split('\n').at(-1)!;
     expect(JSON.parse(last.replace('payment-factory worker: ', ''))).toMatchObject({
@@ -89,6 +89,58 @@ describe('payment-factory worker', () => {
     expect(stdout + stderr).not.toContain('s3cr3t');
     expect(stdout + stderr).not.toContain('whsec_forward');
     expect((await outbox.find('order.paid:o1'))?.status).toBe('delivered');
+    await db.destroy();
+  });
+
+  it('refuses a bad consumer URL before opening the database, naming the key, never the value', async () => {
+    let stderr = '';
+    const code = await runCli(['worker'], {
+      stdout: () => {},
+      stderr: (t) => (stderr += t),
+      env: { DATABASE_URL: join(dir, 'never.db'), FEISHU_WEBHOOK_URL: 'open.feishu.cn/hook/t0ken-abcdef123' },
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain('INVALID_CONFIG');
+    expect(stderr).toContain('FEISHU_WEBHOOK_URL must be an absolute URL (value hidden)');
+    expect(stderr).not.toContain('t0ken-abcdef123');
+    expect(existsSync(join(dir, 'never.db'))).toBe(false);
+  });
+});
+
+describe('payment-factory outbox-prune', () => {
+  it('deletes delivered rows past the retention, keeps newer and pending ones, and says how many', async () => {
+    const file = join(dir, 'prune.db');
+    const db = await createKyselyFromUrl(file);
+    await migrateToLatest(db);
+    const old = new Date(Date.now() - 10 * 86_400_000);
+    // Delivered 10 days ago (the repositories' clock set back), and 1 day ago.
+    const then = createKyselyRepositories(db, { now: () => old }).outbox;
+    const recent = createKyselyRepositories(db, { now: () => new Date(Date.now() - 86_400_000) }).outbox;
+    for (const [outbox, keys] of [
+      [then, ['a', 'b', 'c']],
+      [recent, ['d']],
+    ] as const) {
+      for (const key of keys) await outbox.insert({ key, type: 'order.paid', payload: {} });
+      for (const row of await outbox.claim({ owner: 'w', limit: 10, leaseMs: 60_000, keys: [...keys] })) {
+        await outbox.complete({ key: row.key, claimToken: row.claimToken!, deliveredTo: ['x'] });
+      }
+    }
+    await then.insert({ key: 'e', type: 'order.paid', payload: {} });
+    let stdout = '';
+    const io = { stdout: (t: string) => (stdout += t), stderr: () => {}, env: { DATABASE_URL: file } };
+    expect(await runCli(['outbox-prune'], io)).toBe(0);
+    expect(stdout).toContain('deleted 3 rows (delivered more than 7 days ago');
+    const left = await createKyselyRepositories(db).outbox.list({ limit: 10 });
+    expect(left.map((r) => [r.key, r.status])).toEqual([
+      ['e', 'pending'],
+      ['d', 'delivered'],
+    ]);
+    expect(await runCli(['outbox-prune', '--retention-days', '0'], io)).toBe(2);
+    stdout = '';
+    expect(
+      await runCli(['outbox-prune'], { ...io, env: { DATABASE_URL: file, PAYMENT_OUTBOX_RETENTION_DAYS: '0' } }),
+    ).toBe(0);
+    expect(stdout).toContain('nothing to do');
     await db.destroy();
   });
 });

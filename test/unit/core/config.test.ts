@@ -69,7 +69,7 @@ describe('paymentConfigSchema', () => {
     }
     for (const def of Object.values(paymentConfigSchema)) {
       expect(def.description.length).toBeGreaterThan(10);
-      expect(['general', 'pingxx', 'stripe', 'alipay', 'wechatpay', 'database']).toContain(def.group);
+      expect(['general', 'pingxx', 'stripe', 'alipay', 'wechatpay', 'database', 'outbox']).toContain(def.group);
     }
     expect(paymentConfigSchema.STRIPE_SECRET_KEY.secret).toBe(true);
     expect(paymentConfigSchema.PINGXX_PRIVATE_KEY.secret).toBe(true);

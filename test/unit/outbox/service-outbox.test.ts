@@ -2,8 +2,15 @@
  * The service writes every announcing change to the outbox in the change's own transaction, and hands it to
  * the hooks after commit in the background (default), inline, or not at all (a worker does).
  */
-import { describe, expect, it } from 'vitest';
-import { createOutboxDispatcher, createPaymentService, hookConsumers, startPaymentWorker } from '../../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import {
+  createOutboxDispatcher,
+  createPaymentService,
+  hookConsumers,
+  pruneOutbox,
+  startPaymentWorker,
+  SWEEP_TYPE,
+} from '../../../src/index.js';
 import { createHarness, deliver, orderWithCharge } from '../service/harness.js';
 
 const types = (h: ReturnType<typeof createHarness>) =>
@@ -175,5 +182,71 @@ describe('the order-expiry sweep', () => {
     for (const orderId of open) expect((await h.service.getOrder(orderId))?.status).toBe('timeout');
     expect((await h.service.getOrder(charged.order.orderId))?.status).toBe('pending');
     expect(a.leftToReconcile + b.leftToReconcile).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe('sweep claims and retention', () => {
+  it('reconcile leaves no phantom backlog: its sweep claims count nowhere, and a prune removes them after their hold', async () => {
+    const h = createHarness({ options: { notificationDelivery: 'worker' } });
+    for (let i = 0; i < 3; i += 1) await orderWithCharge(h, 100 + i);
+    h.clock.advance(10 * 60_000);
+    const report = await h.service.reconcile({ olderThan: 0, holdMs: 30_000 });
+    expect(report.checked).toBe(3);
+    const sweeps = h.repositories.snapshot().outbox.filter((r) => r.type === SWEEP_TYPE);
+    expect(sweeps.map((r) => r.status)).toEqual(['pending', 'pending', 'pending']);
+    expect(await h.repositories.outbox.stats()).toEqual({ pending: 0, delivered: 0, dead: 0, oldestPendingAt: null });
+    expect(await h.repositories.outbox.list({ limit: 100 })).toEqual([]);
+    const worker = startPaymentWorker({ service: h.service, reconcile: false, prune: false, clock: () => h.clock.now });
+    await worker.stop();
+    expect((await worker.health()).outbox).toMatchObject({ pending: 0 });
+
+    // Within their hold they stay (another instance must skip those attempts); an hour after it, they go.
+    expect((await pruneOutbox(h.repositories.outbox, { clock: () => h.clock.now })).deleted).toBe(0);
+    h.clock.advance(2 * 3_600_000);
+    expect(await pruneOutbox(h.repositories.outbox, { clock: () => h.clock.now })).toEqual({
+      deleted: 3,
+      batches: 1,
+      more: false,
+    });
+    expect(h.repositories.snapshot().outbox.filter((r) => r.type === SWEEP_TYPE)).toEqual([]);
+  });
+
+  it('the worker prunes delivered rows past the retention, batch by batch, and keeps newer ones', async () => {
+    const h = createHarness({ options: { notificationDelivery: 'worker' } });
+    for (let i = 0; i < 5; i += 1) {
+      const { attemptId } = await orderWithCharge(h, 100 + i);
+      await deliver(h, h.fake.webhook(attemptId));
+    }
+    const dispatcher = createOutboxDispatcher({
+      outbox: h.repositories.outbox,
+      consumers: h.service.hookConsumers,
+      clock: () => h.clock.now,
+    });
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ delivered: 5 });
+    h.clock.advance(2 * 86_400_000);
+    const { attemptId } = await orderWithCharge(h, 200);
+    await deliver(h, h.fake.webhook(attemptId));
+    expect(await dispatcher.dispatchOnce()).toMatchObject({ delivered: 1 });
+    const worker = startPaymentWorker({
+      service: h.service,
+      reconcile: false,
+      prune: { retentionMs: 86_400_000, batchSize: 2 },
+      clock: () => h.clock.now,
+    });
+    try {
+      await vi.waitFor(async () => expect((await worker.health()).pruned).toBe(5));
+    } finally {
+      await worker.stop();
+    }
+    const left = h.repositories.snapshot().outbox.filter((r) => r.type === 'order.paid');
+    expect(left.map((r) => r.status)).toEqual(['delivered']);
+    expect(left[0]?.deliveredAt?.getTime()).toBe(h.clock.now.getTime());
+  });
+
+  it('refuses a retention, batch size or batch count that is not a positive integer', async () => {
+    const h = createHarness();
+    for (const bad of [{ retentionMs: 0 }, { batchSize: 1001 }, { maxBatches: 1.5 }]) {
+      await expect(pruneOutbox(h.repositories.outbox, bad)).rejects.toMatchObject({ name: 'ValidationError' });
+    }
   });
 });
