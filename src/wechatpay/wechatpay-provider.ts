@@ -380,6 +380,12 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
       return adapter.retrievePayment(request, callOptions);
     },
 
+    validateRefund(request) {
+      // The same checks refundPayment makes (CNY, positive amount, out_trade_no / out_refund_no format), so the
+      // service refuses a refund id WeChat Pay cannot carry before it writes the refund row.
+      buildWechatPayRefund(request, { notifyUrl: config.notifyUrl, provider: name });
+    },
+
     async refundPayment(request, callOptions): Promise<RefundResult> {
       const { outTradeNo: tradeNo, body } = buildWechatPayRefund(request, {
         notifyUrl: config.notifyUrl,

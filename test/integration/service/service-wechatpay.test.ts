@@ -196,6 +196,21 @@ for (const dialect of testDialects()) {
       expect((await service.syncPayment({ orderId: order.orderId })).changed).toBe(false);
     });
 
+    it('refuses a refund id WeChat Pay cannot carry as out_refund_no before writing the refund row', async () => {
+      const order = await service.initOrder({ userId: 'u9', productId: 'c9', payableAmount: 1200, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
+      wechatEmulator.controls.pay(dto);
+      expect(await post(wechatEmulator.controls.notificationFor(dto))).toEqual(SUCCESS);
+      const before = wechatEmulator.requestCount;
+      await expect(service.refund({ orderId: order.orderId, refundId: 'refund #1 (bad)' })).rejects.toMatchObject({
+        name: 'ValidationError',
+        code: 'INVALID_ID',
+        field: 'refundId',
+      });
+      expect(await service.repositories.refunds.listByOrder(order.orderId)).toEqual([]);
+      expect(wechatEmulator.requestCount).toBe(before);
+    });
+
     it('records a refund made outside the library (merchant platform) from its refund notification', async () => {
       const order = await service.initOrder({ userId: 'u8', productId: 'c8', payableAmount: 2500, currency: 'CNY' });
       const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
