@@ -3,6 +3,7 @@
  * @module
  */
 import { IndeterminateOutcomeError, IntegrityError } from '../core/errors.js';
+import { guardPaymentRequest, guardRefundRequest, guardRetrieveRequest } from '../core/provider-input.js';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type { PaymentProvider, WebhookAcknowledgement, WebhookAnswer } from '../core/provider.js';
 import type { PaymentCreationResult, PaymentSnapshot, ProviderCapabilities, RefundResult } from '../core/types.js';
@@ -140,10 +141,12 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     // No webhookSignatureHeaders: Alipay signs inside the form body (`sign`), not in a header.
 
     validatePayment(request) {
+      guardPaymentRequest(request, 'validatePayment');
       buildAlipayTradeParams(request, { channels, now: clock(), provider: name, allowedRedirectOrigins });
     },
 
     async createPayment(request, callOptions = {}) {
+      guardPaymentRequest(request, 'createPayment');
       const { signal } = callOptions;
       const trade = buildAlipayTradeParams(request, { channels, now: clock(), provider: name, allowedRedirectOrigins });
       const base = {
@@ -230,6 +233,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     },
 
     async retrievePayment(request, callOptions = {}) {
+      guardRetrieveRequest(request, 'retrievePayment');
       const snapshot = await retrieve(request.providerReference, request.channel ?? null, callOptions.signal);
       if (request.attemptId !== undefined && snapshot.attemptId !== request.attemptId) {
         throw new IntegrityError('Alipay trade belongs to another attempt.', {
@@ -242,10 +246,12 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     },
 
     validateRefund(request) {
+      guardRefundRequest(request, 'validateRefund');
       buildAlipayRefundParams(request, name);
     },
 
     async refundPayment(request, callOptions = {}): Promise<RefundResult> {
+      guardRefundRequest(request, 'refundPayment');
       const { signal } = callOptions;
       const biz = buildAlipayRefundParams(request, name);
       const answer = await client.callOk('alipay.trade.refund', biz, 'write', { signal });
@@ -274,6 +280,7 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
     closeTrade: (reference) => closeTrade(reference),
 
     async cancelPayment(request, callOptions = {}) {
+      guardRetrieveRequest(request, 'cancelPayment');
       const { signal } = callOptions;
       const outcome = await closeTrade(request.providerReference, signal);
       const snapshot = await adapter.retrievePayment(request, { ...(signal ? { signal } : {}) });

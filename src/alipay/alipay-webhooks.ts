@@ -10,6 +10,7 @@
  */
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { IntegrityError, ProviderUnavailableError, WebhookVerificationError } from '../core/errors.js';
+import { guardWebhookInput } from '../core/provider-input.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { requireRawBody } from '../core/webhook-input.js';
 import { alipayNotificationEvent, isRefundNotification } from './alipay-events.js';
@@ -68,6 +69,7 @@ export function createAlipayNotifyVerifier(options: AlipayNotifyVerifierOptions)
     options.checkSign ?? ((params: Readonly<Record<string, string>>) => verifyAlipaySignature(params, key));
 
   return async (input) => {
+    guardWebhookInput(input, 'verifyWebhook');
     const params = parseNotification(requireRawBody(input.rawBody, provider), provider);
     if (!params['sign']) {
       throw new WebhookVerificationError('Alipay notification is not signed.', {

@@ -2,7 +2,7 @@
  * Shared helpers for adapters' webhook verification: raw-body checks and case-insensitive headers.
  * @module
  */
-import { RawBodyRequiredError, WebhookVerificationError } from './errors.js';
+import { RawBodyRequiredError, ValidationError, WebhookVerificationError } from './errors.js';
 import type { HeadersInput } from './types.js';
 import { utf8Encode } from './web-crypto.js';
 
@@ -47,14 +47,25 @@ export function requireJsonObjectStart(body: Uint8Array, provider?: string): voi
   });
 }
 
-/** Reads a header case-insensitively from Web `Headers` or a Node-style record; joins repeated values with `,`. */
+/**
+ * Reads a header case-insensitively from Web `Headers` or a Node-style record; joins repeated values with `,`.
+ * A value that is not a string (or an array of strings) in a record counts as absent.
+ * @throws ValidationError (`field: 'name'`) when `name` is not a string.
+ */
 export function getHeader(headers: HeadersInput | undefined | null, name: string): string | undefined {
-  if (!headers) return undefined;
+  if (typeof name !== 'string') {
+    throw new ValidationError(`getHeader: name must be a string (got ${name === null ? 'null' : typeof name}).`, {
+      field: 'name',
+      code: name === undefined || name === null ? 'MISSING_FIELD' : 'INVALID_FIELD',
+    });
+  }
+  if (!headers || typeof headers !== 'object') return undefined;
   if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
   const wanted = name.toLowerCase();
-  for (const [key, value] of Object.entries(headers as Record<string, string | string[] | undefined>)) {
-    if (key.toLowerCase() !== wanted || value === undefined) continue;
-    return Array.isArray(value) ? value.join(',') : value;
+  for (const [key, value] of Object.entries(headers as Record<string, unknown>)) {
+    if (key.toLowerCase() !== wanted) continue;
+    if (typeof value === 'string') return value;
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return value.join(',');
   }
   return undefined;
 }

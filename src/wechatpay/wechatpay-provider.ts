@@ -3,7 +3,9 @@
  * @module
  */
 import { IndeterminateOutcomeError, IntegrityError, isPaymentError } from '../core/errors.js';
+import { MAX_REFERENCE_LENGTH, requireId } from '../core/input-guards.js';
 import type { PaymentProvider, WebhookAcknowledgement, WebhookAnswer } from '../core/provider.js';
+import { guardPaymentRequest, guardRefundRequest, guardRetrieveRequest } from '../core/provider-input.js';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type {
   PaymentCreationResult,
@@ -237,10 +239,12 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     allowedRedirectOrigins: config.allowedRedirectOrigins,
 
     validatePayment(request) {
+      guardPaymentRequest(request, 'validatePayment');
       buildWechatPayTransaction(request, paramsContext());
     },
 
     async createPayment(request, callOptions) {
+      guardPaymentRequest(request, 'createPayment');
       const ctx = paramsContext();
       const tx = buildWechatPayTransaction(request, ctx);
       const base = {
@@ -338,6 +342,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     },
 
     async retrievePayment(request: RetrievePaymentRequest, callOptions) {
+      guardRetrieveRequest(request, 'retrievePayment');
       const snapshot = await query(request.providerReference, request.channel ?? null, callOptions?.signal);
       if (request.attemptId !== undefined && snapshot.attemptId !== request.attemptId) {
         throw new IntegrityError('WeChat Pay order belongs to another attempt.', {
@@ -366,6 +371,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     },
 
     async cancelPayment(request, callOptions) {
+      guardRetrieveRequest(request, 'cancelPayment');
       const outcome = await closeOrder(request.providerReference, callOptions?.signal);
       if (outcome === 'not_found') {
         return wechatpayMissingSnapshot({
@@ -387,6 +393,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     },
 
     async refundPayment(request, callOptions): Promise<RefundResult> {
+      guardRefundRequest(request, 'refundPayment');
       const { outTradeNo: tradeNo, body } = buildWechatPayRefund(request, {
         notifyUrl: config.notifyUrl,
         provider: name,
@@ -414,6 +421,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     },
 
     async retrieveRefund(refundId) {
+      requireId({ refundId }, 'refundId', 'retrieveRefund', MAX_REFERENCE_LENGTH);
       return wechatpayRefundResult(name, refundId, await refundQuery(refundId));
     },
 

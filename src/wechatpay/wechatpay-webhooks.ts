@@ -14,6 +14,7 @@
 import type { KeyObject } from 'node:crypto';
 import { WebhookVerificationError } from '../core/errors.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
+import { guardWebhookInput } from '../core/provider-input.js';
 import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
 import { decryptWechatPayResource, type WechatPayEncryptedResource } from './wechatpay-crypto.js';
 import {
@@ -100,6 +101,7 @@ export function createWechatPayNotifyVerifier(options: WechatPayNotifyVerifierOp
   };
 
   return async (input) => {
+    guardWebhookInput(input, 'verifyWebhook');
     const body = requireRawBody(input.rawBody, provider);
     const signature = getHeader(input.headers, 'wechatpay-signature');
     const timestamp = getHeader(input.headers, 'wechatpay-timestamp');

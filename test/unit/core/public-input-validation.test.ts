@@ -5,10 +5,12 @@
  * given no options say so with a `ConfigurationError`; caller-supplied strings echoed in messages are capped.
  */
 import { describe, expect, it } from 'vitest';
+import { createAlipayNotifyVerifier, createAlipayProvider } from '../../../src/alipay/index.js';
 import {
   createPaymentFactory,
   createPaymentService,
   createWebhookHandler,
+  getHeader,
   isPaymentError,
   normalizeCurrency,
   resolvePaymentChannel,
@@ -19,7 +21,13 @@ import {
 import { MAX_ECHO_LENGTH } from '../../../src/core/input-guards.js';
 import { createPingxxProvider, createPingxxWebhookVerifier } from '../../../src/pingxx/index.js';
 import { createStripeProvider, createStripeWebhookVerifier } from '../../../src/stripe/index.js';
-import { createFakeProvider, generatePingxxTestKeyPair } from '../../../src/testing/index.js';
+import {
+  createFakeProvider,
+  generateAlipayTestKeyPair,
+  generatePingxxTestKeyPair,
+  generateWechatPayTestKeyPair,
+} from '../../../src/testing/index.js';
+import { createWechatPayNotifyVerifier, createWechatPayProvider } from '../../../src/wechatpay/index.js';
 
 const keys = generatePingxxTestKeyPair();
 const stripe = createStripeProvider({ secretKey: 'sk_test_garbage', webhookSecret: 'whsec_garbage12345678' });
@@ -30,6 +38,32 @@ const pingxx = createPingxxProvider({
 });
 const verifyStripe = createStripeWebhookVerifier({ webhookSecret: 'whsec_garbage12345678' });
 const verifyPingxx = createPingxxWebhookVerifier({ webhookPublicKey: keys.publicKey });
+// Nothing listens on port 9: a request that got out would fail as ProviderUnavailableError, not ValidationError.
+const unreachable = 'http://127.0.0.1:9';
+const alipayKeys = generateAlipayTestKeyPair('alipay');
+const alipay = createAlipayProvider({
+  appId: '2021000000000001',
+  privateKey: generateAlipayTestKeyPair('app').privateKey,
+  alipayPublicKey: alipayKeys.publicKey,
+  gatewayUrl: `${unreachable}/gateway.do`,
+  notifyUrl: 'https://shop.example/notify/alipay',
+});
+const verifyAlipay = createAlipayNotifyVerifier({ appId: '2021000000000001', alipayPublicKey: alipayKeys.publicKey });
+const wechatpayOptions = {
+  appId: 'wx0000000000000001',
+  mchId: '1900000001',
+  apiV3Key: '0123456789abcdef0123456789abcdef',
+  wechatpayPublicKey: generateWechatPayTestKeyPair('wechatpay').publicKey,
+  wechatpayPublicKeyId: 'PUB_KEY_ID_0000000000000001',
+};
+const wechatpay = createWechatPayProvider({
+  ...wechatpayOptions,
+  merchantSerialNo: '0123456789ABCDEF0123456789ABCDEF01234567',
+  privateKey: generateWechatPayTestKeyPair('merchant').privateKey,
+  baseUrl: unreachable,
+  notifyUrl: 'https://shop.example/notify/wechatpay',
+});
+const verifyWechatPay = createWechatPayNotifyVerifier(wechatpayOptions);
 
 function setup() {
   const fake = createFakeProvider();
@@ -73,6 +107,8 @@ const objectTargets: Target[] = [
       ['fake', (s: ReturnType<typeof setup>) => s.fake],
       ['stripe', () => stripe],
       ['pingxx', () => pingxx],
+      ['alipay', () => alipay],
+      ['wechatpay', () => wechatpay],
     ] as const
   ).flatMap(([name, get]): Target[] =>
     (
@@ -83,6 +119,7 @@ const objectTargets: Target[] = [
         'cancelPayment',
         'refundPayment',
         'verifyWebhook',
+        ...(name === 'alipay' ? (['validateRefund'] as const) : []),
       ] as const
     ).map((method): Target => [
       `${name}.${method}`,
@@ -91,6 +128,8 @@ const objectTargets: Target[] = [
   ),
   ['createStripeWebhookVerifier()', (_, i) => verifyStripe(i as never)],
   ['createPingxxWebhookVerifier()', (_, i) => verifyPingxx(i as never)],
+  ['createAlipayNotifyVerifier()', (_, i) => verifyAlipay(i as never)],
+  ['createWechatPayNotifyVerifier()', (_, i) => verifyWechatPay(i as never)],
   ['toLegacyBuyRecord', (_, i) => toLegacyBuyRecord(i as never)],
   ['resolvePaymentChannel', (_, i) => resolvePaymentChannel(i as never)],
 ];
@@ -203,6 +242,55 @@ describe('wrongly typed fields are named', () => {
       () => pingxx.verifyWebhook({ rawBody: '{}', headers: 'sig' } as never),
       'headers',
     ],
+    [
+      'alipay.createPayment orderId {}',
+      () => alipay.createPayment({ ...payment, channel: 'alipay_qr', orderId: {} } as never),
+      'orderId',
+    ],
+    [
+      'alipay.retrievePayment providerReference number',
+      () => alipay.retrievePayment({ providerReference: 7 } as never),
+      'providerReference',
+    ],
+    [
+      'alipay.refundPayment amount string',
+      () => alipay.refundPayment({ ...refund, providerReference: 'a1', amount: '1' } as never),
+      'amount',
+    ],
+    [
+      'alipay.validateRefund refundId null',
+      () => alipay.validateRefund!({ ...refund, refundId: null } as never),
+      'refundId',
+    ],
+    [
+      'createAlipayNotifyVerifier() receivedAt string',
+      () => verifyAlipay({ rawBody: 'a=1', headers: {}, receivedAt: 'now' } as never),
+      'receivedAt',
+    ],
+    [
+      'wechatpay.createPayment metadata array',
+      () => wechatpay.createPayment({ ...payment, channel: 'wx_pub_qr', metadata: [] } as never),
+      'metadata',
+    ],
+    [
+      'wechatpay.cancelPayment attemptId number',
+      () => wechatpay.cancelPayment!({ providerReference: 'a1a1a1', attemptId: 1 } as never),
+      'attemptId',
+    ],
+    [
+      'wechatpay.refundPayment refundId null',
+      () => wechatpay.refundPayment({ ...refund, refundId: null } as never),
+      'refundId',
+    ],
+    ['wechatpay.retrieveRefund(null)', () => wechatpay.retrieveRefund(null as never), 'refundId'],
+    ['wechatpay.retrieveRefund({})', () => wechatpay.retrieveRefund({} as never), 'refundId'],
+    [
+      'wechatpay.verifyWebhook headers string',
+      () => wechatpay.verifyWebhook({ rawBody: '{}', headers: 'sig' } as never),
+      'headers',
+    ],
+    ['getHeader(headers, null)', () => getHeader({ a: 'b' }, null as never), 'name'],
+    ['getHeader(headers, 5)', () => getHeader(new Headers({ a: 'b' }), 5 as never), 'name'],
     ['toLegacyBuyRecord({})', () => toLegacyBuyRecord({} as never), 'orderId'],
     [
       'toLegacyBuyRecord legacy string',
@@ -217,6 +305,15 @@ describe('wrongly typed fields are named', () => {
     expect(isPaymentError(error, 'ValidationError'), String(error)).toBe(true);
     expect(error).toMatchObject({ field });
     expect(s.fake.calls).toHaveLength(0);
+  });
+});
+
+describe('getHeader', () => {
+  it('treats a record value that is not a string (or strings) as absent', () => {
+    expect(getHeader({ 'X-A': 5 } as never, 'x-a')).toBeUndefined();
+    expect(getHeader({ 'x-a': [1, 'b'] } as never, 'x-a')).toBeUndefined();
+    expect(getHeader({ 'x-a': ['a', 'b'] }, 'X-A')).toBe('a,b');
+    expect(getHeader('x-a' as never, 'x-a')).toBeUndefined();
   });
 });
 
