@@ -48,6 +48,23 @@ export function requireJsonObjectStart(body: Uint8Array, provider?: string): voi
 }
 
 /**
+ * {@link requireRawBody} then {@link requireJsonObjectStart}, keeping a string body a string (a verifier that
+ * reads text, like Stripe's, then neither encodes nor decodes it).
+ */
+export function requireRawJsonBody(rawBody: unknown, provider?: string): string | Uint8Array {
+  if (typeof rawBody !== 'string' || rawBody.length === 0) {
+    const bytes = requireRawBody(rawBody, provider);
+    requireJsonObjectStart(bytes, provider);
+    return bytes;
+  }
+  const first = rawBody.charCodeAt(0);
+  if (first === 0xfeff || first === 0x20 || first === 0x09 || first === 0x0a || first === 0x0d) {
+    requireJsonObjectStart(utf8Encode(rawBody.slice(0, 1)), provider);
+  }
+  return rawBody;
+}
+
+/**
  * Reads a header case-insensitively from Web `Headers` or a Node-style record; joins repeated values with `,`.
  * A value that is not a string (or an array of strings) in a record counts as absent.
  * @throws ValidationError (`field: 'name'`) when `name` is not a string.

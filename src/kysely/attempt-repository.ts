@@ -2,6 +2,12 @@
  * `AttemptRepository` over the three attempt tables (see `attempt-tables.ts`). An attempt's kind and
  * channel never change, so every write first finds which table holds the attempt, then issues one
  * statement there; guarded updates carry their guard in the `WHERE` clause.
+ *
+ * Statements saved inside a transaction: a read given `providerKind` looks in that kind's table first
+ * (the other tables only when it is not there), and an attempt whose row the transaction holds — read
+ * `FOR UPDATE`, or read at all on SQLite, whose writing transactions are serialised — is not read again:
+ * later reads and writes use the record as the transaction last read or wrote it (no other transaction can
+ * change a row this one holds). Host hooks that write these tables through `tx.handle` bypass that picture.
  * @module
  */
 import type { AttemptRepository } from '../persistence/ports.js';
@@ -29,6 +35,37 @@ import { lockIf, type RepositoryContext } from './repository-context.js';
 import { dateParam } from './sql-dialect.js';
 import { ATTEMPT_STATUS_CODES } from './status-codes.js';
 
+/** Where an attempt lives and what it holds. */
+interface Located {
+  table: AttemptTable;
+  record: AttemptRecord;
+}
+
+/**
+ * The record as a read would return it after `changes` were written to `table` at `now`: the fields the
+ * table stores take their new values (empty text reads as `null`), the others stay `null`, and `raw` changes
+ * only when it went to the column the record's `raw` is read from.
+ */
+function applied(
+  table: AttemptTable,
+  record: AttemptRecord,
+  changes: NormalizedAttemptPatch,
+  now: Date,
+): AttemptRecord {
+  const next: Record<string, unknown> = { ...record, updatedAt: now };
+  for (const [field, value] of Object.entries(changes) as [keyof NormalizedAttemptPatch, unknown][]) {
+    if (value === undefined) continue;
+    if (field === 'raw') {
+      if (table.rawColumn(record.channel, value) === table.rawColumn(record.channel)) next['raw'] = value;
+    } else if (field === 'status' || field === 'createdAt' || field === 'updatedAt') {
+      next[field] = value;
+    } else if (table.columns[field] !== undefined) {
+      next[field] = value === '' ? null : value;
+    }
+  }
+  return next as unknown as AttemptRecord;
+}
+
 const view = (record: AttemptRecord): AttemptRecord => ({ ...record, providerReference: effectiveReference(record) });
 
 const latestFirst = (a: AttemptRecord, b: AttemptRecord): number =>
@@ -45,16 +82,22 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     return table.scoped ? query.where('biz_domain', '=', ORDER_BIZ_DOMAIN) : query;
   };
 
-  const locate = async (
-    attemptId: string,
-    forUpdate?: boolean,
-  ): Promise<{ table: AttemptTable; record: AttemptRecord } | null> => {
-    for (const table of all) {
+  /** Rows this transaction holds, as they now stand (see the module doc); `null` outside a transaction. */
+  const held = ctx.inTransaction ? new Map<string, Located>() : null;
+
+  const locate = async (attemptId: string, forUpdate?: boolean, providerKind?: string): Promise<Located | null> => {
+    const known = held?.get(attemptId);
+    if (known) return known;
+    const first = providerKind === undefined ? undefined : tables[attemptTableKind(providerKind)];
+    for (const table of first ? [first, ...all.filter((t) => t !== first)] : all) {
       const row = await select(table)
         .where(table.idColumn, '=', attemptId)
         .$call((q) => lockIf(ctx, q, forUpdate))
         .executeTakeFirst();
-      if (row) return { table, record: attemptFromRow(table, row) };
+      if (!row) continue;
+      const found = { table, record: attemptFromRow(table, row) };
+      if (held && (forUpdate === true || ctx.dialect === 'sqlite')) held.set(attemptId, found);
+      return found;
     }
     return null;
   };
@@ -65,11 +108,12 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     changes: NormalizedAttemptPatch,
     guard?: readonly AttemptStatus[],
   ) => {
+    const now = ctx.now();
     let query = ctx.db
       .updateTable(table.name)
       .set({
         ...attemptColumns(table, changes, record.channel, ctx.dialect),
-        updated_at: dateParam(ctx.dialect, ctx.now()),
+        updated_at: dateParam(ctx.dialect, now),
       })
       .where(table.idColumn, '=', record.attemptId);
     // The guard is evaluated by the database on the row it updates, so concurrent callers cannot both pass it.
@@ -80,7 +124,12 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
         guard.map((s) => ATTEMPT_STATUS_CODES[s]),
       );
     const result = await query.executeTakeFirst();
-    return Number(result.numUpdatedRows) > 0;
+    const changed = Number(result.numUpdatedRows) > 0;
+    if (held?.has(record.attemptId)) {
+      if (changed) held.set(record.attemptId, { table, record: applied(table, record, changes, now) });
+      else held.delete(record.attemptId); // the row is not as this transaction thought: read it again next time
+    }
+    return changed;
   };
 
   const fromEveryTable = async (build: (table: AttemptTable) => Promise<Record<string, unknown>[]>) => {
@@ -131,7 +180,7 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     },
 
     findById: async (attemptId, options) => {
-      const found = await locate(attemptId, options?.forUpdate);
+      const found = await locate(attemptId, options?.forUpdate, options?.providerKind);
       return found ? view(found.record) : null;
     },
 

@@ -6,6 +6,8 @@ import type { Dialect, Kysely } from 'kysely';
 import { loadKysely } from './kysely-module.js';
 import { parseDatabaseUrl } from '../core/database-url.js';
 import { ConfigurationError } from '../core/errors.js';
+import { cacheSqliteStatements } from './cache-sqlite-statements.js';
+import { markReadCommittedSessions } from './read-committed-sessions.js';
 import type { PaymentDatabase } from './schema.js';
 import type { SqlDialect } from './sql-dialect.js';
 
@@ -36,12 +38,14 @@ export interface KyselyFromUrlOptions {
  * Opens a Kysely instance for a `DATABASE_URL`, importing `better-sqlite3`, `pg` or `mysql2` on demand.
  *
  * - SQLite files use WAL journaling with `synchronous=FULL` (durable by default; see
- *   {@link KyselyFromUrlOptions.sqliteSynchronous}) and a 5 s busy timeout (several processes may share the file).
+ *   {@link KyselyFromUrlOptions.sqliteSynchronous}) and a 5 s busy timeout (several processes may share the file);
+ *   prepared statements are reused ({@link cacheSqliteStatements}).
  * - PostgreSQL and MySQL pools get `'error'` listeners on the pool and on every connection, so a connection
  *   the server kills (idle or mid-query) never crashes the process with an unhandled `'error'` event: the
  *   work in flight fails with a retryable `PaymentError` (`DATABASE_UNAVAILABLE`) from the repositories,
  *   and the pool replaces the connection.
- * - mysql2 uses `timezone: 'Z'` so `DATETIME` values are UTC.
+ * - mysql2 uses `timezone: 'Z'` so `DATETIME` values are UTC, and every session is READ COMMITTED from the
+ *   start, so transactions need no `SET TRANSACTION` each (see `KyselyRepositoriesOptions.mysqlIsolation`).
  *
  * Call `db.destroy()` when done.
  *
@@ -60,7 +64,9 @@ export async function createKyselyFromUrl<DB = PaymentDatabase>(
 ): Promise<Kysely<DB>> {
   const { dialect, target } = parseDatabaseUrl(url);
   const { Kysely } = await loadKysely();
-  return new Kysely<DB>({ dialect: await openDialect(dialect, target, options) });
+  const db = new Kysely<DB>({ dialect: await openDialect(dialect, target, options) });
+  if (dialect === 'mysql') markReadCommittedSessions(db);
+  return db;
 }
 
 async function openDialect(dialect: SqlDialect, target: string, options: KyselyFromUrlOptions): Promise<Dialect> {
@@ -76,7 +82,7 @@ async function openDialect(dialect: SqlDialect, target: string, options: KyselyF
       throw new ConfigurationError('sqliteSynchronous must be "full" or "normal".', { code: 'INVALID_OPTION' });
     }
     database.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-    return new SqliteDialect({ database });
+    return new SqliteDialect({ database: cacheSqliteStatements(database) });
   }
   if (dialect === 'postgres') {
     const pg = await load(() => import('pg'), 'pg');
@@ -89,8 +95,17 @@ async function openDialect(dialect: SqlDialect, target: string, options: KyselyF
   }
   const mysql = await load(() => import('mysql2'), 'mysql2');
   const pool = mysql.createPool({ uri: target, timezone: 'Z' });
-  // mysql2 removes a dead connection from the pool on its first 'error'; a later one would be unheard.
-  pool.on('connection', (connection) => connection.on('error', onError));
+  pool.on('connection', (connection) => {
+    // mysql2 removes a dead connection from the pool on its first 'error'; a later one would be unheard.
+    connection.on('error', onError);
+    // READ COMMITTED for the session's life, so transactions need no SET TRANSACTION each (see
+    // `mysqlIsolation`). mysql2 runs a connection's commands in order: this one precedes every query.
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', (error: Error | null) => {
+      if (!error) return;
+      onError(error);
+      connection.destroy(); // never hand out a session at the wrong isolation level
+    });
+  });
   return new MysqlDialect({ pool });
 }
 

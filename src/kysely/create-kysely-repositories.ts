@@ -14,7 +14,8 @@ import { createOutboxRepository } from './outbox-repository.js';
 import { createRefundRepository } from './refund-repository.js';
 import { normalizeCurrency } from '../core/money.js';
 import { DEFAULT_LEGACY_CURRENCY } from './legacy-currency.js';
-import { createRepositoryContext, type RepositoryContext } from './repository-context.js';
+import { hasReadCommittedSessions } from './read-committed-sessions.js';
+import { createRepositoryContext, type MysqlIsolation, type RepositoryContext } from './repository-context.js';
 import { resolveTableNames, type TableNames, type UntypedDatabase } from './schema.js';
 import { detectSqlDialect, type SqlDialect } from './sql-dialect.js';
 
@@ -45,6 +46,16 @@ export interface KyselyRepositoriesOptions {
    * @default detected
    */
   skipLocked?: boolean;
+  /**
+   * MySQL only: how transactions get READ COMMITTED (see `repository-context.ts` for why they need it).
+   * `'transaction'` sends `SET TRANSACTION ISOLATION LEVEL READ COMMITTED` before each transaction, one
+   * statement more per webhook; `'session'` trusts the pool: every connection was made READ COMMITTED when it
+   * opened (`SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED` in mysql2's pool `'connection'` event, or
+   * `transaction-isolation = READ-COMMITTED` on the server). Instances from `createKyselyFromUrl` set their
+   * sessions up that way and default to `'session'`.
+   * @default 'session' for a `createKyselyFromUrl` instance, else 'transaction'
+   */
+  mysqlIsolation?: MysqlIsolation;
 }
 
 /**
@@ -84,6 +95,7 @@ export function createKyselyRepositories<DB>(
     now: options.now ?? (() => new Date()),
     legacyCurrency: normalizeCurrency(options.legacyCurrency ?? DEFAULT_LEGACY_CURRENCY),
     inTransaction: db.isTransaction,
+    mysqlIsolation: options.mysqlIsolation ?? (hasReadCommittedSessions(db) ? 'session' : 'transaction'),
   });
   return bind<DB>(base, options.skipLocked === undefined ? {} : { skipLocked: options.skipLocked });
 }

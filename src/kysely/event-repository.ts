@@ -5,11 +5,11 @@
  */
 import { sql } from './kysely-module.js';
 import type { JournalOutcome, PaymentEventRepository } from '../persistence/ports.js';
-import { assertEventOutcome, newEventRecord } from '../persistence/record-validation.js';
+import { assertEventOutcome, newEventRecord, toJsonText } from '../persistence/record-validation.js';
 import type { EventOutcome, PaymentEventRecord } from '../persistence/records.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import type { RepositoryContext } from './repository-context.js';
-import { dateParam, jsonParam, readDate, readJson, readRequiredDate, readString } from './sql-dialect.js';
+import { dateParam, readDate, readJson, readRequiredDate, readString } from './sql-dialect.js';
 
 /** Maps an `order_payment_events` row to a record. */
 export function eventFromRow(row: Record<string, unknown>): PaymentEventRecord {
@@ -29,12 +29,38 @@ export function eventFromRow(row: Record<string, unknown>): PaymentEventRecord {
   };
 }
 
+/** `varchar(64)` and `varchar(255)` of the journal, and MySQL's `mediumtext` payload (bytes). */
+const SHORT = 64;
+const STRING = 255;
+const MEDIUMTEXT_BYTES = 16_777_215;
+
+/** Whether every value fits its `order_payment_events` column (so MySQL may insert with `IGNORE`). */
+function fitsColumns(record: PaymentEventRecord, payload: string | null): boolean {
+  const short = (v: string | null) => v === null || v.length <= SHORT;
+  return (
+    short(record.provider) &&
+    short(record.type) &&
+    short(record.attemptId) &&
+    short(record.orderId) &&
+    record.eventId.length <= STRING &&
+    record.providerEventType.length <= STRING &&
+    // A UTF-16 unit is at most 3 UTF-8 bytes; count exactly only when that bound is not enough.
+    (payload === null || payload.length * 3 <= MEDIUMTEXT_BYTES || utf8Length(payload) <= MEDIUMTEXT_BYTES)
+  );
+}
+
+function utf8Length(text: string): number {
+  return new TextEncoder().encode(text).byteLength;
+}
+
 /** Creates the journal repository for one context. */
 export function createEventRepository(ctx: RepositoryContext): PaymentEventRepository {
   const table = ctx.tables.events;
   return {
     insert: async (input) => {
-      const record = newEventRecord(input, ctx.now());
+      // The payload is only written: serialised once, never copied.
+      const record = newEventRecord({ ...input, payload: null }, ctx.now());
+      const payload = toJsonText(input.payload);
       const values = {
         provider: record.provider,
         event_id: record.eventId,
@@ -44,13 +70,14 @@ export function createEventRepository(ctx: RepositoryContext): PaymentEventRepos
         order_bid: record.orderId,
         outcome: record.outcome,
         detail: record.detail,
-        payload: jsonParam(record.payload),
+        payload,
         payload_hash: record.payloadHash,
         received_at: dateParam(ctx.dialect, record.receivedAt),
         processed_at: null,
       };
       if (record.payloadHash === null) {
-        return (await insertUnlessDuplicate(ctx, table, values)) ? 'inserted' : 'duplicate';
+        const fits = ctx.dialect === 'mysql' && fitsColumns(record, payload);
+        return (await insertUnlessDuplicate(ctx, table, values, fits)) ? 'inserted' : 'duplicate';
       }
       return insertComparingHash(ctx, table, values, record.payloadHash);
     },

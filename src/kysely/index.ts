@@ -18,6 +18,8 @@ export {
   type KyselyRepositoriesOptions,
   type KyselyPaymentRepositories,
 } from './create-kysely-repositories.js';
+export type { MysqlIsolation } from './repository-context.js';
+export { cacheSqliteStatements } from './cache-sqlite-statements.js';
 export { migrateToLatest, type MigrateOptions } from './migrate-to-latest.js';
 export {
   paymentMigrations,

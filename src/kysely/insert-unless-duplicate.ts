@@ -13,15 +13,23 @@ import { isDuplicateKeyError } from './sql-dialect.js';
  * - PostgreSQL, SQLite: `INSERT … ON CONFLICT DO NOTHING`. A concurrent insert of the same key waits for
  *   the first transaction to finish, then does nothing (PostgreSQL); SQLite serialises writers. A plain
  *   INSERT would poison a PostgreSQL transaction on conflict.
- * - MySQL/MariaDB: a plain INSERT, catching `ER_DUP_ENTRY` (1062). InnoDB rolls back only the failing
- *   statement, so the transaction stays usable. We avoid `INSERT IGNORE` on purpose: it also downgrades
- *   real errors (a too-long id silently truncated in strict mode) to warnings.
+ * - MySQL/MariaDB, when the caller has checked that every value fits its column (`fits`): `INSERT IGNORE`,
+ *   which answers a duplicate with 0 affected rows (a concurrent insert of the same key waits for the first
+ *   transaction, then ignores). `IGNORE` also downgrades other errors to warnings (a too-long value would be
+ *   silently truncated), which is why it needs the caller's check; the journal, the hot path, makes it.
+ * - MySQL/MariaDB otherwise: a plain INSERT, catching `ER_DUP_ENTRY` (1062). InnoDB rolls back only the
+ *   failing statement, so the transaction stays usable.
  */
 export async function insertUnlessDuplicate(
   ctx: RepositoryContext,
   table: string,
   values: Record<string, unknown>,
+  fits = false,
 ): Promise<boolean> {
+  if (ctx.dialect === 'mysql' && fits) {
+    const result = await ctx.db.insertInto(table).values(values).ignore().executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  }
   if (ctx.dialect === 'mysql') {
     try {
       await ctx.db.insertInto(table).values(values).execute();

@@ -119,10 +119,22 @@ function touchesPrices(patch: OrderPatch): boolean {
   );
 }
 
-/** Creates the order repository for one context. */
+/**
+ * Creates the order repository for one context.
+ *
+ * Inside a transaction, an order whose row the transaction holds (read `FOR UPDATE`, or read at all on
+ * SQLite, whose writing transactions are serialised) is not read again: guarded writes re-encode its prices
+ * from the record as the transaction last read or wrote it, and later reads return that record (no other
+ * transaction can change a row this one holds).
+ */
 export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
   const table = ctx.tables.orders;
   const selectOrders = (c: RepositoryContext) => c.db.selectFrom(table).selectAll().where('deleted', '=', 0);
+  /** Rows this transaction holds, as they now stand; `null` outside a transaction. */
+  const held = ctx.inTransaction ? new Map<string, OrderRecord>() : null;
+  const hold = (order: OrderRecord, forUpdate: boolean | undefined) => {
+    if (held && (forUpdate === true || ctx.dialect === 'sqlite')) held.set(order.orderId, order);
+  };
 
   /**
    * Column values for a patch, or `null` for an unknown order. A patch that touches an amount or the currency,
@@ -144,12 +156,16 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         : { payment_integration_bid: patch.merchantAccountVersion ?? '' }),
     };
     if (!touchesPrices(patch) && to === undefined) return channel;
-    const current = await selectOrders(c)
-      .where('order_bid', '=', orderId)
-      .$call((q) => lockIf(c, q, true))
-      .executeTakeFirst();
-    if (!current) return null;
-    const [order] = (await ordersFromRows(c, [current])) as [OrderRecord];
+    let order = c === ctx ? held?.get(orderId) : undefined;
+    if (!order) {
+      const current = await selectOrders(c)
+        .where('order_bid', '=', orderId)
+        .$call((q) => lockIf(c, q, true))
+        .executeTakeFirst();
+      if (!current) return null;
+      [order] = (await ordersFromRows(c, [current])) as [OrderRecord];
+      if (c === ctx) hold(order, true);
+    }
     const currency = patch.currency ?? order.currency;
     return {
       ...priceColumns(
@@ -175,12 +191,13 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
     const run = async (c: RepositoryContext) => {
       const columns = await patchColumns(c, orderId, patch, guard?.to);
       if (columns === null) return false;
+      const now = c.now();
       let query = c.db
         .updateTable(table)
         .set({
           ...columns,
           ...(guard ? { status: ORDER_STATUS_CODES[guard.to] } : {}),
-          updated_at: dateParam(c.dialect, c.now()),
+          updated_at: dateParam(c.dialect, now),
         })
         .where('order_bid', '=', orderId)
         .where('deleted', '=', 0);
@@ -191,7 +208,19 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
           guard.from.map((s) => ORDER_STATUS_CODES[s]),
         );
       const result = await query.executeTakeFirst();
-      return Number(result.numUpdatedRows) > 0;
+      const changed = Number(result.numUpdatedRows) > 0;
+      const known = c === ctx ? held?.get(orderId) : undefined;
+      if (known && changed) {
+        held?.set(orderId, {
+          ...known,
+          ...patch,
+          ...(guard ? { status: guard.to } : {}),
+          updatedAt: now,
+        });
+      } else if (known) {
+        held?.delete(orderId); // the row is not as this transaction thought: read it again next time
+      }
+      return changed;
     };
     return touchesPrices(patch) || guard ? ctx.atomically(run) : run(ctx);
   };
@@ -216,11 +245,15 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
     },
 
     findById: async (orderId, options) => {
+      const known = held?.get(orderId);
+      if (known) return known;
       const row = await selectOrders(ctx)
         .where('order_bid', '=', orderId)
         .$call((q) => lockIf(ctx, q, options?.forUpdate))
         .executeTakeFirst();
-      return row ? ((await ordersFromRows(ctx, [row]))[0] ?? null) : null;
+      const order = row ? ((await ordersFromRows(ctx, [row]))[0] ?? null) : null;
+      if (order) hold(order, options?.forUpdate);
+      return order;
     },
 
     findOpenForUserProduct: async (userId, productId) => {

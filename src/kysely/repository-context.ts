@@ -8,6 +8,12 @@ import { loadKysely, sql } from './kysely-module.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { TableNames, UntypedDatabase } from './schema.js';
 
+/**
+ * How MySQL transactions get READ COMMITTED: `transaction` sends `SET TRANSACTION ISOLATION LEVEL READ
+ * COMMITTED` before each; `session` trusts that every pooled session was set READ COMMITTED when it opened.
+ */
+export type MysqlIsolation = 'transaction' | 'session';
+
 /** Shared state of the repositories bound to one executor. */
 export interface RepositoryContext {
   /**
@@ -23,6 +29,7 @@ export interface RepositoryContext {
   /** Currency of original-system orders that have neither a currency nor an attempt telling it. */
   readonly legacyCurrency: string;
   readonly inTransaction: boolean;
+  readonly mysqlIsolation: MysqlIsolation;
   /** Runs `fn` atomically: in the current transaction, or in a new one. */
   atomically<T>(fn: (ctx: RepositoryContext) => Promise<T>): Promise<T>;
 }
@@ -33,19 +40,23 @@ export interface RepositoryContext {
  *
  * SQLite: `BEGIN IMMEDIATE` on the single connection, so a transaction takes the write lock up front and
  * two processes sharing the file never deadlock upgrading a read lock (`SQLITE_BUSY` mid-transaction).
- * PostgreSQL and MySQL: READ COMMITTED (PostgreSQL's default; set explicitly on MySQL, whose default
- * REPEATABLE READ would let a plain read taken before a `FOR UPDATE` lock keep showing the old snapshot after
- * the lock is granted: two concurrent refunds could each see the other's refund missing). Correctness comes
- * from conditional updates, unique keys and `FOR UPDATE`; the isolation level only makes reads taken after
- * a lock see what the lock's previous holder committed.
+ * PostgreSQL and MySQL: READ COMMITTED (PostgreSQL's default; on MySQL, whose default REPEATABLE READ would
+ * let a plain read taken before a `FOR UPDATE` lock keep showing the old snapshot after the lock is granted:
+ * two concurrent refunds could each see the other's refund missing). Correctness comes from conditional
+ * updates, unique keys and `FOR UPDATE`; the isolation level only makes reads taken after a lock see what the
+ * lock's previous holder committed. On MySQL it costs a `SET TRANSACTION` statement per transaction unless
+ * the pool's sessions are READ COMMITTED already (`mysqlIsolation: 'session'`, as `createKyselyFromUrl`
+ * sets them up).
  */
 async function runInTransaction<T>(
   db: Kysely<UntypedDatabase>,
   dialect: SqlDialect,
+  mysqlIsolation: MysqlIsolation,
   fn: (trx: Kysely<UntypedDatabase>) => Promise<T>,
 ): Promise<T> {
   await loadKysely();
-  if (dialect === 'mysql') return db.transaction().setIsolationLevel('read committed').execute(fn);
+  if (dialect === 'mysql' && mysqlIsolation === 'transaction')
+    return db.transaction().setIsolationLevel('read committed').execute(fn);
   if (dialect !== 'sqlite') return db.transaction().execute(fn);
   return db.connection().execute(async (conn) => {
     await sql`begin immediate`.execute(conn);
@@ -70,6 +81,7 @@ export function createRepositoryContext(options: {
   now: () => Date;
   legacyCurrency: string;
   inTransaction: boolean;
+  mysqlIsolation: MysqlIsolation;
   /** PostgreSQL schema every table name is qualified with. @default none: the connection's search_path */
   schema?: string | undefined;
 }): RepositoryContext {
@@ -81,7 +93,7 @@ export function createRepositoryContext(options: {
     atomically: (fn) =>
       ctx.inTransaction
         ? fn(ctx)
-        : runInTransaction(ctx.handle, ctx.dialect, (trx) =>
+        : runInTransaction(ctx.handle, ctx.dialect, ctx.mysqlIsolation, (trx) =>
             fn(createRepositoryContext({ ...options, db: trx, inTransaction: true })),
           ),
   };

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { loadedKysely } from './kysely-module.js';
+import { toJsonText } from '../persistence/record-validation.js';
 import type { JsonValue } from '../persistence/records.js';
 
 /** A supported SQL dialect. */
@@ -134,9 +135,12 @@ export function readJson(value: unknown): JsonValue | null {
   }
 }
 
-/** Writes a JSON value as JSON text (`null` stays SQL `NULL`). */
+/**
+ * Writes a JSON value as JSON text (`null` stays SQL `NULL`); a value validated by `toJsonValue` is not
+ * serialised again.
+ */
 export function jsonParam(value: unknown): string | null {
-  return value === null || value === undefined ? null : JSON.stringify(value);
+  return toJsonText(value);
 }
 
 /** Reads a 0/1 flag column as a boolean. */

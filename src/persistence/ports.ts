@@ -56,6 +56,12 @@ export interface FindOptions {
    * @default false
    */
   forUpdate?: boolean;
+  /**
+   * Attempts only: the provider kind the caller expects the attempt to be of (a webhook's provider tells
+   * it). An implementation with a table per kind looks there first; an attempt of another kind is still
+   * found. A hint, never a filter. @default none: every kind's table, in a fixed order
+   */
+  providerKind?: string;
 }
 
 /** Outcome of an idempotent insert: `duplicate` when the key was already taken. */

@@ -28,14 +28,34 @@ import {
 
 /** Stores `value` as JSON would: `undefined` → `null`, `Date` → ISO string, functions dropped. */
 export function toJsonValue(value: unknown): JsonValue | null {
+  const text = toJsonText(value);
+  if (text === null) return null;
+  const parsed = JSON.parse(text) as JsonValue;
+  // Remembered so that writing this (fresh, never shared) copy does not serialise it again.
+  if (typeof parsed === 'object' && parsed !== null) serialized.set(parsed, text);
+  return parsed;
+}
+
+/** JSON text of values made by {@link toJsonValue}. */
+const serialized = new WeakMap<object, string>();
+
+/**
+ * A value as JSON text, or `null` for `null` / `undefined` (and what JSON cannot represent at top level).
+ * @throws ValidationError code `INVALID_JSON` for what `JSON.stringify` refuses (cycles, BigInt).
+ */
+export function toJsonText(value: unknown): string | null {
   if (value === undefined || value === null) return null;
+  if (typeof value === 'object') {
+    const known = serialized.get(value);
+    if (known !== undefined) return known;
+  }
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (cause) {
     throw new ValidationError('Value is not serialisable as JSON.', { code: 'INVALID_JSON', cause });
   }
-  return text === undefined ? null : (JSON.parse(text) as JsonValue);
+  return text ?? null;
 }
 
 /** Checks a non-empty string id (≤ 255 chars). */

@@ -15,9 +15,9 @@ import { PINGXX_WEBHOOK_KEY_HINT } from '../core/setup-hints.js';
 import { ConfigurationError, WebhookVerificationError } from '../core/errors.js';
 import { importRsaVerifyKey } from '../core/rsa-public-key.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
-import { fromBase64, requireWebCrypto, utf8Decode } from '../core/web-crypto.js';
+import { fromBase64, requireWebCrypto, utf8Decode, utf8Encode } from '../core/web-crypto.js';
 import { guardWebhookInput } from '../core/provider-input.js';
-import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
+import { getHeader, requireRawJsonBody } from '../core/webhook-input.js';
 import { loadPingxxPublicKey } from './pingxx-keys.js';
 import { normalizePingxxEvent } from './pingxx-events.js';
 import type { PingxxEvent } from './pingxx-types.js';
@@ -101,10 +101,10 @@ export function createPingxxWebhookVerifier(options: PingxxWebhookVerifierOption
   }
   return async (input) => {
     guardWebhookInput(input, 'verifyWebhook');
-    const body = requireRawBody(input.rawBody, provider);
-    requireJsonObjectStart(body, provider);
+    const raw = requireRawJsonBody(input.rawBody, provider);
+    const body = typeof raw === 'string' ? utf8Encode(raw) : raw;
     if (key) await checkSignature(body, getHeader(input.headers, PINGXX_SIGNATURE_HEADER), key, provider);
-    return normalizePingxxEvent(parseEvent(body, provider), provider);
+    return normalizePingxxEvent(parseEvent(raw, provider), provider);
   };
 }
 
@@ -161,10 +161,10 @@ async function checkSignature(
   if (!valid) fail('the signature does not match the body and the Ping++ public key.', 'WEBHOOK_SIGNATURE_INVALID');
 }
 
-function parseEvent(body: Uint8Array, provider: string): PingxxEvent {
+function parseEvent(body: string | Uint8Array, provider: string): PingxxEvent {
   let event: unknown;
   try {
-    event = JSON.parse(utf8Decode(body));
+    event = JSON.parse(typeof body === 'string' ? body : utf8Decode(body));
   } catch {
     event = undefined;
   }

@@ -131,7 +131,10 @@ async function decide<THandle>(
     return { outcome: 'ignored', detail: `unsupported event ${event.providerEventType}`, ...none };
 
   const kind = kindOf(ctx, event.provider);
-  let attempt = event.attemptId ? await tx.attempts.findById(event.attemptId, { forUpdate: true }) : null;
+  // The provider tells the attempt's kind, so its table is read first (a statement per table saved).
+  let attempt = event.attemptId
+    ? await tx.attempts.findById(event.attemptId, { forUpdate: true, providerKind: kind })
+    : null;
   if (!attempt && event.providerReference) {
     attempt = await tx.attempts.findByProviderReference(kind, event.providerReference, { forUpdate: true });
   }

@@ -14,7 +14,7 @@ import type * as NodeCrypto from 'node:crypto';
 import { nodeBuiltin } from '../core/node-builtin.js';
 import { requireWebCrypto } from '../core/web-crypto.js';
 import { guardWebhookInput } from '../core/provider-input.js';
-import { getHeader, requireJsonObjectStart, requireRawBody } from '../core/webhook-input.js';
+import { getHeader, requireRawJsonBody } from '../core/webhook-input.js';
 import { normalizeStripeEvent } from './stripe-events.js';
 import { assertStripeInstalled, loadStripeSdk, type StripeSdk } from './stripe-sdk.js';
 
@@ -132,8 +132,7 @@ function createStripeSignatureCheck(
     ));
   return async (input) => {
     guardWebhookInput(input, 'verifyWebhook');
-    const body = requireRawBody(input.rawBody, provider);
-    requireJsonObjectStart(body, provider);
+    const body = requireRawJsonBody(input.rawBody, provider);
     const header = getHeader(input.headers, STRIPE_SIGNATURE_HEADER);
     if (header === undefined || header.trim() === '') {
       throw new WebhookVerificationError(

@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql, type Dialect } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { afterAll, beforeAll, it } from 'vitest';
@@ -33,11 +33,20 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
+/** Options of {@link TestDialect.open}. */
+export interface OpenOptions {
+  /** Wraps the Kysely dialect (e.g. to observe every statement the driver runs). @default none */
+  wrapDialect?: (dialect: Dialect) => Dialect;
+}
+
 /** One entry of the matrix. */
 export interface TestDialect {
   name: TestDialectName;
-  open(): Promise<TestDatabase>;
+  open(options?: OpenOptions): Promise<TestDatabase>;
 }
+
+const wrapped = (dialect: Dialect, options: OpenOptions | undefined): Dialect =>
+  options?.wrapDialect ? options.wrapDialect(dialect) : dialect;
 
 async function listTables(
   db: Kysely<UntypedDatabase>,
@@ -57,12 +66,12 @@ const suffix = (): string => `pf_${Date.now().toString(36)}_${randomBytes(4).toS
 function sqlite(): TestDialect {
   return {
     name: 'sqlite',
-    open: async () => {
+    open: async (options) => {
       const dir = mkdtempSync(join(tmpdir(), 'pf-sqlite-'));
       const file = join(dir, 'test.db');
       const database = new Database(file, { timeout: 5000 });
       database.pragma('journal_mode = WAL');
-      const db = new Kysely<UntypedDatabase>({ dialect: new SqliteDialect({ database }) });
+      const db = new Kysely<UntypedDatabase>({ dialect: wrapped(new SqliteDialect({ database }), options) });
       return {
         name: 'sqlite',
         db,
@@ -80,14 +89,14 @@ function sqlite(): TestDialect {
 function postgres(url: string): TestDialect {
   return {
     name: 'postgres',
-    open: async () => {
+    open: async (options) => {
       const schema = suffix();
       const admin = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
       await admin.connect();
       await admin.query(`create schema "${schema}"`);
       await admin.end();
       const pool = new pg.Pool({ connectionString: url, options: `-c search_path=${schema}`, max: 25 });
-      const db = new Kysely<UntypedDatabase>({ dialect: new PostgresDialect({ pool }) });
+      const db = new Kysely<UntypedDatabase>({ dialect: wrapped(new PostgresDialect({ pool }), options) });
       return {
         name: 'postgres',
         db,
@@ -109,14 +118,18 @@ function postgres(url: string): TestDialect {
 function mysql(url: string): TestDialect {
   return {
     name: 'mysql',
-    open: async () => {
+    open: async (options) => {
       const database = suffix();
       const admin = createPool({ uri: url, connectionLimit: 1, connectTimeout: 5000 }).promise();
       await admin.query(`create database \`${database}\` character set utf8mb4 collate utf8mb4_bin`);
       const target = new URL(url);
       target.pathname = `/${database}`;
       const pool = createPool({ uri: target.toString(), timezone: 'Z', connectionLimit: 25 });
-      const db = new Kysely<UntypedDatabase>({ dialect: new MysqlDialect({ pool }) });
+      // As createKyselyFromUrl does: READ COMMITTED sessions (repositories given mysqlIsolation: 'session' rely on it).
+      pool.on('connection', (connection) => {
+        connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+      });
+      const db = new Kysely<UntypedDatabase>({ dialect: wrapped(new MysqlDialect({ pool }), options) });
       return {
         name: 'mysql',
         db,
