@@ -10,6 +10,8 @@
  * change a row this one holds). Host hooks that write these tables through `tx.handle` bypass that picture.
  * @module
  */
+import type { SelectQueryBuilder } from 'kysely';
+import { sql } from './kysely-module.js';
 import type { AttemptRepository } from '../persistence/ports.js';
 import { assertAttemptStatus, assertGuard, assertLimit, duplicateError } from '../persistence/record-validation.js';
 import {
@@ -32,6 +34,7 @@ import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import { ORDER_BIZ_DOMAIN } from './migrations/table-specs.js';
 import { assertOrderExists } from './order-repository.js';
 import { lockIf, type RepositoryContext } from './repository-context.js';
+import type { UntypedDatabase } from './schema.js';
 import { dateParam } from './sql-dialect.js';
 import { ATTEMPT_STATUS_CODES } from './status-codes.js';
 
@@ -138,20 +141,35 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     return records;
   };
 
+  /** The rows of one provider kind: its own table (the generic one filtered by `provider_kind`). */
+  const ofKind = async (
+    providerKind: string,
+    build: (table: AttemptTable) => SelectQueryBuilder<UntypedDatabase, string, Record<string, unknown>>,
+  ) => {
+    const table = tables[attemptTableKind(providerKind)];
+    const query = table.kind === 'generic' ? build(table).where('provider_kind', '=', providerKind) : build(table);
+    return (await query.execute()).map((row) => attemptFromRow(table, row));
+  };
+
   return {
     create: async (input) => {
       const record = newAttemptRecord(input, ctx.now());
       const table = tables[attemptTableKind(record.providerKind)];
       await assertOrderExists(ctx, record.orderId);
-      // Attempt ids are unique per table by constraint; across tables we check (ids are random 32-hex, a
-      // cross-table collision is a bug in the caller, not a race to arbitrate).
-      for (const other of all) {
-        if (other === table) continue;
-        if (
-          await select(other).select(other.idColumn).where(other.idColumn, '=', record.attemptId).executeTakeFirst()
-        ) {
-          throw duplicateError('attempt', record.attemptId);
-        }
+      // Attempt ids are unique per table by constraint; across tables we check, in one statement (ids are
+      // random 32-hex, a cross-table collision is a bug in the caller, not a race to arbitrate).
+      const [first, ...others] = all
+        .filter((other) => other !== table)
+        .map((other) => {
+          let query = ctx.db
+            .selectFrom(other.name)
+            .select(sql<number>`1`.as('taken'))
+            .where(other.idColumn, '=', record.attemptId);
+          if (other.softDelete) query = query.where('deleted', '=', 0);
+          return other.scoped ? query.where('biz_domain', '=', ORDER_BIZ_DOMAIN) : query;
+        });
+      if (first && (await others.reduce((q, other) => q.unionAll(other), first).executeTakeFirst())) {
+        throw duplicateError('attempt', record.attemptId);
       }
       const {
         attemptId: _id,
@@ -218,8 +236,12 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
       return latest ? view(latest) : null;
     },
 
-    listByOrder: async (orderId) => {
-      const records = await fromEveryTable((table) => select(table).where('order_bid', '=', orderId).execute());
+    listByOrder: async (orderId, options) => {
+      const kind = options?.providerKind;
+      const records =
+        kind === undefined
+          ? await fromEveryTable((table) => select(table).where('order_bid', '=', orderId).execute())
+          : await ofKind(kind, (table) => select(table).where('order_bid', '=', orderId));
       return records.sort((a, b) => latestFirst(b, a)).map(view);
     },
 
@@ -231,8 +253,8 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
       return write(found.table, found.record, { ...changes, status: to }, from);
     },
 
-    update: async (attemptId, patch) => {
-      const found = await locate(attemptId);
+    update: async (attemptId, patch, options) => {
+      const found = await locate(attemptId, false, options?.providerKind);
       if (!found) return false;
       return write(found.table, found.record, attemptPatch(found.record.providerKind, patch));
     },

@@ -100,6 +100,7 @@ function priceColumns(
 
 /** Throws `NotFoundError` code `ORDER_NOT_FOUND` unless the order exists (and is not soft-deleted). */
 export async function assertOrderExists(ctx: RepositoryContext, orderId: string): Promise<void> {
+  if (ctx.heldOrders?.has(orderId)) return; // this transaction holds the row
   const order = await ctx.db
     .selectFrom(ctx.tables.orders)
     .select('order_bid')
@@ -131,7 +132,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
   const table = ctx.tables.orders;
   const selectOrders = (c: RepositoryContext) => c.db.selectFrom(table).selectAll().where('deleted', '=', 0);
   /** Rows this transaction holds, as they now stand; `null` outside a transaction. */
-  const held = ctx.inTransaction ? new Map<string, OrderRecord>() : null;
+  const held = ctx.heldOrders;
   const hold = (order: OrderRecord, forUpdate: boolean | undefined) => {
     if (held && (forUpdate === true || ctx.dialect === 'sqlite')) held.set(order.orderId, order);
   };

@@ -5,6 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { loadKysely, sql } from './kysely-module.js';
+import type { OrderRecord } from '../persistence/records.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { TableNames, UntypedDatabase } from './schema.js';
 
@@ -30,6 +31,12 @@ export interface RepositoryContext {
   readonly legacyCurrency: string;
   readonly inTransaction: boolean;
   readonly mysqlIsolation: MysqlIsolation;
+  /**
+   * Inside a transaction: the orders this transaction holds (read `FOR UPDATE`, or read at all on SQLite,
+   * whose writing transactions are serialised), as they now stand; `null` outside one. No other transaction
+   * can change a held row, so it is not read again (see `order-repository.ts`).
+   */
+  readonly heldOrders: Map<string, OrderRecord> | null;
   /** Runs `fn` atomically: in the current transaction, or in a new one. */
   atomically<T>(fn: (ctx: RepositoryContext) => Promise<T>): Promise<T>;
 }
@@ -88,6 +95,7 @@ export function createRepositoryContext(options: {
   const { db, schema } = options;
   const ctx: RepositoryContext = {
     ...options,
+    heldOrders: options.inTransaction ? new Map() : null,
     db: schema === undefined ? db : db.withSchema(schema),
     handle: db,
     atomically: (fn) =>

@@ -134,8 +134,11 @@ export interface AttemptRepository {
   ): Promise<AttemptRecord | null>;
   /** The order's latest attempt (greatest `createdAt`, ties broken by the greater `attemptId`), or `null`. */
   findLatestByOrder(orderId: string): Promise<AttemptRecord | null>;
-  /** All the order's attempts, oldest first. */
-  listByOrder(orderId: string): Promise<AttemptRecord[]>;
+  /**
+   * All the order's attempts, oldest first; with `providerKind`, only the attempts of that kind (an
+   * implementation with a table per kind then reads one table).
+   */
+  listByOrder(orderId: string, options?: { providerKind?: string }): Promise<AttemptRecord[]>;
   /**
    * Guarded status change.
    * - Rule: changes the row only if its current status is one of `from`, atomically; returns whether it
@@ -150,8 +153,11 @@ export interface AttemptRepository {
     to: AttemptStatus;
     patch?: AttemptPatch;
   }): Promise<boolean>;
-  /** Changes fields regardless of status. Returns `false` for an unknown attempt. */
-  update(attemptId: string, patch: AttemptPatch): Promise<boolean>;
+  /**
+   * Changes fields regardless of status. Returns `false` for an unknown attempt. `providerKind` is a hint, as
+   * in {@link FindOptions.providerKind}.
+   */
+  update(attemptId: string, patch: AttemptPatch, options?: { providerKind?: string }): Promise<boolean>;
   /** Attempts in `pending` created strictly before `createdBefore`, oldest first, at most `limit` (for reconcile). */
   listPending(input: { createdBefore: Date; limit: number }): Promise<AttemptRecord[]>;
 }

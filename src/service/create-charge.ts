@@ -110,14 +110,14 @@ export async function createCharge<THandle>(
     a.currency === o.currency &&
     (a.expiresAt === null || a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS) &&
     now.getTime() - a.createdAt.getTime() < ctx.orderExpireSeconds * 1000;
-  const reusable = (await ctx.repositories.attempts.listByOrder(order.orderId))
+  // Only the route's own kind can hold a reusable attempt (same provider instance): one table is read.
+  const reusable = (await ctx.repositories.attempts.listByOrder(order.orderId, { providerKind: kind }))
     .filter((a) => isReusable(a, order))
     .at(-1);
   if (reusable?.providerReference && reusable.result) {
     ctx.logger.info('reusing open attempt', { orderId: order.orderId, attemptId: reusable.attemptId });
-    const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
     const view = reviveView(reusable.result);
-    return toBuyRecordDTO(current, view, legacyOf(kind, reusable, reusable.raw, view.qrUrl));
+    return toBuyRecordDTO(order, view, legacyOf(kind, reusable, reusable.raw, view.qrUrl));
   }
 
   // The adapter's local checks (channel extras such as wx_pub's openId, text limits, expiry) and the factory's
@@ -140,14 +140,19 @@ export async function createCharge<THandle>(
     );
   }
 
+  // The order as the attempt's transaction left it (what the caller is answered with, unless an event moves it).
+  let pending: OrderRecord = order;
   const attempt: AttemptRecord =
     reusable ??
     (await ctx.repositories.transaction(async (tx) => {
       const locked = await tx.orders.findById(order.orderId, { forUpdate: true });
       if (!locked) throw new NotFoundError(`Order ${order.orderId} does not exist.`, { code: 'ORDER_NOT_FOUND' });
       assertChargeable(locked);
+      pending = locked;
       // A concurrent call (a double click) may have opened one since we looked: share it, don't open a second.
-      const raced = (await tx.attempts.listByOrder(locked.orderId)).filter((a) => isReusable(a, locked)).at(-1);
+      const raced = (await tx.attempts.listByOrder(locked.orderId, { providerKind: kind }))
+        .filter((a) => isReusable(a, locked))
+        .at(-1);
       if (raced) return raced;
       const created = await tx.attempts.create({
         attemptId: newAttemptId,
@@ -172,6 +177,8 @@ export async function createCharge<THandle>(
         to: 'pending',
         patch: { paymentChannel: route.provider },
       });
+      // The row this transaction holds, as it now stands (no statement: see the Kysely order repository).
+      pending = (await tx.orders.findById(locked.orderId)) ?? locked;
       return created;
     }));
 
@@ -203,17 +210,22 @@ export async function createCharge<THandle>(
 
   const view = result.public;
   const fromRaw = attemptFieldsFromRaw(kind, result.raw);
-  await ctx.repositories.attempts.update(attempt.attemptId, {
-    providerReference: result.providerReference,
-    result: view,
-    ...providerObjectPatch(kind, result.raw),
-    ...rawRequest(),
-    livemode: result.livemode,
-    ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
-    ...fromRaw,
-  });
+  await ctx.repositories.attempts.update(
+    attempt.attemptId,
+    {
+      providerReference: result.providerReference,
+      result: view,
+      ...providerObjectPatch(kind, result.raw),
+      ...rawRequest(),
+      livemode: result.livemode,
+      ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
+      ...fromRaw,
+    },
+    { providerKind: kind },
+  );
   const legacy = legacyOf(kind, { ...attempt, ...fromRaw }, result.raw, view.qrUrl);
-  if (result.status === 'succeeded' || result.status === 'failed' || result.status === 'canceled') {
+  const settled = result.status === 'succeeded' || result.status === 'failed' || result.status === 'canceled';
+  if (settled) {
     const type =
       result.status === 'succeeded'
         ? 'payment.succeeded'
@@ -239,7 +251,8 @@ export async function createCharge<THandle>(
       'charge',
     );
   }
-  const current = (await ctx.repositories.orders.findById(order.orderId)) as OrderRecord;
+  // Unless an event was applied just now, the order is as the attempt's transaction left it.
+  const current = settled ? ((await ctx.repositories.orders.findById(order.orderId)) as OrderRecord) : pending;
   return toBuyRecordDTO(current, view, legacy);
 }
 

@@ -247,10 +247,13 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction' | '
           .sort(latestFirst((a) => a.attemptId))[0];
         return match ? view(match) : null;
       }),
-    listByOrder: (orderId) =>
+    listByOrder: (orderId, options) =>
       access.read((s) =>
         [...s.attempts.values()]
-          .filter((a) => a.orderId === orderId)
+          .filter(
+            (a) =>
+              a.orderId === orderId && (options?.providerKind === undefined || a.providerKind === options.providerKind),
+          )
           .sort(oldestFirst((a) => a.attemptId))
           .map(view),
       ),
