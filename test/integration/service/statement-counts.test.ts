@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '../../../src/kysely/index.js';
 import { createStripeProvider } from '../../../src/stripe/index.js';
 import { signStripeWebhook } from '../../../src/testing/stripe-signer.js';
+import { startStripeEmulator } from '../../../src/testing/stripe-testing.js';
 import { testDialects, type TestDatabase } from '../../helpers/databases.js';
 import { createStatementLog } from '../../helpers/statement-log.js';
 
@@ -98,6 +99,39 @@ for (const dialect of testDialects()) {
         expect((await repositories.attempts.findById(attemptId))?.status).toBe('paid');
         expect((await repositories.events.find('stripe', JSON.parse(delivery.rawBody).id))?.outcome).toBe('applied');
       } finally {
+        await database.destroy();
+      }
+    });
+  });
+}
+
+for (const dialect of testDialects()) {
+  describe(`statements per createCharge, ${dialect.name}`, () => {
+    it('records the attempt, calls Stripe and stores its answer in at most 9 statements', async () => {
+      const log = createStatementLog();
+      const database = await dialect.open({ wrapDialect: log.wrap });
+      const emulator = await startStripeEmulator({ webhookSecret: SECRET });
+      try {
+        await migrateToLatest(database.db);
+        const stripe = createStripeProvider({
+          secretKey: 'sk_test_counts',
+          webhookSecret: SECRET,
+          maxNetworkRetries: 0,
+          ...emulator.sdkOptions,
+        });
+        const repositories = createKyselyRepositories(database.db, { mysqlIsolation: 'session' });
+        const service = createPaymentService({ factory: createPaymentFactory({ providers: [stripe] }), repositories });
+        const order = await service.initOrder({ userId: 'u1', productId: 'p1', payableAmount: 1999, currency: 'USD' });
+        log.reset();
+        const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'stripe' });
+        const work = log.work();
+        expect(work.length, work.join('\n')).toBeLessThanOrEqual(9);
+        expect(dto.qrUrl).toMatch(/_secret_/);
+        const attempt = await repositories.attempts.findLatestByOrder(order.orderId);
+        expect(attempt).toMatchObject({ status: 'pending', providerReference: expect.stringMatching(/^pi_/) });
+        expect((await repositories.orders.findById(order.orderId))?.status).toBe('pending');
+      } finally {
+        await emulator.close();
         await database.destroy();
       }
     });
