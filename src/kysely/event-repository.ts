@@ -73,7 +73,7 @@ export function createEventRepository(ctx: RepositoryContext): PaymentEventRepos
         payload,
         payload_hash: record.payloadHash,
         received_at: dateParam(ctx.dialect, record.receivedAt),
-        processed_at: null,
+        processed_at: record.processedAt === null ? null : dateParam(ctx.dialect, record.processedAt),
       };
       if (record.payloadHash === null) {
         const fits = ctx.dialect === 'mysql' && fitsColumns(record, payload);

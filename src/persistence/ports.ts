@@ -14,7 +14,8 @@
  * **The data model.** An *order* is what a user owes for a product; it moves `init → pending → paid →
  * refunded` or `init|pending → timeout`. Each call to a provider is an *attempt* (a Ping++ charge, a Stripe
  * PaymentIntent or Checkout Session) that belongs to one order; an order may have several. Every verified
- * provider event is written once to the *journal*, keyed by (provider, eventId), before it changes anything:
+ * provider event is written once to the *journal*, keyed by (provider, eventId), in the transaction of the changes
+ * it causes (the service writes it last, with its outcome; a taken key rolls those changes back):
  * that key is what makes webhook processing exactly-once. *Refunds* form a ledger keyed by our refund id,
  * which is also the provider idempotency key. Money is integer minor units with a currency everywhere.
  *

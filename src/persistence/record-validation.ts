@@ -206,7 +206,7 @@ export function newEventRecord(input: NewPaymentEvent, now: Date): PaymentEventR
     payload: toJsonValue(input.payload),
     payloadHash: optionalString(input.payloadHash, 'payloadHash'),
     receivedAt: optionalDate(input.receivedAt, 'receivedAt') ?? now,
-    processedAt: null,
+    processedAt: optionalDate(input.processedAt, 'processedAt') ?? null,
   };
 }
 

@@ -420,6 +420,11 @@ export interface NewPaymentEvent {
   payloadHash?: string | null;
   /** @default the repository clock's now */
   receivedAt?: Date;
+  /**
+   * When the event was processed, for a row written with its final `outcome` (the service journals an event
+   * once its work is done, in the same transaction). @default null
+   */
+  processedAt?: Date | null;
 }
 
 /** One refund in the ledger, ours or initiated at the provider. */

@@ -66,26 +66,63 @@ export async function applyEvent<THandle>(
   // `pending_webhooks`). Synthetic events (pulls, creation results) reuse deterministic ids for snapshots
   // that legitimately differ between pulls, so they are never compared.
   const payloadHash = source === 'webhook' && event.raw !== undefined ? await eventPayloadHash(event.raw) : null;
+  const received = ctx.clock();
+  try {
+    return await journalLast(ctx, event, source, payloadHash, received);
+  } catch (error) {
+    if (error instanceof DuplicateEvent) return duplicateResult(event);
+    // A conflicting body is settled where the journal row comes first: its anomaly must be written in a
+    // transaction that commits. So is a refund out of order when the id may be journalled with another body
+    // (that body's verdict, `rejected`, beats a retry that can never succeed).
+    const outOfOrder = payloadHash !== null && error instanceof PaymentError && error.code === 'EVENT_OUT_OF_ORDER';
+    if (!(error instanceof ConflictingEvent) && !outOfOrder) throw error;
+    return journalFirst(ctx, event, source, payloadHash, received);
+  }
+}
+
+/**
+ * The fast path: the work first, then the journal row with its outcome, in the same transaction (one
+ * statement instead of an insert and an update). Exactly once still holds: if the key is taken, the
+ * transaction rolls back everything it did (writes, outbox rows, hooks' writes; after-commit effects never
+ * run). A concurrent delivery of the same event waits on the attempt's row lock (on SQLite, on the write
+ * lock), decides on what the first one committed, and then finds the key taken.
+ */
+async function journalLast<THandle>(
+  ctx: ServiceContext<THandle>,
+  event: PaymentEvent,
+  source: ChangeSource,
+  payloadHash: string | null,
+  received: Date,
+): Promise<EventResult> {
   return inTransaction(ctx, async (tx, effects) => {
+    const decision = await decide(ctx, tx, event, source, effects);
     const inserted = await tx.events.insert({
-      provider: event.provider,
-      eventId: event.eventId,
-      type: event.type,
-      providerEventType: event.providerEventType,
-      attemptId: event.attemptId,
-      orderId: event.orderId,
-      payload: event.raw ?? null,
-      payloadHash,
-      receivedAt: ctx.clock(),
+      ...journalFields(event, payloadHash, received),
+      outcome: decision.outcome,
+      detail: decision.detail,
+      processedAt: ctx.clock(),
     });
-    if (inserted === 'duplicate') {
-      return result(event, {
-        outcome: 'duplicate',
-        detail: 'event already processed',
-        orderId: event.orderId,
-        attemptId: event.attemptId,
-      });
-    }
+    if (inserted === 'duplicate') throw new DuplicateEvent();
+    if (inserted === 'conflict') throw new ConflictingEvent();
+    return result(event, decision);
+  });
+}
+
+/**
+ * The journal row first, then the work: taken for an event id found journalled with another body (rare), so
+ * its `event_conflict` anomaly is written in a transaction that commits while nothing of that body applies.
+ * Also correct for every other case (a first delivery is applied, a duplicate ends at the insert).
+ */
+async function journalFirst<THandle>(
+  ctx: ServiceContext<THandle>,
+  event: PaymentEvent,
+  source: ChangeSource,
+  payloadHash: string | null,
+  received: Date,
+): Promise<EventResult> {
+  return inTransaction(ctx, async (tx, effects) => {
+    const inserted = await tx.events.insert(journalFields(event, payloadHash, received));
+    if (inserted === 'duplicate') return duplicateResult(event);
     if (inserted === 'conflict') {
       // Neither body is trusted over the other: the journalled one was applied, this one changes nothing.
       // Answered 200 (redelivering the same body cannot help); the anomaly is for a human to look at.
@@ -110,6 +147,45 @@ export async function applyEvent<THandle>(
     await tx.events.markProcessed(event.provider, event.eventId, decision.outcome, decision.detail);
     return result(event, decision);
   });
+}
+
+function journalFields(event: PaymentEvent, payloadHash: string | null, receivedAt: Date) {
+  return {
+    provider: event.provider,
+    eventId: event.eventId,
+    type: event.type,
+    providerEventType: event.providerEventType,
+    attemptId: event.attemptId,
+    orderId: event.orderId,
+    payload: event.raw ?? null,
+    payloadHash,
+    receivedAt,
+  };
+}
+
+function duplicateResult(event: PaymentEvent): EventResult {
+  return result(event, {
+    outcome: 'duplicate',
+    detail: 'event already processed',
+    orderId: event.orderId,
+    attemptId: event.attemptId,
+  });
+}
+
+/** Thrown inside the transaction to roll back the work of an event found journalled already. */
+class DuplicateEvent extends Error {
+  constructor() {
+    super('event already processed');
+    this.name = 'DuplicateEvent';
+  }
+}
+
+/** Thrown inside the transaction to roll back the work of an event id journalled with another body. */
+class ConflictingEvent extends Error {
+  constructor() {
+    super('event id journalled with another payload');
+    this.name = 'ConflictingEvent';
+  }
 }
 
 function result(
