@@ -5,7 +5,7 @@
  * reconcile after a lost notification. The real `alipay-sdk` talks to the emulator over HTTP.
  */
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createAlipayProvider } from '../../../src/alipay/index.js';
 import {
   createPaymentFactory,
@@ -202,7 +202,10 @@ for (const dialect of testDialects()) {
       const wrong = alipayEmulator.controls.notificationFor(attemptId, { overrides: { total_amount: '0.01' } });
       expect(await (await post('alipay', wrong)).text()).toBe('success');
       expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'pending' });
-      expect(anomalies).toContainEqual(expect.objectContaining({ kind: 'amount_mismatch', attemptId }));
+      // Anomalies reach onAnomaly through the outbox in the background, after the answer: wait for it.
+      await vi.waitFor(() =>
+        expect(anomalies).toContainEqual(expect.objectContaining({ kind: 'amount_mismatch', attemptId })),
+      );
     });
   });
 }
