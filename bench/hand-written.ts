@@ -3,8 +3,9 @@
  * `constructEvent` verifies the signature, then ONE transaction on the raw driver journals the event with its
  * 2 KB payload and its SHA-256 (unique per provider + event id, the outcome written with it; a taken id is
  * told apart as a duplicate or, with another hash, a conflicting redelivery, as the library does), reads the attempt (locked on
- * the servers), moves it to paid with a guarded UPDATE storing the PaymentIntent, and moves the order to
- * paid with a guarded UPDATE. It writes what the library writes, to the same tables, with the same
+ * the servers), moves it to paid with a guarded UPDATE storing the PaymentIntent, moves the order to
+ * paid with a guarded UPDATE, and writes the `order.paid` notification to the outbox (as the library does for
+ * its after-commit consumers and workers). It writes what the library writes, to the same tables, with the same
  * durability, on its own rows.
  * @module
  */
@@ -25,6 +26,8 @@ const INSERT_EVENT_COLUMNS =
 const SELECT_EVENT_HASH = `select payload_hash from ${EVENTS} where provider = ? and event_id = ?`;
 const SELECT_ATTEMPT = `select stripe_order_bid, order_bid, amount, currency, status from ${ATTEMPTS} where stripe_order_bid = ?`;
 const UPDATE_ATTEMPT = `update ${ATTEMPTS} set status = 1, paid_at = ?, payment_intent_id = ?, payment_intent_object = ?, livemode = ?, updated_at = ? where stripe_order_bid = ? and status = 0`;
+const OUTBOX = 'order_payment_outbox';
+const INSERT_OUTBOX = `insert into ${OUTBOX} (message_key, type, order_bid, payload, status, attempts, available_at, created_at, updated_at) values (?, 'order.paid', ?, ?, 0, 0, ?, ?, ?)`;
 const UPDATE_ORDER = `update ${ORDERS} set status = 502, captured_price = ?, payment_channel = 'stripe', updated_at = ? where order_bid = ? and status in (501, 504) and deleted = 0`;
 
 /** Plain values a transaction writes, from the verified event. */
@@ -74,6 +77,31 @@ const taken = (f: Facts, stored: { payload_hash: string | null } | undefined): H
 
 const capture = (amount: number) => (amount / 100).toFixed(2);
 
+/** The outbox row of the order's payment: the order and attempt as they now are (no provider objects). */
+const outboxValues = (f: Facts, amount: number, now: Date | string) => [
+  `order.paid:${f.orderId}`,
+  f.orderId,
+  JSON.stringify({
+    type: 'order.paid',
+    order: { orderId: f.orderId, status: 'paid', paidAmount: amount, currency: f.intent.currency, paidAt: now },
+    attempt: {
+      attemptId: f.attemptId,
+      orderId: f.orderId,
+      providerKind: 'stripe',
+      status: 'paid',
+      amount,
+      currency: f.intent.currency,
+      providerReference: f.intent.id,
+      paidAt: new Date(f.event.created * 1000),
+    },
+    source: 'webhook',
+    eventId: f.event.id,
+  }),
+  now,
+  now,
+  now,
+];
+
 /** A hand-written webhook handler on one bench database. */
 export function handWrittenHandler(database: BenchDatabase, secret: string): (d: SignedEvent) => Promise<HandOutcome> {
   if (database.dialect === 'sqlite') {
@@ -85,6 +113,7 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
     const selectHash = raw.prepare(SELECT_EVENT_HASH);
     const updateAttempt = raw.prepare(UPDATE_ATTEMPT);
     const updateOrder = raw.prepare(UPDATE_ORDER);
+    const insertOutbox = raw.prepare(INSERT_OUTBOX);
     const apply = raw.transaction((f: Facts): HandOutcome => {
       const now = new Date().toISOString();
       if (insert.run(...eventValues(f, now)).changes === 0)
@@ -95,6 +124,7 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
       const paidAt = new Date(f.event.created * 1000).toISOString();
       updateAttempt.run(paidAt, f.intent.id, JSON.stringify(f.intent), f.event.livemode ? 1 : 0, now, f.attemptId);
       updateOrder.run(capture(attempt.amount), now, attempt.order_bid);
+      insertOutbox.run(...outboxValues(f, attempt.amount, now));
       return 'applied';
     });
     return async (d) => apply.immediate(verify(d, secret));
@@ -112,6 +142,7 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
     const selectHash = numbered(SELECT_EVENT_HASH);
     const updateAttempt = numbered(UPDATE_ATTEMPT);
     const updateOrder = numbered(UPDATE_ORDER);
+    const insertOutbox = numbered(INSERT_OUTBOX);
     return async (d) => {
       const f = verify(d, secret);
       const client = await pool.connect();
@@ -136,6 +167,7 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
             f.attemptId,
           ]);
           await client.query(updateOrder, [capture(Number(attempt.amount)), now, attempt.order_bid]);
+          await client.query(insertOutbox, outboxValues(f, Number(attempt.amount), now));
           return 'applied';
         })();
         await client.query('commit');
@@ -181,6 +213,7 @@ export function handWrittenHandler(database: BenchDatabase, secret: string): (d:
           f.attemptId,
         ]);
         await conn.query(UPDATE_ORDER, [capture(Number(attempt.amount)), now, attempt.order_bid]);
+        await conn.query(INSERT_OUTBOX, outboxValues(f, Number(attempt.amount), now));
         return 'applied';
       })();
       await conn.query('commit');

@@ -49,7 +49,6 @@ interface Row {
 const OPEN: ReadonlyArray<readonly [prefix: string, why: string]> = [
   ['root import (ESM)', 'zod loads with the root (configuration); see docs/benchmarks.md'],
   ['`createCharge` latency', 'two durable commits (attempt before the call, result after) cost more than the call'],
-  ['webhook apply', 'a webhook still issues ~15 statements against the baseline 4-6 (issue #13, in progress)'],
 ];
 
 type Kind = { unit: '/s'; min: number } | { unit: 'ms'; maxRatio: number } | { unit: 'ms'; maxExtra: number };
