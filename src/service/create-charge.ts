@@ -339,7 +339,9 @@ async function recordCreateFailure<THandle>(
   ctx.logger.warn('provider call failed', { attemptId: attempt.attemptId, error: describeError(error), final });
   try {
     if (!final) {
-      if (Object.keys(rawRequest).length > 0) await ctx.repositories.attempts.update(attempt.attemptId, rawRequest);
+      if (Object.keys(rawRequest).length > 0) {
+        await ctx.repositories.attempts.update(attempt.attemptId, rawRequest, { providerKind: attempt.providerKind });
+      }
       return;
     }
     await ctx.repositories.attempts.updateStatus({
