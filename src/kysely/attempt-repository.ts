@@ -21,12 +21,13 @@ import {
   newAttemptRecord,
   type NormalizedAttemptPatch,
 } from '../persistence/attempt-validation.js';
-import type { AttemptRecord, AttemptStatus } from '../persistence/records.js';
+import type { AttemptRecord, AttemptStatus, MerchantAccountSnapshot } from '../persistence/records.js';
 import {
   attemptColumns,
   attemptFromRow,
   attemptTableKind,
   attemptTables,
+  merchantAccountAsStored,
   storedAttemptCurrency,
   type AttemptTable,
 } from './attempt-tables.js';
@@ -62,6 +63,8 @@ function applied(
       if (table.rawColumn(record.channel, value) === table.rawColumn(record.channel)) next['raw'] = value;
     } else if (field === 'status' || field === 'createdAt' || field === 'updatedAt') {
       next[field] = value;
+    } else if (field === 'merchantAccount') {
+      next[field] = merchantAccountAsStored(value as MerchantAccountSnapshot | null);
     } else if (table.columns[field] !== undefined) {
       next[field] = value === '' ? null : value;
     }

@@ -294,6 +294,11 @@ function merchantAccountColumns(snapshot: MerchantAccountSnapshot | null): Recor
   return { creator_bid: snapshot.sellerId ?? '', payment_integration_bid: snapshot.versionId ?? '' };
 }
 
+/** The snapshot a read returns after `snapshot` was written (the columns' round trip, `''` included). */
+export function merchantAccountAsStored(snapshot: MerchantAccountSnapshot | null): MerchantAccountSnapshot | null {
+  return merchantAccountFromRow(merchantAccountColumns(snapshot));
+}
+
 function merchantAccountFromRow(row: Record<string, unknown>): MerchantAccountSnapshot | null {
   const version = row['payment_integration_bid'];
   if (version === null || version === undefined) return null;

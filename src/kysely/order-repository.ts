@@ -215,6 +215,11 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
         held?.set(orderId, {
           ...known,
           ...patch,
+          // As a read returns them: '' (what the columns hold for "none") reads as null.
+          ...(patch.sellerId === undefined ? {} : { sellerId: patch.sellerId || null }),
+          ...(patch.merchantAccountVersion === undefined
+            ? {}
+            : { merchantAccountVersion: patch.merchantAccountVersion || null }),
           ...(guard ? { status: guard.to } : {}),
           updatedAt: now,
         });
