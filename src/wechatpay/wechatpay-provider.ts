@@ -387,6 +387,7 @@ export function createWechatPayProvider(options: WechatPayProviderOptions): Wech
     },
 
     validateRefund(request) {
+      guardRefundRequest(request, 'validateRefund');
       // The same checks refundPayment makes (CNY, positive amount, out_trade_no / out_refund_no format), so the
       // service refuses a refund id WeChat Pay cannot carry before it writes the refund row.
       buildWechatPayRefund(request, { notifyUrl: config.notifyUrl, provider: name });

@@ -119,7 +119,7 @@ const objectTargets: Target[] = [
         'cancelPayment',
         'refundPayment',
         'verifyWebhook',
-        ...(name === 'alipay' ? (['validateRefund'] as const) : []),
+        ...(name === 'alipay' || name === 'wechatpay' ? (['validateRefund'] as const) : []),
       ] as const
     ).map((method): Target => [
       `${name}.${method}`,
