@@ -29,7 +29,10 @@ export {
 export type { RedirectUrlField } from './core/redirect-origins.js';
 export { createPaymentService } from './service/payment-service.js';
 export type { PaymentService, PaymentServiceOptions, HandleWebhookInput } from './service/payment-service.js';
-export type { EventResult, EventOutcomeType } from './service/apply-event.js';
+export type { EventResult, EventOutcomeType, WebhookAccountRoute } from './service/apply-event.js';
+export type * from './core/merchant-account-port.js';
+export { merchantAccountRouteToken, accountIdFromRouteToken } from './core/merchant-account-route.js';
+export type { MerchantWebhookRoute } from './service/merchant-accounts.js';
 export type { CreateChargeInput } from './service/create-charge.js';
 export type { InitOrderInput } from './service/init-order.js';
 export type { MarkPaidInput } from './service/mark-paid.js';

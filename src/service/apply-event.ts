@@ -22,7 +22,24 @@ import {
 } from './service-context.js';
 import { decideAttempt, decideOrder } from './state-machine.js';
 import { markOrderPaid } from './mark-paid.js';
+import { snapshotOf } from './merchant-accounts.js';
 import { hasNativeRawColumns, nativeRawValue } from './native-raw.js';
+
+/**
+ * Which webhook route a delivery came in on: the platform's (`accountId` `null`) or a seller account's, with the
+ * versions whose secrets verified it. A delivery is applied only to a payment snapshotted on the same side:
+ * platform payments through the platform's route, a seller's payment through its account's route and a version
+ * that verifies it. Pulls and creation results have no route and are not checked.
+ */
+export interface WebhookAccountRoute {
+  /** The account of the route, `null` for the platform's. */
+  accountId: string | null;
+  /** Versions whose webhook secret verified the body. */
+  versionIds: ReadonlySet<string>;
+}
+
+/** The platform's own webhook route. */
+export const PLATFORM_ROUTE: WebhookAccountRoute = Object.freeze({ accountId: null, versionIds: new Set<string>() });
 
 /** What became of one event. Every outcome is answered 2xx to the provider. */
 export type EventOutcomeType = 'applied' | 'duplicate' | 'ignored' | 'rejected';
@@ -61,6 +78,7 @@ export async function applyEvent<THandle>(
   ctx: ServiceContext<THandle>,
   event: PaymentEvent,
   source: ChangeSource,
+  route?: WebhookAccountRoute,
 ): Promise<EventResult> {
   // Only a verified webhook's payload is hashed: a provider sends one event id with one body (less
   // `pending_webhooks`). Synthetic events (pulls, creation results) reuse deterministic ids for snapshots
@@ -68,7 +86,7 @@ export async function applyEvent<THandle>(
   const payloadHash = source === 'webhook' && event.raw !== undefined ? await eventPayloadHash(event.raw) : null;
   const received = ctx.clock();
   try {
-    return await journalLast(ctx, event, source, payloadHash, received);
+    return await journalLast(ctx, event, source, payloadHash, received, route);
   } catch (error) {
     if (error instanceof DuplicateEvent) return duplicateResult(event);
     // A conflicting body is settled where the journal row comes first: its anomaly must be written in a
@@ -76,7 +94,7 @@ export async function applyEvent<THandle>(
     // (that body's verdict, `rejected`, beats a retry that can never succeed).
     const outOfOrder = payloadHash !== null && error instanceof PaymentError && error.code === 'EVENT_OUT_OF_ORDER';
     if (!(error instanceof ConflictingEvent) && !outOfOrder) throw error;
-    return journalFirst(ctx, event, source, payloadHash, received);
+    return journalFirst(ctx, event, source, payloadHash, received, route);
   }
 }
 
@@ -93,9 +111,10 @@ async function journalLast<THandle>(
   source: ChangeSource,
   payloadHash: string | null,
   received: Date,
+  route: WebhookAccountRoute | undefined,
 ): Promise<EventResult> {
   return inTransaction(ctx, async (tx, effects) => {
-    const decision = await decide(ctx, tx, event, source, effects);
+    const decision = await decide(ctx, tx, event, source, effects, route);
     const inserted = await tx.events.insert({
       ...journalFields(event, payloadHash, received),
       outcome: decision.outcome,
@@ -119,6 +138,7 @@ async function journalFirst<THandle>(
   source: ChangeSource,
   payloadHash: string | null,
   received: Date,
+  route: WebhookAccountRoute | undefined,
 ): Promise<EventResult> {
   return inTransaction(ctx, async (tx, effects) => {
     const inserted = await tx.events.insert(journalFields(event, payloadHash, received));
@@ -143,7 +163,7 @@ async function journalFirst<THandle>(
         attemptId: event.attemptId,
       });
     }
-    const decision = await decide(ctx, tx, event, source, effects);
+    const decision = await decide(ctx, tx, event, source, effects, route);
     await tx.events.markProcessed(event.provider, event.eventId, decision.outcome, decision.detail);
     return result(event, decision);
   });
@@ -201,6 +221,7 @@ async function decide<THandle>(
   event: PaymentEvent,
   source: ChangeSource,
   effects: Effects,
+  route: WebhookAccountRoute | undefined,
 ): Promise<Decision> {
   const none = { orderId: event.orderId, attemptId: event.attemptId };
   if (event.type === 'unsupported')
@@ -265,6 +286,22 @@ async function decide<THandle>(
   const order = await tx.orders.findById(attempt.orderId, { forUpdate: true });
   if (!order) throw new IntegrityError(`Attempt ${attempt.attemptId} has no order.`, { provider: event.provider });
   const ids = { orderId: order.orderId, attemptId: attempt.attemptId };
+  if (route) {
+    // A seller cannot move a platform payment, another seller's payment, or one of their own older versions
+    // whose secret does not verify the body (DESIGN §12): in-memory comparison, no statement.
+    const { versionId } = snapshotOf(attempt, order);
+    const foreign =
+      route.accountId === null ? versionId !== null : versionId === null || !route.versionIds.has(versionId);
+    if (foreign) {
+      return anomaly(
+        'account_mismatch',
+        route.accountId === null
+          ? "event came in on the platform's route for a payment on a seller's merchant account"
+          : `event verified for merchant account ${route.accountId} is for a payment on another account or account version`,
+        { expected: versionId, actual: route.accountId === null ? null : [...route.versionIds] },
+      );
+    }
+  }
 
   switch (event.type) {
     case 'payment.pending':

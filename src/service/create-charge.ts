@@ -7,9 +7,10 @@
  * @module
  */
 import { isPaymentError, NotFoundError, ValidationError } from '../core/errors.js';
-import type { RoutablePaymentRequest } from '../core/factory.js';
+import { createPaymentFactory, type RoutablePaymentRequest } from '../core/factory.js';
 import type { PaymentCreationResult, PaymentExtra, PublicPaymentView } from '../core/types.js';
-import type { AttemptPatch, AttemptRecord, OrderRecord } from '../persistence/records.js';
+import type { AttemptPatch, AttemptRecord, MerchantAccountSnapshot, OrderRecord } from '../persistence/records.js';
+import { chargeAccounts } from './merchant-accounts.js';
 import { applyEvent } from './apply-event.js';
 import { toBuyRecordDTO, type BuyRecordDTO } from './dto.js';
 import { isExpired } from './init-order.js';
@@ -94,8 +95,28 @@ export async function createCharge<THandle>(
       legacyNoPaymentFields(routed ? legacyChannelLabel(routed.kind, routed.channel) : '', routed?.provider ?? ''),
     );
   }
-  const route = resolveRoute();
-  const kind = kindOf(ctx, route.provider);
+  // Sellers' accounts (DESIGN §12): asked before routing, so a seller with only Alipay gets Alipay; a refusal
+  // throws here, before anything is written or sent, and never falls back to the platform's providers.
+  const accounts = ctx.merchantAccounts ? await chargeAccounts(ctx.merchantAccounts, order) : null;
+  const routing = accounts?.entries
+    ? createPaymentFactory({ providers: accounts.entries.map((e) => e.provider) })
+    : ctx.factory;
+  const route = accounts?.entries
+    ? routing.resolve({
+        paymentChannel: input.paymentChannel ?? null,
+        channel: input.channel ?? null,
+        storedProvider: order.paymentChannel,
+        orderStatus: order.status,
+      })
+    : resolveRoute();
+  const entry = accounts?.entries?.find((e) => e.account.provider === route.provider) ?? null;
+  const factory = entry ? entry.factory : ctx.factory;
+  const kind = entry ? entry.provider.kind : kindOf(ctx, route.provider);
+  // With accounts configured every attempt records its account (null version = the platform's), so a platform
+  // attempt never inherits a seller account its order takes later.
+  const snapshot: MerchantAccountSnapshot | undefined = accounts
+    ? { sellerId: accounts.sellerId, versionId: entry?.account.versionId ?? null }
+    : undefined;
 
   const now = ctx.clock();
   // An attempt with a provider reference but no stored result was opened by the original system (it kept no
@@ -108,6 +129,7 @@ export async function createCharge<THandle>(
     a.channel === route.channel &&
     a.amount === o.payableAmount &&
     a.currency === o.currency &&
+    (snapshot === undefined || a.merchantAccount?.versionId === snapshot.versionId) &&
     (a.expiresAt === null || a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS) &&
     now.getTime() - a.createdAt.getTime() < ctx.orderExpireSeconds * 1000;
   // Only the route's own kind can hold a reusable attempt (same provider instance): one table is read.
@@ -125,7 +147,7 @@ export async function createCharge<THandle>(
   // written: a request refused without calling anything leaves no row behind.
   const newAttemptId = reusable ? '' : ctx.newId();
   if (!reusable) {
-    ctx.factory.validatePayment(
+    factory.validatePayment(
       paymentRequest(order, input, ctx.orderExpireSeconds, {
         provider: route.provider,
         channel: route.channel,
@@ -169,13 +191,17 @@ export async function createCharge<THandle>(
         expiresAt: input.expiresAt ?? null,
         extra: input.extra ?? null,
         metadata: input.metadata ?? null,
+        ...(snapshot ? { merchantAccount: snapshot } : {}),
         createdAt: ctx.clock(),
       });
       await tx.orders.updateStatus({
         orderId: locked.orderId,
         from: ['init', 'pending'],
         to: 'pending',
-        patch: { paymentChannel: route.provider },
+        patch: {
+          paymentChannel: route.provider,
+          ...(snapshot ? { sellerId: snapshot.sellerId, merchantAccountVersion: snapshot.versionId } : {}),
+        },
       });
       // The row this transaction holds, as it now stands (no statement: see the Kysely order repository).
       pending = (await tx.orders.findById(locked.orderId)) ?? locked;
@@ -189,7 +215,7 @@ export async function createCharge<THandle>(
   const rawRequest = (): AttemptPatch =>
     sent !== undefined && hasNativeRawColumns(kind) ? { rawRequest: nativeRawValue(sent) } : {};
   try {
-    result = await ctx.factory.createPayment(
+    result = await factory.createPayment(
       paymentRequest(order, input, ctx.orderExpireSeconds, {
         provider: route.provider,
         channel: route.channel,

@@ -88,7 +88,8 @@ export interface PaymentAnomaly {
     | 'double_payment'
     | 'refund_before_payment'
     | 'refund_reversed'
-    | 'event_conflict';
+    | 'event_conflict'
+    | 'account_mismatch';
   /** Human-readable explanation. */
   message: string;
   /** Provider instance name (registry key). */

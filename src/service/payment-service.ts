@@ -9,7 +9,15 @@ import type { HeadersInput } from '../core/types.js';
 import { requireWebCrypto } from '../core/web-crypto.js';
 import type { PaymentRepositories } from '../persistence/ports.js';
 import type { OrderRecord } from '../persistence/records.js';
-import { applyEvent, type EventResult } from './apply-event.js';
+import { applyEvent, PLATFORM_ROUTE, type EventResult } from './apply-event.js';
+import { WebhookVerificationError } from '../core/errors.js';
+import type { MerchantAccountOptions } from '../core/merchant-account-port.js';
+import {
+  createMerchantAccounts,
+  resolveWebhookRoute,
+  verifyOnRoute,
+  type MerchantWebhookRoute,
+} from './merchant-accounts.js';
 import { createCharge, type CreateChargeInput } from './create-charge.js';
 import type { BuyRecordDTO } from './dto.js';
 import { silentLogger, type PaymentHooks, type PaymentLogger } from './hooks.js';
@@ -37,11 +45,11 @@ import type { PaymentEvent } from '../core/types.js';
  * refund list). Fetch the refunds from the provider first — outside any transaction — so the ledger gets
  * one row per refund. A failed fetch throws, the webhook answers 5xx, and the provider redelivers.
  */
-async function withRefundDetails<THandle>(ctx: ServiceContext<THandle>, event: PaymentEvent): Promise<PaymentEvent> {
+async function withRefundDetails(factory: PaymentFactory, event: PaymentEvent): Promise<PaymentEvent> {
   if (!event.type.startsWith('refund.') || event.refunds.length > 0 || !event.providerReference) return event;
-  const provider = ctx.factory.providers.get(event.provider);
+  const provider = factory.providers.get(event.provider);
   if (!provider?.capabilities.retrieve) return event;
-  const snapshot = await ctx.factory.retrievePayment(event.provider, {
+  const snapshot = await factory.retrievePayment(event.provider, {
     providerReference: event.providerReference,
     ...(event.attemptId ? { attemptId: event.attemptId } : {}),
   });
@@ -80,6 +88,12 @@ export interface PaymentServiceOptions<THandle = unknown> {
    * @default 'background'
    */
   notificationDelivery?: NotificationDelivery;
+  /**
+   * Sellers' own merchant accounts (DESIGN §12, docs/merchant-accounts.md): the resolver the charge asks which
+   * account takes an order, the adapter builders, the webhook route key. Without it every payment uses the
+   * factory's providers.
+   */
+  merchantAccounts?: MerchantAccountOptions;
 }
 
 /** Input of `handleWebhook`. */
@@ -90,6 +104,12 @@ export interface HandleWebhookInput {
   rawBody: string | Uint8Array;
   /** The request headers, with the provider's signature header (`stripe-signature`, `x-pingplusplus-signature`). */
   headers: HeadersInput;
+  /**
+   * For `POST /webhooks/:provider/:account`: the route token (`<accountId>.<hex HMAC>`), or the route
+   * `webhookRoute` resolved from it. The delivery is then verified with that seller account's secrets only, and
+   * applied only to a payment snapshotted on a version that verifies it. Absent: the platform's route.
+   */
+  account?: string | MerchantWebhookRoute;
 }
 
 /** The payment service. */
@@ -115,6 +135,12 @@ export interface PaymentService<THandle = unknown> {
   expireOrders(input?: ExpireOrdersInput): Promise<ExpireOrdersReport>;
   /** The order, or `null`. */
   getOrder(orderId: string): Promise<OrderRecord | null>;
+  /**
+   * Resolves a merchant account's webhook route token before the body is read (the MAC compared in constant
+   * time, then the account's webhook versions from the resolver); `null` when the token is not the host key's,
+   * the account has no version for `provider`, or no `merchantAccounts` are configured.
+   */
+  webhookRoute(provider: string, accountToken: string): Promise<MerchantWebhookRoute | null>;
   /** The provider registry. */
   readonly factory: PaymentFactory;
   /** The repositories. */
@@ -173,6 +199,9 @@ export function createPaymentService<THandle = unknown>(
     orderExpireSeconds: options.orderExpireSeconds ?? 600,
     livemode: options.livemode,
     notificationDelivery: options.notificationDelivery ?? 'background',
+    merchantAccounts: options.merchantAccounts
+      ? createMerchantAccounts(options.merchantAccounts, options.factory)
+      : null,
   };
   const service: PaymentService<THandle> = {
     factory: ctx.factory,
@@ -192,12 +221,27 @@ export function createPaymentService<THandle = unknown>(
     },
     async handleWebhook(input) {
       validateHandleWebhookInput(input);
-      const verified = await ctx.factory.verifyWebhook(input.provider, {
-        rawBody: input.rawBody,
-        headers: input.headers,
-      });
-      const event = await withRefundDetails(ctx, verified);
-      const result = await applyEvent(ctx, event, 'webhook');
+      const webhook = { rawBody: input.rawBody, headers: input.headers };
+      if (input.account !== undefined) {
+        const route =
+          typeof input.account === 'string' ? await service.webhookRoute(input.provider, input.account) : input.account;
+        if (!route || route.provider !== input.provider) {
+          throw new WebhookVerificationError('The webhook route names no merchant account of this provider.', {
+            code: 'MERCHANT_ACCOUNT_ROUTE_UNKNOWN',
+          });
+        }
+        const verified = await verifyOnRoute(route, webhook);
+        const event = await withRefundDetails(verified.factory, verified.event);
+        const result = await applyEvent(ctx, event, 'webhook', {
+          accountId: verified.accountId,
+          versionIds: verified.versionIds,
+        });
+        ctx.logger.info('webhook processed', { ...result, accountId: verified.accountId });
+        return result;
+      }
+      const verified = await ctx.factory.verifyWebhook(input.provider, webhook);
+      const event = await withRefundDetails(ctx.factory, verified);
+      const result = await applyEvent(ctx, event, 'webhook', PLATFORM_ROUTE);
       ctx.logger.info('webhook processed', { ...result });
       return result;
     },
@@ -220,6 +264,10 @@ export function createPaymentService<THandle = unknown>(
     expireOrders: async (input) => {
       validateReconcileInput(input);
       return expireOrders(ctx, input);
+    },
+    webhookRoute: async (provider, accountToken) => {
+      if (!ctx.merchantAccounts || typeof provider !== 'string' || typeof accountToken !== 'string') return null;
+      return resolveWebhookRoute(ctx.merchantAccounts, provider, accountToken);
     },
     getOrder: async (orderId) => {
       validateOrderId(orderId, 'getOrder');

@@ -3,6 +3,7 @@
  * as webhooks, with deterministic event ids so repeated pulls of the same truth are duplicates.
  * @module
  */
+import { factoryForAttempt } from './merchant-accounts.js';
 import { claimSweepWork, type SweepClaim } from '../outbox/sweep-claims.js';
 import { isPaymentError, NotFoundError } from '../core/errors.js';
 import type { PaymentEvent, PaymentSnapshot } from '../core/types.js';
@@ -81,7 +82,8 @@ export async function syncAttempt<THandle>(
           .filter((r) => r.attemptId === attempt.attemptId && r.status === 'pending')
           .map((r) => r.refundId)
       : [];
-  const snapshot = await ctx.factory.retrievePayment(attempt.provider, {
+  const factory = await factoryForAttempt(ctx, attempt);
+  const snapshot = await factory.retrievePayment(attempt.provider, {
     providerReference: attempt.providerReference,
     attemptId: attempt.attemptId,
     channel: attempt.channel,
@@ -275,9 +277,10 @@ async function expireStale<THandle>(
   now: Date,
 ): Promise<'changed' | 'closed' | 'pending'> {
   if (windowEnd(ctx, attempt).getTime() > now.getTime()) return 'pending';
-  const provider = ctx.factory.providers.get(attempt.provider);
+  const factory = await factoryForAttempt(ctx, attempt);
+  const provider = factory.providers.get(attempt.provider);
   if (provider?.cancelPayment && attempt.providerReference) {
-    const snapshot = await ctx.factory.cancelPayment(attempt.provider, {
+    const snapshot = await factory.cancelPayment(attempt.provider, {
       providerReference: attempt.providerReference,
       attemptId: attempt.attemptId,
       channel: attempt.channel,

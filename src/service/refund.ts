@@ -8,6 +8,7 @@
  * as it stands (`pending`) and can ask again after {@link REFUND_CALL_LEASE_MS}.
  * @module
  */
+import { factoryForAttempt } from './merchant-accounts.js';
 import { isPaymentError, NotFoundError, ValidationError } from '../core/errors.js';
 import { assertMinorUnits } from '../core/money.js';
 import type { RefundRequest, RefundResult } from '../core/types.js';
@@ -71,7 +72,9 @@ export async function refund<THandle>(ctx: ServiceContext<THandle>, input: Refun
           (r) => r.refundId !== record.refundId && r.attemptId === attempt.attemptId && r.status === 'succeeded',
         ),
       );
-      result = await ctx.factory.refundPayment(attempt.provider, refundRequestOf(record, attempt, alreadyRefunded));
+      // The payment's own account version (DESIGN §12), even if the seller rotated since.
+      const factory = await factoryForAttempt(ctx, attempt);
+      result = await factory.refundPayment(attempt.provider, refundRequestOf(record, attempt, alreadyRefunded));
     } catch (error) {
       const final = isPaymentError(error) && !error.retryable;
       ctx.logger.warn('refund call failed', { refundId: record.refundId, error: describeError(error), final });
@@ -192,7 +195,11 @@ async function prepare<THandle>(
   // The factory's and the adapter's local checks (e.g. a refund id Alipay's out_request_no cannot carry) run before
   // the row is written: a refund refused without calling anything leaves nothing behind.
   const alreadyRefunded = sum(refunds.filter((r) => r.attemptId === attempt.attemptId && r.status === 'succeeded'));
-  ctx.factory.validateRefund(attempt.provider, refundRequestOf(row, attempt, alreadyRefunded));
+  // Through the payment's own account version (its adapter's rules), with the order already read.
+  (await factoryForAttempt(ctx, attempt, order)).validateRefund(
+    attempt.provider,
+    refundRequestOf(row, attempt, alreadyRefunded),
+  );
   await tx.refunds.create(row);
   return { refund: (await tx.refunds.findById(refundId)) as RefundRecord, attempt };
 }

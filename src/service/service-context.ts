@@ -14,6 +14,7 @@ import type { OutboxRepository } from '../persistence/outbox-port.js';
 import { hookConsumers } from '../outbox/outbox-consumer.js';
 import { createOutboxDispatcher, type OutboxDispatcher } from '../outbox/outbox-dispatcher.js';
 import { anomalyMessage, notificationMessage } from '../outbox/outbox-messages.js';
+import type { MerchantAccounts } from './merchant-accounts.js';
 
 /** Dependencies of the flows. */
 export interface ServiceContext<THandle = unknown> {
@@ -30,6 +31,8 @@ export interface ServiceContext<THandle = unknown> {
   notificationDelivery: NotificationDelivery;
   /** The dispatcher over the hooks' consumers, made on first use. */
   hookDispatcher?: OutboxDispatcher | null;
+  /** Sellers' merchant accounts, when the host configured them (DESIGN §12). */
+  merchantAccounts: MerchantAccounts | null;
 }
 
 /**
@@ -161,7 +164,7 @@ export function describeError(error: unknown): string {
 
 /** The kind of a registered provider instance (falls back to the name). */
 export function kindOf<THandle>(ctx: ServiceContext<THandle>, provider: string): string {
-  return ctx.factory.providers.get(provider)?.kind ?? provider;
+  return ctx.factory.providers.get(provider)?.kind ?? ctx.merchantAccounts?.kindOf(provider) ?? provider;
 }
 
 /**

@@ -41,6 +41,12 @@ export interface WebhookHandlerOptions {
    * @default the last path segment (`/webhooks/stripe` → `stripe`), else the `provider` query parameter
    */
   provider?: string | ((request: Request) => string | null | undefined);
+  /**
+   * How to read a merchant account's route token (`/webhooks/:provider/:account`, docs/merchant-accounts.md).
+   * @default the last path segment when it has the token's shape (`<accountId>.<64 hex>`), the provider then
+   *   being the segment before it
+   */
+  account?: (request: Request) => string | null | undefined;
   /** @default the service's logger */
   logger?: PaymentLogger;
   /**
@@ -70,7 +76,7 @@ export type WebhookHandler = ((request: Request) => Promise<Response>) & {
  * ```
  */
 export function createWebhookHandler(
-  service: Pick<PaymentService, 'handleWebhook' | 'logger' | 'factory'>,
+  service: Pick<PaymentService, 'handleWebhook' | 'logger' | 'factory'> & Partial<Pick<PaymentService, 'webhookRoute'>>,
   options: WebhookHandlerOptions = {},
 ): WebhookHandler & {
   /** The body limit in bytes this handler enforces (and `toNodeHandler` applies to the Node stream). */
@@ -95,8 +101,13 @@ export function createWebhookHandler(
   }
   const handle = async (request: Request): Promise<Response> => {
     if (request.method !== 'POST') return json(405, { error: 'METHOD_NOT_ALLOWED' }, { allow: 'POST' });
-    const provider = providerOf(request, options.provider);
-    const adapter = provider === null ? undefined : service.factory.providers.get(provider);
+    const { provider, account } = routeOf(request, options);
+    // A seller account's route: its token is checked (constant time) and its versions listed before the body
+    // is read; a token the host key did not make is answered like an unknown route.
+    const route =
+      provider !== null && account !== null ? ((await service.webhookRoute?.(provider, account)) ?? null) : null;
+    if (account !== null && route === null) return json(404, { error: 'UNKNOWN_ACCOUNT' });
+    const adapter = route ? route.adapter : provider === null ? undefined : service.factory.providers.get(provider);
     if (!provider || !adapter) return json(404, { error: 'UNKNOWN_PROVIDER' });
     const signatureHeaders = adapter.webhookSignatureHeaders;
     if (signatureHeaders?.length && !signatureHeaders.some((name) => request.headers.get(name))) {
@@ -114,7 +125,12 @@ export function createWebhookHandler(
         logger.warn('webhook refused', { provider, error: 'PAYLOAD_TOO_LARGE', maxBodyBytes });
         return payloadTooLargeResponse(maxBodyBytes);
       }
-      const result = await service.handleWebhook({ provider, rawBody: body.bytes, headers: request.headers });
+      const result = await service.handleWebhook({
+        provider,
+        rawBody: body.bytes,
+        headers: request.headers,
+        ...(route ? { account: route } : {}),
+      });
       return answer(adapter, { ok: true, status: 200, outcome: result.outcome }, logger);
     } catch (error) {
       if (isPaymentError(error, 'RawBodyRequiredError')) {
@@ -197,12 +213,27 @@ function rawBodyRequired(
   return json(400, body);
 }
 
-function providerOf(request: Request, option: WebhookHandlerOptions['provider']): string | null {
-  if (typeof option === 'string') return option;
-  if (typeof option === 'function') return option(request) ?? null;
+/** A merchant account route token: `<accountId>.<64 hex>`; no provider name looks like one. */
+const ACCOUNT_TOKEN = /^[^/]+\.[0-9a-f]{64}$/;
+
+/**
+ * The provider, and the merchant account token when the route has one (`/webhooks/:provider/:account`): by
+ * default the last path segment is the token when it looks like one, and the provider the segment before it.
+ */
+function routeOf(
+  request: Request,
+  options: WebhookHandlerOptions,
+): { provider: string | null; account: string | null } {
   const url = new URL(request.url);
-  const segment = url.pathname.split('/').filter(Boolean).at(-1);
-  return url.searchParams.get('provider') ?? (segment ? safeDecode(segment) : null);
+  const segments = url.pathname.split('/').filter(Boolean).map(safeDecode);
+  const last = segments.at(-1) ?? null;
+  const fromPath = typeof options.account === 'function' ? (options.account(request) ?? null) : undefined;
+  const account = fromPath !== undefined ? fromPath : last !== null && ACCOUNT_TOKEN.test(last) ? last : null;
+  const option = options.provider;
+  if (typeof option === 'string') return { provider: option, account };
+  if (typeof option === 'function') return { provider: option(request) ?? null, account };
+  const segment = account !== null && fromPath === undefined ? (segments.at(-2) ?? null) : last;
+  return { provider: url.searchParams.get('provider') ?? segment, account };
 }
 
 function safeDecode(segment: string): string | null {

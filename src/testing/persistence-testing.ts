@@ -21,3 +21,9 @@ export {
   type RawOutboxRow,
   type RepositoryConformanceOptions,
 } from './repository-conformance.js';
+export {
+  createInMemoryMerchantAccounts,
+  type InMemoryMerchantAccounts,
+  type InMemoryMerchantAccountCalls,
+  type InMemoryMerchantAccountsOptions,
+} from './in-memory-merchant-accounts.js';

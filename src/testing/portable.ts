@@ -23,6 +23,12 @@ export {
   type InMemoryRepositoriesOptions,
   type InMemorySnapshot,
 } from './in-memory-repositories.js';
+export {
+  createInMemoryMerchantAccounts,
+  type InMemoryMerchantAccounts,
+  type InMemoryMerchantAccountCalls,
+  type InMemoryMerchantAccountsOptions,
+} from './in-memory-merchant-accounts.js';
 export * from './stripe-signer.js';
 export {
   generatePingxxTestKeyPair,

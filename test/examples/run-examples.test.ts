@@ -22,6 +22,10 @@ describe('examples run as scripts and exit 0', () => {
     ['nextjs-route-handler', /"outcome":"applied"[\s\S]*is now paid/],
     ['custom-repository', /\d+ rules passed, 0 failed[\s\S]*is now paid/],
     ['reconcile-cron', /changed 1, still pending 1[\s\S]*SIGTERM[\s\S]*loop stopped/],
+    [
+      'merchant-accounts',
+      /forged with B's secret on A's route: 400[\s\S]*genuine on A's route: 200 \{"received":true,"outcome":"applied"\}[\s\S]*through acct_a_v1: succeeded/,
+    ],
   ] as const) {
     it(`npx tsx examples/${name}.ts`, async () => {
       const result = await runExample(name);
