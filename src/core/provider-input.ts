@@ -18,6 +18,7 @@ import {
   optionalId,
   optionalObject,
   optionalString,
+  optionalStringArray,
   requireId,
 } from './input-guards.js';
 
@@ -45,8 +46,8 @@ export function guardPaymentRequest(value: unknown, method: string): Record<stri
 }
 
 /**
- * Guards a `retrievePayment` / `cancelPayment` request: a `providerReference`, and an `attemptId` and
- * `channel` of the right type when given.
+ * Guards a `retrievePayment` / `cancelPayment` request: a `providerReference`, and an `attemptId`, a
+ * `channel` and `refundIds` (an array of strings) of the right type when given.
  * @throws ValidationError naming the field.
  */
 export function guardRetrieveRequest(value: unknown, method: string): Record<string, unknown> {
@@ -54,6 +55,7 @@ export function guardRetrieveRequest(value: unknown, method: string): Record<str
   requireId(input, 'providerReference', method, MAX_REFERENCE_LENGTH);
   optionalId(input, 'attemptId', method, MAX_REFERENCE_LENGTH);
   optionalString(input, 'channel', method, MAX_ID_LENGTH);
+  optionalStringArray(input, 'refundIds', method);
   return input;
 }
 

@@ -196,6 +196,16 @@ describe('wrongly typed fields are named', () => {
       'providerReference',
     ],
     [
+      'factory.retrievePayment refundIds a string',
+      (s) => s.factory.retrievePayment('fake', { providerReference: 'x', refundIds: 're_1' } as never),
+      'refundIds',
+    ],
+    [
+      'factory.retrievePayment refundIds [null]',
+      (s) => s.factory.retrievePayment('fake', { providerReference: 'x', refundIds: [null] } as never),
+      'refundIds',
+    ],
+    [
       'factory.cancelPayment attemptId number',
       (s) => s.factory.cancelPayment('fake', { providerReference: 'x', attemptId: 1 } as never),
       'attemptId',
