@@ -1,5 +1,5 @@
 /**
- * Provider faults: for Stripe, Ping++ and WeChat Pay, a charge and then a refund each meet a 5xx, a 429, a timeout
+ * Provider faults: for Stripe, Ping++, WeChat Pay and native Alipay, a charge and then a refund each meet a 5xx, a 429, a timeout
  * (the provider acts, the answer comes too late) and a connection dropped after the provider acted. The
  * call must fail with a retryable typed error (or succeed), the application's retry must reuse the same
  * attempt / refund id, the payer pays, `reconcile` records it — and the emulator must hold exactly one
@@ -9,7 +9,7 @@
 import { sql, type Kysely } from 'kysely';
 import { isPaymentError, type PaymentService } from '../../src/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
-import type { PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
+import type { AlipayEmulator, PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
 import { REFUND_CALL_LEASE_MS } from '../../src/service/refund.js';
 import { HOOK_TABLE } from './payment-env.js';
 
@@ -28,6 +28,7 @@ export interface FaultContext {
   stripe: StripeEmulator;
   pingxx: PingxxEmulator;
   wechatpay: WechatPayEmulator;
+  alipay: AlipayEmulator;
   /** Moves the service's clock forward (past the refund-call lease). */
   advanceClock(ms: number): void;
   /** Every error the phase caught (the secrets scan reads them). */
@@ -41,7 +42,7 @@ export interface FaultVerdict {
   failures: string[];
 }
 
-type FaultProvider = 'stripe' | 'pingxx' | 'wechatpay';
+type FaultProvider = 'stripe' | 'pingxx' | 'wechatpay' | 'alipay';
 
 function inject(ctx: FaultContext, provider: FaultProvider, operation: 'create' | 'refund', kind: FaultKind) {
   if (provider === 'stripe') {
@@ -61,6 +62,16 @@ function inject(ctx: FaultContext, provider: FaultProvider, operation: 'create' 
     else controls.dropConnectionAfterActing();
     return;
   }
+  if (provider === 'alipay') {
+    // Scoped to the OpenAPI method, so a query the adapter makes on the way does not take the fault.
+    const method = operation === 'create' ? 'alipay.trade.precreate' : 'alipay.trade.refund';
+    const controls = ctx.alipay.controls;
+    if (kind === '5xx') controls.failNext({ status: 502, method });
+    else if (kind === '429') controls.failNext({ status: 429, method });
+    else if (kind === 'timeout') controls.delayNext(FAULT_DELAY_MS, { method });
+    else controls.dropConnectionAfterActing({ method });
+    return;
+  }
   const controls = ctx.pingxx.controls;
   // A Ping++ refund first lists the charge's refunds (no idempotency keys there); let that read through
   // with the true answer (none yet) so the fault hits the create.
@@ -75,6 +86,7 @@ function clearFaults(ctx: FaultContext): void {
   ctx.stripe.clearFaults();
   ctx.pingxx.controls.reset();
   ctx.wechatpay.controls.reset();
+  ctx.alipay.controls.reset();
 }
 
 /** A call that met a fault must fail retryably (or be absorbed); anything else is a finding. */
@@ -118,7 +130,12 @@ async function scenario(
   });
   const charge = {
     orderId: order.orderId,
-    channel: provider === 'stripe' ? 'stripe:payment_intent' : provider === 'pingxx' ? 'alipay_qr' : 'wx_pub_qr',
+    channel: {
+      stripe: 'stripe:payment_intent',
+      pingxx: 'pingxx:alipay_qr',
+      wechatpay: 'wx_pub_qr',
+      alipay: 'alipay:alipay_qr',
+    }[provider],
     clientIp: '127.0.0.1',
   };
 
@@ -140,10 +157,15 @@ async function scenario(
       ? ctx.stripe.list('payment_intent').filter((pi) => attemptIds.includes(pi.metadata['stripe_order_bid'] ?? ''))
       : provider === 'pingxx'
         ? ctx.pingxx.controls.charges().filter((c) => attemptIds.includes(c.order_no))
-        : ctx.wechatpay.controls
-            .orders()
-            .filter((o) => attemptIds.includes(o.outTradeNo))
-            .map((o) => ({ id: o.outTradeNo }));
+        : provider === 'alipay'
+          ? ctx.alipay.controls
+              .trades()
+              .filter((t) => attemptIds.includes(t.outTradeNo))
+              .map((t) => ({ id: t.outTradeNo }))
+          : ctx.wechatpay.controls
+              .orders()
+              .filter((o) => attemptIds.includes(o.outTradeNo))
+              .map((o) => ({ id: o.outTradeNo }));
   if (attempts.length !== 1) {
     ok = false;
     failures.push(
@@ -160,6 +182,7 @@ async function scenario(
   // 2. The payer pays; reconcile pulls the truth.
   if (provider === 'stripe') ctx.stripe.succeedPayment(reference);
   else if (provider === 'pingxx') ctx.pingxx.controls.payCharge(reference);
+  else if (provider === 'alipay') ctx.alipay.controls.pay(reference);
   else ctx.wechatpay.controls.pay(reference);
   await ctx.service.reconcile({ olderThan: 0, limit: 1000 });
   const paid = await ctx.service.getOrder(order.orderId);
@@ -188,7 +211,9 @@ async function scenario(
       ? ctx.stripe.list('refund').filter((r) => r.payment_intent === reference)
       : provider === 'pingxx'
         ? (ctx.pingxx.controls.getCharge(reference)?.refunds?.data ?? [])
-        : (ctx.wechatpay.controls.getOrder(reference)?.refunds ?? []);
+        : provider === 'alipay'
+          ? (ctx.alipay.controls.getTrade(reference)?.refunds ?? [])
+          : (ctx.wechatpay.controls.getOrder(reference)?.refunds ?? []);
   const refunded = await ctx.service.getOrder(order.orderId);
   if (refunds.length !== 1) {
     ok = false;
@@ -210,7 +235,7 @@ function describe(error: unknown): string {
 export async function runProviderFaults(ctx: FaultContext): Promise<FaultVerdict> {
   const verdict: FaultVerdict = { total: 0, survived: 0, failures: [] };
   let index = 0;
-  for (const provider of ['stripe', 'pingxx', 'wechatpay'] as const) {
+  for (const provider of ['stripe', 'pingxx', 'wechatpay', 'alipay'] as const) {
     for (const kind of KINDS) {
       verdict.total += 2;
       try {

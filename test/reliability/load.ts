@@ -7,24 +7,27 @@
  */
 import type { Kysely } from 'kysely';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
-import type { PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
+import type { AlipayEmulator, PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
 import type { PaymentService } from '../../src/index.js';
 import type { ReliabilityDatabase } from './databases.js';
 import type { WorkerPool } from './workers.js';
+
+/** The providers whose webhooks the load posts. */
+export type LoadProvider = 'stripe' | 'pingxx' | 'alipay';
 
 /** One charged order of the load. */
 export interface LoadOrder {
   orderId: string;
   attemptId: string;
-  provider: 'stripe' | 'pingxx';
+  provider: LoadProvider;
   channel: string;
-  /** PaymentIntent, Checkout Session or Ping++ charge id. */
+  /** PaymentIntent, Checkout Session, Ping++ charge id or Alipay `out_trade_no`. */
   reference: string;
 }
 
 /** One signed delivery (a copy of one event). */
 export interface Delivery {
-  provider: 'stripe' | 'pingxx';
+  provider: LoadProvider;
   orderId: string;
   eventId: string;
   rawBody: string;
@@ -34,7 +37,11 @@ export interface Delivery {
 /** What happened to one delivery. */
 export interface DeliveryResult {
   delivery: Delivery;
-  /** The final answer: 200 with an outcome, or `null` when no 2xx came before the budget ran out. */
+  /**
+   * The final answer: 200 with an outcome, or `null` when no 2xx came before the budget ran out. Alipay's
+   * plain-text answer does not say which outcome: it is `success` here, and `verifyLoad` reads the outcome
+   * from the event journal.
+   */
   outcome: string | null;
   /** The last status seen (for the report). */
   lastStatus: number | string;
@@ -53,7 +60,9 @@ export interface KillCounts {
 const CHANNELS = [
   { provider: 'stripe', channel: 'stripe:payment_intent', currency: 'USD' },
   { provider: 'stripe', channel: 'stripe:checkout_session', currency: 'USD' },
-  { provider: 'pingxx', channel: 'alipay_qr', currency: 'CNY' },
+  // Explicitly Ping++: with native Alipay enabled, a bare `alipay_qr` goes to native Alipay.
+  { provider: 'pingxx', channel: 'pingxx:alipay_qr', currency: 'CNY' },
+  { provider: 'alipay', channel: 'alipay:alipay_qr', currency: 'CNY' },
 ] as const;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
@@ -71,7 +80,10 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
-/** Creates and charges `count` orders (a third each: PaymentIntent, Checkout Session, Ping++ `alipay_qr`). */
+/**
+ * Creates and charges `count` orders (a quarter each: PaymentIntent, Checkout Session, Ping++ `alipay_qr`, native
+ * Alipay `alipay_qr`).
+ */
 export async function chargeOrders(
   service: PaymentService<Kysely<UntypedDatabase>>,
   count: number,
@@ -106,13 +118,14 @@ export async function chargeOrders(
 /** Pays every order at its emulator and signs `events` distinct success events per attempt, `copies` times each. */
 export function buildDeliveries(
   orders: readonly LoadOrder[],
-  emulators: { stripe: StripeEmulator; pingxx: PingxxEmulator },
+  emulators: { stripe: StripeEmulator; pingxx: PingxxEmulator; alipay: AlipayEmulator },
   events: number,
   copies: number,
 ): Delivery[] {
   const deliveries: Delivery[] = [];
   for (const order of orders) {
     if (order.provider === 'stripe') emulators.stripe.succeedPayment(order.reference);
+    else if (order.provider === 'alipay') emulators.alipay.controls.pay(order.reference);
     else emulators.pingxx.controls.payCharge(order.reference);
     for (let e = 0; e < events; e += 1) {
       let signed: { eventId: string; rawBody: string; headers: Record<string, string> };
@@ -124,6 +137,13 @@ export function buildDeliveries(
             : 'payment_intent.succeeded';
         const webhook = emulators.stripe.webhookFor(order.reference, type);
         signed = { eventId: String(webhook.event['id']), rawBody: webhook.rawBody, headers: { ...webhook.headers } };
+      } else if (order.provider === 'alipay') {
+        // A TRADE_SUCCESS notification with its own notify_id, signed with Alipay's key (`signAlipayNotify`),
+        // form-encoded: the headers carry its content type.
+        const notification = emulators.alipay.controls.notificationFor(order.reference);
+        const eventId = notification.params['notify_id'];
+        if (!eventId) throw new Error(`The Alipay notification for ${order.reference} has no notify_id.`);
+        signed = { eventId, rawBody: notification.rawBody, headers: { ...notification.headers } };
       } else {
         const event = emulators.pingxx.controls.eventFor(order.reference, 'charge.succeeded');
         signed = { eventId: event.event.id, rawBody: event.rawBody, headers: { ...event.headers } };
@@ -223,7 +243,12 @@ export async function deliverAll(
         lastStatus = response.status;
         const text = await response.text();
         if (response.status === 200) {
-          const outcome = (JSON.parse(text) as { outcome?: string }).outcome ?? 'unknown';
+          const outcome =
+            delivery.provider === 'alipay'
+              ? text === 'success'
+                ? 'success'
+                : `text ${JSON.stringify(text.slice(0, 40))}`
+              : ((JSON.parse(text) as { outcome?: string }).outcome ?? 'unknown');
           return { delivery, outcome, lastStatus, tries, failures };
         }
         failed(String(response.status));

@@ -1,6 +1,6 @@
 /**
  * What the runner and every worker process build the payment service from: the configuration environment
- * (`STRIPE_*`, `PINGXX_*`, `WECHATPAY_*`, read by the real `loadPaymentConfig`), the emulators' addresses, and the
+ * (`STRIPE_*`, `PINGXX_*`, `WECHATPAY_*`, `ALIPAY_*`, read by the real `loadPaymentConfig`), the emulators' addresses, and the
  * service itself with a transactional hook counter — a host table row written by `onOrderPaid` inside the
  * payment's transaction, so it commits or rolls back with it.
  * @module
@@ -20,11 +20,12 @@ import {
   type PaymentProvider,
   type PaymentService,
 } from '../../src/index.js';
+import { createAlipayProvider } from '../../src/alipay/index.js';
 import { createKyselyRepositories } from '../../src/kysely/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 import { createPingxxProvider } from '../../src/pingxx/index.js';
 import { createStripeProvider } from '../../src/stripe/index.js';
-import type { PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
+import type { AlipayEmulator, PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
 import { createWechatPayProvider } from '../../src/wechatpay/index.js';
 
 /** The host table the transactional hook writes one row into per `onOrderPaid`. */
@@ -35,6 +36,7 @@ export interface EmulatorEndpoints {
   stripe: { host: string; port: number };
   pingxx: { host: string; port: number };
   wechatpay: { baseUrl: string };
+  alipay: { gatewayUrl: string };
 }
 
 /** The secret values this run configures, for the secrets scan. */
@@ -50,10 +52,16 @@ export interface RunSecrets {
   wechatpayApiV3Key: string;
   /** The WeChat Pay merchant API private key (PEM). */
   wechatpayPrivateKey: string;
+  /** The Alipay application private key (PEM). */
+  alipayPrivateKey: string;
 }
 
 /** Fresh secrets for one run: random, so a match in a scan can only come from this run's configuration. */
-export function newSecrets(pingxxPrivateKey: string, wechatpayPrivateKey: string): RunSecrets {
+export function newSecrets(
+  pingxxPrivateKey: string,
+  wechatpayPrivateKey: string,
+  alipayPrivateKey: string,
+): RunSecrets {
   const hex = (n: number) => randomBytes(n).toString('hex');
   return {
     stripeSecretKey: `sk_test_rel${hex(16)}`,
@@ -63,6 +71,7 @@ export function newSecrets(pingxxPrivateKey: string, wechatpayPrivateKey: string
     databasePassword: `pw${hex(12)}`,
     wechatpayApiV3Key: hex(16),
     wechatpayPrivateKey,
+    alipayPrivateKey,
   };
 }
 
@@ -72,9 +81,10 @@ export function paymentEnv(
   stripe: StripeEmulator,
   pingxx: PingxxEmulator,
   wechatpay: WechatPayEmulator,
+  alipay: AlipayEmulator,
 ): Record<string, string> {
   return {
-    PAYMENT_CHANNELS_ENABLED: 'pingxx,stripe,wechatpay',
+    PAYMENT_CHANNELS_ENABLED: 'pingxx,stripe,wechatpay,alipay',
     PAY_ORDER_EXPIRE_TIME: '3600',
     STRIPE_SECRET_KEY: secrets.stripeSecretKey,
     STRIPE_WEBHOOK_SECRET: stripe.webhookSecret,
@@ -93,6 +103,10 @@ export function paymentEnv(
     WECHATPAY_PUBLIC_KEY: wechatpay.wechatpayKeyPair.publicKey,
     WECHATPAY_PUBLIC_KEY_ID: wechatpay.publicKeyId,
     WECHATPAY_WEBHOOK_URL: 'https://shop.example/webhooks/wechatpay',
+    ALIPAY_APP_ID: alipay.appId,
+    ALIPAY_APP_PRIVATE_KEY: secrets.alipayPrivateKey,
+    ALIPAY_PUBLIC_KEY: alipay.alipayKeyPair.publicKey,
+    ALIPAY_WEBHOOK_URL: 'https://shop.example/webhooks/alipay',
     DATABASE_URL: `postgres://reliability:${secrets.databasePassword}@127.0.0.1:9/payments`,
   };
 }
@@ -124,8 +138,8 @@ export interface BuiltService {
 /** Builds the providers (from `loadPaymentConfig`), the factory and the service with the hook counter. */
 export function buildService(options: BuildServiceOptions): BuiltService {
   const config = loadPaymentConfig(options.env);
-  if (!config.stripe || !config.pingxx || !config.wechatpay)
-    throw new Error('The reliability environment must configure Stripe, Ping++ and WeChat Pay.');
+  if (!config.stripe || !config.pingxx || !config.wechatpay || !config.alipay)
+    throw new Error('The reliability environment must configure Stripe, Ping++, WeChat Pay and Alipay.');
   const timeoutMs = options.timeoutMs ?? 15_000;
   const providers: PaymentProvider[] = [
     createStripeProvider({
@@ -145,6 +159,7 @@ export function buildService(options: BuildServiceOptions): BuiltService {
       timeoutMs,
     }),
     createWechatPayProvider({ ...config.wechatpay, baseUrl: options.endpoints.wechatpay.baseUrl, timeoutMs }),
+    createAlipayProvider({ ...config.alipay, gatewayUrl: options.endpoints.alipay.gatewayUrl, timeoutMs }),
   ];
   const factory = createPaymentFactory({ providers });
   const service = createPaymentService<Kysely<UntypedDatabase>>({

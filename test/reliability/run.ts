@@ -4,12 +4,14 @@
  *
  * `reliability: <n> deliveries from <p> processes on <dialects>, <l> lost, <d> doubled, <f>/<f> faults survived, <m>/<m> mutations refused`
  *
- * Per database: orders charged through the real providers (emulators over HTTP); their signed webhooks —
+ * Per database: orders charged through the real providers (emulators over HTTP: Stripe PaymentIntents and
+ * Checkout Sessions, Ping++ `alipay_qr`, native Alipay `alipay_qr`); their signed webhooks (Alipay's form-encoded) —
  * distinct success events per attempt, each duplicated — posted to `<p>` worker processes running the real
  * service and web handler, while the runner kills this run's database connections (inside transactions and
  * idle) and `SIGKILL`s workers; the result counted with raw SQL, a transactional hook counter and the HTTP
- * answers (`verify.ts`). Then provider faults with retry and reconcile (`faults.ts`: Stripe, Ping++ and WeChat Pay). Once: fast-check
- * mutations of a Stripe, a Ping++ and a WeChat Pay webhook (`mutations.ts`) and the secrets scan (`secrets.ts`).
+ * answers (`verify.ts`). Then provider faults with retry and reconcile (`faults.ts`: Stripe, Ping++, WeChat Pay
+ * and Alipay). Once: fast-check mutations of a Stripe, a Ping++ and a WeChat Pay webhook (`mutations.ts`) and the
+ * secrets scan (`secrets.ts`).
  * Exits 1 when anything is not clean, and says what above the last line.
  *
  * Sizes: `PF_RELIABILITY_ORDERS` (200), `PF_RELIABILITY_EVENTS` distinct events per attempt (3),
@@ -36,12 +38,15 @@ import type { UntypedDatabase } from '../../src/kysely/schema.js';
 import { createPingxxProvider } from '../../src/pingxx/index.js';
 import { createStripeProvider } from '../../src/stripe/index.js';
 import {
+  generateAlipayTestKeyPair,
   generatePingxxTestKeyPair,
   generateWechatPayTestKeyPair,
   signStripeWebhook,
+  startAlipayEmulator,
   startPingxxEmulator,
   startStripeEmulator,
   startWechatPayEmulator,
+  type AlipayEmulator,
   type PingxxEmulator,
   type StripeEmulator,
   type WechatPayEmulator,
@@ -109,6 +114,7 @@ interface Shared {
   stripe: StripeEmulator;
   pingxx: PingxxEmulator;
   wechatpay: WechatPayEmulator;
+  alipay: AlipayEmulator;
   logDir: string;
   runnerLines: string[];
   anomalies: PaymentAnomaly[];
@@ -153,11 +159,16 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     spawned = seconds(loadStarted);
     // Signed now, not before the workers started: Stripe signatures are only accepted for 5 minutes.
     deliveries = shuffle(
-      buildDeliveries(orders, { stripe: shared.stripe, pingxx: shared.pingxx }, settings.events, settings.copies),
+      buildDeliveries(
+        orders,
+        { stripe: shared.stripe, pingxx: shared.pingxx, alipay: shared.alipay },
+        settings.events,
+        settings.copies,
+      ),
       random,
     );
     say(
-      `${database.name}: ${orders.length} orders charged and paid, ${deliveries.length} signed deliveries (${seconds(started)})`,
+      `${database.name}: ${orders.length} orders charged and paid, ${deliveries.length} signed deliveries (${byProvider(deliveries)}; ${seconds(started)})`,
     );
     const deliverStarted = Date.now();
     load = await deliverAll(deliveries, {
@@ -277,6 +288,7 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     stripe: shared.stripe,
     pingxx: shared.pingxx,
     wechatpay: shared.wechatpay,
+    alipay: shared.alipay,
     advanceClock: (ms) => {
       offset += ms;
     },
@@ -297,6 +309,13 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   say(`${database.name}: done in ${seconds(started)}`);
 }
 
+/** How many deliveries each provider's webhooks make, e.g. `1200 stripe, 600 pingxx, 600 alipay`. */
+function byProvider(deliveries: readonly Delivery[]): string {
+  const counts = new Map<string, number>();
+  for (const d of deliveries) counts.set(d.provider, (counts.get(d.provider) ?? 0) + 1);
+  return [...counts].map(([provider, n]) => `${n} ${provider}`).join(', ');
+}
+
 /** The lines of a crashed worker's stderr that say why (Node prints the unhandled error, then its stack). */
 function crashCause(stderr: string): string {
   const lines = stderr.split('\n').map((l) => l.trim());
@@ -313,7 +332,7 @@ async function runMutations(db: Kysely<UntypedDatabase>, dialect: string, shared
   const originals: SignedOriginal[] = [];
   for (const [provider, channel, currency] of [
     ['stripe', 'stripe:payment_intent', 'USD'],
-    ['pingxx', 'alipay_qr', 'CNY'],
+    ['pingxx', 'pingxx:alipay_qr', 'CNY'],
     ['wechatpay', 'wx_pub_qr', 'CNY'],
   ] as const) {
     const order = await service.initOrder({
@@ -478,7 +497,8 @@ async function main(): Promise<number> {
   );
   const merchant = generatePingxxTestKeyPair('reliability-merchant');
   const wechatMerchant = generateWechatPayTestKeyPair('reliability-wechatpay-merchant');
-  const secrets = newSecrets(merchant.privateKey, wechatMerchant.privateKey);
+  const alipayApp = generateAlipayTestKeyPair('reliability-alipay-app');
+  const secrets = newSecrets(merchant.privateKey, wechatMerchant.privateKey, alipayApp.privateKey);
   const stripe = await startStripeEmulator({
     apiKey: secrets.stripeSecretKey,
     webhookSecret: secrets.stripeWebhookSecret,
@@ -493,6 +513,7 @@ async function main(): Promise<number> {
     merchantKeyPair: wechatMerchant,
     refundStatus: 'SUCCESS',
   });
+  const alipay = await startAlipayEmulator({ appKeyPair: alipayApp });
   const shared: Shared = {
     secrets,
     env: {},
@@ -500,15 +521,17 @@ async function main(): Promise<number> {
       stripe: { host: stripe.host, port: stripe.port },
       pingxx: { host: pingxx.host, port: pingxx.port },
       wechatpay: { baseUrl: wechatpay.url },
+      alipay: { gatewayUrl: alipay.gatewayUrl },
     },
     stripe,
     pingxx,
     wechatpay,
+    alipay,
     logDir: mkdtempSync(join(tmpdir(), 'pf-reliability-logs-')),
     runnerLines: [],
     anomalies: [],
   };
-  shared.env = paymentEnv(secrets, stripe, pingxx, wechatpay);
+  shared.env = paymentEnv(secrets, stripe, pingxx, wechatpay, alipay);
   const totals: Totals = {
     deliveries: 0,
     lost: 0,
@@ -541,7 +564,7 @@ async function main(): Promise<number> {
     say(`secrets scan: ${totals.haystacks.length} texts, ${totals.errors.length} errors, ${leaks.length} leaks`);
     for (const leak of leaks) totals.problems.push(`secret visible: ${leak}`);
   } finally {
-    await Promise.all([stripe.close(), pingxx.close(), wechatpay.close()]);
+    await Promise.all([stripe.close(), pingxx.close(), wechatpay.close(), alipay.close()]);
     rmSync(shared.logDir, { recursive: true, force: true });
   }
   for (const problem of totals.problems) process.stdout.write(`  ✗ ${problem}\n`);

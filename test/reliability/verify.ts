@@ -120,24 +120,34 @@ export async function verifyLoad(
     problems.push(`${manyHooks.length} orders have more than one committed onOrderPaid row`);
   }
 
-  // 5. The HTTP answers: exactly one `applied` per order across all processes.
-  const appliedAnswers = new Map<string, number>();
-  for (const r of results) {
-    if (r.outcome === 'applied')
-      appliedAnswers.set(r.delivery.orderId, (appliedAnswers.get(r.delivery.orderId) ?? 0) + 1);
+  // 5. The HTTP answers: exactly one `applied` per order across all processes. Alipay answers a plain `success`
+  // whatever the outcome: its deliveries take their event's outcome from the journal (step 3 read it), and there
+  // an order's applied event counts once, however many of its copies were answered.
+  const journalOutcome = new Map(journal.map((row) => [row.event_id, row.outcome ?? 'null']));
+  const outcomeOf = (r: DeliveryResult) =>
+    r.delivery.provider === 'alipay' && r.outcome === 'success'
+      ? (journalOutcome.get(r.delivery.eventId) ?? 'missing from the journal')
+      : r.outcome;
+  const appliedAnswers = new Map<string, Set<string>>();
+  for (const [i, r] of results.entries()) {
+    if (outcomeOf(r) !== 'applied') continue;
+    const answers = appliedAnswers.get(r.delivery.orderId) ?? new Set<string>();
+    answers.add(r.delivery.provider === 'alipay' ? r.delivery.eventId : String(i));
+    appliedAnswers.set(r.delivery.orderId, answers);
   }
-  const answeredTwice = orderIds.filter((id) => (appliedAnswers.get(id) ?? 0) > 1);
+  const answeredTwice = orderIds.filter((id) => (appliedAnswers.get(id)?.size ?? 0) > 1);
   if (answeredTwice.length > 0) {
     doubled += answeredTwice.length;
     problems.push(`${answeredTwice.length} orders were answered "applied" more than once`);
   }
-  const unexpected = results.filter(
-    (r) => r.outcome !== null && !['applied', 'duplicate', 'ignored'].includes(r.outcome),
-  );
+  const unexpected = results.filter((r) => {
+    const outcome = outcomeOf(r);
+    return outcome !== null && !['applied', 'duplicate', 'ignored'].includes(outcome);
+  });
   if (unexpected.length > 0) {
     lost += unexpected.length;
     problems.push(
-      `${unexpected.length} deliveries were answered ${unexpected[0]!.outcome} instead of applied/duplicate/ignored`,
+      `${unexpected.length} deliveries were answered ${outcomeOf(unexpected[0]!)} instead of applied/duplicate/ignored`,
     );
   }
   return { lost, doubled, problems };
