@@ -8,6 +8,7 @@
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../core/errors.js';
+import { isPemText, parseBareDer } from '../core/node-key-text.js';
 
 /** Where a key comes from: inline text or a file path (exactly one). */
 export interface AlipayKeySource {
@@ -36,7 +37,7 @@ export function loadAlipayKeys(
   const publicText = readSource(publicSource, 'alipayPublicKey', 'alipayPublicKeyPath', provider);
   let privateKey: KeyObject;
   try {
-    privateKey = isPem(privateText)
+    privateKey = isPemText(privateText)
       ? createPrivateKey({ key: privateText, format: 'pem' })
       : parseBareDer(privateText, (der, type) => createPrivateKey({ key: der, format: 'der', type }), [
           'pkcs8',
@@ -54,7 +55,7 @@ export function loadAlipayKeys(
     throw invalid('alipayPublicKey holds a private key; use the Alipay public key.', provider);
   let publicKey: KeyObject;
   try {
-    publicKey = isPem(publicText)
+    publicKey = isPemText(publicText)
       ? createPublicKey({ key: publicText, format: 'pem' })
       : parseBareDer(publicText, (der, type) => createPublicKey({ key: der, format: 'der', type }), ['spki', 'pkcs1']);
   } catch (cause) {
@@ -66,27 +67,6 @@ export function loadAlipayKeys(
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
     publicKey,
   };
-}
-
-function isPem(text: string): boolean {
-  return text.includes('-----BEGIN');
-}
-
-function parseBareDer<T extends string>(
-  text: string,
-  parse: (der: Buffer, type: T) => KeyObject,
-  types: T[],
-): KeyObject {
-  const der = Buffer.from(text.replace(/\s+/g, ''), 'base64');
-  let last: unknown;
-  for (const type of types) {
-    try {
-      return parse(der, type);
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw last;
 }
 
 function readSource(source: AlipayKeySource, textName: string, pathName: string, provider: string): string {

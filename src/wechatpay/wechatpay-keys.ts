@@ -10,6 +10,7 @@
 import { createPrivateKey, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { ConfigurationError } from '../core/errors.js';
+import { isPemText, parseBareDer } from '../core/node-key-text.js';
 
 /** Where a value comes from: inline text or a file path (at most one). */
 export interface WechatPayKeySource {
@@ -35,7 +36,7 @@ export function loadWechatPayPrivateKey(source: WechatPayKeySource, provider: st
   const text = readSource(source, 'privateKey', 'privateKeyPath', provider, true)!;
   let key: KeyObject;
   try {
-    key = text.includes('-----BEGIN')
+    key = isPemText(text)
       ? createPrivateKey({ key: text, format: 'pem' })
       : parseBareDer(text, (der, type) => createPrivateKey({ key: der, format: 'der', type }), ['pkcs8', 'pkcs1']);
   } catch (cause) {
@@ -69,7 +70,7 @@ export function loadWechatPayVerifyKeys(sources: WechatPayVerifySources, provide
     }
     let key: KeyObject;
     try {
-      key = publicText.includes('-----BEGIN')
+      key = isPemText(publicText)
         ? createPublicKey({ key: publicText, format: 'pem' })
         : parseBareDer(publicText, (der, type) => createPublicKey({ key: der, format: 'der', type }), [
             'spki',
@@ -115,23 +116,6 @@ export function loadWechatPayVerifyKeys(sources: WechatPayVerifySources, provide
     );
   }
   return keys;
-}
-
-function parseBareDer<T extends string>(
-  text: string,
-  parse: (der: Buffer, type: T) => KeyObject,
-  types: T[],
-): KeyObject {
-  const der = Buffer.from(text.replace(/\s+/g, ''), 'base64');
-  let last: unknown;
-  for (const type of types) {
-    try {
-      return parse(der, type);
-    } catch (error) {
-      last = error;
-    }
-  }
-  throw last;
 }
 
 // Keys pasted into env files often carry literal "\n" sequences instead of newlines.
