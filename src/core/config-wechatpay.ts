@@ -110,13 +110,14 @@ export const WECHATPAY_CONFIG_KEYS: Readonly<Record<WechatPayConfigKey, ConfigKe
   WECHATPAY_PLATFORM_CERT: {
     group: 'wechatpay',
     description:
-      'WeChat Pay platform certificate(s), PEM, for merchants not yet on the public key (both may be set during the migration). Or use WECHATPAY_PLATFORM_CERT_PATH.',
+      'WeChat Pay platform certificate(s), PEM, for merchants not yet on the public key; several PEM blocks while WeChat Pay rotates its certificate (each verifies its own Wechatpay-Serial). May be set beside the public key during the migration. Or use WECHATPAY_PLATFORM_CERT_PATH.',
     secret: false,
     schema: text,
   },
   WECHATPAY_PLATFORM_CERT_PATH: {
     group: 'wechatpay',
-    description: 'Path to a PEM file of WeChat Pay platform certificate(s).',
+    description:
+      'Path to a PEM file of WeChat Pay platform certificate(s); comma-separated paths for several files (the old and the new certificate during a rotation).',
     secret: false,
     example: './keys/wechatpay_platform_cert.pem',
     schema: text,
@@ -148,8 +149,8 @@ export interface WechatPayConfig {
   wechatpayPublicKeyId?: string;
   /** `WECHATPAY_PLATFORM_CERT`. */
   platformCertificate?: string;
-  /** `WECHATPAY_PLATFORM_CERT_PATH`. */
-  platformCertificatePath?: string;
+  /** `WECHATPAY_PLATFORM_CERT_PATH`: one path as a string, several (comma-separated in the key) as an array. */
+  platformCertificatePath?: string | string[];
   /** `WECHATPAY_BASE_URL`. */
   baseUrl: string;
   /** `WECHATPAY_WEBHOOK_URL`, sent as `notify_url`. */
@@ -196,6 +197,10 @@ export function wechatpayFrom(
       'WECHATPAY_PUBLIC_KEY(_PATH) with WECHATPAY_PUBLIC_KEY_ID, or WECHATPAY_PLATFORM_CERT(_PATH), is required: unverified WeChat Pay notifications are never accepted.',
     );
   }
+  const certPaths = splitPaths(v.WECHATPAY_PLATFORM_CERT_PATH);
+  if (v.WECHATPAY_PLATFORM_CERT_PATH !== undefined && certPaths.length === 0) {
+    issues.push('WECHATPAY_PLATFORM_CERT_PATH lists no file.');
+  }
   if (!v.WECHATPAY_APP_ID || !v.WECHATPAY_MCH_ID || !v.WECHATPAY_API_V3_KEY || !v.WECHATPAY_MERCHANT_SERIAL_NO)
     return null;
   if (!v.WECHATPAY_WEBHOOK_URL) return null;
@@ -212,6 +217,15 @@ export function wechatpayFrom(
     ...(v.WECHATPAY_PUBLIC_KEY_PATH ? { wechatpayPublicKeyPath: v.WECHATPAY_PUBLIC_KEY_PATH } : {}),
     ...(v.WECHATPAY_PUBLIC_KEY_ID ? { wechatpayPublicKeyId: v.WECHATPAY_PUBLIC_KEY_ID } : {}),
     ...(v.WECHATPAY_PLATFORM_CERT ? { platformCertificate: unescape(v.WECHATPAY_PLATFORM_CERT)! } : {}),
-    ...(v.WECHATPAY_PLATFORM_CERT_PATH ? { platformCertificatePath: v.WECHATPAY_PLATFORM_CERT_PATH } : {}),
+    ...(certPaths.length === 1 ? { platformCertificatePath: certPaths[0]! } : {}),
+    ...(certPaths.length > 1 ? { platformCertificatePath: certPaths } : {}),
   };
+}
+
+/** `a.pem, b.pem` → `['a.pem', 'b.pem']`; empty entries (a trailing comma) are dropped. */
+function splitPaths(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((path) => path.trim())
+    .filter((path) => path !== '');
 }

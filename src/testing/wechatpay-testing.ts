@@ -11,6 +11,7 @@ export type {
   WechatPayEmulatorOptions,
   WechatPayEmulatorProviderOptions,
   WechatPayEmulatorRequest,
+  WechatPayEmulatorSigner,
   WechatPayOrderRef,
   WechatPayDtoRef,
   WechatPayDtoPayloadRef,

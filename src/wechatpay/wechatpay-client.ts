@@ -16,6 +16,7 @@ import { getHeader } from '../core/webhook-input.js';
 import {
   wechatpayApiError,
   wechatpayResponseError,
+  wechatpaySerialUnknownError,
   wechatpayTransportError,
   type WechatPayCallKind,
   type WechatPayErrorBody,
@@ -132,7 +133,16 @@ export function createWechatPayClient(config: WechatPayClientConfig): WechatPayC
         throw wechatpayResponseError('WECHATPAY_RESPONSE_UNSIGNED', call.operation, call.kind, config.provider);
       }
       const key = config.verifyKeys.get(serial.trim());
-      if (!key || !rsaVerify(responseSignMessage(timestamp, nonce, text), signature, key)) {
+      if (!key) {
+        throw wechatpaySerialUnknownError(
+          serial.trim(),
+          config.verifyKeys.keys(),
+          call.operation,
+          call.kind,
+          config.provider,
+        );
+      }
+      if (!rsaVerify(responseSignMessage(timestamp, nonce, text), signature, key)) {
         throw wechatpayResponseError(
           'WECHATPAY_RESPONSE_SIGNATURE_INVALID',
           call.operation,

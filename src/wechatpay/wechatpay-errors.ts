@@ -23,7 +23,8 @@ export type WechatPayCallKind = 'write' | 'read';
  * | `WECHATPAY_RATE_LIMITED` | HTTP 429 (`FREQUENCY_LIMITED`) | `ProviderUnavailableError` |
  * | `WECHATPAY_HTTP_ERROR` | another failed status without a JSON error body (a gateway page) | by status |
  * | `WECHATPAY_RESPONSE_UNSIGNED` | a 2xx answer without `Wechatpay-Signature` | write: indeterminate; read: unavailable |
- * | `WECHATPAY_RESPONSE_SIGNATURE_INVALID` | a 2xx answer whose signature does not verify, or from an unknown serial | write: indeterminate; read: unavailable |
+ * | `WECHATPAY_RESPONSE_SIGNATURE_INVALID` | a 2xx answer whose signature does not verify | write: indeterminate; read: unavailable |
+ * | `WECHATPAY_RESPONSE_SERIAL_UNKNOWN` | a 2xx answer signed under a `Wechatpay-Serial` no configured key carries (WeChat Pay rotated its certificate or key: add the new one) | write: indeterminate; read: unavailable |
  * | `WECHATPAY_RESPONSE_MALFORMED` | a 2xx answer that is not the JSON expected | write: indeterminate; read: unavailable |
  */
 export const WECHATPAY_TRANSPORT_CODES = [
@@ -34,6 +35,7 @@ export const WECHATPAY_TRANSPORT_CODES = [
   'WECHATPAY_HTTP_ERROR',
   'WECHATPAY_RESPONSE_UNSIGNED',
   'WECHATPAY_RESPONSE_SIGNATURE_INVALID',
+  'WECHATPAY_RESPONSE_SERIAL_UNKNOWN',
   'WECHATPAY_RESPONSE_MALFORMED',
 ] as const;
 
@@ -107,6 +109,38 @@ export function wechatpayTransportError(
       ...base,
       code: 'WECHATPAY_TRANSPORT_ERROR',
     },
+  );
+}
+
+/**
+ * A serial as it may appear in a message: certificate serials are hex and public key ids `PUB_KEY_ID_…`, neither
+ * secret; anything else is cut to what those alphabets allow.
+ */
+export function printableSerial(serial: string): string {
+  return serial.replace(/[^0-9A-Za-z_]/g, '').slice(0, 64);
+}
+
+/**
+ * The error for a 2xx answer signed under a serial we hold no key for. WeChat Pay signs with its newest
+ * platform certificate as soon as it is issued, so this is what a merchant sees when the new certificate was
+ * not added beside the old one. The message names the serial and the keys we hold (public identifiers).
+ */
+export function wechatpaySerialUnknownError(
+  serial: string,
+  known: Iterable<string>,
+  operation: string,
+  kind: WechatPayCallKind,
+  provider: string,
+): PaymentError {
+  const shown = printableSerial(serial);
+  const held = [...known];
+  return errorForOutcome(
+    'uncertain',
+    kind,
+    `WeChat Pay ${operation} answered signed under Wechatpay-Serial ${shown}, which no configured key carries ` +
+      `(held: ${held.join(', ')}). Add the new platform certificate (WECHATPAY_PLATFORM_CERT(_PATH)) or public key ` +
+      `(WECHATPAY_PUBLIC_KEY(_PATH) + WECHATPAY_PUBLIC_KEY_ID) beside the current one.`,
+    { code: 'WECHATPAY_RESPONSE_SERIAL_UNKNOWN', provider, details: { operation, serial: shown, knownSerials: held } },
   );
 }
 

@@ -25,7 +25,11 @@ export type WechatPayVerifyKeys = ReadonlyMap<string, KeyObject>;
 export interface WechatPayVerifySources {
   publicKey?: WechatPayKeySource;
   publicKeyId?: string | undefined;
-  platformCertificates?: { text?: string | readonly string[] | undefined; path?: string | undefined };
+  /** Certificates as PEM text (one string may hold several) and/or file paths (one file may hold several). */
+  platformCertificates?: {
+    text?: string | readonly string[] | undefined;
+    path?: string | readonly string[] | undefined;
+  };
 }
 
 /**
@@ -88,10 +92,14 @@ export function loadWechatPayVerifyKeys(sources: WechatPayVerifySources, provide
   if (certs.text !== undefined && certs.path !== undefined) {
     throw invalid('Set platformCertificate or platformCertificatePath, not both.', provider);
   }
+  if (Array.isArray(certs.path) && certs.path.length === 0) {
+    throw invalid('platformCertificatePath lists no file.', provider);
+  }
   const certTexts: string[] = [];
   if (certs.text !== undefined) certTexts.push(...(typeof certs.text === 'string' ? [certs.text] : certs.text));
-  if (certs.path !== undefined) {
-    certTexts.push(readSource({ path: certs.path }, 'platformCertificate', 'platformCertificatePath', provider, true)!);
+  // Several paths: one file per certificate, as WeChat Pay's download names them (`wechatpay_<serial>.pem`).
+  for (const path of certs.path === undefined ? [] : typeof certs.path === 'string' ? [certs.path] : certs.path) {
+    certTexts.push(readSource({ path }, 'platformCertificate', 'platformCertificatePath', provider, true)!);
   }
   for (const text of certTexts) {
     // A file may hold several certificates (WeChat Pay rotates them with an overlap).
@@ -106,7 +114,11 @@ export function loadWechatPayVerifyKeys(sources: WechatPayVerifySources, provide
       }
       if (cert.publicKey.asymmetricKeyType !== 'rsa')
         throw invalid('platformCertificate must hold an RSA key.', provider);
-      keys.set(cert.serialNumber.toUpperCase(), cert.publicKey);
+      const serial = cert.serialNumber.toUpperCase();
+      if (keys.has(serial) && !keys.get(serial)!.equals(cert.publicKey)) {
+        throw invalid(`two platform certificates carry serial ${serial} with different keys.`, provider);
+      }
+      keys.set(serial, cert.publicKey);
     }
   }
   if (keys.size === 0) {

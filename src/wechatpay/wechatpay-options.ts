@@ -50,11 +50,16 @@ export interface WechatPayProviderOptions {
   wechatpayPublicKeyId?: string | undefined;
   /**
    * Platform certificate(s), PEM, for merchants not yet on the public key (`WECHATPAY_PLATFORM_CERT`). Each
-   * verifies what arrives with its serial number. May be given beside the public key during the migration.
+   * verifies what arrives with its serial number, so while WeChat Pay rotates its certificate the old and the
+   * new one are both given (several PEM blocks in one string, or an array). May be given beside the public key
+   * during the migration to it.
    */
   platformCertificate?: string | readonly string[] | undefined;
-  /** Path to a PEM file of platform certificate(s) (`WECHATPAY_PLATFORM_CERT_PATH`). */
-  platformCertificatePath?: string | undefined;
+  /**
+   * Path(s) to PEM files of platform certificates (`WECHATPAY_PLATFORM_CERT_PATH`, comma-separated there): one
+   * file may hold several certificates, and several files may be listed (`wechatpay_<serial>.pem` each).
+   */
+  platformCertificatePath?: string | readonly string[] | undefined;
   /** API base URL (`WECHATPAY_BASE_URL`); the emulator's is `startWechatPayEmulator().baseUrl`. @default WECHATPAY_PRODUCTION_BASE_URL */
   baseUrl?: string | undefined;
   /**

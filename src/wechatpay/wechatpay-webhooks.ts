@@ -22,6 +22,7 @@ import {
   wechatpayNotificationEvent,
   type WechatPayNotificationEnvelope,
 } from './wechatpay-events.js';
+import { printableSerial } from './wechatpay-errors.js';
 import { loadWechatPayVerifyKeys } from './wechatpay-keys.js';
 import { WECHATPAY_DEFAULT_TOLERANCE_SECONDS } from './wechatpay-options.js';
 import {
@@ -51,9 +52,11 @@ export interface WechatPayNotifyVerifierOptions {
   wechatpayPublicKey?: string | undefined;
   /** Its id, `PUB_KEY_ID_…`. */
   wechatpayPublicKeyId?: string | undefined;
-  /** Platform certificate(s), PEM. */
+  /** Platform certificate(s), PEM: the old and the new one while WeChat Pay rotates them. */
   platformCertificate?: string | readonly string[] | undefined;
-  /** Already-parsed verification keys by serial (the provider passes its own). Replaces the three above. */
+  /** Path(s) to PEM files of platform certificates (each file may hold several). */
+  platformCertificatePath?: string | readonly string[] | undefined;
+  /** Already-parsed verification keys by serial (the provider passes its own). Replaces the four above. */
   verifyKeys?: ReadonlyMap<string, KeyObject> | undefined;
   /** Provider name put on events. @default 'wechatpay' */
   provider?: string | undefined;
@@ -92,7 +95,7 @@ export function createWechatPayNotifyVerifier(options: WechatPayNotifyVerifierOp
       {
         publicKey: { text: options.wechatpayPublicKey },
         publicKeyId: options.wechatpayPublicKeyId,
-        platformCertificates: { text: options.platformCertificate },
+        platformCertificates: { text: options.platformCertificate, path: options.platformCertificatePath },
       },
       provider,
     );
@@ -122,7 +125,17 @@ export function createWechatPayNotifyVerifier(options: WechatPayNotifyVerifierOp
     }
     const key = keys.get(serial);
     if (!key) {
-      refuse('is signed by a WeChat Pay key we do not hold (Wechatpay-Serial unknown).', 'WECHATPAY_SERIAL_UNKNOWN');
+      // WeChat Pay signs with a new platform certificate as soon as it exists: the fix is to add it beside the
+      // old one. The answer is a 4xx, and WeChat Pay redelivers, so nothing is lost once the key is added.
+      throw new WebhookVerificationError(
+        `WeChat Pay notification is signed under Wechatpay-Serial ${printableSerial(serial)}, which no configured ` +
+          `key carries (held: ${[...keys.keys()].join(', ')}); add the new platform certificate or public key.`,
+        {
+          code: 'WECHATPAY_SERIAL_UNKNOWN',
+          provider,
+          details: { serial: printableSerial(serial), knownSerials: [...keys.keys()] },
+        },
+      );
     }
     if (!/^\d{1,12}$/.test(timestamp))
       refuse('has a malformed Wechatpay-Timestamp.', 'WECHATPAY_TIMESTAMP_OUT_OF_TOLERANCE');
@@ -135,7 +148,7 @@ export function createWechatPayNotifyVerifier(options: WechatPayNotifyVerifierOp
     }
     if (
       signature.startsWith(WECHATPAY_SIGNTEST_PREFIX) ||
-      !rsaVerify(responseSignMessage(timestamp, nonce, body), signature, key!)
+      !rsaVerify(responseSignMessage(timestamp, nonce, body), signature, key)
     ) {
       refuse('signature does not verify.', 'WECHATPAY_SIGNATURE_INVALID');
     }

@@ -44,6 +44,12 @@ export interface WechatPayEmulatorOptions {
   wechatpayKeyPair?: WechatPayTestKeyPair;
   /** `Wechatpay-Serial` of answers and notifications. @default a random `PUB_KEY_ID_…` */
   publicKeyId?: string;
+  /**
+   * More keys WeChat Pay signs with, beside the public key: platform certificates (two at once while WeChat Pay
+   * rotates them) or another public key. {@link WechatPayEmulatorControls.signWith} picks the one answers and
+   * notifications are signed with. @default none
+   */
+  signers?: readonly WechatPayEmulatorSigner[];
   /** The APIv3 key notifications are encrypted with. @default random 32 characters */
   apiV3Key?: string;
   /** `notify_url` put into `providerOptions`. @default `${url}/notify` (the emulator records, not delivers) */
@@ -52,6 +58,16 @@ export interface WechatPayEmulatorOptions {
   refundStatus?: 'SUCCESS' | 'PROCESSING';
   /** Clock for order times and the request-signature window. @default () => new Date() */
   clock?: () => Date;
+}
+
+/** Another WeChat Pay signing key: a platform certificate with its private key, or a key under a given serial. */
+export interface WechatPayEmulatorSigner {
+  /** Its private key, PEM. */
+  privateKey: string;
+  /** Its platform certificate, PEM; listed in `providerOptions.platformCertificate`. */
+  certificate?: string;
+  /** The `Wechatpay-Serial` it signs under. @default the certificate's serial number (upper-case hex) */
+  serial?: string;
 }
 
 /** One request the emulator received. */
@@ -117,6 +133,8 @@ export interface WechatPayEmulatorControls {
     options?: {
       refund?: string | true;
       id?: string;
+      /** Sign with this serial's key instead of the current one ({@link WechatPayEmulatorControls.signWith}). */
+      serial?: string;
       eventType?: string;
       timestamp?: Date;
       overrides?: Record<string, unknown>;
@@ -132,6 +150,12 @@ export interface WechatPayEmulatorControls {
     /** The endpoint's answer body. */
     body: string;
   }>;
+  /**
+   * Answers and notifications from now on are signed with the key `serial` names: the public key id or a
+   * {@link WechatPayEmulatorOptions.signers} serial (WeChat Pay switching to a new platform certificate).
+   * @throws Error for a serial the emulator holds no key for.
+   */
+  signWith(serial: string): void;
   /** The next request(s) get an HTTP failure without anything happening. */
   failNext(failure: WechatPayEmulatorFailure): void;
   /** The next request(s) are processed, then answered after `ms`. */
@@ -140,7 +164,7 @@ export interface WechatPayEmulatorControls {
   dropConnectionAfterActing(options?: { count?: number }): void;
   /** The next answer(s) are processed and sent with a signature that does not verify (a forged answer). */
   tamperNextResponse(options?: { count?: number }): void;
-  /** Forgets injected failures and the request log; keeps orders. */
+  /** Forgets injected failures and the request log and signs with the public key again; keeps orders. */
   reset(): void;
 }
 
@@ -160,6 +184,8 @@ export interface WechatPayEmulatorProviderOptions {
   wechatpayPublicKey: string;
   /** Its id, as `Wechatpay-Serial` names it. */
   wechatpayPublicKeyId: string;
+  /** The certificates of {@link WechatPayEmulatorOptions.signers}, when any has one. */
+  platformCertificate?: string[];
   /** The emulator's URL. */
   baseUrl: string;
   /** Where notifications would go. */
@@ -180,8 +206,10 @@ export interface WechatPayEmulator {
   apiV3Key: string;
   /** The merchant certificate serial requests must name. */
   merchantSerialNo: string;
-  /** `Wechatpay-Serial` of answers and notifications. */
+  /** The public key's id, `Wechatpay-Serial` of answers and notifications until `signWith` picks another. */
   publicKeyId: string;
+  /** Every serial the emulator can sign under: the public key id, then each signer's. */
+  serials: readonly string[];
   /** The merchant key pair (requests are checked against its public half). */
   merchantKeyPair: WechatPayTestKeyPair;
   /** WeChat Pay's key pair (answers and notifications are signed with its private half). */

@@ -5,13 +5,14 @@
  * It serves the endpoints the adapter uses — create (`native`, `jsapi`, `h5`, `app`), query by
  * `out_trade_no`, close, refund and refund query — checks every request's `Authorization` (merchant id,
  * certificate serial, ±5 minute timestamp, RSA-SHA256 signature with the merchant public key), signs every
- * answer with its WeChat Pay key under a `PUB_KEY_ID_…` serial, keeps orders and refunds with WeChat Pay's
+ * answer with its WeChat Pay key under a `PUB_KEY_ID_…` serial (or, after `signWith`, with one of its extra
+ * signers — platform certificates mid-rotation), keeps orders and refunds with WeChat Pay's
  * rules, builds notifications as WeChat Pay does (encrypted resource, signed headers), posts them, and injects
  * failures (HTTP statuses with or without an error body, delays, dropped connections after acting, forged
  * answer signatures).
  * @module
  */
-import { createPrivateKey, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, randomBytes, X509Certificate, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -69,7 +70,21 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     options.publicKeyId ?? `PUB_KEY_ID_01${String(randomBytes(6).readUIntBE(0, 6)).padStart(14, '0')}`;
   const apiV3Key = options.apiV3Key ?? randomBytes(16).toString('hex');
   const merchantPublicKey: KeyObject = createPublicKey(merchantKeyPair.publicKey);
-  const wechatpayPrivateKey: KeyObject = createPrivateKey(wechatpayKeyPair.privateKey);
+  // Every key WeChat Pay may sign with, by serial; `signing` is the one in use.
+  const signingKeys = new Map<string, KeyObject>([[publicKeyId, createPrivateKey(wechatpayKeyPair.privateKey)]]);
+  const certificates: string[] = [];
+  for (const signer of options.signers ?? []) {
+    const serial = signer.serial ?? (signer.certificate ? new X509Certificate(signer.certificate).serialNumber : '');
+    if (serial === '') throw new Error('A WeChat Pay emulator signer needs a serial or a certificate.');
+    signingKeys.set(serial.toUpperCase(), createPrivateKey(signer.privateKey));
+    if (signer.certificate) certificates.push(signer.certificate);
+  }
+  let signing = publicKeyId;
+  const signingKey = (serial: string): KeyObject => {
+    const key = signingKeys.get(serial);
+    if (!key) throw new Error(`The WeChat Pay emulator holds no key for serial ${serial}.`);
+    return key;
+  };
   const clock = options.clock ?? (() => new Date());
   let baseUrl = '';
   let refundStatus = options.refundStatus ?? 'PROCESSING';
@@ -162,8 +177,8 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     res.statusCode = answer.status;
     res.setHeader('Request-ID', randomBytes(16).toString('hex'));
     res.setHeader('Wechatpay-Nonce', nonce);
-    res.setHeader('Wechatpay-Serial', publicKeyId);
-    res.setHeader('Wechatpay-Signature', rsaSign(signed, wechatpayPrivateKey));
+    res.setHeader('Wechatpay-Serial', signing);
+    res.setHeader('Wechatpay-Signature', rsaSign(signed, signingKey(signing)));
     res.setHeader('Wechatpay-Signature-Type', WECHATPAY_AUTH_SCHEME);
     res.setHeader('Wechatpay-Timestamp', timestamp);
     if (answer.body !== null) res.setHeader('Content-Type', 'application/json; charset=utf-8');
@@ -242,7 +257,12 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     const sign = (eventType: string, resource: Record<string, unknown>, url: string | null) => ({
       ...signWechatPayNotification(
         { eventType, resource, ...(o.id ? { id: o.id } : {}), createTime: clock() },
-        { apiV3Key, privateKey: wechatpayPrivateKey, serial: publicKeyId, timestamp: o.timestamp ?? clock() },
+        {
+          apiV3Key,
+          privateKey: signingKey(o.serial ?? signing),
+          serial: o.serial ?? signing,
+          timestamp: o.timestamp ?? clock(),
+        },
       ),
       url,
       resource,
@@ -296,6 +316,10 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
       });
       return { status: response.status, body: await response.text() };
     },
+    signWith(serial) {
+      signingKey(serial);
+      signing = serial;
+    },
     failNext: (f) => inject({ kind: 'fail', status: f.status, code: f.code, message: f.message }, f.count),
     delayNext: (ms, o = {}) => inject({ kind: 'delay', ms }, o.count),
     dropConnectionAfterActing: (o = {}) => inject({ kind: 'drop' }, o.count),
@@ -304,6 +328,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
       injections.length = 0;
       log.length = 0;
       refundStatus = options.refundStatus ?? 'PROCESSING';
+      signing = publicKeyId;
     },
   };
 
@@ -314,6 +339,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     apiV3Key,
     merchantSerialNo,
     publicKeyId,
+    serials: [...signingKeys.keys()],
     merchantKeyPair,
     wechatpayKeyPair,
     providerOptions: {
@@ -324,6 +350,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
       privateKey: merchantKeyPair.privateKey,
       wechatpayPublicKey: wechatpayKeyPair.publicKey,
       wechatpayPublicKeyId: publicKeyId,
+      ...(certificates.length > 0 ? { platformCertificate: certificates } : {}),
       baseUrl,
       notifyUrl: options.notifyUrl ?? `${baseUrl}/notify`,
       livemode: false,

@@ -105,6 +105,21 @@ describe('loadPaymentConfig: WeChat Pay', () => {
     ]);
   });
 
+  it('takes several platform certificate files, comma-separated, beside the public key (a rotation)', () => {
+    const config = loadPaymentConfig({
+      ...env,
+      WECHATPAY_PLATFORM_CERT_PATH: './keys/wechatpay_5157F0.pem, ./keys/wechatpay_5B49E5.pem,',
+    });
+    expect(config.wechatpay?.platformCertificatePath).toEqual([
+      './keys/wechatpay_5157F0.pem',
+      './keys/wechatpay_5B49E5.pem',
+    ]);
+    expect(config.wechatpay?.wechatpayPublicKeyId).toBe(env.WECHATPAY_PUBLIC_KEY_ID);
+    expect(configError({ ...env, WECHATPAY_PLATFORM_CERT_PATH: ' , ' }).issues).toEqual([
+      'WECHATPAY_PLATFORM_CERT_PATH lists no file.',
+    ]);
+  });
+
   it('feeds a provider that talks to the emulator', async () => {
     const emulator = await startWechatPayEmulator();
     try {
