@@ -7,13 +7,19 @@
  */
 import type { Kysely } from 'kysely';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
-import type { AlipayEmulator, PingxxEmulator, StripeEmulator } from '../../src/testing/index.js';
+import type { AlipayEmulator, PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
 import type { PaymentService } from '../../src/index.js';
 import type { ReliabilityDatabase } from './databases.js';
 import type { WorkerPool } from './workers.js';
 
 /** The providers whose webhooks the load posts. */
-export type LoadProvider = 'stripe' | 'pingxx' | 'alipay';
+export type LoadProvider = 'stripe' | 'pingxx' | 'alipay' | 'wechatpay';
+
+/**
+ * Providers whose sender expects a fixed answer (Alipay's plain `success`, WeChat Pay's `{"code":"SUCCESS"}`),
+ * which does not say the outcome: their deliveries take it from the event journal (`verifyLoad`).
+ */
+export const SILENT_ANSWER_PROVIDERS: ReadonlySet<string> = new Set(['alipay', 'wechatpay']);
 
 /** One charged order of the load. */
 export interface LoadOrder {
@@ -21,7 +27,7 @@ export interface LoadOrder {
   attemptId: string;
   provider: LoadProvider;
   channel: string;
-  /** PaymentIntent, Checkout Session, Ping++ charge id or Alipay `out_trade_no`. */
+  /** PaymentIntent, Checkout Session, Ping++ charge id, Alipay or WeChat Pay `out_trade_no`. */
   reference: string;
 }
 
@@ -39,8 +45,8 @@ export interface DeliveryResult {
   delivery: Delivery;
   /**
    * The final answer: 200 with an outcome, or `null` when no 2xx came before the budget ran out. Alipay's
-   * plain-text answer does not say which outcome: it is `success` here, and `verifyLoad` reads the outcome
-   * from the event journal.
+   * plain-text answer and WeChat Pay's `{"code":"SUCCESS"}` do not say which outcome: it is `success` here, and
+   * `verifyLoad` reads the outcome from the event journal.
    */
   outcome: string | null;
   /** The last status seen (for the report). */
@@ -57,12 +63,15 @@ export interface KillCounts {
   processes: number;
 }
 
-const CHANNELS = [
+/** The load's routes: orders are charged round-robin over them. */
+export const LOAD_ROUTES = [
   { provider: 'stripe', channel: 'stripe:payment_intent', currency: 'USD' },
   { provider: 'stripe', channel: 'stripe:checkout_session', currency: 'USD' },
   // Explicitly Ping++: with native Alipay enabled, a bare `alipay_qr` goes to native Alipay.
   { provider: 'pingxx', channel: 'pingxx:alipay_qr', currency: 'CNY' },
   { provider: 'alipay', channel: 'alipay:alipay_qr', currency: 'CNY' },
+  // Native WeChat Pay (Native pay → `code_url`).
+  { provider: 'wechatpay', channel: 'wechatpay:wx_pub_qr', currency: 'CNY' },
 ] as const;
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
@@ -81,8 +90,8 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /**
- * Creates and charges `count` orders (a quarter each: PaymentIntent, Checkout Session, Ping++ `alipay_qr`, native
- * Alipay `alipay_qr`).
+ * Creates and charges `count` orders (a fifth each: PaymentIntent, Checkout Session, Ping++ `alipay_qr`, native
+ * Alipay `alipay_qr`, native WeChat Pay `wx_pub_qr`).
  */
 export async function chargeOrders(
   service: PaymentService<Kysely<UntypedDatabase>>,
@@ -93,7 +102,7 @@ export async function chargeOrders(
     Array.from({ length: count }, (_, i) => i),
     8,
     async (i) => {
-      const route = CHANNELS[i % CHANNELS.length]!;
+      const route = LOAD_ROUTES[i % LOAD_ROUTES.length]!;
       const order = await service.initOrder({
         userId: `load-user-${i}`,
         productId: `load-course-${i}`,
@@ -118,7 +127,7 @@ export async function chargeOrders(
 /** Pays every order at its emulator and signs `events` distinct success events per attempt, `copies` times each. */
 export function buildDeliveries(
   orders: readonly LoadOrder[],
-  emulators: { stripe: StripeEmulator; pingxx: PingxxEmulator; alipay: AlipayEmulator },
+  emulators: { stripe: StripeEmulator; pingxx: PingxxEmulator; alipay: AlipayEmulator; wechatpay: WechatPayEmulator },
   events: number,
   copies: number,
 ): Delivery[] {
@@ -126,6 +135,7 @@ export function buildDeliveries(
   for (const order of orders) {
     if (order.provider === 'stripe') emulators.stripe.succeedPayment(order.reference);
     else if (order.provider === 'alipay') emulators.alipay.controls.pay(order.reference);
+    else if (order.provider === 'wechatpay') emulators.wechatpay.controls.pay(order.reference);
     else emulators.pingxx.controls.payCharge(order.reference);
     for (let e = 0; e < events; e += 1) {
       let signed: { eventId: string; rawBody: string; headers: Record<string, string> };
@@ -144,6 +154,16 @@ export function buildDeliveries(
         const eventId = notification.params['notify_id'];
         if (!eventId) throw new Error(`The Alipay notification for ${order.reference} has no notify_id.`);
         signed = { eventId, rawBody: notification.rawBody, headers: { ...notification.headers } };
+      } else if (order.provider === 'wechatpay') {
+        // A TRANSACTION.SUCCESS notification with its own id, as WeChat Pay seals it (`signWechatPayNotification`:
+        // the transaction encrypted with the APIv3 key, the body signed with WeChat Pay's key, its serial, a fresh
+        // timestamp and nonce — so it must be delivered within WeChat Pay's 5-minute window, like Stripe's).
+        const notification = emulators.wechatpay.controls.notificationFor(order.reference);
+        signed = {
+          eventId: String(notification.envelope['id']),
+          rawBody: notification.rawBody,
+          headers: { ...notification.headers },
+        };
       } else {
         const event = emulators.pingxx.controls.eventFor(order.reference, 'charge.succeeded');
         signed = { eventId: event.event.id, rawBody: event.rawBody, headers: { ...event.headers } };
@@ -234,10 +254,13 @@ export async function deliverAll(
         continue;
       }
       try {
+        // The delivery's own headers win, whatever their case (WeChat Pay sends `Content-Type`).
+        const headers = new Headers({ 'content-type': 'application/json' });
+        for (const [name, value] of Object.entries(delivery.headers)) headers.set(name, value);
         const response = await fetch(`http://127.0.0.1:${worker.port}/webhooks/${delivery.provider}`, {
           method: 'POST',
           body: delivery.rawBody,
-          headers: { 'content-type': 'application/json', ...delivery.headers },
+          headers,
           signal: AbortSignal.timeout(20_000),
         });
         lastStatus = response.status;
@@ -248,7 +271,11 @@ export async function deliverAll(
               ? text === 'success'
                 ? 'success'
                 : `text ${JSON.stringify(text.slice(0, 40))}`
-              : ((JSON.parse(text) as { outcome?: string }).outcome ?? 'unknown');
+              : delivery.provider === 'wechatpay'
+                ? text === '{"code":"SUCCESS"}'
+                  ? 'success'
+                  : `text ${JSON.stringify(text.slice(0, 40))}`
+                : ((JSON.parse(text) as { outcome?: string }).outcome ?? 'unknown');
           return { delivery, outcome, lastStatus, tries, failures };
         }
         failed(String(response.status));

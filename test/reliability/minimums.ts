@@ -1,7 +1,8 @@
 /**
- * The floor issue 11 sets for `npm run test:reliability`. A run asked to prove less (fewer orders, deliveries,
- * processes, mutations, no kills, no duplicates or no racing events, or a database left out) is refused
- * before it starts: there is no quick mode whose summary line could be mistaken for the real one.
+ * The floor issues 11, 14 and 15 set for `npm run test:reliability`. A run asked to prove less (fewer orders,
+ * deliveries, processes, mutations, no kills, no duplicates or no racing events, a database left out, a provider
+ * missing from the load or too few orders on one of its routes) is refused before it starts: there is no quick
+ * mode whose summary line could be mistaken for the real one.
  * @module
  */
 
@@ -20,8 +21,19 @@ export interface ReliabilitySizes {
   kills: number;
 }
 
-/** The minimums: ≥ 2,000 deliveries for ≥ 200 orders from ≥ 4 processes, ≥ 1,000 mutations per provider. */
+/** One route of the load: a provider (and the channel its orders are charged on). */
+export interface ReliabilityRoute {
+  provider: string;
+  channel: string;
+}
+
+/**
+ * The minimums: ≥ 2,000 deliveries for ≥ 200 orders from ≥ 4 processes, ≥ 1,000 mutations per provider; every
+ * provider of issue 14 (Stripe, Ping++, native Alipay, native WeChat Pay) in the load, each route with ≥ 25 orders.
+ */
 export const RELIABILITY_MINIMUMS = {
+  providers: ['stripe', 'pingxx', 'alipay', 'wechatpay'],
+  ordersPerRoute: 25,
   orders: 200,
   deliveries: 2000,
   events: 2,
@@ -36,7 +48,11 @@ export const RELIABILITY_MINIMUMS = {
  * not. The former `PF_RELIABILITY_DIALECTS` filter is refused too (it could leave out SQLite or a database
  * whose URL is set).
  */
-export function belowMinimums(sizes: ReliabilitySizes, env: NodeJS.ProcessEnv = process.env): string[] {
+export function belowMinimums(
+  sizes: ReliabilitySizes,
+  env: NodeJS.ProcessEnv = process.env,
+  routes: readonly ReliabilityRoute[],
+): string[] {
   const m = RELIABILITY_MINIMUMS;
   const refusals: string[] = [];
   const atLeast = (name: string, value: number, floor: number, what: string) => {
@@ -52,6 +68,15 @@ export function belowMinimums(sizes: ReliabilitySizes, env: NodeJS.ProcessEnv = 
   if (deliveries < m.deliveries) {
     refusals.push(
       `${sizes.orders} orders × ${sizes.events} events × ${sizes.copies} copies = ${deliveries} deliveries per database, below the minimum ${m.deliveries}`,
+    );
+  }
+  const missing = m.providers.filter((p) => !routes.some((r) => r.provider === p));
+  if (missing.length > 0) refusals.push(`the load has no route for ${missing.join(', ')}`);
+  // Orders are spread round-robin over the routes: the last ones get the fewest.
+  const fewest = Math.floor(sizes.orders / Math.max(routes.length, 1));
+  if (fewest < m.ordersPerRoute) {
+    refusals.push(
+      `${sizes.orders} orders over ${routes.length} routes leave ${fewest} orders on a route, below the minimum ${m.ordersPerRoute}`,
     );
   }
   if (env['PF_RELIABILITY_DIALECTS']) {

@@ -5,7 +5,8 @@
  * `reliability: <n> deliveries from <p> processes on <dialects>, <l> lost, <d> doubled, <f>/<f> faults survived, <m>/<m> mutations refused`
  *
  * Per database: orders charged through the real providers (emulators over HTTP: Stripe PaymentIntents and
- * Checkout Sessions, Ping++ `alipay_qr`, native Alipay `alipay_qr`); their signed webhooks (Alipay's form-encoded) —
+ * Checkout Sessions, Ping++ `alipay_qr`, native Alipay `alipay_qr`, native WeChat Pay `wx_pub_qr`); their signed
+ * webhooks (Alipay's form-encoded, WeChat Pay's sealed by `signWechatPayNotification`) —
  * distinct success events per attempt, each duplicated — posted to `<p>` worker processes running the real
  * service and web handler, while the runner kills this run's database connections (inside transactions and
  * idle) and `SIGKILL`s workers; the result counted with raw SQL, a transactional hook counter and the HTTP
@@ -54,7 +55,15 @@ import {
 import { runConflicts } from './conflicts.js';
 import { openDatabases, type ReliabilityDatabase } from './databases.js';
 import { runProviderFaults } from './faults.js';
-import { buildDeliveries, chargeOrders, deliverAll, seededRandom, shuffle, type Delivery } from './load.js';
+import {
+  buildDeliveries,
+  chargeOrders,
+  deliverAll,
+  LOAD_ROUTES,
+  seededRandom,
+  shuffle,
+  type Delivery,
+} from './load.js';
 import { postMutations, sampleMutations, type SignedOriginal } from './mutations.js';
 import {
   buildService,
@@ -161,7 +170,7 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     deliveries = shuffle(
       buildDeliveries(
         orders,
-        { stripe: shared.stripe, pingxx: shared.pingxx, alipay: shared.alipay },
+        { stripe: shared.stripe, pingxx: shared.pingxx, alipay: shared.alipay, wechatpay: shared.wechatpay },
         settings.events,
         settings.copies,
       ),
@@ -485,7 +494,7 @@ async function provokedErrors(shared: Shared, totals: Totals): Promise<Record<st
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const refusals = belowMinimums(settings);
+  const refusals = belowMinimums(settings, process.env, LOAD_ROUTES);
   if (refusals.length > 0) {
     for (const refusal of refusals) process.stdout.write(`  ✗ ${refusal}\n`);
     process.stdout.write('reliability: refused to run below the minimums issue 11 sets, see above\n');

@@ -7,7 +7,7 @@
  */
 import { sql, type Kysely } from 'kysely';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
-import type { DeliveryResult, LoadOrder } from './load.js';
+import { SILENT_ANSWER_PROVIDERS, type DeliveryResult, type LoadOrder } from './load.js';
 import { HOOK_TABLE } from './payment-env.js';
 
 /** Status code of a paid order in `order_orders` (§5 of the design). */
@@ -121,18 +121,19 @@ export async function verifyLoad(
   }
 
   // 5. The HTTP answers: exactly one `applied` per order across all processes. Alipay answers a plain `success`
-  // whatever the outcome: its deliveries take their event's outcome from the journal (step 3 read it), and there
-  // an order's applied event counts once, however many of its copies were answered.
+  // and WeChat Pay `{"code":"SUCCESS"}` whatever the outcome: their deliveries take their event's outcome from the
+  // journal (step 3 read it), and there an order's applied event counts once, however many of its copies were
+  // answered.
   const journalOutcome = new Map(journal.map((row) => [row.event_id, row.outcome ?? 'null']));
   const outcomeOf = (r: DeliveryResult) =>
-    r.delivery.provider === 'alipay' && r.outcome === 'success'
+    SILENT_ANSWER_PROVIDERS.has(r.delivery.provider) && r.outcome === 'success'
       ? (journalOutcome.get(r.delivery.eventId) ?? 'missing from the journal')
       : r.outcome;
   const appliedAnswers = new Map<string, Set<string>>();
   for (const [i, r] of results.entries()) {
     if (outcomeOf(r) !== 'applied') continue;
     const answers = appliedAnswers.get(r.delivery.orderId) ?? new Set<string>();
-    answers.add(r.delivery.provider === 'alipay' ? r.delivery.eventId : String(i));
+    answers.add(SILENT_ANSWER_PROVIDERS.has(r.delivery.provider) ? r.delivery.eventId : String(i));
     appliedAnswers.set(r.delivery.orderId, answers);
   }
   const answeredTwice = orderIds.filter((id) => (appliedAnswers.get(id)?.size ?? 0) > 1);

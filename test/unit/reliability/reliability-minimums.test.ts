@@ -1,7 +1,18 @@
 /** `npm run test:reliability` has no quick mode: a run asked to prove less than issue 11's floor is refused. */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { belowMinimums, type ReliabilitySizes } from '../../reliability/minimums.js';
+import { LOAD_ROUTES } from '../../reliability/load.js';
+import {
+  belowMinimums as belowFloor,
+  type ReliabilityRoute,
+  type ReliabilitySizes,
+} from '../../reliability/minimums.js';
+
+const belowMinimums = (
+  sizes: ReliabilitySizes,
+  env: NodeJS.ProcessEnv,
+  routes: readonly ReliabilityRoute[] = LOAD_ROUTES,
+) => belowFloor(sizes, env, routes);
 
 const floor: ReliabilitySizes = { orders: 200, events: 2, copies: 5, workers: 4, mutations: 1000, kills: 1 };
 const defaults: ReliabilitySizes = { orders: 200, events: 3, copies: 4, workers: 4, mutations: 1000, kills: 10 };
@@ -28,6 +39,23 @@ describe('belowMinimums', () => {
   ] as const)('refuses fewer %s', (_what, change, message) => {
     const refusals = belowMinimums({ ...defaults, ...change }, {});
     expect(refusals).toEqual([expect.stringMatching(message)]);
+  });
+
+  it('refuses a load without one of the providers of issue 14', () => {
+    const withoutWechatPay = LOAD_ROUTES.filter((r) => r.provider !== 'wechatpay');
+    expect(belowMinimums(defaults, {}, withoutWechatPay)).toEqual([
+      expect.stringMatching(/the load has no route for wechatpay/),
+    ]);
+  });
+
+  it('refuses too few orders on a route of the load', () => {
+    const many = [...LOAD_ROUTES, ...LOAD_ROUTES];
+    expect(belowMinimums({ ...defaults, orders: 400 }, {}, many)).toEqual([]);
+    expect(belowMinimums(defaults, {}, many)).toEqual([
+      expect.stringMatching(
+        new RegExp(`200 orders over ${many.length} routes leave \\d+ orders on a route, below the minimum 25`),
+      ),
+    ]);
   });
 
   it('refuses the former dialect filter, which could leave out SQLite or a database whose URL is set', () => {
