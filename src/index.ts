@@ -31,6 +31,7 @@ export { createPaymentService } from './service/payment-service.js';
 export type { PaymentService, PaymentServiceOptions, HandleWebhookInput } from './service/payment-service.js';
 export type { EventResult, EventOutcomeType, WebhookAccountRoute } from './service/apply-event.js';
 export type * from './core/merchant-account-port.js';
+export { MERCHANT_ID_MAX_LENGTH } from './core/merchant-account-port.js';
 export { merchantAccountRouteToken, accountIdFromRouteToken } from './core/merchant-account-route.js';
 export type { MerchantWebhookRoute } from './service/merchant-accounts.js';
 export type { CreateChargeInput } from './service/create-charge.js';

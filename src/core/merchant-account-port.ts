@@ -33,6 +33,16 @@
 import type { PaymentProvider } from './provider.js';
 import type { OrderRecord } from '../persistence/records.js';
 
+/**
+ * Longest seller id (`creator_bid`) and account version id (`payment_integration_bid`) the library accepts: 36
+ * characters, the width of those columns in the original system's tables (`VARCHAR(36)` on `order_orders` and on
+ * every attempt table), which adopted installs keep. Fresh installs have wider columns, but an id must fit every
+ * table it may be written to: a longer one would fail on PostgreSQL and strict MySQL, and be silently cut on
+ * non-strict MySQL (a cut version id names another version, or none). A resolver answer or a repository write with
+ * a longer id is refused before anything is written (`ConfigurationError` / `ValidationError`). A UUID fits.
+ */
+export const MERCHANT_ID_MAX_LENGTH = 36;
+
 /** One version of a merchant account, as the host stores it (credentials decrypted). */
 export interface MerchantAccount<TCredentials = unknown> {
   /**
@@ -40,9 +50,12 @@ export interface MerchantAccount<TCredentials = unknown> {
    * (`/webhooks/:provider/<accountId>.<token>`). Non-empty, at most 128 characters, no `/`.
    */
   accountId: string;
-  /** This version (`payment_integration_bid`): new whenever the credentials change. 1–64 characters. */
+  /**
+   * This version (`payment_integration_bid`): new whenever the credentials change. 1–36 characters
+   * ({@link MERCHANT_ID_MAX_LENGTH}).
+   */
   versionId: string;
-  /** The seller who owns the account (`creator_bid`). 1–64 characters. */
+  /** The seller who owns the account (`creator_bid`). 1–36 characters ({@link MERCHANT_ID_MAX_LENGTH}). */
   sellerId: string;
   /**
    * The provider name the account's payments are recorded, routed and received under (`stripe`, `pingxx`,

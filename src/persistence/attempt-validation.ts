@@ -9,7 +9,7 @@ import {
   assertAttemptStatus,
   assertId,
   optionalDate,
-  optionalId,
+  optionalMerchantId,
   optionalString,
   toJsonValue,
 } from './record-validation.js';
@@ -32,8 +32,8 @@ function merchantAccountOf(value: unknown): MerchantAccountSnapshot | null {
   }
   const { sellerId, versionId } = value as Partial<MerchantAccountSnapshot>;
   return {
-    sellerId: optionalId(sellerId ?? null, 'merchantAccount.sellerId'),
-    versionId: optionalId(versionId ?? null, 'merchantAccount.versionId'),
+    sellerId: optionalMerchantId(sellerId ?? null, 'merchantAccount.sellerId'),
+    versionId: optionalMerchantId(versionId ?? null, 'merchantAccount.versionId'),
   };
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { NotFoundError, ValidationError } from '../core/errors.js';
+import { MERCHANT_ID_MAX_LENGTH } from '../core/merchant-account-port.js';
 import { assertMinorUnits, normalizeCurrency } from '../core/money.js';
 import {
   ATTEMPT_STATUSES,
@@ -119,10 +120,20 @@ export function optionalDate(value: unknown, field: string): Date | null {
   return new Date(value.getTime());
 }
 
-/** A non-empty id or `null` (an empty string is refused: the tables read it as "none"). */
-export function optionalId(value: unknown, field: string): string | null {
+/**
+ * A seller or merchant account version id (`creator_bid` / `payment_integration_bid`) or `null` (an empty string is
+ * refused: the tables read it as "none"): 1–36 characters
+ * ({@link MERCHANT_ID_MAX_LENGTH}, the original tables' width), refused before any write rather than cut by a
+ * non-strict MySQL or refused by the driver.
+ */
+export function optionalMerchantId(value: unknown, field: string): string | null {
   if (value === null) return null;
-  assertId(value, field);
+  if (typeof value !== 'string' || value.length === 0 || value.length > MERCHANT_ID_MAX_LENGTH) {
+    throw new ValidationError(`${field} must be a non-empty string of at most ${MERCHANT_ID_MAX_LENGTH} characters.`, {
+      field,
+      code: 'INVALID_ID',
+    });
+  }
   return value;
 }
 
@@ -177,9 +188,9 @@ export function orderPatch(patch: OrderPatch | undefined): OrderPatch {
     assertId(patch.paymentChannel, 'paymentChannel');
     out.paymentChannel = patch.paymentChannel;
   }
-  if (patch.sellerId !== undefined) out.sellerId = optionalId(patch.sellerId, 'sellerId');
+  if (patch.sellerId !== undefined) out.sellerId = optionalMerchantId(patch.sellerId, 'sellerId');
   if (patch.merchantAccountVersion !== undefined) {
-    out.merchantAccountVersion = optionalId(patch.merchantAccountVersion, 'merchantAccountVersion');
+    out.merchantAccountVersion = optionalMerchantId(patch.merchantAccountVersion, 'merchantAccountVersion');
   }
   return out;
 }

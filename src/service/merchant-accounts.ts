@@ -7,10 +7,11 @@
  */
 import { ConfigurationError, isPaymentError, ValidationError, WebhookVerificationError } from '../core/errors.js';
 import { createPaymentFactory, type PaymentFactory } from '../core/factory.js';
-import type {
-  MerchantAccount,
-  MerchantAccountOptions,
-  MerchantAccountResolution,
+import {
+  MERCHANT_ID_MAX_LENGTH,
+  type MerchantAccount,
+  type MerchantAccountOptions,
+  type MerchantAccountResolution,
 } from '../core/merchant-account-port.js';
 import { accountIdFromRouteToken, isValidAccountId } from '../core/merchant-account-route.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
@@ -41,8 +42,6 @@ export interface MerchantAccounts {
   /** Versions currently cached (for tests and health output). */
   readonly size: number;
 }
-
-const MAX_BID = 64;
 
 /**
  * Creates the account registry of one service. Two services share nothing; no SDK state is global: every
@@ -148,20 +147,35 @@ export function createMerchantAccounts(options: MerchantAccountOptions, platform
   };
 }
 
+const invalidAnswer = (field: string, rule: string): ConfigurationError =>
+  new ConfigurationError(`A merchant account answer from the resolver has an invalid ${field}: ${rule}.`, {
+    code: 'MERCHANT_ACCOUNT_INVALID',
+    details: { field },
+  });
+
+/**
+ * Whether `value` can be snapshotted as a seller or version id: 1–{@link MERCHANT_ID_MAX_LENGTH} characters, the
+ * width of the original `creator_bid` / `payment_integration_bid` columns (a longer one would be refused, or cut
+ * on non-strict MySQL, by an adopted table).
+ */
+function isMerchantId(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0 && value.length <= MERCHANT_ID_MAX_LENGTH;
+}
+
+const MERCHANT_ID_RULE = `1–${MERCHANT_ID_MAX_LENGTH} characters`;
+
 /** Refuses a host answer that cannot be snapshotted or routed, naming the field (never a credential). */
 function assertAccount(account: MerchantAccount): void {
-  const bad = (field: string, rule: string) =>
-    new ConfigurationError(`A merchant account from the resolver has an invalid ${field}: ${rule}.`, {
-      code: 'MERCHANT_ACCOUNT_INVALID',
-      details: { field },
-    });
-  if (typeof account !== 'object' || account === null) throw bad('answer', 'not an object');
-  if (!isValidAccountId(account.accountId)) throw bad('accountId', '1–128 characters, no "/", "?", "#", "%" or spaces');
-  for (const field of ['versionId', 'sellerId'] as const) {
-    const value = account[field];
-    if (typeof value !== 'string' || value.length === 0 || value.length > MAX_BID) throw bad(field, '1–64 characters');
+  if (typeof account !== 'object' || account === null) throw invalidAnswer('answer', 'not an object');
+  if (!isValidAccountId(account.accountId)) {
+    throw invalidAnswer('accountId', '1–128 characters, no "/", "?", "#", "%" or spaces');
   }
-  if (typeof account.provider !== 'string' || account.provider === '') throw bad('provider', 'a provider name');
+  for (const field of ['versionId', 'sellerId'] as const) {
+    if (!isMerchantId(account[field])) throw invalidAnswer(field, MERCHANT_ID_RULE);
+  }
+  if (typeof account.provider !== 'string' || account.provider === '') {
+    throw invalidAnswer('provider', 'a provider name');
+  }
 }
 
 /**
@@ -182,8 +196,15 @@ export async function chargeAccounts(
   order: OrderRecord,
 ): Promise<{ sellerId: string | null; entries: AccountEntry[] | null }> {
   const resolution: MerchantAccountResolution = await accounts.options.resolver.resolveCharge({ order });
+  // The seller is snapshotted on the order and attempt (`creator_bid`): checked like an account's, before any write.
+  const sellerId: unknown = resolution?.sellerId;
+  if (resolution?.type === 'accounts' && !isMerchantId(sellerId)) throw invalidAnswer('sellerId', MERCHANT_ID_RULE);
+  if (resolution?.type === 'none' && sellerId !== null && !isMerchantId(sellerId)) {
+    throw invalidAnswer('sellerId', `null or ${MERCHANT_ID_RULE}`);
+  }
   switch (resolution?.type) {
     case 'accounts': {
+      if (!Array.isArray(resolution.accounts)) throw invalidAnswer('accounts', 'an array of accounts');
       if (resolution.accounts.length === 0) throw refused(order, 'the seller has no account that may take it');
       const entries = accounts.entries(resolution.accounts);
       const names = new Set<string>();

@@ -6,6 +6,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
+import { MERCHANT_ID_MAX_LENGTH } from '../core/merchant-account-port.js';
 import type { MerchantAccountSnapshot } from '../persistence/records.js';
 import type { ConformanceContext } from './repository-conformance.js';
 import { createOrder, rejectsWith } from './repository-conformance-helpers.js';
@@ -47,6 +48,70 @@ export function merchantAccountCases(ctx: ConformanceContext): void {
     const order = await createOrder(ctx, repositories);
     await rejectsWith(repositories.orders.update(order.orderId, { merchantAccountVersion: '' }), 'ValidationError');
     await rejectsWith(repositories.orders.update(order.orderId, { sellerId: '' }), 'ValidationError');
+  });
+
+  it('refuses a seller or account version id longer than 36 characters, writing nothing', async () => {
+    // 36 is the width of the original creator_bid / payment_integration_bid columns: a longer id would be cut by a
+    // non-strict MySQL (naming another version) or refused by the driver, so every store refuses it first.
+    const { repositories, raw } = await ctx.subject();
+    const order = await createOrder(ctx, repositories);
+    const fits = { sellerId: 's'.repeat(MERCHANT_ID_MAX_LENGTH), versionId: 'v'.repeat(MERCHANT_ID_MAX_LENGTH) };
+    const tooLong = 'x'.repeat(MERCHANT_ID_MAX_LENGTH + 1);
+    await repositories.orders.update(order.orderId, {
+      sellerId: fits.sellerId,
+      merchantAccountVersion: fits.versionId,
+    });
+    await rejectsWith(
+      repositories.orders.update(order.orderId, { merchantAccountVersion: tooLong }),
+      'ValidationError',
+      'INVALID_ID',
+    );
+    await rejectsWith(
+      repositories.orders.updateStatus({
+        orderId: order.orderId,
+        from: ['init'],
+        to: 'pending',
+        patch: { sellerId: tooLong },
+      }),
+      'ValidationError',
+      'INVALID_ID',
+    );
+    const read = await repositories.orders.findById(order.orderId);
+    assert.deepEqual(
+      [read?.status, read?.sellerId, read?.merchantAccountVersion],
+      ['init', fits.sellerId, fits.versionId],
+    );
+    if (raw.orderMerchantAccount) assert.deepEqual(await raw.orderMerchantAccount(order.orderId), fits);
+    for (const merchantAccount of [
+      { sellerId: tooLong, versionId: fits.versionId },
+      { sellerId: fits.sellerId, versionId: tooLong },
+    ]) {
+      const attemptId = ctx.id('attempt');
+      const attempt = { attemptId, orderId: order.orderId, channel: 'c1', amount: 100, currency: 'CNY' };
+      await rejectsWith(
+        repositories.attempts.create({ ...attempt, providerKind: 'stripe', merchantAccount }),
+        'ValidationError',
+        'INVALID_ID',
+      );
+      assert.equal(await repositories.attempts.findById(attemptId), null);
+    }
+    const attemptId = ctx.id('attempt');
+    await repositories.attempts.create({
+      attemptId,
+      orderId: order.orderId,
+      providerKind: 'alipay',
+      channel: 'c1',
+      amount: 100,
+      currency: 'CNY',
+      merchantAccount: fits,
+    });
+    await rejectsWith(
+      repositories.attempts.update(attemptId, { merchantAccount: { sellerId: fits.sellerId, versionId: tooLong } }),
+      'ValidationError',
+      'INVALID_ID',
+    );
+    assert.deepEqual((await repositories.attempts.findById(attemptId))?.merchantAccount, fits);
+    if (raw.attemptMerchantAccount) assert.deepEqual(await raw.attemptMerchantAccount(attemptId), fits);
   });
 
   for (const kind of ['stripe', 'pingxx', 'alipay', 'wechatpay', 'fake'] as const) {

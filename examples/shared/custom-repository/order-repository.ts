@@ -5,7 +5,15 @@
 import { ORDER_STATUSES, ValidationError, type OrderRecord, type OrderRepository } from '@org/payment-factory';
 import { ORDER_COLUMNS, toRow } from './schema.js';
 import { insert, isUniqueViolation, many, one, update, type Db, type Exec } from './sql.js';
-import { checkAmount, checkCurrency, checkGuard, checkId, checkLimit, checkOneOf } from './validation.js';
+import {
+  checkAmount,
+  checkCurrency,
+  checkGuard,
+  checkId,
+  checkLimit,
+  checkMerchantId,
+  checkOneOf,
+} from './validation.js';
 
 /** The orders repository over `shop_orders`. */
 export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
@@ -25,12 +33,11 @@ export function orders(db: Db, exec: Exec, now: () => Date): OrderRepository {
     ...(patch.paidAmount !== undefined ? { paidAmount: checkAmount(patch.paidAmount, 'paidAmount') } : {}),
     ...(patch.currency !== undefined ? { currency: checkCurrency(patch.currency) } : {}),
     ...(patch.paymentChannel !== undefined ? { paymentChannel: checkId(patch.paymentChannel, 'paymentChannel') } : {}),
-    ...(patch.sellerId !== undefined ? { sellerId: nullOrId(patch.sellerId, 'sellerId') } : {}),
+    ...(patch.sellerId !== undefined ? { sellerId: checkMerchantId(patch.sellerId, 'sellerId') } : {}),
     ...(patch.merchantAccountVersion !== undefined
-      ? { merchantAccountVersion: nullOrId(patch.merchantAccountVersion, 'merchantAccountVersion') }
+      ? { merchantAccountVersion: checkMerchantId(patch.merchantAccountVersion, 'merchantAccountVersion') }
       : {}),
   });
-  const nullOrId = (value: string | null, field: string) => (value === null ? null : checkId(value, field));
   return {
     create: (input) =>
       exec(() => {

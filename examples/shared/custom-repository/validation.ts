@@ -7,6 +7,7 @@
  */
 import {
   assertMinorUnits,
+  MERCHANT_ID_MAX_LENGTH,
   normalizeCurrency,
   ValidationError,
   type AttemptPatch,
@@ -30,6 +31,22 @@ export const NATIVE_ONLY = ['transactionId', 'rawStatus', 'rawRequest', 'rawNoti
 export function checkId(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.length === 0 || value.length > 255) {
     throw new ValidationError(`${field} must be a non-empty string of at most 255 characters.`, {
+      field,
+      code: 'INVALID_ID',
+    });
+  }
+  return value;
+}
+
+/**
+ * A seller or merchant account version id: at most 36 characters (`MERCHANT_ID_MAX_LENGTH`, the width the
+ * original tables give `creator_bid` / `payment_integration_bid`), so a payment's snapshot means the same in any
+ * store it may move to.
+ */
+export function checkMerchantId(value: unknown, field: string): string | null {
+  if (value === null) return null;
+  if (typeof value !== 'string' || value.length === 0 || value.length > MERCHANT_ID_MAX_LENGTH) {
+    throw new ValidationError(`${field} must be a non-empty string of at most ${MERCHANT_ID_MAX_LENGTH} characters.`, {
       field,
       code: 'INVALID_ID',
     });
@@ -112,6 +129,10 @@ export function checkAttemptPatch(providerKind: string, patch: AttemptPatch): At
       if (typeof value !== 'string')
         throw new ValidationError(`metadata.${key} must be a string.`, { field: 'metadata' });
     }
+  }
+  if (patch.merchantAccount) {
+    checkMerchantId(patch.merchantAccount.sellerId ?? null, 'merchantAccount.sellerId');
+    checkMerchantId(patch.merchantAccount.versionId ?? null, 'merchantAccount.versionId');
   }
   if (patch.livemode !== undefined && patch.livemode !== null && typeof patch.livemode !== 'boolean') {
     throw new ValidationError('livemode must be a boolean.', { field: 'livemode' });
