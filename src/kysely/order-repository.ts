@@ -17,6 +17,7 @@ import {
 } from '../persistence/record-validation.js';
 import type { OrderPatch, OrderRecord, OrderStatus } from '../persistence/records.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
+import { oneStatusAtATime } from './one-status-at-a-time.js';
 import { lockIf, type RepositoryContext } from './repository-context.js';
 import { attemptCurrencies, currenciesFromAttempts } from './legacy-currency.js';
 import { dateParam, readInteger, readRequiredDate, readString, readText } from './sql-dialect.js';
@@ -283,13 +284,19 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
 
     listExpirable: async ({ createdBefore, limit }) => {
       assertLimit(limit);
-      const rows = await selectOrders(ctx)
-        .where('status', 'in', [ORDER_STATUS_CODES.init, ORDER_STATUS_CODES.pending])
-        .where('created_at', '<', dateParam(ctx.dialect, createdBefore))
-        .orderBy('created_at', 'asc')
-        .orderBy('order_bid', 'asc')
-        .limit(limit)
-        .execute();
+      // One status at a time, each straight off the (status, created_at, order_bid) index (migration 0006).
+      const rows = await oneStatusAtATime(
+        [ORDER_STATUS_CODES.init, ORDER_STATUS_CODES.pending],
+        ['created_at', 'order_bid'],
+        limit,
+        (status) =>
+          selectOrders(ctx)
+            .where('status', '=', status)
+            .where('created_at', '<', dateParam(ctx.dialect, createdBefore))
+            .orderBy('created_at', 'asc')
+            .orderBy('order_bid', 'asc')
+            .limit(limit),
+      );
       return ordersFromRows(ctx, rows);
     },
   };

@@ -25,6 +25,7 @@ import {
 } from '../persistence/outbox-validation.js';
 import { assertId, assertLimit } from '../persistence/record-validation.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
+import { oneStatusAtATime } from './one-status-at-a-time.js';
 import type { RepositoryContext } from './repository-context.js';
 import type { UntypedDatabase } from './schema.js';
 import { dateParam, jsonParam, readDate, readInteger, readJson, readRequiredDate, readString } from './sql-dialect.js';
@@ -154,14 +155,19 @@ export function createOutboxRepository(
           .where('status', '=', PENDING)
           .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at(now))]))
           .execute();
+        // By key (the unique index), not by token alone: `claimed_by` has no index, and a scan grows with history.
+        // At most `limit` rows, put in claim order here.
         const rows = await c.db
           .selectFrom(table)
           .selectAll()
+          .where('message_key', 'in', keys)
           .where('claimed_by', '=', token)
-          .orderBy('available_at', 'asc')
-          .orderBy('message_key', 'asc')
           .execute();
-        return rows.map(outboxFromRow);
+        return rows
+          .map(outboxFromRow)
+          .sort(
+            (a, b) => a.availableAt.getTime() - b.availableAt.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+          );
       });
     },
 
@@ -213,16 +219,21 @@ export function createOutboxRepository(
 
     list: async ({ status, orderId, limit }) => {
       assertLimit(limit);
-      let query = ctx.db
-        .selectFrom(table)
-        .selectAll()
-        .orderBy('created_at', 'asc')
-        .orderBy('message_key', 'asc')
-        .limit(limit);
-      query = query.where('type', '<>', OUTBOX_SWEEP_TYPE);
-      if (status !== undefined) query = query.where('status', '=', OUTBOX_STATUS_CODES[status]);
-      if (orderId !== undefined) query = query.where('order_bid', '=', orderId);
-      return (await query.execute()).map(outboxFromRow);
+      // Each status straight off the (status, created_at, message_key) index (migration 0006); all statuses
+      // are read one at a time and merged, as no database merges an IN list's ranges in index order.
+      const statuses = status === undefined ? Object.values(OUTBOX_STATUS_CODES) : [OUTBOX_STATUS_CODES[status]];
+      const rows = await oneStatusAtATime(statuses, ['created_at', 'message_key'], limit, (code) => {
+        const query = ctx.db
+          .selectFrom(table)
+          .selectAll()
+          .where('status', '=', code)
+          .where('type', '<>', OUTBOX_SWEEP_TYPE)
+          .orderBy('created_at', 'asc')
+          .orderBy('message_key', 'asc')
+          .limit(limit);
+        return orderId === undefined ? query : query.where('order_bid', '=', orderId);
+      });
+      return rows.map(outboxFromRow);
     },
 
     stats: async () => {

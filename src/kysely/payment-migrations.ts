@@ -7,6 +7,7 @@ import { originalMeaningsMigration } from './migrations/0002-original-meanings.j
 import { journalPayloadHashMigration } from './migrations/0003-journal-payload-hash.js';
 import { nativeAttemptTablesMigration } from './migrations/0004-native-attempt-tables.js';
 import { paymentOutboxMigration } from './migrations/0005-payment-outbox.js';
+import { readIndexesMigration } from './migrations/0006-read-indexes.js';
 import { merchantAccountsMigration } from './migrations/0007-merchant-accounts.js';
 import { loadKysely } from './kysely-module.js';
 import type { PaymentMigration } from './payment-migration.js';
@@ -57,6 +58,7 @@ export function createPaymentMigrations(
       nativeAttemptTablesMigration(names, options.dialect),
     ),
     [`${PAYMENT_MIGRATION_PREFIX}0005-payment-outbox`]: loadingKysely(paymentOutboxMigration(names, options.dialect)),
+    [`${PAYMENT_MIGRATION_PREFIX}0006-read-indexes`]: loadingKysely(readIndexesMigration(names, options.dialect)),
     [`${PAYMENT_MIGRATION_PREFIX}0007-merchant-accounts`]: loadingKysely(
       merchantAccountsMigration(names, options.dialect),
     ),

@@ -4,12 +4,14 @@
  * which a Kysely plugin or `log` option would not see.
  * @module
  */
-import type { DatabaseConnection, Dialect, Driver } from 'kysely';
+import type { CompiledQuery, DatabaseConnection, Dialect, Driver } from 'kysely';
 
 /** The statements seen since the last `reset()`. */
 export interface StatementLog {
   /** Every statement's SQL text, in order. */
   readonly all: string[];
+  /** Every statement as compiled (SQL and parameters), in order, so a test can EXPLAIN what was sent. */
+  readonly compiled: CompiledQuery[];
   /** Statements other than transaction control (`BEGIN [IMMEDIATE]`, `START TRANSACTION`, `COMMIT`, `ROLLBACK`). */
   work(): string[];
   reset(): void;
@@ -22,15 +24,18 @@ const CONTROL = /^\s*(begin|start transaction|commit|rollback)\b/i;
 /** A new, empty log. */
 export function createStatementLog(): StatementLog {
   const all: string[] = [];
+  const compiled: CompiledQuery[] = [];
   const inner = new WeakMap<DatabaseConnection, DatabaseConnection>();
   const recording = (connection: DatabaseConnection): DatabaseConnection => {
     const proxy: DatabaseConnection = {
       executeQuery: (query) => {
         all.push(query.sql);
+        compiled.push(query);
         return connection.executeQuery(query);
       },
       streamQuery: (query, chunkSize) => {
         all.push(query.sql);
+        compiled.push(query);
         return connection.streamQuery(query, chunkSize);
       },
     };
@@ -50,9 +55,11 @@ export function createStatementLog(): StatementLog {
   });
   return {
     all,
+    compiled,
     work: () => all.filter((s) => !CONTROL.test(s)),
     reset: () => {
       all.length = 0;
+      compiled.length = 0;
     },
     wrap: (dialect) => ({
       createAdapter: () => dialect.createAdapter(),

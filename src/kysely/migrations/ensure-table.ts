@@ -9,9 +9,9 @@ import { sql } from '../kysely-module.js';
 import { ConfigurationError } from '../../core/errors.js';
 import type { SqlDialect } from '../sql-dialect.js';
 import { ATTEMPT_STATUS_CODES } from '../status-codes.js';
-import { describeTable, indexExists, type ExistingColumn } from './schema-inspection.js';
+import { describeTable, indexExists, listIndexes, servingIndex, type ExistingColumn } from './schema-inspection.js';
 import { columnModifiers, sqlType } from './sql-types.js';
-import type { TableSpec } from './table-specs.js';
+import { indexName, type TableSpec } from './table-specs.js';
 import type { UntypedDatabase } from '../schema.js';
 
 /** Creates or adopts `spec`'s table, then its indexes. */
@@ -157,14 +157,22 @@ async function rebuildSqliteTable(
   for (const index of indexes) await sql.raw(index.sql).execute(db);
 }
 
-/** Creates missing indexes; refuses (with the offending keys) to add a unique index over duplicate rows. */
-async function ensureIndexes(db: Kysely<UntypedDatabase>, dialect: SqlDialect, spec: TableSpec): Promise<void> {
+/**
+ * Creates `spec`'s missing indexes; refuses (with the offending keys) to add a unique index over duplicate rows.
+ * An index is not created when one of that name exists, or when an existing index already serves it (for a
+ * plain index, any whose leading columns are its columns; for a unique one, a unique index on exactly them): an
+ * adopted table keeps the original's indexes and gets no second copy of them.
+ */
+export async function ensureIndexes(db: Kysely<UntypedDatabase>, dialect: SqlDialect, spec: TableSpec): Promise<void> {
   for (const index of spec.indexes) {
-    const name = `${spec.name}_${index.suffix}`;
+    const name = indexName(spec.name, index.suffix);
     if (await indexExists(db, dialect, spec.name, name)) continue;
+    if (servingIndex(await listIndexes(db, dialect, spec.name), index.columns, index.unique)) continue;
     if (index.unique) await assertNoDuplicates(db, spec.name, index.columns);
     let create = db.schema.createIndex(name).on(spec.name).columns(index.columns);
     if (index.unique) create = create.unique();
+    // MySQL has no IF NOT EXISTS for indexes; the check above covers it there (migrations hold a lock).
+    if (dialect !== 'mysql') create = create.ifNotExists();
     await create.execute();
   }
 }

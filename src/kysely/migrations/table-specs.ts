@@ -77,11 +77,42 @@ const ATTEMPT_COMMON = [
  * version (`payment_integration_bid`, empty for the platform's own accounts; `NULL` = not recorded).
  */
 const MERCHANT_SNAPSHOT = [col('creator_bid', 'bid'), col('payment_integration_bid', 'bid')];
-const ATTEMPT_INDEXES = [
+/**
+ * The indexes every attempt table has. `status_created_ix` serves `listPending` (`status = 0 and created_at <
+ * cutoff order by created_at, <id> limit n`) in index order, ties included (migration 0006; it supersedes the
+ * `(status, created_at)` index `status_ix` of 0001, which left the tie-break to a sort of every match).
+ */
+const attemptIndexes = (bid: string): IndexSpec[] => [
   idx('order_bid_ix', ['order_bid']),
   idx('ref_ix', ['provider_reference']),
-  idx('status_ix', ['status', 'created_at']),
+  idx('status_created_ix', ['status', 'created_at', bid]),
 ];
+
+/** Longest index name every dialect keeps as given (PostgreSQL cuts names at 63 bytes, MySQL refuses over 64). */
+export const MAX_INDEX_NAME = 63;
+
+/**
+ * The name of `suffix`'s index on `table`: `<table>_<suffix>`, or, when that is longer than {@link MAX_INDEX_NAME},
+ * its first characters and a hash of the whole, so a long custom table name still gets a stable, distinct name.
+ */
+export function indexName(table: string, suffix: string): string {
+  const name = `${table}_${suffix}`;
+  if (name.length <= MAX_INDEX_NAME) return name;
+  let hash = 0x811c9dc5; // FNV-1a, 32 bits: stable across runs and runtimes, no crypto needed
+  for (let i = 0; i < name.length; i += 1) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193) >>> 0;
+  const tag = hash.toString(16).padStart(8, '0');
+  return `${name.slice(0, MAX_INDEX_NAME - tag.length - 1)}_${tag}`;
+}
+
+/**
+ * Indexes of 0001 / 0005 that migration 0006 replaces by a wider one (same leading columns, the tie-break
+ * column added), by table role. 0006 drops them once their replacement exists; fresh installs never get them.
+ */
+export const SUPERSEDED_INDEXES = {
+  orders: { suffix: 'status_ix', by: 'status_created_ix' },
+  attempts: { suffix: 'status_ix', by: 'status_created_ix' },
+  outbox: { suffix: 'due_ix', by: 'due_key_ix' },
+} as const;
 
 /**
  * The native Alipay and WeChat Pay attempt tables (migration 0004): the original system's columns
@@ -122,7 +153,7 @@ export function nativeAttemptTableSpecs(t: TableNames): TableSpec[] {
       idx('bid_uq', [bid], true),
       idx('attempt_ix', ['provider_attempt_id']),
       idx('txn_ix', ['transaction_id']),
-      ...ATTEMPT_INDEXES.filter((i) => i.suffix !== 'ref_ix'),
+      ...attemptIndexes(bid).filter((i) => i.suffix !== 'ref_ix'),
     ],
   }));
 }
@@ -152,7 +183,8 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
       indexes: [
         idx('order_bid_uq', ['order_bid'], true),
         idx('user_product_ix', ['user_bid', 'shifu_bid']),
-        idx('status_ix', ['status', 'created_at']),
+        // listExpirable, one status at a time, in index order (0006; supersedes 0001's (status, created_at)).
+        idx('status_created_ix', ['status', 'created_at', 'order_bid']),
       ],
     },
     {
@@ -173,7 +205,11 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         col('deleted', 'smallint', true, 0),
         ...TIMESTAMPS,
       ],
-      indexes: [idx('bid_uq', ['pingxx_order_bid'], true), idx('charge_ix', ['charge_id']), ...ATTEMPT_INDEXES],
+      indexes: [
+        idx('bid_uq', ['pingxx_order_bid'], true),
+        idx('charge_ix', ['charge_id']),
+        ...attemptIndexes('pingxx_order_bid'),
+      ],
     },
     {
       name: t.stripeAttempts,
@@ -201,7 +237,9 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         idx('bid_uq', ['stripe_order_bid'], true),
         idx('pi_ix', ['payment_intent_id']),
         idx('cs_ix', ['checkout_session_id']),
-        ...ATTEMPT_INDEXES,
+        // findByProviderReference matches any of the reference columns; one without an index scans the table (0006).
+        idx('latest_charge_ix', ['latest_charge_id']),
+        ...attemptIndexes('stripe_order_bid'),
       ],
     },
     {
@@ -219,7 +257,7 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         ...MERCHANT_SNAPSHOT,
         ...TIMESTAMPS,
       ],
-      indexes: [idx('bid_uq', ['attempt_bid'], true), ...ATTEMPT_INDEXES],
+      indexes: [idx('bid_uq', ['attempt_bid'], true), ...attemptIndexes('attempt_bid')],
     },
     {
       name: t.events,
@@ -266,8 +304,9 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
 }
 
 /**
- * `order_payment_outbox` (migration 0005): one row per notification. `(status, available_at)` serves the
- * claim query, `order_bid` the status queries.
+ * `order_payment_outbox` (migration 0005): one row per notification. `(status, available_at, message_key)` serves
+ * the claim query and the prune, `(status, created_at, message_key)` the operator's `list`, both in index order
+ * (0006; the first supersedes 0005's `(status, available_at)`), `order_bid` the status queries.
  */
 export function outboxTableSpec(t: TableNames): TableSpec {
   return {
@@ -290,7 +329,8 @@ export function outboxTableSpec(t: TableNames): TableSpec {
     ],
     indexes: [
       idx('key_uq', ['message_key'], true),
-      idx('due_ix', ['status', 'available_at']),
+      idx('due_key_ix', ['status', 'available_at', 'message_key']),
+      idx('status_created_ix', ['status', 'created_at', 'message_key']),
       idx('order_bid_ix', ['order_bid']),
     ],
   };
