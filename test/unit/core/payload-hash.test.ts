@@ -1,5 +1,5 @@
 /** The journal's payload hash: stable across deliveries of one event, different for any change to it. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { eventPayloadHash } from '../../../src/core/payload-hash.js';
 
 const event = {
@@ -45,5 +45,56 @@ describe('eventPayloadHash', () => {
     expect(await eventPayloadHash({ a: [1, 2] })).not.toBe(await eventPayloadHash({ a: [2, 1] }));
     expect(await eventPayloadHash({ a: null })).not.toBe(await eventPayloadHash({}));
     expect(await eventPayloadHash(null)).toMatch(/^sha256:/);
+  });
+
+  // Hashes already journalled must keep matching their redeliveries: these were computed by the first
+  // implementation (sorted keys through map/join, Web Crypto's digest) and pin the canonical form.
+  const tricky = {
+    pending_webhooks: 3,
+    notify_time: 'x',
+    sign: 's',
+    data: {
+      object: {
+        '10': 'ten',
+        '2': 'two',
+        b: [1, undefined, null, -0, 1e21, 0.1, 'é\u2028"\\\n', { z: 1, a: [] }],
+        a: { fn: () => 1, u: undefined, d: new Date(0), big: 12n, nested: { pending_webhooks: 1 } },
+      },
+    },
+    ключ: 'значение',
+    '': 'empty',
+    '😀': true,
+    false: false,
+  };
+  const golden: Array<[string, unknown, string]> = [
+    [
+      'escapes, integer-like keys, dates, bigints',
+      tricky,
+      '9c2f67bb02fac5134d4e947be4918278cebcbc71c6de36519e9336f2e88134f7',
+    ],
+    ['an array at the top', [{ b: 1, a: 2 }, 'x'], '7567bd486e64baf5c2d8bc3207c4de212fb840d6f202dc6d8eeeaceba1e1da18'],
+    [
+      'a toJSON at the top',
+      { toJSON: () => ({ pending_webhooks: 1, k: 'v' }) },
+      '9363e55b8ef7e9049299629a763b6c371e669a42c770d121ec290b550449c076',
+    ],
+  ];
+
+  it.each(golden)('hashes %s as it always did', async (_what, payload, hex) => {
+    expect(await eventPayloadHash(payload)).toBe(`sha256:${hex}`);
+  });
+
+  describe('without node:crypto (Web Crypto only)', () => {
+    afterEach(() => {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    });
+
+    it.each(golden)('hashes %s alike', async (_what, payload, hex) => {
+      vi.resetModules();
+      vi.stubGlobal('process', { ...process, getBuiltinModule: undefined });
+      const fresh = await import('../../../src/core/payload-hash.js');
+      expect(await fresh.eventPayloadHash(payload)).toBe(`sha256:${hex}`);
+    });
   });
 });
