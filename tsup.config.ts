@@ -3,6 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig({
   entry: {
     index: 'src/index.ts',
+    'config/index': 'src/config/index.ts',
     'stripe/index': 'src/stripe/index.ts',
     'pingxx/index': 'src/pingxx/index.ts',
     'alipay/index': 'src/alipay/index.ts',

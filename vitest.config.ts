@@ -7,6 +7,7 @@ export default defineConfig({
   resolve: {
     // Examples import the package by name, as users do; tests resolve those names to the sources.
     alias: [
+      { find: /^@org\/payment-factory\/config$/, replacement: src('config/index.ts') },
       { find: /^@org\/payment-factory\/stripe$/, replacement: src('stripe/index.ts') },
       { find: /^@org\/payment-factory\/pingxx$/, replacement: src('pingxx/index.ts') },
       { find: /^@org\/payment-factory\/alipay$/, replacement: src('alipay/index.ts') },

@@ -47,7 +47,6 @@ interface Row {
 
 /** Targets known to be open, and why (see docs/benchmarks.md), by the start of the measure's name. */
 const OPEN: ReadonlyArray<readonly [prefix: string, why: string]> = [
-  ['root import (ESM)', 'zod loads with the root (configuration); see docs/benchmarks.md'],
   ['`createCharge` latency', 'two durable commits (attempt before the call, result after) cost more than the call'],
   ['webhook apply', 'not yet measured at target on a quiet machine since the 6-statement path (docs/benchmarks.md)'],
   ['duplicate delivery', 'not yet measured at target on a quiet machine since the 6-statement path'],

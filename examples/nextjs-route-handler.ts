@@ -22,11 +22,11 @@ import {
   createPaymentFactory,
   createPaymentService,
   createWebhookHandler,
-  loadPaymentConfig,
   toNodeHandler,
   type PaymentProvider,
   type PaymentService,
 } from '@org/payment-factory';
+import { loadPaymentConfig } from '@org/payment-factory/config';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createWechatPayProvider } from '@org/payment-factory/wechatpay';

@@ -20,11 +20,10 @@ import {
   createPaymentService,
   createWebhookHandler,
   fromMinorUnits,
-  loadPaymentConfig,
   toNodeHandler,
   type PaymentProvider,
-  type StripeConfig,
 } from '@org/payment-factory';
+import { loadPaymentConfig, type StripeConfig } from '@org/payment-factory/config';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createStripeProvider } from '@org/payment-factory/stripe';

@@ -1,5 +1,6 @@
 // The README's 20-line integration snippet, type-checked by `npm run typecheck`; test/unit/readme.test.ts keeps the two identical.
-import { createPaymentFactory, createPaymentService, createWebhookHandler, loadPaymentConfig } from '@org/payment-factory';
+import { createPaymentFactory, createPaymentService, createWebhookHandler } from '@org/payment-factory';
+import { loadPaymentConfig } from '@org/payment-factory/config';
 import { createStripeProvider } from '@org/payment-factory/stripe';
 import { createPingxxProvider } from '@org/payment-factory/pingxx';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';

@@ -1,9 +1,10 @@
 /**
  * `@org/payment-factory`: Ping++ and Stripe behind one interface.
  *
- * The root entry holds the core (types, money, errors, routing, the provider registry, config) and the
- * payment service. It never loads a provider SDK or a database driver: adapters live in
- * `@org/payment-factory/stripe`, `/pingxx`, persistence in `/kysely`, test helpers in `/testing`.
+ * The root entry holds the core (types, money, errors, routing, the provider registry) and the payment
+ * service. It never loads a provider SDK, a database driver or zod: adapters live in
+ * `@org/payment-factory/stripe`, `/pingxx`, persistence in `/kysely`, configuration from the environment in
+ * `/config`, test helpers in `/testing`.
  * @module \@org/payment-factory
  */
 export * from './core/errors.js';
@@ -12,9 +13,20 @@ export type * from './core/types.js';
 export type * from './core/provider.js';
 export * from './core/channel-resolution.js';
 export * from './core/factory.js';
-export * from './core/config.js';
-export { loadOutboxConfig } from './core/config-outbox.js';
-export * from './core/env-example.js';
+// Configuration values (zod-built) live in `@org/payment-factory/config`; only their types are re-exported here.
+export type {
+  AlipayConfig,
+  ConfigGroup,
+  ConfigKeyDefinition,
+  OutboxConfig,
+  OutboxConfigKey,
+  PaymentConfig,
+  PaymentConfigKey,
+  PingxxConfig,
+  StripeConfig,
+  WechatPayConfig,
+  WechatPayConfigKey,
+} from './core/config.js';
 export { getHeader, requireRawBody } from './core/webhook-input.js';
 export { registerSecrets, scrubSecrets } from './core/secret-scrubber.js';
 export { eventPayloadHash } from './core/payload-hash.js';
@@ -54,7 +66,6 @@ export type { RawBodyRequiredBody, WebhookFramework } from './service/raw-body-f
 export type * from './persistence/ports.js';
 export type * from './persistence/records.js';
 export type * from './persistence/outbox-port.js';
-export * from './core/config-reference.js';
 export * from './notifiers/index.js';
 export { ORDER_STATUSES, ATTEMPT_STATUSES, REFUND_STATUSES, EVENT_OUTCOMES } from './persistence/records.js';
 export {

@@ -17,8 +17,14 @@ const SUBPATHS = {
     'resolvePaymentChannel',
     'toMinorUnits',
     'isPaymentError',
-    'loadPaymentConfig',
     'startPaymentWorker',
+  ],
+  '@org/payment-factory/config': [
+    'paymentConfigSchema',
+    'loadPaymentConfig',
+    'loadOutboxConfig',
+    'generateEnvExample',
+    'generateConfigReference',
   ],
   '@org/payment-factory/stripe': ['createStripeProvider', 'createStripeWebhookVerifier'],
   '@org/payment-factory/pingxx': ['createPingxxProvider', 'createPingxxWebhookVerifier', 'PINGXX_CHANNELS'],
@@ -102,18 +108,18 @@ describe('built package', () => {
     expect(nodeImports).toEqual([]);
   });
 
-  it('loads none of stripe, pingpp, kysely when the root is required (CJS)', () => {
+  it('loads none of stripe, pingpp, kysely, zod when the root is required (CJS)', () => {
     const out = node([
       '-e',
       `require('@org/payment-factory'); console.log(JSON.stringify(Object.keys(require.cache)))`,
     ]);
     const loaded = (JSON.parse(out) as string[]).filter((p) =>
-      /node_modules[\\/](stripe|pingpp|alipay-sdk|kysely|better-sqlite3|pg|mysql2)[\\/]/.test(p),
+      /node_modules[\\/](stripe|pingpp|alipay-sdk|kysely|better-sqlite3|pg|mysql2|zod)[\\/]/.test(p),
     );
     expect(loaded).toEqual([]);
   });
 
-  it('loads none of stripe, pingpp, kysely when the root is imported, nor stripe when /stripe is (ESM)', () => {
+  it('loads none of stripe, pingpp, kysely, zod when the root is imported, nor stripe when /stripe is (ESM)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pf-hook-'));
     const hook = join(dir, 'hook.mjs');
     writeFileSync(
@@ -141,9 +147,18 @@ if (typeof m.registerHooks === 'function') {
     ]);
     const resolved = out.split('\n').filter((l) => l.startsWith('RESOLVED '));
     expect(resolved.some((l) => l.includes('/dist/index.js'))).toBe(true);
-    expect(resolved.filter((l) => /node_modules\/(stripe|pingpp|kysely|better-sqlite3|pg|mysql2)\//.test(l))).toEqual(
-      [],
-    );
+    expect(
+      resolved.filter((l) => /node_modules\/(stripe|pingpp|alipay-sdk|kysely|better-sqlite3|pg|mysql2|zod)\//.test(l)),
+    ).toEqual([]);
+    // The control: configuration is the entry that loads zod (the root does not).
+    const config = node([
+      '--import',
+      register,
+      '--input-type=module',
+      '-e',
+      `await import('@org/payment-factory/config')`,
+    ]);
+    expect(config).toMatch(/node_modules\/zod\//);
     // `/stripe` loads its SDK on first use, not on import (so it imports without `stripe` installed)…
     const stripeImported = node([
       '--import',

@@ -12,14 +12,13 @@ import type { NotificationDelivery } from '../../src/index.js';
 import {
   createPaymentFactory,
   createPaymentService,
-  loadPaymentConfig,
   type PaymentAnomaly,
-  type PaymentConfig,
   type PaymentFactory,
   type PaymentLogger,
   type PaymentProvider,
   type PaymentService,
 } from '../../src/index.js';
+import { loadPaymentConfig, type PaymentConfig } from '../../src/config/index.js';
 import { createAlipayProvider } from '../../src/alipay/index.js';
 import { createKyselyRepositories } from '../../src/kysely/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';

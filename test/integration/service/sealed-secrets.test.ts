@@ -7,14 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ConfigurationError,
-  createPaymentFactory,
-  createPaymentService,
-  isPaymentError,
-  loadPaymentConfig,
-  type PaymentConfig,
-} from '../../../src/index.js';
+import { ConfigurationError, createPaymentFactory, createPaymentService, isPaymentError } from '../../../src/index.js';
+import { loadPaymentConfig, type PaymentConfig } from '../../../src/config/index.js';
 import { createPingxxProvider } from '../../../src/pingxx/index.js';
 import { createStripeProvider } from '../../../src/stripe/index.js';
 import {

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadOutboxConfig, loadPaymentConfig, paymentConfigSchema } from '../../../src/index.js';
+import { ConfigurationError } from '../../../src/index.js';
+import { loadOutboxConfig, loadPaymentConfig, paymentConfigSchema } from '../../../src/config/index.js';
 
 const feishuToken = '2f1c9a7e-0b5d-4c3e-9f8a-6d7e8f9a0b1c';
 const env = {

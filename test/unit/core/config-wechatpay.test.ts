@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, loadPaymentConfig, paymentConfigSchema } from '../../../src/index.js';
+import { ConfigurationError } from '../../../src/index.js';
+import { loadPaymentConfig, paymentConfigSchema } from '../../../src/config/index.js';
 import { startWechatPayEmulator } from '../../../src/testing/index.js';
 import { createWechatPayProvider } from '../../../src/wechatpay/index.js';
 

@@ -5,7 +5,8 @@ import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, generateEnvExample, loadPaymentConfig, paymentConfigSchema } from '../../../src/index.js';
+import { ConfigurationError } from '../../../src/index.js';
+import { generateEnvExample, loadPaymentConfig, paymentConfigSchema } from '../../../src/config/index.js';
 
 const SECRET = 'sk_test_51SuperSecretValueNobodyMaySee';
 const WHSEC = 'whsec_TopSecretSigningValue';
