@@ -257,7 +257,25 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     },
 
     update: async (attemptId, patch, options) => {
-      const found = await locate(attemptId, false, options?.providerKind);
+      const kind = options?.providerKind;
+      const channel = options?.channel;
+      // The caller knows the kind and channel (what the columns depend on): one UPDATE, no read (see the port).
+      if (kind !== undefined && channel !== undefined && !held?.has(attemptId)) {
+        const table = tables[attemptTableKind(kind)];
+        let query = ctx.db
+          .updateTable(table.name)
+          .set({
+            ...attemptColumns(table, attemptPatch(kind, patch), channel, ctx.dialect),
+            updated_at: dateParam(ctx.dialect, ctx.now()),
+          })
+          .where(table.idColumn, '=', attemptId);
+        // The rows a read would find: not soft-deleted, ours, of this kind.
+        if (table.softDelete) query = query.where('deleted', '=', 0);
+        if (table.scoped) query = query.where('biz_domain', '=', ORDER_BIZ_DOMAIN);
+        if (table.kind === 'generic') query = query.where('provider_kind', '=', kind);
+        if (Number((await query.executeTakeFirst()).numUpdatedRows) > 0) return true;
+      }
+      const found = await locate(attemptId, false, kind);
       if (!found) return false;
       return write(found.table, found.record, attemptPatch(found.record.providerKind, patch));
     },

@@ -106,8 +106,20 @@ const COMMON: Partial<Record<MappedField, string>> = {
   failedAt: 'failed_at',
 };
 
-/** The attempt tables under the given names. */
+/** Built once per table-name set: a repository is bound per transaction, and these never change. */
+const built = new WeakMap<TableNames, Readonly<Record<AttemptTableKind, AttemptTable>>>();
+
+/** The attempt tables under the given names (the same frozen object for the same `tables`). */
 export function attemptTables(tables: TableNames): Readonly<Record<AttemptTableKind, AttemptTable>> {
+  let found = built.get(tables);
+  if (!found) {
+    found = Object.freeze(buildAttemptTables(tables));
+    built.set(tables, found);
+  }
+  return found;
+}
+
+function buildAttemptTables(tables: TableNames): Record<AttemptTableKind, AttemptTable> {
   return {
     pingxx: {
       kind: 'pingxx',

@@ -156,9 +156,15 @@ export interface AttemptRepository {
   }): Promise<boolean>;
   /**
    * Changes fields regardless of status. Returns `false` for an unknown attempt. `providerKind` is a hint, as
-   * in {@link FindOptions.providerKind}.
+   * in {@link FindOptions.providerKind}; given with the attempt's `channel` (the caller created the attempt, so
+   * it knows both), an implementation with a table per kind may write that kind's table straight away, without
+   * reading the row first, and look elsewhere only when no row there was changed.
    */
-  update(attemptId: string, patch: AttemptPatch, options?: { providerKind?: string }): Promise<boolean>;
+  update(
+    attemptId: string,
+    patch: AttemptPatch,
+    options?: { providerKind?: string; channel?: string },
+  ): Promise<boolean>;
   /** Attempts in `pending` created strictly before `createdBefore`, oldest first, at most `limit` (for reconcile). */
   listPending(input: { createdBefore: Date; limit: number }): Promise<AttemptRecord[]>;
 }

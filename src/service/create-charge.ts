@@ -132,10 +132,15 @@ export async function createCharge<THandle>(
     (snapshot === undefined || a.merchantAccount?.versionId === snapshot.versionId) &&
     (a.expiresAt === null || a.expiresAt.getTime() - now.getTime() > REUSE_MARGIN_MS) &&
     now.getTime() - a.createdAt.getTime() < ctx.orderExpireSeconds * 1000;
-  // Only the route's own kind can hold a reusable attempt (same provider instance): one table is read.
-  const reusable = (await ctx.repositories.attempts.listByOrder(order.orderId, { providerKind: kind }))
-    .filter((a) => isReusable(a, order))
-    .at(-1);
+  // Only the route's own kind can hold a reusable attempt (same provider instance): one table is read. An `init`
+  // order has none of ours (opening an attempt moves its order to `pending` in the same transaction), so its
+  // first charge skips this read; the transaction below reads again anyway, and finds a rare other one.
+  const reusable =
+    order.status === 'init'
+      ? undefined
+      : (await ctx.repositories.attempts.listByOrder(order.orderId, { providerKind: kind }))
+          .filter((a) => isReusable(a, order))
+          .at(-1);
   if (reusable?.providerReference && reusable.result) {
     ctx.logger.info('reusing open attempt', { orderId: order.orderId, attemptId: reusable.attemptId });
     const view = reviveView(reusable.result);
@@ -247,7 +252,8 @@ export async function createCharge<THandle>(
       ...(result.expiresAt ? { expiresAt: result.expiresAt } : {}),
       ...fromRaw,
     },
-    { providerKind: kind },
+    // Kind and channel known: one UPDATE, no read first.
+    { providerKind: kind, channel: attempt.channel },
   );
   const legacy = legacyOf(kind, { ...attempt, ...fromRaw }, result.raw, view.qrUrl);
   const settled = result.status === 'succeeded' || result.status === 'failed' || result.status === 'canceled';
@@ -366,7 +372,10 @@ async function recordCreateFailure<THandle>(
   try {
     if (!final) {
       if (Object.keys(rawRequest).length > 0) {
-        await ctx.repositories.attempts.update(attempt.attemptId, rawRequest, { providerKind: attempt.providerKind });
+        await ctx.repositories.attempts.update(attempt.attemptId, rawRequest, {
+          providerKind: attempt.providerKind,
+          channel: attempt.channel,
+        });
       }
       return;
     }

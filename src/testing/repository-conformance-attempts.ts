@@ -327,6 +327,38 @@ export function attemptCases(ctx: ConformanceContext): void {
     );
   });
 
+  it('updates with kind and channel hints, and still finds an attempt the hints do not describe', async () => {
+    const { repositories, raw, input } = await setup();
+    await repositories.attempts.create(input);
+    const pi = ctx.id('pi');
+    const hints = { providerKind: 'stripe', channel: 'payment_intent' };
+    assert.equal(
+      await repositories.attempts.update(
+        input.attemptId,
+        { providerReference: pi, paymentIntentId: pi, raw: { id: pi, object: 'payment_intent' } },
+        hints,
+      ),
+      true,
+    );
+    assert.equal((await raw.attempt(input.attemptId))?.providerReference, pi);
+    const read = await repositories.attempts.findById(input.attemptId);
+    assert.deepEqual(
+      [read?.paymentIntentId, read?.raw, read?.status],
+      [pi, { id: pi, object: 'payment_intent' }, 'pending'],
+    );
+    // Hints, never filters: an attempt of another kind is still found and written.
+    assert.equal(
+      await repositories.attempts.update(
+        input.attemptId,
+        { livemode: true },
+        { providerKind: 'pingxx', channel: 'wx_pub_qr' },
+      ),
+      true,
+    );
+    assert.equal((await repositories.attempts.findById(input.attemptId))?.livemode, true);
+    assert.equal(await repositories.attempts.update(ctx.id('missing'), { livemode: true }, hints), false);
+  });
+
   it('lists pending attempts created before the cutoff, oldest first, limited', async () => {
     const { repositories, order } = await setup();
     const t = ctx.epoch().getTime();

@@ -107,7 +107,7 @@ for (const dialect of testDialects()) {
 
 for (const dialect of testDialects()) {
   describe(`statements per createCharge, ${dialect.name}`, () => {
-    it('records the attempt, calls Stripe and stores its answer in at most 9 statements', async () => {
+    it('records the attempt, calls Stripe and stores its answer in at most 7 statements and two commits', async () => {
       const log = createStatementLog();
       const database = await dialect.open({ wrapDialect: log.wrap });
       const emulator = await startStripeEmulator({ webhookSecret: SECRET });
@@ -125,7 +125,13 @@ for (const dialect of testDialects()) {
         log.reset();
         const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'stripe' });
         const work = log.work();
-        expect(work.length, work.join('\n')).toBeLessThanOrEqual(9);
+        // Order read; in one transaction: order (locked), open attempts of the kind, id check, attempt insert, order
+        // update; then the provider's answer in one UPDATE (an init order has no attempt to reuse: no read before).
+        expect(work.length, work.join('\n')).toBeLessThanOrEqual(7);
+        // Exactly two durable commits: the transaction before the call, the answer's autocommit UPDATE after it.
+        const commit = log.all.findIndex((s) => /^\s*commit\b/i.test(s));
+        expect(log.all.filter((s) => /^\s*commit\b/i.test(s))).toHaveLength(1);
+        expect(log.all.slice(commit + 1).filter((s) => /^\s*(insert|update|delete)\b/i.test(s))).toHaveLength(1);
         expect(dto.qrUrl).toMatch(/_secret_/);
         const attempt = await repositories.attempts.findLatestByOrder(order.orderId);
         expect(attempt).toMatchObject({ status: 'pending', providerReference: expect.stringMatching(/^pi_/) });
