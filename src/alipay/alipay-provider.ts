@@ -6,14 +6,26 @@ import { IndeterminateOutcomeError, IntegrityError } from '../core/errors.js';
 import { guardPaymentRequest, guardRefundRequest, guardRetrieveRequest } from '../core/provider-input.js';
 import { registerSecrets, sealObject } from '../core/secret-scrubber.js';
 import type { PaymentProvider, WebhookAcknowledgement, WebhookAnswer } from '../core/provider.js';
-import type { PaymentCreationResult, PaymentSnapshot, ProviderCapabilities, RefundResult } from '../core/types.js';
+import type {
+  PaymentCreationResult,
+  PaymentSnapshot,
+  ProviderCapabilities,
+  ProviderRefund,
+  RefundResult,
+} from '../core/types.js';
 import type { AlipayAnswer } from './alipay-client.js';
 import { createAlipayClient } from './alipay-client.js';
 import { alipayBusinessError } from './alipay-errors.js';
 import { loadAlipayKeys } from './alipay-keys.js';
 import { resolveAlipayOptions, type AlipayProviderOptions } from './alipay-options.js';
 import { buildAlipayRefundParams, buildAlipayTradeParams, outTradeNo } from './alipay-params.js';
-import { alipayCreationResult, alipayRefundResult, alipaySnapshot, alipayUnopenedSnapshot } from './alipay-results.js';
+import {
+  alipayCreationResult,
+  alipayQueriedRefund,
+  alipayRefundResult,
+  alipaySnapshot,
+  alipayUnopenedSnapshot,
+} from './alipay-results.js';
 import { fenOf } from './alipay-values.js';
 import { createAlipayNotifyVerifier } from './alipay-webhooks.js';
 
@@ -242,7 +254,28 @@ export function createAlipayProvider(options: AlipayProviderOptions): AlipayProv
           details: { providerReference: request.providerReference },
         });
       }
-      return snapshot;
+      // The trade query shows no partial refunds: each refund asked about (the ledger's pending ones) is read by
+      // its out_request_no. Only a paid trade has refunds.
+      const refundIds = snapshot.status === 'succeeded' ? new Set(request.refundIds ?? []) : new Set<string>();
+      const refunds: ProviderRefund[] = [];
+      for (const refundId of refundIds) {
+        const answer = await queryRefund(snapshot.providerReference, refundId, callOptions.signal);
+        const otherTrade =
+          answer['out_trade_no'] !== undefined && answer['out_trade_no'] !== snapshot.providerReference;
+        const otherRefund = answer['out_request_no'] !== undefined && answer['out_request_no'] !== refundId;
+        if (otherTrade || otherRefund) {
+          throw new IntegrityError(`Alipay answered the query of refund ${refundId} about another refund or trade.`, {
+            code: 'ALIPAY_REFUND_MISMATCH',
+            provider: name,
+            details: { refundId, providerReference: snapshot.providerReference },
+          });
+        }
+        const refund = alipayQueriedRefund(answer, refundId);
+        if (refund) refunds.push(refund);
+      }
+      if (refunds.length === 0) return snapshot;
+      const settled = refunds.filter((r) => r.status === 'succeeded').reduce((sum, r) => sum + r.amount, 0);
+      return { ...snapshot, refunds, amountRefunded: Math.max(snapshot.amountRefunded, settled) };
     },
 
     validateRefund(request) {

@@ -117,3 +117,21 @@ export function alipayRefundResult(
 ): RefundResult {
   return { provider, refundId, providerRefundId: refundId, status, amount, currency: 'CNY', raw };
 }
+
+/**
+ * One refund from an `alipay.trade.fastpay.refund.query` answer, or `null` when Alipay shows none for that
+ * `out_request_no` (never received, or failed: Alipay answers both alike, without refund fields). Alipay
+ * reports `refund_status` only once the money has moved (`REFUND_SUCCESS`); until then the refund is pending.
+ */
+export function alipayQueriedRefund(answer: AlipayAnswer, refundId: string): ProviderRefund | null {
+  const amount = fenOf(answer['refund_amount']);
+  if (amount === null) return null;
+  return {
+    providerRefundId: refundId,
+    refundId,
+    amount,
+    currency: 'CNY',
+    status: answer['refund_status'] === 'REFUND_SUCCESS' ? 'succeeded' : 'pending',
+    reason: typeof answer['refund_reason'] === 'string' ? answer['refund_reason'] : null,
+  };
+}

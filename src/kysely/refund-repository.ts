@@ -6,6 +6,7 @@ import { normalizeCurrency } from '../core/money.js';
 import type { RefundRepository } from '../persistence/ports.js';
 import {
   assertGuard,
+  assertLimit,
   assertRefundStatus,
   duplicateError,
   newRefundRecord,
@@ -144,5 +145,19 @@ export function createRefundRepository(ctx: RepositoryContext): RefundRepository
     },
 
     update: async (refundId, patch) => write(refundId, columns(refundPatch(patch))),
+
+    listPending: async ({ createdBefore, limit }) => {
+      assertLimit(limit);
+      const rows = await ctx.db
+        .selectFrom(table)
+        .selectAll()
+        .where('status', '=', REFUND_STATUS_CODES.pending)
+        .where('created_at', '<', dateParam(ctx.dialect, createdBefore))
+        .orderBy('created_at', 'asc')
+        .orderBy('refund_bid', 'asc')
+        .limit(limit)
+        .execute();
+      return rows.map(refundFromRow);
+    },
   };
 }

@@ -219,6 +219,15 @@ export interface RefundRepository {
    * `DUPLICATE_PROVIDER_REFUND`.
    */
   update(refundId: string, patch: RefundPatch): Promise<boolean>;
+  /**
+   * Refunds in `pending` created strictly before `createdBefore`, oldest first, at most `limit` (for reconcile,
+   * which asks the provider about them when their notification was lost).
+   * - Rule: a limit that is not a non-negative whole number is a `ValidationError`.
+   * Optional so 0.1.0 implementations keep working: without it, `reconcile` settles pending refunds only of the
+   * attempts it checks anyway, and `syncPayment` still settles an order's pending refunds.
+   * @default undefined
+   */
+  listPending?(input: { createdBefore: Date; limit: number }): Promise<RefundRecord[]>;
 }
 
 /**

@@ -117,9 +117,12 @@ export async function syncPayment<THandle>(
 
 /** Input of `reconcile`. */
 export interface ReconcileInput {
-  /** Only attempts created before this instant, or at least this many milliseconds ago. @default 5 minutes */
+  /**
+   * Only attempts (and pending refunds) created before this instant, or at least this many milliseconds ago.
+   * @default 5 minutes
+   */
   olderThan?: Date | number;
-  /** At most this many attempts. @default 100 */
+  /** At most this many pending attempts, and this many pending refunds. @default 100 */
   limit?: number;
   /**
    * With an outbox, each attempt is claimed before the provider is asked (a `payment.sweep` row, see
@@ -142,7 +145,7 @@ export interface ReconcileReport {
   checked: number;
   /** Attempts whose state changed. */
   changed: number;
-  /** Attempts the provider still reports pending. */
+  /** Attempts the provider still reports pending, and paid attempts whose pending refunds it still reports pending. */
   stillPending: number;
   /** Attempts skipped because another instance held (or just checked) them. */
   claimedElsewhere: number;
@@ -175,8 +178,9 @@ export interface ReconcileReport {
 }
 
 /**
- * Pulls provider truth for stale pending attempts and applies it through the webhook path. Safe to run
- * from several instances at once: every change is exactly-once through the journal.
+ * Pulls provider truth for stale pending attempts, and for paid attempts with refunds still pending since before
+ * the cutoff (their notification lost), and applies it through the webhook path. Safe to run from several
+ * instances at once: every change is exactly-once through the journal.
  *
  * @example
  * ```ts
@@ -257,7 +261,65 @@ export async function reconcile<THandle>(
       await claim?.release();
     }
   }
+  await reconcilePendingRefunds(ctx, { ...input, cutoff, owner }, report);
   return report;
+}
+
+/**
+ * Refunds whose notification was lost: their attempts are paid, so the pending-attempt pass never sees them.
+ * Each paid attempt with a refund still pending since before the cutoff is synced once, which asks the provider
+ * about those refunds by id (Stripe and Ping++ list them with the payment; Alipay and WeChat Pay are asked per
+ * refund) and applies what settled. Counted like attempts: `changed` when a refund settled, else `stillPending`.
+ * Needs `RefundRepository.listPending` (optional in the port); without it this pass is skipped.
+ */
+async function reconcilePendingRefunds<THandle>(
+  ctx: ServiceContext<THandle>,
+  input: ReconcileInput & { cutoff: Date; owner: string },
+  report: ReconcileReport,
+): Promise<void> {
+  const refunds = ctx.repositories.refunds;
+  if (!refunds.listPending) return;
+  const pending = await refunds.listPending({ createdBefore: input.cutoff, limit: input.limit ?? 100 });
+  const seen = new Set(report.details.map((d) => d.attemptId));
+  const outbox = ctx.repositories.outbox;
+  for (const attemptId of new Set(pending.map((r) => r.attemptId))) {
+    if (seen.has(attemptId)) continue;
+    const claim = outbox
+      ? await claimSweepWork(outbox, `reconcile:${attemptId}`, {
+          owner: input.owner,
+          clock: ctx.clock,
+          holdMs: input.holdMs ?? 0,
+        })
+      : null;
+    if (outbox && !claim) {
+      report.claimedElsewhere += 1;
+      continue;
+    }
+    try {
+      const attempt = await ctx.repositories.attempts.findById(attemptId);
+      // A refund is made only of a paid attempt; anything else (refunded in full meanwhile) has nothing to ask.
+      if (attempt?.status !== 'paid' || !attempt.providerReference) continue;
+      report.checked += 1;
+      const ids = { attemptId, orderId: attempt.orderId };
+      try {
+        const results = await syncAttempt(ctx, attempt);
+        const changed = results.some((r) => r.outcome === 'applied');
+        if (changed) report.changed += 1;
+        else report.stillPending += 1;
+        report.details.push({ ...ids, outcome: changed ? 'changed' : 'pending' });
+      } catch (error) {
+        ctx.logger.warn('reconcile: refunds of attempt failed', { attemptId, error: describeError(error) });
+        report.errors.push({
+          attemptId,
+          code: isPaymentError(error) ? error.code : 'UNEXPECTED_ERROR',
+          retryable: isPaymentError(error) ? error.retryable : true,
+        });
+        report.details.push({ ...ids, outcome: 'error' });
+      }
+    } finally {
+      await claim?.release();
+    }
+  }
 }
 
 /** The end of an attempt's payment window: its own expiry, else the order's. */

@@ -378,6 +378,15 @@ function bind(access: Access): Omit<PaymentRepositories<null>, 'transaction' | '
       return writeRefund(refundId, patch, { from, to });
     },
     update: (refundId, patch) => writeRefund(refundId, patch),
+    listPending: async ({ createdBefore, limit }) => {
+      assertLimit(limit);
+      return access.read((s) =>
+        [...s.refunds.values()]
+          .filter((r) => r.status === 'pending' && r.createdAt < createdBefore)
+          .sort(oldestFirst((r) => r.refundId))
+          .slice(0, limit),
+      );
+    },
   };
 
   const outbox = createInMemoryOutbox({

@@ -132,4 +132,27 @@ export function refundCases(ctx: ConformanceContext): void {
     const results = await parallel(ctx.concurrency, () => repositories.refunds.create(input));
     assert.equal(count(results, 'inserted'), 1);
   });
+
+  it('lists pending refunds created before the cutoff, oldest first, limited', async () => {
+    const { repositories, input } = await setup();
+    // Without listPending (an optional method) there is nothing to check.
+    if (!repositories.refunds.listPending) return;
+    const t = ctx.epoch().getTime();
+    const ids = [ctx.id('refund'), ctx.id('refund'), ctx.id('refund'), ctx.id('refund')];
+    await repositories.refunds.create({ ...input, refundId: ids[0]!, createdAt: new Date(t) });
+    await repositories.refunds.create({ ...input, refundId: ids[1]!, createdAt: new Date(t + 500) });
+    await repositories.refunds.create({ ...input, refundId: ids[2]!, createdAt: new Date(t + 1000) });
+    await repositories.refunds.create({ ...input, refundId: ids[3]!, createdAt: new Date(t + 9000) });
+    await repositories.refunds.updateStatus({ refundId: ids[1]!, from: ['pending'], to: 'succeeded' });
+    const listed = await repositories.refunds.listPending({ createdBefore: new Date(t + 5000), limit: 50 });
+    assert.deepEqual(
+      listed.filter((r) => r.createdAt.getTime() >= t).map((r) => [r.refundId, r.status]),
+      [
+        [ids[0], 'pending'],
+        [ids[2], 'pending'],
+      ],
+    );
+    assert.equal((await repositories.refunds.listPending({ createdBefore: new Date(t + 5000), limit: 1 })).length, 1);
+    await rejectsWith(repositories.refunds.listPending({ createdBefore: new Date(t), limit: -1 }), 'ValidationError');
+  });
 }

@@ -231,6 +231,61 @@ for (const dialect of testDialects()) {
       expect(await service.getOrder(orderId)).toMatchObject({ status: 'refunded' });
     });
 
+    it('settles a refund whose notification was lost by syncPayment (alipay.trade.fastpay.refund.query)', async () => {
+      const { orderId, attemptId } = await paidOrder(900);
+      emulator.controls.setRefundMode('pending');
+      try {
+        expect((await service.refund({ orderId, amount: 400, refundId: 'r_sync_lost' })).refund.status).toBe('pending');
+      } finally {
+        emulator.controls.setRefundMode('succeeded');
+      }
+      const queries = () =>
+        emulator.requests.filter(
+          (r) =>
+            r.apiMethod === 'alipay.trade.fastpay.refund.query' && r.params['biz_content']?.includes('"r_sync_lost"'),
+        ).length;
+      const asked = queries();
+      // Still processing at Alipay: a sync asks about it and changes nothing.
+      expect((await service.syncPayment({ orderId })).changed).toBe(false);
+      expect(queries()).toBe(asked + 1);
+      expect(await refundRows(orderId)).toEqual(['r_sync_lost 400 pending']);
+      emulator.controls.settleRefund(attemptId, 'r_sync_lost', 'succeeded'); // its notification never arrives
+      const sync = await service.syncPayment({ orderId });
+      expect(sync.changed).toBe(true);
+      expect(sync.order.status).toBe('paid'); // 400 of 900
+      expect(await refundRows(orderId)).toEqual(['r_sync_lost 400 succeeded']);
+      // Settled refunds are not asked about again, and the late notification is a no-op.
+      expect((await service.syncPayment({ orderId })).changed).toBe(false);
+      expect(queries()).toBe(asked + 2);
+      expect(await post(emulator.controls.notificationFor(attemptId, { refund: 'r_sync_lost' }))).toEqual([
+        200,
+        'success',
+      ]);
+      expect(await refundRows(orderId)).toEqual(['r_sync_lost 400 succeeded']);
+    });
+
+    it('settles a full refund whose notification was lost on reconcile, refunding the order', async () => {
+      const { orderId, attemptId } = await paidOrder(700);
+      emulator.controls.setRefundMode('pending');
+      try {
+        expect((await service.refund({ orderId, refundId: 'r_reconcile_lost' })).refund.status).toBe('pending');
+      } finally {
+        emulator.controls.setRefundMode('succeeded');
+      }
+      const cutoff = () => new Date(clock().getTime() + 1_000);
+      expect((await service.reconcile({ olderThan: cutoff(), limit: 500 })).details).toContainEqual({
+        attemptId,
+        orderId,
+        outcome: 'pending',
+      });
+      emulator.controls.settleRefund(attemptId, 'r_reconcile_lost', 'succeeded');
+      const report = await service.reconcile({ olderThan: cutoff(), limit: 500 });
+      expect(report.details).toContainEqual({ attemptId, orderId, outcome: 'changed' });
+      expect(await refundRows(orderId)).toEqual(['r_reconcile_lost 700 succeeded']);
+      expect(await service.getOrder(orderId)).toMatchObject({ status: 'refunded' });
+      expect(refundedHooks).toContain(orderId);
+    });
+
     it("records refunds made in Alipay's portal with their own amounts, not the cumulative refund_fee", async () => {
       const { orderId, attemptId } = await paidOrder(1000);
       await service.refund({ orderId, amount: 300, refundId: 'r_ours' });

@@ -196,6 +196,31 @@ for (const dialect of testDialects()) {
       expect((await service.syncPayment({ orderId: order.orderId })).changed).toBe(false);
     });
 
+    it('settles a partial refund whose notification was lost on reconcile, asking only about pending refunds', async () => {
+      const order = await service.initOrder({ userId: 'u8', productId: 'c8', payableAmount: 3000, currency: 'CNY' });
+      const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
+      wechatEmulator.controls.pay(dto);
+      expect(await post(wechatEmulator.controls.notificationFor(dto))).toEqual(SUCCESS);
+      const attemptId = dto.paymentPayload!.attemptId;
+      const { refund } = await service.refund({ orderId: order.orderId, amount: 1000 });
+      expect(refund.status).toBe('pending');
+      const lookups = () =>
+        wechatEmulator.requests.filter((r) => r.url === `/v3/refund/domestic/refunds/${refund.refundId}`).length;
+      const cutoff = () => new Date(Date.now() + offsetMs + 1_000);
+      const before = await service.reconcile({ olderThan: cutoff(), limit: 500 });
+      expect(before.details).toContainEqual({ attemptId, orderId: order.orderId, outcome: 'pending' });
+      expect(lookups()).toBe(1);
+      wechatEmulator.controls.settleRefund(refund.refundId); // its notification never arrives
+      const report = await service.reconcile({ olderThan: cutoff(), limit: 500 });
+      expect(report.details).toContainEqual({ attemptId, orderId: order.orderId, outcome: 'changed' });
+      expect(await service.repositories.refunds.findById(refund.refundId)).toMatchObject({ status: 'succeeded' });
+      expect(await service.getOrder(order.orderId)).toMatchObject({ status: 'paid' });
+      // Settled: the next run does not ask about it again.
+      const after = await service.reconcile({ olderThan: cutoff(), limit: 500 });
+      expect(after.details.map((d) => d.attemptId)).not.toContain(attemptId);
+      expect(lookups()).toBe(2);
+    });
+
     it('refuses a refund id WeChat Pay cannot carry as out_refund_no before writing the refund row', async () => {
       const order = await service.initOrder({ userId: 'u9', productId: 'c9', payableAmount: 1200, currency: 'CNY' });
       const dto = await service.createCharge({ orderId: order.orderId, paymentChannel: 'wechatpay' });
