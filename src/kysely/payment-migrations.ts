@@ -9,6 +9,7 @@ import { nativeAttemptTablesMigration } from './migrations/0004-native-attempt-t
 import { paymentOutboxMigration } from './migrations/0005-payment-outbox.js';
 import { readIndexesMigration } from './migrations/0006-read-indexes.js';
 import { merchantAccountsMigration } from './migrations/0007-merchant-accounts.js';
+import { refundPendingIndexMigration } from './migrations/0008-refund-pending-index.js';
 import { loadKysely } from './kysely-module.js';
 import type { PaymentMigration } from './payment-migration.js';
 import { DEFAULT_TABLE_NAMES, resolveTableNames, type TableNames } from './schema.js';
@@ -61,6 +62,9 @@ export function createPaymentMigrations(
     [`${PAYMENT_MIGRATION_PREFIX}0006-read-indexes`]: loadingKysely(readIndexesMigration(names, options.dialect)),
     [`${PAYMENT_MIGRATION_PREFIX}0007-merchant-accounts`]: loadingKysely(
       merchantAccountsMigration(names, options.dialect),
+    ),
+    [`${PAYMENT_MIGRATION_PREFIX}0008-refund-pending-index`]: loadingKysely(
+      refundPendingIndexMigration(names, options.dialect),
     ),
   };
 }

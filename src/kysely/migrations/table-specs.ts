@@ -298,6 +298,8 @@ export function paymentTableSpecs(t: TableNames): TableSpec[] {
         idx('refund_uq', ['refund_bid'], true),
         idx('provider_refund_uq', ['provider', 'provider_refund_id'], true),
         idx('order_bid_ix', ['order_bid']),
+        // `refunds.listPending` (reconcile's pending-refund scan) in index order (0008 on existing installs).
+        idx('status_created_ix', ['status', 'created_at', 'refund_bid']),
       ],
     },
   ];

@@ -52,6 +52,11 @@ const CASES: Case[] = [
     run: (r) => r.attempts.listPending({ createdBefore: NOW, limit: 50 }),
   },
   {
+    name: 'refunds.listPending (reconcile refund scan)',
+    kind: 'ordered',
+    run: (r) => r.refunds.listPending!({ createdBefore: NOW, limit: 50 }),
+  },
+  {
     name: 'outbox.claim (dispatcher)',
     kind: 'ordered',
     run: (r) => r.outbox!.claim({ owner: 'plans', limit: 10, leaseMs: 60_000, types: ['order.paid'] }),
