@@ -51,22 +51,32 @@ export function loadAlipayKeys(
     );
   }
   if (privateKey.asymmetricKeyType !== 'rsa') throw invalid('privateKey must be an RSA key.', provider);
-  if (/PRIVATE KEY/.test(publicText))
-    throw invalid('alipayPublicKey holds a private key; use the Alipay public key.', provider);
-  let publicKey: KeyObject;
-  try {
-    publicKey = isPemText(publicText)
-      ? createPublicKey({ key: publicText, format: 'pem' })
-      : parseBareDer(publicText, (der, type) => createPublicKey({ key: der, format: 'der', type }), ['spki', 'pkcs1']);
-  } catch (cause) {
-    throw invalid('alipayPublicKey is not a readable RSA public key (PEM or base64).', provider, cause);
-  }
-  if (publicKey.asymmetricKeyType !== 'rsa') throw invalid('alipayPublicKey must be an RSA key.', provider);
+  const publicKey = parseAlipayPublicKey(publicText, provider);
   return {
     privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(),
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }).toString(),
     publicKey,
   };
+}
+
+/**
+ * Parses the Alipay public key text (PEM, or the bare base64 the console hands out; SPKI or PKCS#1): the one
+ * parser behind both `createAlipayProvider` and `createAlipayNotifyVerifier`.
+ * @throws ConfigurationError `ALIPAY_INVALID_KEY` for a private key, a malformed or a non-RSA key.
+ */
+export function parseAlipayPublicKey(text: string, provider: string): KeyObject {
+  if (/PRIVATE KEY/.test(text))
+    throw invalid('alipayPublicKey holds a private key; use the Alipay public key.', provider);
+  let publicKey: KeyObject;
+  try {
+    publicKey = isPemText(text)
+      ? createPublicKey({ key: text, format: 'pem' })
+      : parseBareDer(text, (der, type) => createPublicKey({ key: der, format: 'der', type }), ['spki', 'pkcs1']);
+  } catch (cause) {
+    throw invalid('alipayPublicKey is not a readable RSA public key (PEM or base64).', provider, cause);
+  }
+  if (publicKey.asymmetricKeyType !== 'rsa') throw invalid('alipayPublicKey must be an RSA key.', provider);
+  return publicKey;
 }
 
 function readSource(source: AlipayKeySource, textName: string, pathName: string, provider: string): string {

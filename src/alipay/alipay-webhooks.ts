@@ -8,12 +8,13 @@
  * another app is not ours to apply.
  * @module
  */
-import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { verify, type KeyObject } from 'node:crypto';
 import { IntegrityError, ProviderUnavailableError, WebhookVerificationError } from '../core/errors.js';
 import { guardWebhookInput } from '../core/provider-input.js';
 import type { PaymentEvent, WebhookInput } from '../core/types.js';
 import { requireRawBody } from '../core/webhook-input.js';
 import { alipayNotificationEvent, isRefundNotification } from './alipay-events.js';
+import { parseAlipayPublicKey } from './alipay-keys.js';
 import { alipaySignContent } from './alipay-sign-content.js';
 import { fenOf } from './alipay-values.js';
 
@@ -58,13 +59,15 @@ export type AlipayNotifyVerifier = (input: WebhookInput) => Promise<PaymentEvent
  * const verify = createAlipayNotifyVerifier({ appId: process.env.ALIPAY_APP_ID!, alipayPublicKey });
  * const event = await verify({ rawBody, headers }); // payment.succeeded for TRADE_SUCCESS
  * ```
- * @throws TypeError at construction for a malformed public key.
+ * @throws ConfigurationError `ALIPAY_INVALID_KEY` at construction for a malformed, private or non-RSA public key.
  */
 export function createAlipayNotifyVerifier(options: AlipayNotifyVerifierOptions): AlipayNotifyVerifier {
   const provider = options.provider ?? 'alipay';
   const livemode = options.livemode ?? true;
   const key =
-    typeof options.alipayPublicKey === 'string' ? parsePublicKey(options.alipayPublicKey) : options.alipayPublicKey;
+    typeof options.alipayPublicKey === 'string'
+      ? parseAlipayPublicKey(options.alipayPublicKey, provider)
+      : options.alipayPublicKey;
   const checkSign =
     options.checkSign ?? ((params: Readonly<Record<string, string>>) => verifyAlipaySignature(params, key));
 
@@ -181,14 +184,4 @@ export function parseNotification(body: Uint8Array, provider: string): Record<st
     });
   }
   return params;
-}
-
-function parsePublicKey(text: string): KeyObject {
-  if (text.includes('-----BEGIN')) return createPublicKey({ key: text, format: 'pem' });
-  const der = Buffer.from(text.replace(/\s+/g, ''), 'base64');
-  try {
-    return createPublicKey({ key: der, format: 'der', type: 'spki' });
-  } catch {
-    return createPublicKey({ key: der, format: 'der', type: 'pkcs1' });
-  }
 }
