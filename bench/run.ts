@@ -12,17 +12,21 @@
  * - Root import vs `node -e 0` (`import-bench.ts`).
  * - Verify + normalise vs the SDK / `crypto` call alone (`verify-bench.ts`).
  * - Heap growth across the applied webhooks (a leak grows with the count).
+ * - Flatness: webhook apply and the `ORDER BY … LIMIT` reads on 1M vs 10k orders of history (100k vs 10k in quick
+ *   mode), SQLite (`flatness-bench.ts`): the large side within 1.5× the cost of the small one (ratio ≥ 0.67).
  *
  * `PF_BENCH_QUICK=1` (CI) runs fewer, smaller rounds and checks each target with the margin in `QUICK_SLACK`
  * (a short run on a shared machine is noisy), and does not fail on the targets listed in `OPEN` (known misses,
  * reported as such); a full run fails on every missed target, open or not, and rewrites the
  * results table in `docs/benchmarks.md` (`PF_BENCH_WRITE_DOCS=0` to skip). `PF_BENCH_ONLY=sqlite,postgres`
- * runs some sections only (verify, import, createCharge, sqlite, postgresql, mysql) and never writes the docs.
+ * runs some sections only (verify, import, createCharge, sqlite, postgresql, mysql, flatness) and never writes the
+ * docs.
  * @module
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chargeBench } from './charge-bench.js';
+import { flatnessBench } from './flatness-bench.js';
 import { openMysql, openPostgres, openSqlite, serverUrls, type BenchDatabase } from './databases.js';
 import { importBench } from './import-bench.js';
 import { formatSample, type Comparison } from './measure.js';
@@ -51,6 +55,9 @@ const OPEN: ReadonlyArray<readonly [prefix: string, why: string]> = [
   ['webhook apply', 'not yet measured at target on a quiet machine since the 6-statement path (docs/benchmarks.md)'],
   ['duplicate delivery', 'not yet measured at target on a quiet machine since the 6-statement path'],
 ];
+
+/** The large history's throughput over the small one's: its cost at most 1.5× (1 / 1.5). */
+const FLAT_MIN = 0.67;
 
 type Kind = { unit: '/s'; min: number } | { unit: 'ms'; maxRatio: number } | { unit: 'ms'; maxExtra: number };
 
@@ -168,6 +175,14 @@ async function main(): Promise<void> {
     ),
   ]);
   await step('SQLite', () => databaseRows('SQLite', openSqlite, [1]));
+  await step('flatness', async () => {
+    const plan = quick
+      ? { small: 10_000, large: 100_000, rounds: 3, batch: 40 }
+      : { small: 10_000, large: 1_000_000, rounds: 7, batch: 200 };
+    const results = await flatnessBench(plan, (line) => console.error(line));
+    // 1.5× the cost of the small database at most: see docs/benchmarks.md (flat from 10k to 1M rows).
+    return results.map((r) => row(`flat: ${r.measure}`, r.comparison, { unit: '/s', min: FLAT_MIN }, '(10k)'));
+  });
   const urls = serverUrls();
   if (urls.postgres)
     await step('PostgreSQL', () => databaseRows('PostgreSQL', () => openPostgres(urls.postgres!), [1, 8, 32]));

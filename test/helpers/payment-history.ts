@@ -23,6 +23,17 @@ export interface HistoryPlan {
   batch?: number;
   /** Key prefix, so several fills of one database do not collide. @default 'h' */
   prefix?: string;
+  /**
+   * SQLite only: the same file's better-sqlite3 connection. Rows then go through one prepared statement per table
+   * (about 20× faster than compiling multi-row INSERTs through Kysely), which is what makes 1M orders practical.
+   */
+  sqlite?: SqliteDatabase;
+}
+
+/** The part of a better-sqlite3 `Database` the fast path uses. */
+export interface SqliteDatabase {
+  prepare(source: string): { run(...values: unknown[]): unknown };
+  transaction(fn: () => void): () => unknown;
 }
 
 const YEAR_MS = 365 * 24 * 3600 * 1000;
@@ -189,6 +200,11 @@ export async function fillPaymentHistory(
       push('order_payment_outbox', r.outbox);
       push('order_refunds', r.refund);
     }
+    if (plan.sqlite) {
+      writeSqlite(plan.sqlite, tables);
+      for (const rows of tables.values()) written += rows.length;
+      continue;
+    }
     await db.transaction().execute(async (tx) => {
       for (const [table, rows] of tables) {
         // Rows of one table share their columns except the optional ones: insert each column shape apart.
@@ -205,4 +221,30 @@ export async function fillPaymentHistory(
     });
   }
   return written;
+}
+
+const statements = new WeakMap<SqliteDatabase, Map<string, { run(...values: unknown[]): unknown }>>();
+
+/** One transaction of single-row INSERTs through statements prepared once per table and column shape. */
+function writeSqlite(database: SqliteDatabase, tables: Map<string, Record<string, unknown>[]>): void {
+  let prepared = statements.get(database);
+  if (!prepared) statements.set(database, (prepared = new Map()));
+  const cache = prepared;
+  database.transaction(() => {
+    for (const [table, rows] of tables) {
+      for (const row of rows) {
+        const columns = Object.keys(row);
+        const shape = `${table}(${columns.join(',')})`;
+        let statement = cache.get(shape);
+        if (!statement) {
+          const names = columns.map((c) => `"${c}"`).join(', ');
+          statement = database.prepare(
+            `insert into "${table}" (${names}) values (${columns.map(() => '?').join(', ')})`,
+          );
+          cache.set(shape, statement);
+        }
+        statement.run(...Object.values(row));
+      }
+    }
+  })();
 }
