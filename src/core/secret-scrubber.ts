@@ -82,10 +82,54 @@ function urlPassword(value: string): string | null {
 export function scrubSecrets(text: string): string {
   let out = text;
   // Longest first, so a secret that contains another is replaced whole.
-  const values = [...registry()].sort((a, b) => b.length - a.length);
-  for (const secret of values) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secret of secretsIn(text)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
   return out;
+}
+
+/** Length of the prefix registered secrets are indexed by (the shortest registered password is 6). */
+const PREFIX = 6;
+
+/** The registry indexed by prefix, rebuilt when it grew (it only grows). */
+interface SecretIndex {
+  size: number;
+  byPrefix: Map<string, string[]>;
+  /** Secrets shorter than the prefix (a decoded URL password), checked one by one. */
+  short: string[];
+}
+let index: SecretIndex | null = null;
+
+/**
+ * The registered secrets that occur in `text`, longest first. Found through a prefix index, so the cost follows the
+ * text's length, not the registry's: a service with merchant accounts registers every account version's keys (a PEM
+ * registers each of its lines), thousands of values on a large platform, and every error message is scrubbed.
+ */
+function secretsIn(text: string): string[] {
+  const set = registry();
+  if (index?.size !== set.size) {
+    const byPrefix = new Map<string, string[]>();
+    const short: string[] = [];
+    for (const secret of set) {
+      if (secret.length < PREFIX) {
+        short.push(secret);
+        continue;
+      }
+      const key = secret.slice(0, PREFIX);
+      const bucket = byPrefix.get(key);
+      if (bucket) bucket.push(secret);
+      else byPrefix.set(key, [secret]);
+    }
+    index = { size: set.size, byPrefix, short };
+  }
+  const found = new Set<string>();
+  for (const secret of index.short) if (text.includes(secret)) found.add(secret);
+  if (index.byPrefix.size > 0) {
+    for (let i = 0; i + PREFIX <= text.length; i++) {
+      const bucket = index.byPrefix.get(text.slice(i, i + PREFIX));
+      if (bucket) for (const secret of bucket) if (text.startsWith(secret, i)) found.add(secret);
+    }
+  }
+  return [...found].sort((a, b) => b.length - a.length);
 }
 
 /** Whether `text` holds a registered secret or a known secret shape. */

@@ -10,6 +10,24 @@ describe('the one secret scrubber', () => {
     expect(scrubSecrets('a short word')).toBe('a short word'); // too short to register
   });
 
+  it('finds each secret among many thousands registered (one merchant account version after another)', () => {
+    // Many accounts' keys: the scrub looks secrets up by prefix, so every one must still be found, also those
+    // registered after an earlier scrub built the index, and a secret containing another is replaced whole.
+    const many = Array.from({ length: 20_000 }, (_, i) => `acct-secret-${i.toString(36).padStart(6, '0')}-tail`);
+    registerSecrets(many);
+    expect(scrubSecrets(`a ${many[0]} b ${many[19_999]} c ${many[7_777]}`)).toBe(
+      'a [redacted] b [redacted] c [redacted]',
+    );
+    registerSecrets(['acct-secret-late-registered', 'acct-secret-late-registered-and-longer']);
+    expect(scrubSecrets('x acct-secret-late-registered-and-longer y acct-secret-late-registered z')).toBe(
+      'x [redacted] y [redacted] z',
+    );
+    expect(scrubSecrets('acct-secret-not-registered')).toBe('acct-secret-not-registered');
+    // A URL password whose decoded form is shorter than the index prefix is still found.
+    registerSecrets(['mysql://u:%71%72%73%74%75@db/pay']);
+    expect(scrubSecrets('decoded qrstu here')).toBe('decoded [redacted] here');
+  });
+
   it('registers only the password of a URL', () => {
     registerSecrets(['mysql://root:Hunter2Hunter2@db:3306/pay']);
     expect(scrubSecrets('lost mysql://root:Hunter2Hunter2@db:3306/pay')).toBe(
