@@ -15,6 +15,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { beijingTime, yuan } from '../../alipay/alipay-values.js';
 import { generateAlipayTestKeyPair, signAlipayNotify } from '../alipay-signer.js';
+import { createEmulatorFaults, postNotification } from '../emulator-faults.js';
 
 export { generateAlipayTestKeyPair };
 import {
@@ -40,13 +41,6 @@ type Injection =
   | { kind: 'delay'; ms: number }
   | { kind: 'drop' };
 
-/** How many more requests (of `method`, when set) an injection applies to. */
-interface PendingInjection {
-  injection: Injection;
-  remaining: number;
-  method: string | undefined;
-}
-
 /**
  * Starts an emulator on a local port.
  *
@@ -71,32 +65,15 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
   const clock = options.clock ?? (() => new Date());
   const store = new AlipayEmulatorStore(clock, options.refunds ?? 'succeeded');
   const log: AlipayEmulatorRequest[] = [];
-  const injections: PendingInjection[] = [];
-  const timers = new Set<NodeJS.Timeout>();
+  // Faults are scoped to an OpenAPI method when one is named (so concurrent traffic does not take them).
+  const faults = createEmulatorFaults<Injection>();
   let portalRefunds = 0;
 
   const inject = (injection: Injection, scope: AlipayEmulatorFaultScope = {}): void => {
     const count = scope.count ?? 1;
     if (!Number.isInteger(count) || count < 1) throw new Error('Fault count must be a positive integer.');
-    injections.push({ injection, remaining: count, method: scope.method });
+    faults.inject(injection, count, scope.method);
   };
-  /** The first injection that applies to a request of `method` (null: a GET or a request without one). */
-  const takeInjection = (method: string | null): Injection | undefined => {
-    const index = injections.findIndex((i) => i.method === undefined || i.method === method);
-    const found = injections[index];
-    if (!found) return undefined;
-    found.remaining -= 1;
-    if (found.remaining === 0) injections.splice(index, 1);
-    return found.injection;
-  };
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
 
   /** Checks the request signature: every parameter but `sign`, sorted, `k=v&…`, RSA-SHA256. */
   const checkSignature = (params: Record<string, string>): AlipayEmulatorRequest['signature'] => {
@@ -195,7 +172,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
     };
     log.push(entry);
     if (url.pathname !== '/gateway.do') return send(entry, res, 404, 'Not Found', 'text/plain');
-    const injection = takeInjection(params['method'] ?? null);
+    const injection = faults.take(params['method'] ?? null);
     if (injection?.kind === 'fail') {
       return send(
         entry,
@@ -223,7 +200,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
       req.socket.destroy();
       return;
     }
-    if (injection?.kind === 'delay') await sleep(injection.ms);
+    if (injection?.kind === 'delay') await faults.sleep(injection.ms);
     send(entry, res, 200, signedJson(method, answer), 'application/json;charset=utf-8');
   };
 
@@ -349,12 +326,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
     async deliver(notification, url) {
       const target = url ?? notification.url;
       if (!target) throw new Error('The trade has no notify_url; pass a url.');
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: notification.headers,
-        body: notification.rawBody,
-      });
-      return { status: response.status, body: await response.text() };
+      return postNotification(target, notification.headers, notification.rawBody);
     },
     refund(ref, r = {}) {
       const t = trade(ref);
@@ -389,7 +361,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
     delayNext: (ms, o = {}) => inject({ kind: 'delay', ms }, o),
     dropConnectionAfterActing: (o = {}) => inject({ kind: 'drop' }, o),
     reset() {
-      injections.length = 0;
+      faults.clear();
       log.length = 0;
     },
   };
@@ -416,8 +388,7 @@ export async function startAlipayEmulator(options: AlipayEmulatorOptions = {}): 
       return log.length;
     },
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      faults.cancelTimers();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import type { PingxxEvent } from '../../pingxx/pingxx-types.js';
 import { resolveEmulatedPayment, type EmulatedPaymentRef } from '../emulated-payment-ref.js';
 import { generatePingxxTestKeyPair, signPingxxWebhook } from '../pingxx-signer.js';
+import { createEmulatorFaults, postNotification } from '../emulator-faults.js';
 import { emulatorId, errorResponse, PingxxEmulatorStore, type EmulatorResponse } from './emulator-store.js';
 import type {
   PingxxEmulator,
@@ -56,27 +57,8 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
   const webhookKeyPair = options.webhookKeyPair ?? generatePingxxTestKeyPair('pingxx-emulator-webhook');
   const store = new PingxxEmulatorStore({ appId, livemode, refundMode: options.refunds ?? 'succeeded', clock });
   const log: PingxxEmulatorRequest[] = [];
-  const injections: Array<{ injection: Injection; remaining: number }> = [];
-  const timers = new Set<NodeJS.Timeout>();
-
-  const inject = (injection: Injection, count = 1): void => {
-    injections.push({ injection, remaining: Math.max(1, count) });
-  };
-  const takeInjection = (): Injection | undefined => {
-    const head = injections[0];
-    if (!head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining === 0) injections.shift();
-    return head.injection;
-  };
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
+  const faults = createEmulatorFaults<Injection>();
+  const inject = (injection: Injection, count = 1): void => faults.inject(injection, Math.max(1, count));
 
   const authenticate = (headers: IncomingHttpHeaders): EmulatorResponse | null => {
     const header = headers.authorization ?? '';
@@ -151,7 +133,7 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
       receivedAt: new Date(),
     };
     log.push(entry);
-    const injection = takeInjection();
+    const injection = faults.take();
     if (injection?.kind === 'fail') {
       const { status, body } = injection.failure;
       return send(entry, res, status, body === undefined ? defaultErrorBody(status) : body);
@@ -178,7 +160,7 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
       req.socket.destroy();
       return;
     }
-    if (injection?.kind === 'delay') await sleep(injection.ms);
+    if (injection?.kind === 'delay') await faults.sleep(injection.ms);
     send(entry, res, response.status, response.body);
   };
 
@@ -247,19 +229,17 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
     charges: () => store.all(),
     eventFor,
     signWebhook: (payload) => signPingxxWebhook(payload, webhookKeyPair.privateKey),
-    async deliverEvent(url, delivery) {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', ...delivery.headers },
-        body: delivery.rawBody,
-      });
-      return { status: response.status, body: await response.text() };
-    },
+    deliverEvent: (url, delivery) =>
+      postNotification(
+        url,
+        { 'content-type': 'application/json; charset=utf-8', ...delivery.headers },
+        delivery.rawBody,
+      ),
     failNext: (failure) => inject({ kind: 'fail', failure }, failure.count),
     delayNext: (ms, o = {}) => inject({ kind: 'delay', ms }, o.count),
     dropConnectionAfterActing: (o = {}) => inject({ kind: 'drop' }, o.count),
     reset() {
-      injections.length = 0;
+      faults.clear();
       log.length = 0;
     },
   };
@@ -293,8 +273,7 @@ export async function startPingxxEmulator(options: PingxxEmulatorOptions = {}): 
       return log.length;
     },
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      faults.cancelTimers();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

@@ -24,6 +24,7 @@ import {
   WECHATPAY_AUTH_SCHEME,
   wechatpayNonce,
 } from '../../wechatpay/wechatpay-signature.js';
+import { createEmulatorFaults, postNotification } from '../emulator-faults.js';
 import { generateWechatPayTestKeyPair, signWechatPayNotification } from '../wechatpay-signer.js';
 import {
   wechatpayFailure,
@@ -95,27 +96,8 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     () => refundStatus,
   );
   const log: WechatPayEmulatorRequest[] = [];
-  const injections: Array<{ injection: Injection; remaining: number }> = [];
-  const timers = new Set<NodeJS.Timeout>();
-
-  const inject = (injection: Injection, count = 1): void => {
-    injections.push({ injection, remaining: Math.max(1, count) });
-  };
-  const takeInjection = (): Injection | undefined => {
-    const head = injections[0];
-    if (!head) return undefined;
-    head.remaining -= 1;
-    if (head.remaining === 0) injections.shift();
-    return head.injection;
-  };
-  const sleep = (ms: number): Promise<void> =>
-    new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        resolve();
-      }, ms);
-      timers.add(timer);
-    });
+  const faults = createEmulatorFaults<Injection>();
+  const inject = (injection: Injection, count = 1): void => faults.inject(injection, Math.max(1, count));
 
   /** Checks `Authorization` the way WeChat Pay does. */
   const authenticate = (req: IncomingMessage, body: string): WechatPayEmulatorRequest['signature'] => {
@@ -206,7 +188,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
       res.end('<!doctype html><html><body><h1>微信支付 (emulator)</h1></body></html>');
       return;
     }
-    const injection = takeInjection();
+    const injection = faults.take();
     if (injection?.kind === 'fail') {
       if (injection.code === undefined) {
         entry.status = injection.status;
@@ -226,7 +208,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
       req.socket.destroy();
       return;
     }
-    if (injection?.kind === 'delay') await sleep(injection.ms);
+    if (injection?.kind === 'delay') await faults.sleep(injection.ms);
     send(entry, res, answer, injection?.kind === 'tamper');
   };
 
@@ -309,12 +291,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     async deliver(notification, url) {
       const target = url ?? notification.url;
       if (!target) throw new Error('The order has no notify_url; pass a url.');
-      const response = await fetch(target, {
-        method: 'POST',
-        headers: notification.headers,
-        body: notification.rawBody,
-      });
-      return { status: response.status, body: await response.text() };
+      return postNotification(target, notification.headers, notification.rawBody);
     },
     signWith(serial) {
       signingKey(serial);
@@ -325,7 +302,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
     dropConnectionAfterActing: (o = {}) => inject({ kind: 'drop' }, o.count),
     tamperNextResponse: (o = {}) => inject({ kind: 'tamper' }, o.count),
     reset() {
-      injections.length = 0;
+      faults.clear();
       log.length = 0;
       refundStatus = options.refundStatus ?? 'PROCESSING';
       signing = publicKeyId;
@@ -363,8 +340,7 @@ export async function startWechatPayEmulator(options: WechatPayEmulatorOptions =
       return log.length;
     },
     async close() {
-      for (const timer of timers) clearTimeout(timer);
-      timers.clear();
+      faults.cancelTimers();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
