@@ -1,8 +1,9 @@
 /**
  * Sellers collecting into their own merchant accounts (docs/merchant-accounts.md), offline on the emulators:
- * two sellers, each with their own Stripe account, plus the platform's own Stripe account. Each charge is
- * snapshotted on its seller's account version; each seller's webhooks arrive on their own route
- * (`/webhooks/stripe/<accountId>.<token>`); a seller rotates credentials and the older payment still refunds
+ * two sellers, each with their own Stripe account, plus the platform's own Stripe account; seller B also has their
+ * own native Alipay app. Each charge is snapshotted on its seller's account version; each seller's webhooks arrive
+ * on their own route (`/webhooks/stripe/<accountId>.<token>`; for Alipay, which takes a `notify_url` with every
+ * payment, the route is that app's `notifyUrl`); a seller rotates credentials and the older payment still refunds
  * through the version it was made with; a webhook forged with the other seller's secret is refused.
  *
  * Your resolver reads your own table of seller accounts (and decrypts the credentials); the in-memory one from
@@ -19,8 +20,15 @@ import {
   type MerchantAccount,
 } from '@org/payment-factory';
 import { createKyselyFromUrl, createKyselyRepositories, migrateToLatest } from '@org/payment-factory/kysely';
+import { createAlipayProvider, type AlipayProviderOptions } from '@org/payment-factory/alipay';
 import { createStripeProvider, type StripeProviderOptions } from '@org/payment-factory/stripe';
-import { createInMemoryMerchantAccounts, startStripeEmulator, type StripeEmulator } from '@org/payment-factory/testing';
+import {
+  createInMemoryMerchantAccounts,
+  generateAlipayTestKeyPair,
+  startAlipayEmulator,
+  startStripeEmulator,
+  type StripeEmulator,
+} from '@org/payment-factory/testing';
 import { isMain, runMain } from './shared/demo-stack.js';
 
 /** A secret of at least 32 bytes, stable: it makes every seller's webhook URL. Keep it out of the code. */
@@ -38,6 +46,11 @@ async function main(): Promise<void> {
   const platformStripe = await startStripeEmulator({ webhookSecret: 'whsec_platform' });
   const sellerA = await startStripeEmulator({ webhookSecret: 'whsec_seller_a' });
   const sellerB = await startStripeEmulator({ webhookSecret: 'whsec_seller_b' });
+  // Seller B's Alipay app: an emulator is one app; its own key pairs (the default ones are shared by every emulator).
+  const sellerBAlipay = await startAlipayEmulator({
+    appKeyPair: generateAlipayTestKeyPair('example-seller-b-app'),
+    alipayKeyPair: generateAlipayTestKeyPair('example-seller-b-alipay'),
+  });
   const db = await createKyselyFromUrl(':memory:');
   try {
     await migrateToLatest(db);
@@ -46,6 +59,18 @@ async function main(): Promise<void> {
       ({ accountId, versionId, sellerId, provider: 'stripe', credentials: c }) satisfies MerchantAccount;
     accounts.put(account('acct_a', 'acct_a_v1', 'seller_a', credentials(sellerA, 'sk_test_seller_a_1')));
     accounts.put(account('acct_b', 'acct_b_v1', 'seller_b', credentials(sellerB, 'sk_test_seller_b_1')));
+    // Alipay sends each payment's notify_url itself: the app's credentials name the app's own route.
+    const alipayRoute = `/webhooks/alipay/${await merchantAccountRouteToken(ROUTE_KEY, 'app_b')}`;
+    accounts.put({
+      accountId: 'app_b',
+      versionId: 'app_b_v1',
+      sellerId: 'seller_b',
+      provider: 'alipay',
+      credentials: {
+        ...sellerBAlipay.providerOptions,
+        notifyUrl: `https://shop.example${alipayRoute}`,
+      } satisfies AlipayProviderOptions,
+    });
 
     // The part to copy: the platform's providers as before, plus merchantAccounts.
     const service = createPaymentService({
@@ -58,6 +83,7 @@ async function main(): Promise<void> {
         routeKey: ROUTE_KEY,
         adapters: {
           stripe: (a) => createStripeProvider({ ...(a.credentials as StripeProviderOptions), name: a.provider }),
+          alipay: (a) => createAlipayProvider({ ...(a.credentials as AlipayProviderOptions), name: a.provider }),
         },
       },
     });
@@ -96,6 +122,17 @@ async function main(): Promise<void> {
     console.log(
       `genuine on B's route: ${await post(await routeOf('acct_b'), sellerB.webhookFor(b1.ref, 'payment_intent.succeeded'))}`,
     );
+    // Seller B's Alipay app: the charge goes to B's app, its form-encoded notification to B's Alipay route.
+    const order = await service.initOrder({
+      userId: 'erin',
+      productId: 'course_b',
+      payableAmount: 9900,
+      currency: 'CNY',
+    });
+    const dto = await service.createCharge({ orderId: order.orderId, channel: 'alipay_qr' });
+    console.log(`order ${order.orderId} (course_b) charged on ${dto.paymentChannel}, notify_url ${alipayRoute}`);
+    sellerBAlipay.controls.pay(dto);
+    console.log(`Alipay on B's app route: ${await post(alipayRoute, sellerBAlipay.controls.notificationFor(dto))}`);
     platformStripe.succeedPayment(own.ref);
     console.log(
       `platform route: ${await post('/webhooks/stripe', platformStripe.webhookFor(own.ref, 'payment_intent.succeeded'))}`,
@@ -115,7 +152,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await db.destroy();
-    for (const e of [platformStripe, sellerA, sellerB]) await e.close();
+    for (const e of [platformStripe, sellerA, sellerB, sellerBAlipay]) await e.close();
   }
 }
 

@@ -24,7 +24,7 @@ describe('examples run as scripts and exit 0', () => {
     ['reconcile-cron', /changed 1, still pending 1[\s\S]*SIGTERM[\s\S]*loop stopped/],
     [
       'merchant-accounts',
-      /forged with B's secret on A's route: 400[\s\S]*genuine on A's route: 200 \{"received":true,"outcome":"applied"\}[\s\S]*through acct_a_v1: succeeded/,
+      /forged with B's secret on A's route: 400[\s\S]*genuine on A's route: 200 \{"received":true,"outcome":"applied"\}[\s\S]*Alipay on B's app route: 200 success[\s\S]*through acct_a_v1: succeeded/,
     ],
   ] as const) {
     it(`npx tsx examples/${name}.ts`, async () => {
