@@ -9,6 +9,7 @@ import type { Kysely } from 'kysely';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 import type { AlipayEmulator, PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
 import type { PaymentService } from '../../src/index.js';
+import type { LoadAccount } from './accounts.js';
 import type { ReliabilityDatabase } from './databases.js';
 import type { WorkerPool } from './workers.js';
 
@@ -29,6 +30,8 @@ export interface LoadOrder {
   channel: string;
   /** PaymentIntent, Checkout Session, Ping++ charge id, Alipay or WeChat Pay `out_trade_no`. */
   reference: string;
+  /** The seller's merchant account that takes it, or `null` for the platform's. */
+  account: string | null;
 }
 
 /** One signed delivery (a copy of one event). */
@@ -38,6 +41,12 @@ export interface Delivery {
   eventId: string;
   rawBody: string;
   headers: Record<string, string>;
+  /** Where it is posted: `/webhooks/<provider>`, or a seller account's `/webhooks/<provider>/<route token>`. */
+  path: string;
+  /** A forged cross-account delivery (`accounts.ts`): what it must be answered, and what it is. */
+  forged?: { expect: 400 | 'rejected'; kind: string };
+  /** WeChat Pay: the plaintext resource and the envelope, to seal the notification again (`conflicts.ts`). */
+  sealed?: { eventType: string; createTime: string; resource: Record<string, unknown> };
 }
 
 /** What happened to one delivery. */
@@ -63,16 +72,50 @@ export interface KillCounts {
   processes: number;
 }
 
-/** The load's routes: orders are charged round-robin over them. */
-export const LOAD_ROUTES = [
-  { provider: 'stripe', channel: 'stripe:payment_intent', currency: 'USD' },
-  { provider: 'stripe', channel: 'stripe:checkout_session', currency: 'USD' },
+/**
+ * The load's routes: orders are charged round-robin over them. The platform's own providers, then the sellers'
+ * merchant accounts (`accounts.ts`): two Stripe accounts and an Alipay app, whose products are `<seller>/…`.
+ */
+export const LOAD_ROUTES: readonly LoadRoute[] = [
+  { provider: 'stripe', channel: 'stripe:payment_intent', currency: 'USD', account: null, seller: null },
+  { provider: 'stripe', channel: 'stripe:checkout_session', currency: 'USD', account: null, seller: null },
   // Explicitly Ping++: with native Alipay enabled, a bare `alipay_qr` goes to native Alipay.
-  { provider: 'pingxx', channel: 'pingxx:alipay_qr', currency: 'CNY' },
-  { provider: 'alipay', channel: 'alipay:alipay_qr', currency: 'CNY' },
+  { provider: 'pingxx', channel: 'pingxx:alipay_qr', currency: 'CNY', account: null, seller: null },
+  { provider: 'alipay', channel: 'alipay:alipay_qr', currency: 'CNY', account: null, seller: null },
   // Native WeChat Pay (Native pay → `code_url`).
-  { provider: 'wechatpay', channel: 'wechatpay:wx_pub_qr', currency: 'CNY' },
-] as const;
+  { provider: 'wechatpay', channel: 'wechatpay:wx_pub_qr', currency: 'CNY', account: null, seller: null },
+  {
+    provider: 'stripe',
+    channel: 'stripe:payment_intent',
+    currency: 'USD',
+    account: 'acct_seller_a_stripe',
+    seller: 'seller_a',
+  },
+  {
+    provider: 'stripe',
+    channel: 'stripe:checkout_session',
+    currency: 'USD',
+    account: 'acct_seller_b_stripe',
+    seller: 'seller_b',
+  },
+  {
+    provider: 'alipay',
+    channel: 'alipay:alipay_qr',
+    currency: 'CNY',
+    account: 'app_seller_b_alipay',
+    seller: 'seller_b',
+  },
+];
+
+/** One route of the load. */
+export interface LoadRoute {
+  provider: LoadProvider;
+  channel: string;
+  currency: string;
+  /** The seller's account id, or `null` for the platform's provider. */
+  account: string | null;
+  seller: string | null;
+}
 
 /** Runs `fn` over `items` with at most `limit` in flight. */
 export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T, i: number) => Promise<R>) {
@@ -90,8 +133,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
 }
 
 /**
- * Creates and charges `count` orders (a fifth each: PaymentIntent, Checkout Session, Ping++ `alipay_qr`, native
- * Alipay `alipay_qr`, native WeChat Pay `wx_pub_qr`).
+ * Creates and charges `count` orders, an equal share on each of {@link LOAD_ROUTES} (on the platform: PaymentIntent,
+ * Checkout Session, Ping++ `alipay_qr`, native Alipay `alipay_qr`, native WeChat Pay `wx_pub_qr`; on the sellers'
+ * accounts: seller A's Stripe PaymentIntents, seller B's Stripe Checkout Sessions and native Alipay).
  */
 export async function chargeOrders(
   service: PaymentService<Kysely<UntypedDatabase>>,
@@ -105,7 +149,7 @@ export async function chargeOrders(
       const route = LOAD_ROUTES[i % LOAD_ROUTES.length]!;
       const order = await service.initOrder({
         userId: `load-user-${i}`,
-        productId: `load-course-${i}`,
+        productId: route.seller ? `${route.seller}/load-course-${i}` : `load-course-${i}`,
         payableAmount: 100 + Math.floor(random() * 99_900),
         currency: route.currency,
       });
@@ -119,6 +163,7 @@ export async function chargeOrders(
         provider: route.provider,
         channel: route.channel,
         reference: attempt.providerReference,
+        account: route.account,
       };
     },
   );
@@ -127,18 +172,28 @@ export async function chargeOrders(
 /** Pays every order at its emulator and signs `events` distinct success events per attempt, `copies` times each. */
 export function buildDeliveries(
   orders: readonly LoadOrder[],
-  emulators: { stripe: StripeEmulator; pingxx: PingxxEmulator; alipay: AlipayEmulator; wechatpay: WechatPayEmulator },
+  platform: { stripe: StripeEmulator; pingxx: PingxxEmulator; alipay: AlipayEmulator; wechatpay: WechatPayEmulator },
+  accounts: readonly LoadAccount[],
   events: number,
   copies: number,
 ): Delivery[] {
   const deliveries: Delivery[] = [];
   for (const order of orders) {
+    // A seller's order is paid at, and signed by, its own account's emulator, and posted on its account's route.
+    const account = order.account === null ? undefined : accounts.find((a) => a.accountId === order.account);
+    if (order.account !== null && !account) throw new Error(`No account ${order.account} in the load.`);
+    const emulators = {
+      ...platform,
+      ...(account?.stripe ? { stripe: account.stripe } : {}),
+      ...(account?.alipay ? { alipay: account.alipay } : {}),
+    };
+    const path = account?.path ?? `/webhooks/${order.provider}`;
     if (order.provider === 'stripe') emulators.stripe.succeedPayment(order.reference);
     else if (order.provider === 'alipay') emulators.alipay.controls.pay(order.reference);
     else if (order.provider === 'wechatpay') emulators.wechatpay.controls.pay(order.reference);
     else emulators.pingxx.controls.payCharge(order.reference);
     for (let e = 0; e < events; e += 1) {
-      let signed: { eventId: string; rawBody: string; headers: Record<string, string> };
+      let signed: Omit<Delivery, 'provider' | 'orderId' | 'path'>;
       if (order.provider === 'stripe') {
         // A session reports checkout.session.completed and its PaymentIntent's payment_intent.succeeded.
         const type =
@@ -163,13 +218,18 @@ export function buildDeliveries(
           eventId: String(notification.envelope['id']),
           rawBody: notification.rawBody,
           headers: { ...notification.headers },
+          sealed: {
+            eventType: String(notification.envelope['event_type']),
+            createTime: String(notification.envelope['create_time']),
+            resource: notification.resource,
+          },
         };
       } else {
         const event = emulators.pingxx.controls.eventFor(order.reference, 'charge.succeeded');
         signed = { eventId: event.event.id, rawBody: event.rawBody, headers: { ...event.headers } };
       }
       for (let c = 0; c < copies; c += 1) {
-        deliveries.push({ provider: order.provider, orderId: order.orderId, ...signed });
+        deliveries.push({ provider: order.provider, orderId: order.orderId, path, ...signed });
       }
     }
   }
@@ -257,7 +317,7 @@ export async function deliverAll(
         // The delivery's own headers win, whatever their case (WeChat Pay sends `Content-Type`).
         const headers = new Headers({ 'content-type': 'application/json' });
         for (const [name, value] of Object.entries(delivery.headers)) headers.set(name, value);
-        const response = await fetch(`http://127.0.0.1:${worker.port}/webhooks/${delivery.provider}`, {
+        const response = await fetch(`http://127.0.0.1:${worker.port}${delivery.path}`, {
           method: 'POST',
           body: delivery.rawBody,
           headers,

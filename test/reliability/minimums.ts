@@ -21,18 +21,22 @@ export interface ReliabilitySizes {
   kills: number;
 }
 
-/** One route of the load: a provider (and the channel its orders are charged on). */
+/** One route of the load: a provider, the channel its orders are charged on, and the seller account taking them. */
 export interface ReliabilityRoute {
   provider: string;
   channel: string;
+  /** A seller's merchant account id, or `null` for the platform's own provider. */
+  account: string | null;
 }
 
 /**
  * The minimums: ≥ 2,000 deliveries for ≥ 200 orders from ≥ 4 processes, ≥ 1,000 mutations per provider; every
- * provider of issue 14 (Stripe, Ping++, native Alipay, native WeChat Pay) in the load, each route with ≥ 25 orders.
+ * provider of issue 14 (Stripe, Ping++, native Alipay, native WeChat Pay) in the load on the platform's accounts,
+ * two sellers' Stripe accounts beside them (issue 15), each route with ≥ 25 orders.
  */
 export const RELIABILITY_MINIMUMS = {
   providers: ['stripe', 'pingxx', 'alipay', 'wechatpay'],
+  sellerStripeAccounts: 2,
   ordersPerRoute: 25,
   orders: 200,
   deliveries: 2000,
@@ -70,8 +74,16 @@ export function belowMinimums(
       `${sizes.orders} orders × ${sizes.events} events × ${sizes.copies} copies = ${deliveries} deliveries per database, below the minimum ${m.deliveries}`,
     );
   }
-  const missing = m.providers.filter((p) => !routes.some((r) => r.provider === p));
-  if (missing.length > 0) refusals.push(`the load has no route for ${missing.join(', ')}`);
+  const missing = m.providers.filter((p) => !routes.some((r) => r.provider === p && r.account === null));
+  if (missing.length > 0) refusals.push(`the load has no platform route for ${missing.join(', ')}`);
+  const sellerStripe = new Set(
+    routes.filter((r) => r.provider === 'stripe' && r.account !== null).map((r) => r.account),
+  );
+  if (sellerStripe.size < m.sellerStripeAccounts) {
+    refusals.push(
+      `the load has ${sellerStripe.size} sellers' Stripe accounts, below the minimum ${m.sellerStripeAccounts} (merchant accounts)`,
+    );
+  }
   // Orders are spread round-robin over the routes: the last ones get the fewest.
   const fewest = Math.floor(sizes.orders / Math.max(routes.length, 1));
   if (fewest < m.ordersPerRoute) {

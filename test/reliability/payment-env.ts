@@ -12,6 +12,7 @@ import type { NotificationDelivery } from '../../src/index.js';
 import {
   createPaymentFactory,
   createPaymentService,
+  type MerchantAccount,
   type PaymentAnomaly,
   type PaymentFactory,
   type PaymentLogger,
@@ -19,12 +20,18 @@ import {
   type PaymentService,
 } from '../../src/index.js';
 import { loadPaymentConfig, type PaymentConfig } from '../../src/config/index.js';
-import { createAlipayProvider } from '../../src/alipay/index.js';
+import { createAlipayProvider, type AlipayProviderOptions } from '../../src/alipay/index.js';
 import { createKyselyRepositories } from '../../src/kysely/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
 import { createPingxxProvider } from '../../src/pingxx/index.js';
-import { createStripeProvider } from '../../src/stripe/index.js';
-import type { AlipayEmulator, PingxxEmulator, StripeEmulator, WechatPayEmulator } from '../../src/testing/index.js';
+import { createStripeProvider, type StripeProviderOptions } from '../../src/stripe/index.js';
+import {
+  createInMemoryMerchantAccounts,
+  type AlipayEmulator,
+  type PingxxEmulator,
+  type StripeEmulator,
+  type WechatPayEmulator,
+} from '../../src/testing/index.js';
 import { createWechatPayProvider } from '../../src/wechatpay/index.js';
 
 /** The host table the transactional hook writes one row into per `onOrderPaid`. */
@@ -36,6 +43,22 @@ export interface EmulatorEndpoints {
   pingxx: { host: string; port: number };
   wechatpay: { baseUrl: string };
   alipay: { gatewayUrl: string };
+}
+
+/**
+ * The sellers' merchant accounts of the run (issue 15), as plain data the workers receive: each process builds
+ * the same in-memory resolver from it, as each host process would read the same account store.
+ */
+export interface SellerAccounts {
+  /** The host key that makes the accounts' webhook route tokens. */
+  routeKey: string;
+  /** One version per account; `credentials` are the adapter options (without timeouts). */
+  accounts: MerchantAccount[];
+}
+
+/** The seller of a load product: products are named `<sellerId>/<name>`; others are the platform's. */
+export function sellerOfProduct(productId: string): string | null {
+  return /^(seller_[a-z0-9]+)\//.exec(productId)?.[1] ?? null;
 }
 
 /** The secret values this run configures, for the secrets scan. */
@@ -124,6 +147,8 @@ export interface BuildServiceOptions {
   clock?: () => Date;
   /** Who delivers outbox rows after commit. @default the service's default */
   notificationDelivery?: NotificationDelivery;
+  /** The sellers' merchant accounts (`createPaymentService({ merchantAccounts })`). */
+  accounts?: SellerAccounts;
 }
 
 /** A service built as a host would build it from its environment. */
@@ -161,8 +186,26 @@ export function buildService(options: BuildServiceOptions): BuiltService {
     createAlipayProvider({ ...config.alipay, gatewayUrl: options.endpoints.alipay.gatewayUrl, timeoutMs }),
   ];
   const factory = createPaymentFactory({ providers });
+  const accounts = options.accounts;
+  const merchantAccounts = accounts && {
+    resolver: sellerResolver(accounts),
+    routeKey: accounts.routeKey,
+    // One adapter per account version, from the same adapter modules as the platform's, with the same timeouts.
+    adapters: {
+      stripe: (a: MerchantAccount) =>
+        createStripeProvider({
+          ...(a.credentials as StripeProviderOptions),
+          name: a.provider,
+          timeoutMs,
+          maxNetworkRetries: 0,
+        }),
+      alipay: (a: MerchantAccount) =>
+        createAlipayProvider({ ...(a.credentials as AlipayProviderOptions), name: a.provider, timeoutMs }),
+    },
+  };
   const service = createPaymentService<Kysely<UntypedDatabase>>({
     factory,
+    ...(merchantAccounts ? { merchantAccounts } : {}),
     repositories: createKyselyRepositories(options.db),
     logger: options.logger,
     orderExpireSeconds: config.orderExpireSeconds,
@@ -178,6 +221,13 @@ export function buildService(options: BuildServiceOptions): BuiltService {
     },
   });
   return { config, providers, factory, service };
+}
+
+/** The in-memory resolver (`/testing`) holding the sellers' accounts. */
+function sellerResolver(accounts: SellerAccounts) {
+  const resolver = createInMemoryMerchantAccounts({ sellerOf: (order) => sellerOfProduct(order.productId) });
+  for (const account of accounts.accounts) resolver.put(account);
+  return resolver;
 }
 
 /** Creates the hook table (no unique key: a doubled `onOrderPaid` must show as a second row). */

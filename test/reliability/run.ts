@@ -8,7 +8,9 @@
  * Checkout Sessions, Ping++ `alipay_qr`, native Alipay `alipay_qr`, native WeChat Pay `wx_pub_qr`); their signed
  * webhooks (Alipay's form-encoded, WeChat Pay's sealed by `signWechatPayNotification`) —
  * distinct success events per attempt, each duplicated — posted to `<p>` worker processes running the real
- * service and web handler, while the runner kills this run's database connections (inside transactions and
+ * service and web handler; a part of the orders taken by sellers' merchant accounts (two Stripe accounts, one
+ * Alipay app: `accounts.ts`), their webhooks posted on the accounts' routes, with forged cross-account deliveries
+ * for bystander orders in the same storm (counted with the mutations); while the runner kills this run's database connections (inside transactions and
  * idle) and `SIGKILL`s workers; the result counted with raw SQL, a transactional hook counter and the HTTP
  * answers (`verify.ts`). Then provider faults with retry and reconcile (`faults.ts`: Stripe, Ping++, WeChat Pay
  * and Alipay). Once: fast-check mutations of a Stripe, a Ping++ and a WeChat Pay webhook (`mutations.ts`) and the
@@ -19,12 +21,12 @@
  * `PF_RELIABILITY_COPIES` deliveries of each (4), `PF_RELIABILITY_WORKERS` (4), `PF_RELIABILITY_MUTATIONS`
  * per provider (1000), `PF_RELIABILITY_KILLS` connection kills of each kind per database (10),
  * `PF_RELIABILITY_SEED`. They may grow, never shrink below issue 11's floor (`minimums.ts`): such a run is
- * refused before it starts, exit 2.
+ * refused before it starts, exit 2 (so is a load without one of the four providers or two sellers' Stripe accounts).
  *
  * After the load, per database: the outbox (`outbox.ts`: one `order.paid` row per paid order, none pending or dead
  * after a drain, each key handed over once; its losses and doubles count in the last line's), then conflicting
- * redeliveries (`conflicts.ts`), counted with the mutations (refused: 200 `rejected` with an `event_conflict`
- * anomaly and no change).
+ * redeliveries of every provider (`conflicts.ts`), counted with the mutations (refused: the outcome `rejected`
+ * with an `event_conflict` anomaly and no change).
  * @module
  */
 import { sign } from 'node:crypto';
@@ -53,6 +55,15 @@ import {
   type StripeEmulator,
   type WechatPayEmulator,
 } from '../../src/testing/index.js';
+import {
+  chargeBystanders,
+  countPerAccount,
+  forgedDeliveries,
+  startSellerAccounts,
+  verifyBystandersReconciled,
+  verifyForged,
+  type SellerSetup,
+} from './accounts.js';
 import { runConflicts } from './conflicts.js';
 import { openDatabases, type ReliabilityDatabase } from './databases.js';
 import { runProviderFaults } from './faults.js';
@@ -69,6 +80,7 @@ import { postMutations, sampleMutations, type SignedOriginal } from './mutations
 import {
   buildService,
   createHookTable,
+  HOOK_TABLE,
   lineLogger,
   newSecrets,
   paymentEnv,
@@ -98,8 +110,14 @@ const settings = {
   seed: num('PF_RELIABILITY_SEED', Date.now() % 2 ** 31),
 };
 
-/** Events of the load redelivered with another body, per database (two copies each, at once). */
-const CONFLICTING_EVENTS = 60;
+/** Orders per seller account paid at the provider but only ever sent forged cross-account webhooks. */
+const BYSTANDERS_PER_ACCOUNT = 3;
+
+/** Deliveries of each forged cross-account event. */
+const FORGED_COPIES = 2;
+
+/** Events of the load redelivered with another body, per database (a quarter per provider, two copies each, at once). */
+const CONFLICTING_EVENTS = 80;
 
 const say = (line: string) => process.stdout.write(`  ${line}\n`);
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -125,6 +143,8 @@ interface Shared {
   pingxx: PingxxEmulator;
   wechatpay: WechatPayEmulator;
   alipay: AlipayEmulator;
+  /** The sellers' merchant accounts (issue 15). */
+  sellers: SellerSetup;
   logDir: string;
   runnerLines: string[];
   anomalies: PaymentAnomaly[];
@@ -142,12 +162,14 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   const setup = buildService({
     env: shared.env,
     endpoints: shared.endpoints,
+    accounts: shared.sellers.config,
     db: runner,
     worker: 'runner',
     logger,
     onAnomaly,
   });
   const orders = await chargeOrders(setup.service, settings.orders, random);
+  const bystanders = await chargeBystanders(setup.service, shared.sellers.accounts, BYSTANDERS_PER_ACCOUNT);
   // The runner's own pool stays out of the way of the connection killer during the load.
   await runner.destroy();
 
@@ -159,26 +181,29 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
     endpoints: shared.endpoints,
     env: shared.env,
     logFile,
+    accounts: shared.sellers.config,
   }));
   let load;
   let deliveries: Delivery[] = [];
+  let genuine: Delivery[] = [];
   let spawned = '';
   let delivered = '';
   try {
     await pool.start(settings.workers);
     spawned = seconds(loadStarted);
     // Signed now, not before the workers started: Stripe signatures are only accepted for 5 minutes.
-    deliveries = shuffle(
-      buildDeliveries(
-        orders,
-        { stripe: shared.stripe, pingxx: shared.pingxx, alipay: shared.alipay, wechatpay: shared.wechatpay },
-        settings.events,
-        settings.copies,
-      ),
-      random,
-    );
+    const platform = {
+      stripe: shared.stripe,
+      pingxx: shared.pingxx,
+      alipay: shared.alipay,
+      wechatpay: shared.wechatpay,
+    };
+    genuine = buildDeliveries(orders, platform, shared.sellers.accounts, settings.events, settings.copies);
+    const forged = forgedDeliveries(bystanders, shared.sellers.accounts, platform, FORGED_COPIES);
+    deliveries = shuffle([...genuine, ...forged], random);
     say(
-      `${database.name}: ${orders.length} orders charged and paid, ${deliveries.length} signed deliveries (${byProvider(deliveries)}; ${seconds(started)})`,
+      `${database.name}: ${orders.length} orders charged and paid, ${genuine.length} signed deliveries (${byProvider(genuine)}) ` +
+        `and ${forged.length} forged cross-account ones for ${bystanders.length} bystander orders (${seconds(started)})`,
     );
     const deliverStarted = Date.now();
     load = await deliverAll(deliveries, {
@@ -194,12 +219,26 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   } finally {
     await pool.stop();
   }
-  const { results, kills } = load;
+  const { kills } = load;
+  const results = load.results.filter((r) => !r.delivery.forged);
   runner = await database.open();
   const verdict = await verifyLoad(runner, orders, results);
+  const forged = await verifyForged(
+    runner,
+    bystanders,
+    load.results.filter((r) => r.delivery.forged),
+    HOOK_TABLE,
+  );
+  const perAccount = await countPerAccount(runner, orders, genuine, shared.sellers.accounts);
   const redelivered = results.filter((r) => r.tries > 1).length;
   const answers: Record<string, number> = {};
   for (const r of results) for (const [k, n] of Object.entries(r.failures)) answers[k] = (answers[k] ?? 0) + n;
+  const accountLine = perAccount.counts
+    .map((c) => `${c.account} ${c.exactlyOnce}/${c.orders} orders paid once by ${c.deliveries} deliveries`)
+    .join('; ');
+  const forgedAnswers = Object.entries(forged.byAnswer)
+    .map(([answer, n]) => `${n}× ${answer}`)
+    .join(', ');
   const answered = Object.entries(answers)
     .map(([k, n]) => `${n}× ${k}`)
     .join(', ');
@@ -209,7 +248,7 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   const killTotal = kills.busy + kills.idle + kills.processes;
   const killsSurvived = Math.max(0, killTotal - pool.crashes.length);
   say(
-    `${database.name}: ${deliveries.length} deliveries to ${settings.workers} processes in ${delivered} ` +
+    `${database.name}: ${genuine.length} deliveries (+${forged.total} forged) to ${settings.workers} processes in ${delivered} ` +
       `(${spawned} to start them, ${seconds(loadStarted)} in all), ` +
       `${redelivered} redelivered (${answered || 'no failed answers'}); killed ${kills.busy} busy + ${kills.idle} idle connections and ${kills.processes} processes; ` +
       `${pool.crashes.length} crashes; ${verdict.lost} lost, ${verdict.doubled} doubled`,
@@ -224,8 +263,17 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
       `${database.name}: the killer caught ${kills.busy} busy and ${kills.idle} idle connections (need ≥ 1 each)`,
     );
   }
+  say(`${database.name}: per account: ${accountLine}`);
+  say(
+    `${database.name}: forged cross-account deliveries: ${forged.refused}/${forged.total} refused (${forgedAnswers || 'none'}), ` +
+      `${bystanders.length} bystander orders ${forged.untouched ? 'untouched' : 'CHANGED'}`,
+  );
   totals.problems.push(...verdict.problems.map((p) => `${database.name}: ${p}`));
-  totals.deliveries += deliveries.length;
+  totals.problems.push(...perAccount.problems.map((p) => `${database.name}: ${p}`));
+  totals.problems.push(...forged.problems.map((p) => `${database.name}: ${p}`));
+  totals.mutations += forged.total;
+  totals.refused += forged.refused;
+  totals.deliveries += genuine.length;
 
   // The outbox after the same load: one order.paid row per paid order, and a drain that leaves none behind.
   const outboxStarted = Date.now();
@@ -243,31 +291,33 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   totals.doubled += outbox.doubled;
 
   // The same event ids again with other bodies, correctly signed: refused, reported, nothing changed.
-  const conflictAnomalies: PaymentAnomaly[] = [];
+  // Their anomalies are counted from the outbox rows; delivered inline, they also reach the secrets scan.
   const conflictService = buildService({
     env: shared.env,
     endpoints: shared.endpoints,
+    accounts: shared.sellers.config,
     db: runner,
     worker: 'conflicts',
     logger,
-    onAnomaly: (a) => conflictAnomalies.push(a),
-    // The anomalies are counted right after each answer: deliver them before answering.
+    onAnomaly,
     notificationDelivery: 'inline',
   });
   const conflicts = await runConflicts({
     db: runner,
     dialect: database.name,
-    handler: createWebhookHandler(conflictService.service),
-    anomalies: conflictAnomalies,
-    deliveries,
+    service: conflictService.service,
+    // The platform's deliveries: the conflicting bodies are signed with the platform's keys.
+    deliveries: genuine.filter((d) => !orders.find((o) => o.orderId === d.orderId)?.account),
     events: CONFLICTING_EVENTS,
     copies: 2,
-    sign: (provider, body) =>
-      provider === 'stripe'
-        ? { ...signStripeWebhook(body, shared.stripe.webhookSecret).headers }
-        : { ...shared.pingxx.controls.signWebhook(body).headers },
+    emulators: { stripe: shared.stripe, pingxx: shared.pingxx, alipay: shared.alipay, wechatpay: shared.wechatpay },
   });
-  say(`${database.name}: ${conflicts.refused}/${conflicts.total} conflicting redeliveries refused (event_conflict)`);
+  const conflictShares = Object.entries(conflicts.perProvider)
+    .map(([provider, n]) => `${n} ${provider}`)
+    .join(', ');
+  say(
+    `${database.name}: ${conflicts.refused}/${conflicts.total} conflicting redeliveries refused (event_conflict; ${conflictShares})`,
+  );
   totals.mutations += conflicts.total;
   totals.refused += conflicts.refused;
   totals.problems.push(...conflicts.problems.map((p) => `${database.name}: ${p}`));
@@ -285,6 +335,7 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   const faulty = buildService({
     env: shared.env,
     endpoints: shared.endpoints,
+    accounts: shared.sellers.config,
     db: runner,
     worker: 'faults',
     logger,
@@ -308,6 +359,10 @@ async function runDatabase(database: ReliabilityDatabase, shared: Shared, totals
   totals.faults += faults.total;
   totals.survived += faults.survived;
   totals.problems.push(...faults.failures.map((f) => `${database.name}: ${f}`));
+  // The faults phase's reconcile pulled every open attempt, the bystanders' too: on their own accounts' versions.
+  const reconciled = await verifyBystandersReconciled(runner, bystanders, HOOK_TABLE);
+  say(`${database.name}: ${reconciled.paid}/${bystanders.length} bystander orders reconciled on their own accounts`);
+  totals.problems.push(...reconciled.problems.map((p) => `${database.name}: ${p}`));
 
   if (mutate) await runMutations(runner, database.name, shared, totals);
 
@@ -337,7 +392,14 @@ function crashCause(stderr: string): string {
 async function runMutations(db: Kysely<UntypedDatabase>, dialect: string, shared: Shared, totals: Totals) {
   const started = Date.now();
   const logger = lineLogger((line) => shared.runnerLines.push(line));
-  const { service } = buildService({ env: shared.env, endpoints: shared.endpoints, db, worker: 'mutations', logger });
+  const { service } = buildService({
+    env: shared.env,
+    endpoints: shared.endpoints,
+    accounts: shared.sellers.config,
+    db,
+    worker: 'mutations',
+    logger,
+  });
   const handler = createWebhookHandler(service);
   const originals: SignedOriginal[] = [];
   for (const [provider, channel, currency] of [
@@ -524,6 +586,7 @@ async function main(): Promise<number> {
     refundStatus: 'SUCCESS',
   });
   const alipay = await startAlipayEmulator({ appKeyPair: alipayApp });
+  const sellers = await startSellerAccounts();
   const shared: Shared = {
     secrets,
     env: {},
@@ -537,6 +600,7 @@ async function main(): Promise<number> {
     pingxx,
     wechatpay,
     alipay,
+    sellers,
     logDir: mkdtempSync(join(tmpdir(), 'pf-reliability-logs-')),
     runnerLines: [],
     anomalies: [],
@@ -570,11 +634,11 @@ async function main(): Promise<number> {
     totals.haystacks.push(...renderings('anomalies', shared.anomalies));
     totals.errors.forEach((error, i) => totals.haystacks.push(...renderings(`error ${i + 1}`, error)));
     const { pingxxPrivateKey, ...plain } = secrets;
-    const leaks = scan(totals.haystacks, needlesOf({ ...plain, pingxxPrivateKey, ...wrong }));
+    const leaks = scan(totals.haystacks, needlesOf({ ...plain, pingxxPrivateKey, ...wrong, ...sellers.secrets }));
     say(`secrets scan: ${totals.haystacks.length} texts, ${totals.errors.length} errors, ${leaks.length} leaks`);
     for (const leak of leaks) totals.problems.push(`secret visible: ${leak}`);
   } finally {
-    await Promise.all([stripe.close(), pingxx.close(), wechatpay.close(), alipay.close()]);
+    await Promise.all([stripe.close(), pingxx.close(), wechatpay.close(), alipay.close(), sellers.close()]);
     rmSync(shared.logDir, { recursive: true, force: true });
   }
   for (const problem of totals.problems) process.stdout.write(`  ✗ ${problem}\n`);

@@ -90,10 +90,12 @@ export async function verifyLoad(
     doubled += twice;
     problems.push(`${twice} events are journaled more than once`);
   }
+  // Per order through the deliveries' event ids: an Alipay journal row may name only the attempt, not the order.
+  const orderOfEvent = new Map(results.map((r) => [r.delivery.eventId, r.delivery.orderId]));
   const appliedPerOrder = new Map<string, number>();
   for (const row of journal) {
-    if (row.outcome === 'applied' && row.order_bid)
-      appliedPerOrder.set(row.order_bid, (appliedPerOrder.get(row.order_bid) ?? 0) + 1);
+    const orderId = row.order_bid ?? orderOfEvent.get(row.event_id);
+    if (row.outcome === 'applied' && orderId) appliedPerOrder.set(orderId, (appliedPerOrder.get(orderId) ?? 0) + 1);
   }
   const journalDoubled = orderIds.filter((id) => (appliedPerOrder.get(id) ?? 0) > 1);
   if (journalDoubled.length > 0) {

@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { createWebhookHandler, toNodeHandler } from '../../src/index.js';
 import { createKyselyFromUrl } from '../../src/kysely/index.js';
 import type { UntypedDatabase } from '../../src/kysely/schema.js';
-import { buildService, lineLogger, type EmulatorEndpoints } from './payment-env.js';
+import { buildService, lineLogger, type EmulatorEndpoints, type SellerAccounts } from './payment-env.js';
 
 /** What the runner passes to a worker. */
 export interface WorkerSettings {
@@ -24,6 +24,8 @@ export interface WorkerSettings {
   env: Record<string, string>;
   /** Log lines are appended here (the secrets scan reads the file). */
   logFile: string;
+  /** The sellers' merchant accounts. */
+  accounts: SellerAccounts;
 }
 
 /** Messages a worker sends to the runner. */
@@ -45,6 +47,7 @@ async function main(): Promise<void> {
     endpoints: settings.endpoints,
     db,
     worker: settings.name,
+    accounts: settings.accounts,
     logger,
     onAnomaly: (anomaly) => logger.warn('anomaly', { ...anomaly }),
   });

@@ -34,13 +34,21 @@ describe('verifyLoad', () => {
     const attemptId = dto.paymentPayload!.attemptId;
     const webhook = fake.webhook(attemptId);
     const outcome = (await service.handleWebhook({ provider: 'fake', ...webhook })).outcome;
-    order = { orderId: created.orderId, attemptId, provider: 'stripe', channel: 'fake_qr', reference: 'ref' };
+    order = {
+      orderId: created.orderId,
+      attemptId,
+      provider: 'stripe',
+      channel: 'fake_qr',
+      reference: 'ref',
+      account: null,
+    };
     const delivery = {
       provider: 'stripe' as const,
       orderId: created.orderId,
       eventId: webhook.eventId,
       rawBody: '',
       headers: {},
+      path: '/webhooks/fake',
     };
     results = [{ delivery, outcome, lastStatus: 200, tries: 1, failures: {} }];
   });

@@ -25,7 +25,11 @@ describe('belowMinimums', () => {
   });
 
   it.each([
-    ['orders', { orders: 199, copies: 10 }, /PF_RELIABILITY_ORDERS=199 is below the minimum 200/],
+    [
+      'orders',
+      { orders: 199, copies: 10 },
+      [/PF_RELIABILITY_ORDERS=199 is below the minimum 200/, /199 orders over 8 routes leave 24 orders on a route/],
+    ],
     ['processes', { workers: 3 }, /PF_RELIABILITY_WORKERS=3 is below the minimum 4/],
     ['mutations', { mutations: 999 }, /PF_RELIABILITY_MUTATIONS=999 is below the minimum 1000/],
     ['kills', { kills: 0 }, /PF_RELIABILITY_KILLS=0 is below the minimum 1/],
@@ -38,14 +42,23 @@ describe('belowMinimums', () => {
     ],
   ] as const)('refuses fewer %s', (_what, change, message) => {
     const refusals = belowMinimums({ ...defaults, ...change }, {});
-    expect(refusals).toEqual([expect.stringMatching(message)]);
+    expect(refusals).toEqual([message].flat().map((m) => expect.stringMatching(m)));
   });
 
   it('refuses a load without one of the providers of issue 14', () => {
     const withoutWechatPay = LOAD_ROUTES.filter((r) => r.provider !== 'wechatpay');
     expect(belowMinimums(defaults, {}, withoutWechatPay)).toEqual([
-      expect.stringMatching(/the load has no route for wechatpay/),
+      expect.stringMatching(/the load has no platform route for wechatpay/),
     ]);
+  });
+
+  it('refuses a load with fewer than two sellers’ Stripe accounts', () => {
+    const oneSeller = LOAD_ROUTES.filter((r) => r.account !== 'acct_seller_b_stripe');
+    expect(belowMinimums(defaults, {}, oneSeller)).toEqual([
+      expect.stringMatching(/the load has 1 sellers' Stripe accounts, below the minimum 2/),
+    ]);
+    const platformOnly = LOAD_ROUTES.filter((r) => r.account === null);
+    expect(belowMinimums(defaults, {}, platformOnly)).toEqual([expect.stringMatching(/has 0 sellers' Stripe/)]);
   });
 
   it('refuses too few orders on a route of the load', () => {
