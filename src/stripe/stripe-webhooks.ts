@@ -79,7 +79,11 @@ export function createStripeWebhookVerifier(options: StripeWebhookVerifierOption
     });
   }
   const verify = createStripeSignatureCheck({ secrets, tolerance, provider });
-  return async (input) => normalizeStripeEvent(await verify(input), provider);
+  return async (input) => {
+    // Synchronous once the SDK is loaded on `node:crypto`: no extra promise or tick per webhook.
+    const event = verify(input);
+    return normalizeStripeEvent(event instanceof Promise ? await event : event, provider);
+  };
 }
 
 /** Dependencies of {@link createStripeSignatureCheck}. */
@@ -106,31 +110,76 @@ function nodeCryptoProvider(crypto: typeof NodeCrypto): Stripe.CryptoProvider {
   };
 }
 
+/** The loaded SDK and the crypto provider its webhook helper is called with. */
+interface LoadedStripe {
+  stripeSdk: StripeSdk;
+  cryptoProvider: Stripe.CryptoProvider;
+}
+
 /**
  * `verify(input)` → the parsed Stripe event. Uses the SDK's static webhook helper: synchronously on
  * `node:crypto` where the runtime has it, else with its SubtleCrypto provider (the Node build's default
- * provider needs a static `node:crypto` import, which workerd lacks without flags).
+ * provider needs a static `node:crypto` import, which workerd lacks without flags). The event comes back
+ * synchronously once the SDK is loaded on `node:crypto` (a webhook is verified without a promise of its own),
+ * as a promise otherwise (the first call loads the SDK; Web Crypto is asynchronous).
  */
 function createStripeSignatureCheck(
   options: StripeSignatureCheckOptions,
-): (input: WebhookInput) => Promise<Stripe.Event> {
+): (input: WebhookInput) => Stripe.Event | Promise<Stripe.Event> {
   const { secrets, tolerance, provider } = options;
   const crypto = nodeBuiltin<typeof NodeCrypto>('node:crypto');
   const subtle = crypto ? null : requireWebCrypto('subtle', 'createStripeWebhookVerifier').subtle;
   assertStripeInstalled(provider);
-  let sdk: Promise<{ stripeSdk: StripeSdk; cryptoProvider: Stripe.CryptoProvider }> | undefined;
+  let loaded: LoadedStripe | undefined;
+  let loading: Promise<LoadedStripe> | undefined;
   const loadSdk = () =>
-    (sdk ??= loadStripeSdk(provider).then(
-      (stripeSdk) => ({
-        stripeSdk,
-        cryptoProvider: crypto ? nodeCryptoProvider(crypto) : stripeSdk.createSubtleCryptoProvider(subtle!),
-      }),
+    (loading ??= loadStripeSdk(provider).then(
+      (stripeSdk) =>
+        (loaded = {
+          stripeSdk,
+          cryptoProvider: crypto ? nodeCryptoProvider(crypto) : stripeSdk.createSubtleCryptoProvider(subtle!),
+        }),
       (error: unknown) => {
-        sdk = undefined;
+        loading = undefined;
         throw error;
       },
     ));
-  return async (input) => {
+
+  /** One secret after another, synchronously (`node:crypto`). */
+  const verifySync = (sdk: LoadedStripe, body: string | Uint8Array, header: string, receivedAt?: number) => {
+    let stale = false;
+    for (const secret of secrets) {
+      try {
+        return sdk.stripeSdk.webhooks.constructEvent(body, header, secret, tolerance, sdk.cryptoProvider, receivedAt);
+      } catch (error) {
+        stale = isStale(error, header, provider) || stale;
+      }
+    }
+    return refuse(stale, header, tolerance, provider);
+  };
+  /** The same with the SDK's asynchronous helper (Web Crypto). */
+  const verifyAsync = async (body: string | Uint8Array, header: string, receivedAt?: number) => {
+    const sdk = loaded ?? (await loadSdk());
+    if (crypto) return verifySync(sdk, body, header, receivedAt);
+    let stale = false;
+    for (const secret of secrets) {
+      try {
+        return await sdk.stripeSdk.webhooks.constructEventAsync(
+          body,
+          header,
+          secret,
+          tolerance,
+          sdk.cryptoProvider,
+          receivedAt,
+        );
+      } catch (error) {
+        stale = isStale(error, header, provider) || stale;
+      }
+    }
+    return refuse(stale, header, tolerance, provider);
+  };
+
+  return (input) => {
     guardWebhookInput(input, 'verifyWebhook');
     const body = requireRawJsonBody(input.rawBody, provider);
     const header = getHeader(input.headers, STRIPE_SIGNATURE_HEADER);
@@ -144,37 +193,39 @@ function createStripeSignatureCheck(
       );
     }
     const receivedAt = input.receivedAt?.getTime();
-    const { stripeSdk, cryptoProvider } = await loadSdk();
-    let stale = false;
-    for (const secret of secrets) {
-      try {
-        return crypto
-          ? stripeSdk.webhooks.constructEvent(body, header, secret, tolerance, cryptoProvider, receivedAt)
-          : await stripeSdk.webhooks.constructEventAsync(body, header, secret, tolerance, cryptoProvider, receivedAt);
-      } catch (error) {
-        const type = (error as { type?: unknown }).type;
-        if (type !== 'StripeSignatureVerificationError') {
-          // The signature matched (the SDK verifies before parsing), but the body is not a usable event.
-          throw new WebhookVerificationError('The webhook is signed but its body is not a Stripe event.', {
-            code: 'WEBHOOK_PAYLOAD_INVALID',
-            provider,
-            header,
-            cause: error,
-          });
-        }
-        // The SDK checks the timestamp only after a signature matched, so this secret is the right one.
-        if (/tolerance/i.test((error as Error).message)) stale = true;
-      }
-    }
-    if (stale) {
-      throw new WebhookVerificationError(
-        `The webhook signature is older than the ${tolerance}s tolerance (a replay or a badly delayed delivery).`,
-        { code: 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE', provider, header },
-      );
-    }
-    throw new WebhookVerificationError(
-      'No webhook secret matches the stripe-signature header: the body was altered, the secret is wrong, or the header is malformed.',
-      { code: 'WEBHOOK_SIGNATURE_MISMATCH', provider, header },
-    );
+    return loaded && crypto ? verifySync(loaded, body, header, receivedAt) : verifyAsync(body, header, receivedAt);
   };
+}
+
+/**
+ * Classifies what the SDK threw for one secret: `true` when the signature matched but is older than the tolerance
+ * (the SDK checks the timestamp only after a signature matched, so this secret is the right one), `false` when it
+ * did not match. Anything else means the signature matched but the body is not a usable event: thrown at once.
+ */
+function isStale(error: unknown, header: string, provider: string): boolean {
+  const type = (error as { type?: unknown }).type;
+  if (type !== 'StripeSignatureVerificationError') {
+    // The signature matched (the SDK verifies before parsing), but the body is not a usable event.
+    throw new WebhookVerificationError('The webhook is signed but its body is not a Stripe event.', {
+      code: 'WEBHOOK_PAYLOAD_INVALID',
+      provider,
+      header,
+      cause: error,
+    });
+  }
+  return /tolerance/i.test((error as Error).message);
+}
+
+/** The refusal once every secret was tried. */
+function refuse(stale: boolean, header: string, tolerance: number, provider: string): never {
+  if (stale) {
+    throw new WebhookVerificationError(
+      `The webhook signature is older than the ${tolerance}s tolerance (a replay or a badly delayed delivery).`,
+      { code: 'WEBHOOK_TIMESTAMP_OUT_OF_TOLERANCE', provider, header },
+    );
+  }
+  throw new WebhookVerificationError(
+    'No webhook secret matches the stripe-signature header: the body was altered, the secret is wrong, or the header is malformed.',
+    { code: 'WEBHOOK_SIGNATURE_MISMATCH', provider, header },
+  );
 }

@@ -143,6 +143,9 @@ describe('Ping++ webhook signatures', () => {
     ['an empty signature', { 'x-pingplusplus-signature': '' }, 'WEBHOOK_SIGNATURE_MISSING'],
     ['a signature that is not base64', { 'x-pingplusplus-signature': 'not base64!' }, 'WEBHOOK_SIGNATURE_MALFORMED'],
     ['a truncated signature', { 'x-pingplusplus-signature': 'AAAA' }, 'WEBHOOK_SIGNATURE_INVALID'],
+    // Base64 `atob` refuses and Node's Buffer would decode leniently: malformed on every runtime.
+    ['a dangling base64 character', { 'x-pingplusplus-signature': 'AAAAA' }, 'WEBHOOK_SIGNATURE_MALFORMED'],
+    ['padding that does not end a quad', { 'x-pingplusplus-signature': 'AAAAAA=' }, 'WEBHOOK_SIGNATURE_MALFORMED'],
   ])('refuses %s', async (_why, headers, code) => {
     const rawBody = JSON.stringify(event('charge.succeeded', CHARGE));
     expect((await rejection({ rawBody, headers }, WebhookVerificationError)).code).toBe(code);
