@@ -31,10 +31,11 @@ import {
   storedAttemptCurrency,
   type AttemptTable,
 } from './attempt-tables.js';
+import { definedEntries, runCompiled } from './compiled-statements.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import { ORDER_BIZ_DOMAIN } from './migrations/table-specs.js';
 import { assertOrderExists } from './order-repository.js';
-import { lockIf, type RepositoryContext } from './repository-context.js';
+import { lockIf, locks, type RepositoryContext } from './repository-context.js';
 import type { UntypedDatabase } from './schema.js';
 import { dateParam } from './sql-dialect.js';
 import { ATTEMPT_STATUS_CODES } from './status-codes.js';
@@ -95,11 +96,15 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     const known = held?.get(attemptId);
     if (known) return known;
     const first = providerKind === undefined ? undefined : tables[attemptTableKind(providerKind)];
+    const locking = locks(ctx, forUpdate);
     for (const table of first ? [first, ...all.filter((t) => t !== first)] : all) {
-      const row = await select(table)
-        .where(table.idColumn, '=', attemptId)
-        .$call((q) => lockIf(ctx, q, forUpdate))
-        .executeTakeFirst();
+      const parameters = [...(table.softDelete ? [0] : []), ...(table.scoped ? [ORDER_BIZ_DOMAIN] : []), attemptId];
+      const { rows } = await runCompiled(ctx, `attempt ${table.name}${locking ? ' locking' : ''}`, parameters, () =>
+        select(table)
+          .where(table.idColumn, '=', attemptId)
+          .$call((q) => lockIf(ctx, q, forUpdate)),
+      );
+      const row = rows[0];
       if (!row) continue;
       const found = { table, record: attemptFromRow(table, row) };
       if (held && (forUpdate === true || ctx.dialect === 'sqlite')) held.set(attemptId, found);
@@ -115,22 +120,25 @@ export function createAttemptRepository(ctx: RepositoryContext): AttemptReposito
     guard?: readonly AttemptStatus[],
   ) => {
     const now = ctx.now();
-    let query = ctx.db
-      .updateTable(table.name)
-      .set({
-        ...attemptColumns(table, changes, record.channel, ctx.dialect),
-        updated_at: dateParam(ctx.dialect, now),
-      })
-      .where(table.idColumn, '=', record.attemptId);
-    // The guard is evaluated by the database on the row it updates, so concurrent callers cannot both pass it.
-    if (guard)
-      query = query.where(
-        'status',
-        'in',
-        guard.map((s) => ATTEMPT_STATUS_CODES[s]),
-      );
-    const result = await query.executeTakeFirst();
-    const changed = Number(result.numUpdatedRows) > 0;
+    const values = {
+      ...attemptColumns(table, changes, record.channel, ctx.dialect),
+      updated_at: dateParam(ctx.dialect, now),
+    };
+    const codes = guard?.map((s) => ATTEMPT_STATUS_CODES[s]);
+    const { columns, parameters } = definedEntries(values);
+    parameters.push(record.attemptId);
+    if (codes) parameters.push(...codes);
+    const result = await runCompiled(
+      ctx,
+      `attempt ${table.name} set ${columns} guard ${codes?.length ?? '-'}`,
+      parameters,
+      () => {
+        const query = ctx.db.updateTable(table.name).set(values).where(table.idColumn, '=', record.attemptId);
+        // The guard is evaluated by the database on the row it updates, so concurrent callers cannot both pass it.
+        return codes ? query.where('status', 'in', codes) : query;
+      },
+    );
+    const changed = Number(result.numAffectedRows ?? 0n) > 0;
     if (held?.has(record.attemptId)) {
       if (changed) held.set(record.attemptId, { table, record: applied(table, record, changes, now) });
       else held.delete(record.attemptId); // the row is not as this transaction thought: read it again next time

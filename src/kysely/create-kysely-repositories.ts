@@ -108,24 +108,45 @@ export type KyselyPaymentRepositories<DB> = PaymentRepositories<Kysely<DB>> & {
 
 function bind<DB>(ctx: RepositoryContext, outboxOptions: { skipLocked?: boolean }): KyselyPaymentRepositories<DB> {
   // A connection killed under a call (failover, restart, admin kill) surfaces as a retryable PaymentError.
-  const repositories = {
-    orders: translateDatabaseErrors(createOrderRepository(ctx)),
-    attempts: translateDatabaseErrors(createAttemptRepository(ctx)),
-    events: translateDatabaseErrors(createEventRepository(ctx)),
-    refunds: translateDatabaseErrors(createRefundRepository(ctx)),
-    outbox: translateDatabaseErrors(createOutboxRepository(ctx, outboxOptions)),
+  const makers = {
+    orders: () => translateDatabaseErrors(createOrderRepository(ctx)),
+    attempts: () => translateDatabaseErrors(createAttemptRepository(ctx)),
+    events: () => translateDatabaseErrors(createEventRepository(ctx)),
+    refunds: () => translateDatabaseErrors(createRefundRepository(ctx)),
+    outbox: () => translateDatabaseErrors(createOutboxRepository(ctx, outboxOptions)),
   };
   if (ctx.inTransaction) {
     // Nested transaction() calls join this one: no savepoints, one commit or one rollback for everything.
-    const tx: PaymentRepositoriesTx<Kysely<DB>> & { readonly outbox: OutboxRepository } = {
-      ...repositories,
+    // Every transaction gets its own repositories (they remember the rows it holds); each is made when the
+    // transaction first uses it, as most use two or three of the five.
+    const tx = {
       handle: ctx.handle as unknown as Kysely<DB>,
       transaction: (fn) => fn(tx),
-    };
+    } as PaymentRepositoriesTx<Kysely<DB>> & { readonly outbox: OutboxRepository };
+    for (const [name, make] of Object.entries(makers)) {
+      Object.defineProperty(tx, name, {
+        configurable: true,
+        enumerable: true,
+        get: () => {
+          const repository = make();
+          Object.defineProperty(tx, name, {
+            value: repository,
+            enumerable: true,
+            configurable: false,
+            writable: false,
+          });
+          return repository;
+        },
+      });
+    }
     return tx;
   }
   return {
-    ...repositories,
+    orders: makers.orders(),
+    attempts: makers.attempts(),
+    events: makers.events(),
+    refunds: makers.refunds(),
+    outbox: makers.outbox(),
     // The context opens the transaction (isolation level and SQLite's BEGIN IMMEDIATE live there) and hands
     // back a context bound to it.
     transaction: async (fn) => {

@@ -6,7 +6,7 @@
  * has already dropped the dead connection, so the retry gets a fresh one.
  * @module
  */
-import { loadKysely } from './kysely-module.js';
+import { loadKysely, loadedKysely } from './kysely-module.js';
 import { PaymentError, isPaymentError } from '../core/errors.js';
 
 /** The retryable codes the repositories throw for a transient database failure. */
@@ -117,7 +117,8 @@ export function translateDatabaseErrors<T extends object>(target: T): T {
     wrapped[key] =
       typeof value === 'function'
         ? async (...args: unknown[]) => {
-            await loadKysely(); // the ESM build loads kysely on first use; a resolved promise after that
+            // The ESM build loads kysely on first use; once loaded, no await (a microtask per call) is spent on it.
+            if (!loadedKysely()) await loadKysely();
             try {
               const method = value as (...a: unknown[]) => Promise<unknown>;
               return await method.apply(target, args);

@@ -7,6 +7,7 @@ import { sql } from './kysely-module.js';
 import type { JournalOutcome, PaymentEventRepository } from '../persistence/ports.js';
 import { assertEventOutcome, newEventRecord, toJsonText } from '../persistence/record-validation.js';
 import type { EventOutcome, PaymentEventRecord } from '../persistence/records.js';
+import { definedEntries, runCompiled } from './compiled-statements.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import type { RepositoryContext } from './repository-context.js';
 import { dateParam, readDate, readJson, readRequiredDate, readString } from './sql-dialect.js';
@@ -142,33 +143,36 @@ async function insertComparingHash(
   values: Record<string, unknown>,
   hash: string,
 ): Promise<JournalOutcome> {
+  const { columns, parameters } = definedEntries(values);
   if (ctx.dialect === 'mysql') {
-    const result = await ctx.db
-      .insertInto(table)
-      .values(values)
-      .onDuplicateKeyUpdate({
-        id: sql`id + 0 * LAST_INSERT_ID(IF(payload_hash IS NOT NULL AND payload_hash <> VALUES(payload_hash), ${sql.raw(
-          MYSQL_OTHER_PAYLOAD.toString(),
-        )}, ${sql.raw(MYSQL_SAME_PAYLOAD.toString())}))`,
-      })
-      .executeTakeFirst();
+    const result = await runCompiled(ctx, `journal ${table}(${columns})`, parameters, () =>
+      ctx.db
+        .insertInto(table)
+        .values(values)
+        .onDuplicateKeyUpdate({
+          id: sql`id + 0 * LAST_INSERT_ID(IF(payload_hash IS NOT NULL AND payload_hash <> VALUES(payload_hash), ${sql.raw(
+            MYSQL_OTHER_PAYLOAD.toString(),
+          )}, ${sql.raw(MYSQL_SAME_PAYLOAD.toString())}))`,
+        }),
+    );
     const id = result.insertId;
     if (id === MYSQL_OTHER_PAYLOAD) return 'conflict';
     if (id === MYSQL_SAME_PAYLOAD) return 'duplicate';
     return 'inserted';
   }
   const stored = sql.ref(`${table}.payload_hash`);
-  const rows = await ctx.db
-    .insertInto(table)
-    .values(values)
-    .onConflict((oc) =>
-      oc
-        .columns(['provider', 'event_id'])
-        .doUpdateSet({ payload_hash: stored })
-        .where(sql<boolean>`${stored} is not null and ${stored} <> excluded.payload_hash`),
-    )
-    .returning('payload_hash')
-    .execute();
+  const { rows } = await runCompiled(ctx, `journal ${table}(${columns})`, parameters, () =>
+    ctx.db
+      .insertInto(table)
+      .values(values)
+      .onConflict((oc) =>
+        oc
+          .columns(['provider', 'event_id'])
+          .doUpdateSet({ payload_hash: stored })
+          .where(sql<boolean>`${stored} is not null and ${stored} <> excluded.payload_hash`),
+      )
+      .returning('payload_hash'),
+  );
   const row = rows[0];
   if (row === undefined) return 'duplicate';
   return row['payload_hash'] === hash ? 'inserted' : 'conflict';

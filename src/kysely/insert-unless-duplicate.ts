@@ -2,6 +2,7 @@
  * The race-safe insert every "exactly one caller wins" rule rests on.
  * @module
  */
+import { definedEntries, runCompiled } from './compiled-statements.js';
 import type { RepositoryContext } from './repository-context.js';
 import { isDuplicateKeyError } from './sql-dialect.js';
 
@@ -26,23 +27,27 @@ export async function insertUnlessDuplicate(
   values: Record<string, unknown>,
   fits = false,
 ): Promise<boolean> {
+  const { columns, parameters } = definedEntries(values);
   if (ctx.dialect === 'mysql' && fits) {
-    const result = await ctx.db.insertInto(table).values(values).ignore().executeTakeFirst();
-    return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+    const result = await runCompiled(ctx, `insert ignore ${table}(${columns})`, parameters, () =>
+      ctx.db.insertInto(table).values(values).ignore(),
+    );
+    return Number(result.numAffectedRows ?? 0n) > 0;
   }
   if (ctx.dialect === 'mysql') {
     try {
-      await ctx.db.insertInto(table).values(values).execute();
+      await runCompiled(ctx, `insert ${table}(${columns})`, parameters, () => ctx.db.insertInto(table).values(values));
       return true;
     } catch (error) {
       if (isDuplicateKeyError(error)) return false;
       throw error;
     }
   }
-  const result = await ctx.db
-    .insertInto(table)
-    .values(values)
-    .onConflict((oc) => oc.doNothing())
-    .executeTakeFirst();
-  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+  const result = await runCompiled(ctx, `insert or nothing ${table}(${columns})`, parameters, () =>
+    ctx.db
+      .insertInto(table)
+      .values(values)
+      .onConflict((oc) => oc.doNothing()),
+  );
+  return Number(result.numAffectedRows ?? 0n) > 0;
 }

@@ -16,9 +16,10 @@ import {
   orderPatch,
 } from '../persistence/record-validation.js';
 import type { OrderPatch, OrderRecord, OrderStatus } from '../persistence/records.js';
+import { definedEntries, runCompiled } from './compiled-statements.js';
 import { insertUnlessDuplicate } from './insert-unless-duplicate.js';
 import { oneStatusAtATime } from './one-status-at-a-time.js';
-import { lockIf, type RepositoryContext } from './repository-context.js';
+import { lockIf, locks, type RepositoryContext } from './repository-context.js';
 import { attemptCurrencies, currenciesFromAttempts } from './legacy-currency.js';
 import { dateParam, readInteger, readRequiredDate, readString, readText } from './sql-dialect.js';
 import { ORDER_STATUS_CODES, orderStatusFromCode } from './status-codes.js';
@@ -132,6 +133,16 @@ function touchesPrices(patch: OrderPatch): boolean {
 export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
   const table = ctx.tables.orders;
   const selectOrders = (c: RepositoryContext) => c.db.selectFrom(table).selectAll().where('deleted', '=', 0);
+  /** The order's row (locked when asked, in a transaction, on a dialect with row locks), or `undefined`. */
+  const selectOne = async (c: RepositoryContext, orderId: string, forUpdate: boolean | undefined) => {
+    const locking = locks(c, forUpdate);
+    const { rows } = await runCompiled(c, `order ${table}${locking ? ' locking' : ''}`, [0, orderId], () =>
+      selectOrders(c)
+        .where('order_bid', '=', orderId)
+        .$call((q) => lockIf(c, q, forUpdate)),
+    );
+    return rows[0];
+  };
   /** Rows this transaction holds, as they now stand; `null` outside a transaction. */
   const held = ctx.heldOrders;
   const hold = (order: OrderRecord, forUpdate: boolean | undefined) => {
@@ -160,10 +171,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
     if (!touchesPrices(patch) && to === undefined) return channel;
     let order = c === ctx ? held?.get(orderId) : undefined;
     if (!order) {
-      const current = await selectOrders(c)
-        .where('order_bid', '=', orderId)
-        .$call((q) => lockIf(c, q, true))
-        .executeTakeFirst();
+      const current = await selectOne(c, orderId, true);
       if (!current) return null;
       [order] = (await ordersFromRows(c, [current])) as [OrderRecord];
       if (c === ctx) hold(order, true);
@@ -194,23 +202,26 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
       const columns = await patchColumns(c, orderId, patch, guard?.to);
       if (columns === null) return false;
       const now = c.now();
-      let query = c.db
-        .updateTable(table)
-        .set({
-          ...columns,
-          ...(guard ? { status: ORDER_STATUS_CODES[guard.to] } : {}),
-          updated_at: dateParam(c.dialect, now),
-        })
-        .where('order_bid', '=', orderId)
-        .where('deleted', '=', 0);
-      if (guard)
-        query = query.where(
-          'status',
-          'in',
-          guard.from.map((s) => ORDER_STATUS_CODES[s]),
-        );
-      const result = await query.executeTakeFirst();
-      const changed = Number(result.numUpdatedRows) > 0;
+      const values = {
+        ...columns,
+        ...(guard ? { status: ORDER_STATUS_CODES[guard.to] } : {}),
+        updated_at: dateParam(c.dialect, now),
+      };
+      const codes = guard?.from.map((s) => ORDER_STATUS_CODES[s]);
+      const { columns: names, parameters } = definedEntries(values);
+      parameters.push(orderId, 0);
+      if (codes) parameters.push(...codes);
+      const result = await runCompiled(
+        c,
+        `order ${table} set ${names} guard ${codes?.length ?? '-'}`,
+        parameters,
+        () => {
+          const query = c.db.updateTable(table).set(values).where('order_bid', '=', orderId).where('deleted', '=', 0);
+          // The guard is evaluated by the database on the row it updates, so concurrent callers cannot both pass it.
+          return codes ? query.where('status', 'in', codes) : query;
+        },
+      );
+      const changed = Number(result.numAffectedRows ?? 0n) > 0;
       const known = c === ctx ? held?.get(orderId) : undefined;
       if (known && changed) {
         held?.set(orderId, {
@@ -254,10 +265,7 @@ export function createOrderRepository(ctx: RepositoryContext): OrderRepository {
     findById: async (orderId, options) => {
       const known = held?.get(orderId);
       if (known) return known;
-      const row = await selectOrders(ctx)
-        .where('order_bid', '=', orderId)
-        .$call((q) => lockIf(ctx, q, options?.forUpdate))
-        .executeTakeFirst();
+      const row = await selectOne(ctx, orderId, options?.forUpdate);
       const order = row ? ((await ordersFromRows(ctx, [row]))[0] ?? null) : null;
       if (order) hold(order, options?.forUpdate);
       return order;

@@ -6,6 +6,7 @@
 import type { Kysely } from 'kysely';
 import { loadKysely, sql } from './kysely-module.js';
 import type { OrderRecord } from '../persistence/records.js';
+import type { CompiledStatements } from './compiled-statements.js';
 import type { SqlDialect } from './sql-dialect.js';
 import type { TableNames, UntypedDatabase } from './schema.js';
 
@@ -37,6 +38,8 @@ export interface RepositoryContext {
    * can change a held row, so it is not read again (see `order-repository.ts`).
    */
   readonly heldOrders: Map<string, OrderRecord> | null;
+  /** Hot-path SQL texts compiled once (see `compiled-statements.ts`), shared with the transactions' contexts. */
+  readonly statements: CompiledStatements;
   /** Runs `fn` atomically: in the current transaction, or in a new one. */
   atomically<T>(fn: (ctx: RepositoryContext) => Promise<T>): Promise<T>;
 }
@@ -91,10 +94,14 @@ export function createRepositoryContext(options: {
   mysqlIsolation: MysqlIsolation;
   /** PostgreSQL schema every table name is qualified with. @default none: the connection's search_path */
   schema?: string | undefined;
+  /** @default a new, empty cache */
+  statements?: CompiledStatements | undefined;
 }): RepositoryContext {
   const { db, schema } = options;
+  const statements = options.statements ?? new Map<string, string>();
   const ctx: RepositoryContext = {
     ...options,
+    statements,
     heldOrders: options.inTransaction ? new Map() : null,
     db: schema === undefined ? db : db.withSchema(schema),
     handle: db,
@@ -102,7 +109,7 @@ export function createRepositoryContext(options: {
       ctx.inTransaction
         ? fn(ctx)
         : runInTransaction(ctx.handle, ctx.dialect, ctx.mysqlIsolation, (trx) =>
-            fn(createRepositoryContext({ ...options, db: trx, inTransaction: true })),
+            fn(createRepositoryContext({ ...options, statements, db: trx, inTransaction: true })),
           ),
   };
   return ctx;
@@ -114,7 +121,11 @@ export function lockIf<Q extends { forUpdate(): unknown }>(
   query: Q,
   forUpdate: boolean | undefined,
 ): Q {
+  return locks(ctx, forUpdate) ? (query.forUpdate() as Q) : query;
+}
+
+/** Whether {@link lockIf} adds `FOR UPDATE`. */
+export function locks(ctx: RepositoryContext, forUpdate: boolean | undefined): boolean {
   // SQLite has no row locks; its writing transactions are serialised by BEGIN IMMEDIATE instead.
-  if (!forUpdate || !ctx.inTransaction || ctx.dialect === 'sqlite') return query;
-  return query.forUpdate() as Q;
+  return forUpdate === true && ctx.inTransaction && ctx.dialect !== 'sqlite';
 }
