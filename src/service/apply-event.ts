@@ -117,6 +117,10 @@ async function journalLast<THandle>(
     const decision = await decide(ctx, tx, event, source, effects, route);
     const inserted = await tx.events.insert({
       ...journalFields(event, payloadHash, received),
+      // An event that does not name our order (Alipay, WeChat Pay: only out_trade_no) is journalled under
+      // the order its attempt belongs to, so the journal of an order lists it.
+      orderId: event.orderId ?? decision.orderId,
+      attemptId: event.attemptId ?? decision.attemptId,
       outcome: decision.outcome,
       detail: decision.detail,
       processedAt: ctx.clock(),

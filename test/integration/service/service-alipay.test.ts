@@ -125,6 +125,10 @@ for (const dialect of testDialects()) {
         paymentChannel: 'alipay',
       });
       expect(await attemptOf(attemptId)).toMatchObject({ status: 'paid', transactionId: trade.tradeNo });
+      // The notification names only out_trade_no; the journal files it under the attempt's order all the same.
+      expect(await service.repositories.events.listByOrder(order.orderId)).toEqual([
+        expect.objectContaining({ provider: 'alipay', attemptId, orderId: order.orderId, outcome: 'applied' }),
+      ]);
       const stored = await row(attemptId);
       expect(stored).toMatchObject({ transaction_id: trade.tradeNo, raw_status: 'TRADE_SUCCESS' });
       // raw_request: the method and business parameters sent, never the request signature.

@@ -129,6 +129,9 @@ for (const dialect of testDialects()) {
         paymentChannel: 'wechatpay',
       });
       expect(await attemptOf(attemptId)).toMatchObject({ status: 'paid', transactionId: paid.transactionId });
+      expect(await service.repositories.events.listByOrder(order.orderId)).toEqual([
+        expect.objectContaining({ provider: 'wechatpay', attemptId, orderId: order.orderId, outcome: 'applied' }),
+      ]);
       const stored = await row(attemptId);
       expect(stored).toMatchObject({ transaction_id: paid.transactionId, raw_status: 'SUCCESS' });
       // raw_notification is the verified notification's decrypted resource; the ciphertext is not kept.
