@@ -56,8 +56,13 @@ const OPEN: ReadonlyArray<readonly [prefix: string, why: string]> = [
     '`createCharge` latency',
     'two durable commits (attempt before the call, answer after) cost more than the call here: see the floor rows',
   ],
-  ['webhook apply', 'not yet measured at target on a quiet machine since the 6-statement path (docs/benchmarks.md)'],
-  ['duplicate delivery', 'not yet measured at target on a quiet machine since the 6-statement path'],
+  [
+    'webhook apply',
+    'per-webhook JavaScript over the 6 statements; below target on a quiet machine (docs/benchmarks.md)',
+  ],
+  ['duplicate delivery', "on the servers: 3 statements and a rollback against the raw duplicate's one insert"],
+  ['root import (ESM)', 'zod is gone from the root; ~400 KB of the service and core still load (docs/benchmarks.md)'],
+  ['Ping++ verify', 'swings 0.78–0.94 between runs; not yet profiled on a quiet machine'],
 ];
 
 /** The large history's throughput over the small one's: its cost at most 1.5× (1 / 1.5). */
